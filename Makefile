@@ -1,0 +1,35 @@
+# The two commands of the quick start:
+#   make run   - install missing packages, build Release, start the gateway (with groq-sim offline)
+#   make test  - install missing packages, build, run every test, then again under ASan + UBSan
+.PHONY: run test build deps clean format
+
+RELEASE := build/release
+ASAN := build/asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+# ccache must not mind the precompiled headers.
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(RELEASE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(RELEASE) -j $(JOBS)
+
+run: build
+	@scripts/run-local.sh $(RELEASE)/app
+
+test: build
+	cd $(RELEASE) && ctest -j $(JOBS) --output-on-failure
+	@cmake -S . -B $(ASAN) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGATEWAY_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest -j $(JOBS) --output-on-failure
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf build

@@ -1,0 +1,61 @@
+// chat-gateway: reads the configuration from the environment, then runs the gateway on one
+// io_context with THREADS threads until SIGINT/SIGTERM.
+#include "config/gateway_config.hpp"
+#include "gateway/gateway_server.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+int main(int argc, char** argv) {
+  using namespace gateway;
+  if (argc > 1 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::fputs(config_help().c_str(), stdout);
+    return 0;
+  }
+  auto loaded = load_config(process_env());
+  if (!loaded.config) {
+    std::fprintf(stderr, "chat-gateway: invalid configuration: %s\n", loaded.error.c_str());
+    return 2;
+  }
+  auto cfg = std::move(*loaded.config);
+  const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  const auto log = logger::to_stderr(cfg.log);
+
+  net::io_context ioc(static_cast<int>(threads));
+  std::optional<gateway_server> server;
+  try {
+    server.emplace(ioc, std::move(cfg), log);
+  } catch (const std::exception& e) {
+    log.error("cannot start: {}", e.what());
+    return 1;
+  }
+
+  // First signal: stop accepting and let requests in flight finish (bounded); second: stop now.
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::steady_timer grace(ioc);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    log.info("shutting down: finishing requests in flight (Ctrl-C again to stop at once)");
+    server->stop();
+    grace.expires_after(std::chrono::seconds(10));
+    grace.async_wait([&](boost::system::error_code gec) {
+      if (!gec) ioc.stop();
+    });
+    signals.async_wait([&](boost::system::error_code sec, int) {
+      if (!sec) ioc.stop();
+    });
+  });
+  server->start();
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  log.info("stopped");
+  return 0;
+}

@@ -1,0 +1,301 @@
+#include "chat/chat_handler.hpp"
+
+#include "chat/chat_reply.hpp"
+#include "chat/chat_request.hpp"
+#include "chat/upstream_body.hpp"
+#include "sse/sse_parser.hpp"
+#include "upstream/completion.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
+
+namespace gateway {
+namespace beast = boost::beast;
+namespace {
+
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr std::size_t max_completion_body = 4 << 20;
+
+std::string redact(std::string text, const std::string& secret) {
+  if (secret.size() < 4) return text;
+  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+    text.replace(pos, secret.size(), "[redacted]");
+  return text;
+}
+
+error error_for_status(unsigned status) {
+  if (status == 401 || status == 403) return error::upstream_auth;
+  if (status == 429) return error::rate_limited;
+  if (status >= 400 && status < 500) return error::upstream_rejected;
+  return error::upstream_status_5xx;
+}
+
+double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+
+}  // namespace
+
+// Everything one /chat request needs while it is served. Lives in handle()'s coroutine frame.
+struct chat_handler::call {
+  beast::tcp_stream& client;
+  const request_t& req;
+  std::string_view id;
+  watchdog wd;
+  request_deadlines deadlines;
+  clock_type::time_point started;
+  std::unique_ptr<upstream_exchange> exchange;
+  std::string retry_after;
+  unsigned status = 0;
+  // Set while the client's socket is watched for a disconnect (see watch_client).
+  std::shared_ptr<bool> watching = std::make_shared<bool>(false);
+};
+
+namespace {
+
+// While the upstream is working, a readiness wait on the client socket notices a client that
+// closed its connection, and fires the watchdog so the upstream call is cut at once (no tokens are
+// paid for nobody). Bytes of a pipelined next request also make the socket readable: then the
+// watch just ends, and a disconnect is noticed at the next write instead.
+void watch_client(beast::tcp_stream& client, watchdog& wd, const std::shared_ptr<bool>& watching,
+                  const net::any_io_executor& strand) {
+  *watching = true;
+  client.socket().async_wait(
+      net::socket_base::wait_read,
+      net::bind_executor(strand, [&client, &wd, watching](boost::system::error_code ec) {
+        if (!*watching) return;  // the call is over: wd and client may be gone
+        *watching = false;
+        boost::system::error_code aec;
+        if (ec || client.socket().available(aec) == 0 || aec) wd.trigger(error::client_gone);
+      }));
+}
+
+void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watching) {
+  if (!*watching) return;
+  *watching = false;
+  boost::system::error_code ec;
+  client.socket().cancel(ec);
+}
+
+}  // namespace
+
+chat_handler::chat_handler(const gateway_config& cfg, upstream_client& upstream, logger log)
+    : cfg_(cfg), upstream_(upstream), log_(std::move(log)), target_(cfg.upstream.target("/chat/completions")) {}
+
+net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const request_t& req,
+                                          std::string_view request_id) {
+  const auto strand = co_await net::this_coro::executor;
+  const auto now = clock_type::now();
+  call c{client, req, request_id, watchdog(strand), {now + cfg_.request_timeout}, now, {}, {}, 0};
+
+  const auto content_type = req[http::field::content_type];
+  const auto media = content_type.substr(0, content_type.find(';'));
+  if (!beast::iequals(trim_space(media), "application/json"))
+    co_return co_await reply_error(c, error::unsupported_media_type, "Content-Type must be application/json");
+
+  const request_limits limits{cfg_.max_question_chars};
+  auto parsed = parse_chat_request(req.body(), limits);
+  if (auto* bad = std::get_if<request_error>(&parsed))
+    co_return co_await reply_error(c, bad->code, std::move(bad->message));
+  auto& chat = std::get<chat_request>(parsed);
+  const bool stream = chat.stream && cfg_.stream_response;
+
+  watch_client(client, c.wd, c.watching, strand);
+  std::error_code ec;
+  c.exchange = co_await upstream_.start(target_, build_upstream_body(chat, cfg_, stream), c.wd, c.deadlines, ec);
+  if (ec) {
+    stop_watching(client, c.watching);
+    co_return co_await reply_error(c, ec, {});
+  }
+  if (c.exchange->status() != 200) {
+    const auto status = c.exchange->status();
+    auto body = co_await c.exchange->read_all(upstream_.settings().max_error_body, ec);
+    stop_watching(client, c.watching);
+    const auto cause = error_for_status(status);
+    if (cause == error::rate_limited) c.retry_after = c.exchange->header("retry-after");
+    std::string message;
+    if (cause == error::upstream_rejected) {
+      message = redact(upstream_error_message(body), upstream_.settings().api_key);
+      message = fmt::format("upstream rejected the request (HTTP {}){}{}", status,
+                            message.empty() ? "" : ": ", message);
+    } else if (cause == error::upstream_status_5xx) {
+      message = fmt::format("upstream failed with HTTP {}", status);
+    }
+    co_return co_await reply_error(c, cause, std::move(message));
+  }
+  // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
+  if (stream) co_return co_await reply_stream(c);
+  co_return co_await reply_json(c);
+}
+
+net::awaitable<bool> chat_handler::reply_json(call& c) {
+  std::error_code ec;
+  const auto body = co_await c.exchange->read_all(max_completion_body, ec);
+  stop_watching(c.client, c.watching);
+  if (ec) co_return co_await reply_error(c, ec, {});
+  auto done = parse_completion(body);
+  if (!done) co_return co_await reply_error(c, error::upstream_protocol_error, "upstream sent an unreadable completion");
+  c.exchange.reset();  // back to the pool before the client write
+
+  auto res = make_json_response(200, json_reply(done->content, done->model, false, done->usage),
+                                c.req.keep_alive(), c.req.version());
+  res.set("x-request-id", c.id);
+  c.status = 200;
+  const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+  log_.info("{} POST /chat 200 json {} ms", c.id,
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - c.started).count());
+  co_return !wec && c.req.keep_alive();
+}
+
+net::awaitable<bool> chat_handler::reply_stream(call& c) {
+  auto& client = c.client;
+  const bool chunked = c.req.version() >= 11;  // HTTP/1.0 clients get a body ended by close
+  const bool keep_alive = chunked && c.req.keep_alive();
+
+  http::response<http::empty_body> head{http::status::ok, c.req.version()};
+  head.set(http::field::server, "chat-gateway");
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::cache_control, "no-cache");
+  head.set("x-accel-buffering", "no");  // tells nginx not to buffer even where proxy_buffering is on
+  head.set("x-request-id", c.id);
+  head.keep_alive(keep_alive);
+  head.chunked(chunked);
+  http::response_serializer<http::empty_body> serializer{head};
+  client.expires_after(cfg_.client_write_timeout);
+  auto [hec, hn] = co_await http::async_write_header(client, serializer, tuple_awaitable);
+  client.expires_never();
+  c.status = 200;
+  if (hec) co_return false;
+
+  // Writes one batch of events: everything produced by one upstream read goes out in one write.
+  auto send = [&](const std::string& bytes) -> net::awaitable<boost::system::error_code> {
+    client.expires_after(cfg_.client_write_timeout);
+    boost::system::error_code wec;
+    if (chunked)
+      std::tie(wec, std::ignore) = co_await net::async_write(client, http::make_chunk(net::buffer(bytes)), tuple_awaitable);
+    else
+      std::tie(wec, std::ignore) = co_await net::async_write(client, net::buffer(bytes), tuple_awaitable);
+    client.expires_never();
+    co_return wec;
+  };
+
+  sse_parser parser;
+  std::string model, out;
+  std::optional<token_usage> usage;
+  std::optional<std::string> finish_reason;
+  bool saw_done = false;
+  std::error_code failure;
+  std::string failure_message;
+  std::size_t deltas = 0;
+
+  while (!failure && !c.exchange->done()) {
+    std::error_code ec;
+    const auto piece = co_await c.exchange->read_some(ec);
+    if (ec) {
+      failure = ec;
+      break;
+    }
+    if (!parser.feed(piece)) {
+      failure = error::upstream_protocol_error;
+      failure_message = "upstream stream event too large";
+      break;
+    }
+    out.clear();
+    while (auto event = parser.next()) {
+      if (event->data == "[DONE]") {
+        saw_done = true;
+        continue;
+      }
+      auto chunk = event->type == "error" ? std::nullopt : parse_stream_chunk(event->data);
+      if (event->type == "error" || (chunk && chunk->error_message)) {
+        failure = error::upstream_error_event;
+        failure_message = redact(chunk && chunk->error_message ? *chunk->error_message : event->data,
+                                 upstream_.settings().api_key);
+        break;
+      }
+      if (!chunk) {
+        failure = error::upstream_protocol_error;
+        failure_message = "upstream sent a malformed stream chunk";
+        break;
+      }
+      if (!chunk->model.empty()) model = std::move(chunk->model);
+      if (chunk->usage) usage = chunk->usage;
+      if (chunk->finish_reason) finish_reason = std::move(chunk->finish_reason);
+      if (!chunk->content.empty()) {
+        out += sse_delta(chunk->content);
+        ++deltas;
+      }
+    }
+    if (!out.empty()) {
+      if (auto wec = co_await send(out)) {
+        failure = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
+        break;
+      }
+    }
+  }
+  if (!failure && !saw_done && !finish_reason) {
+    failure = error::upstream_closed;
+    failure_message = "upstream stream ended before the answer was complete";
+  }
+  stop_watching(client, c.watching);
+  if (!failure) c.exchange.reset();  // complete: the connection goes back to the pool
+
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - c.started).count();
+  if (failure == error::client_gone || failure == error::client_write_timeout) {
+    log_.info("{} POST /chat 200 stream cut: {} after {} deltas, {} ms", c.id, failure.message(), deltas, ms);
+    co_return false;
+  }
+  if (failure) {
+    log_.warn("{} POST /chat 200 stream failed: {} ({}) after {} deltas, {} ms", c.id, failure.message(),
+              failure_message, deltas, ms);
+    const auto pub = to_public(static_cast<error>(failure.value()));
+    out = sse_error(pub.code, failure_message.empty() ? failure.message() : failure_message);
+  } else {
+    out = sse_done(model, false, usage);
+    out += sse_done_marker;
+    log_.info("{} POST /chat 200 stream {} deltas {} ms", c.id, deltas, ms);
+  }
+  if (co_await send(out)) co_return false;
+  if (!chunked) co_return false;
+  client.expires_after(cfg_.client_write_timeout);
+  auto [lec, ln] = co_await net::async_write(client, http::make_chunk_last(), tuple_awaitable);
+  client.expires_never();
+  co_return !lec && keep_alive;
+}
+
+net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, std::string message) {
+  const auto e = cause.category() == gateway_category() ? static_cast<error>(cause.value()) : error::upstream_error_event;
+  if (e == error::client_gone) {
+    log_.info("{} POST /chat: client went away before the answer", c.id);
+    co_return false;
+  }
+  const auto pub = to_public(e);
+  if (message.empty()) {
+    switch (e) {
+      case error::upstream_auth: message = "the upstream rejected the gateway's API key"; break;
+      case error::rate_limited: message = "the upstream's rate limit was reached; retry later"; break;
+      case error::upstream_first_byte_timeout:
+        message = fmt::format("no answer from the upstream within {} s", seconds(cfg_.upstream_timeout));
+        break;
+      case error::request_timeout:
+        message = fmt::format("the request took longer than {} s", seconds(cfg_.request_timeout));
+        break;
+      default: message = cause.message();
+    }
+  }
+  c.status = pub.status;
+  const bool keep_alive = c.req.keep_alive();
+  auto res = make_json_response(pub.status, json_error(pub.code, message), keep_alive, c.req.version());
+  res.set("x-request-id", c.id);
+  if (pub.status == 405) res.set(http::field::allow, "POST");
+  if (!c.retry_after.empty()) res.set(http::field::retry_after, c.retry_after);
+  const auto level = pub.status >= 500 ? log_level::warn : log_level::info;
+  log_.log(level, "{} POST /chat {} {}: {}", c.id, pub.status, cause.message(), message);
+  const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+  co_return !wec && keep_alive;
+}
+
+}  // namespace gateway

@@ -1,0 +1,22 @@
+// Builds the body of the upstream chat-completions request for a /chat request: system prompt,
+// the last HISTORY_LIMIT history messages, the question, and the configured model parameters.
+#pragma once
+
+#include "chat/chat_request.hpp"
+#include "config/gateway_config.hpp"
+
+#include <span>
+#include <string>
+
+namespace gateway {
+
+/// The tail of `history` that is sent upstream (the last `limit` messages).
+std::span<const chat_message> trimmed_history(const std::vector<chat_message>& history,
+                                              unsigned limit) noexcept;
+
+/// The reasoning_effort value to send for this config, or "" to send none.
+std::string effective_reasoning_effort(const gateway_config& cfg);
+
+std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream);
+
+}  // namespace gateway

@@ -1,0 +1,200 @@
+#include "config/gateway_config.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace gateway {
+namespace {
+
+// Each parser returns an empty string on success, otherwise what is wrong with the value.
+std::string parse_uint(std::string_view text, unsigned long long min, unsigned long long max,
+                       unsigned long long& out) {
+  unsigned long long v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size())
+    return "must be a whole number";
+  if (v < min || v > max) return fmt::format("must be between {} and {}", min, max);
+  out = v;
+  return {};
+}
+
+std::string parse_double(std::string_view text, double min, double max, double& out) {
+  // from_chars for double is in GCC 12's libstdc++; it accepts no leading '+' or spaces.
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(v))
+    return "must be a number";
+  if (v < min || v > max) return fmt::format("must be between {} and {}", min, max);
+  out = v;
+  return {};
+}
+
+// Durations are given in seconds, fractions allowed ("0.5"); zero and negatives are rejected
+// because every network operation must keep a deadline.
+std::string parse_seconds(std::string_view text, double max_seconds, std::chrono::milliseconds& out) {
+  double v = 0;
+  if (auto why = parse_double(text, 0, max_seconds, v); !why.empty()) return "must be seconds: " + why;
+  const auto ms = std::chrono::milliseconds(static_cast<long long>(std::llround(v * 1000)));
+  if (ms.count() <= 0) return "must be greater than 0";
+  out = ms;
+  return {};
+}
+
+std::string parse_bool(std::string_view text, bool& out) {
+  std::string lower(text);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") {
+    out = true;
+    return {};
+  }
+  if (lower == "0" || lower == "false" || lower == "no" || lower == "off") {
+    out = false;
+    return {};
+  }
+  return "must be true or false";
+}
+
+struct variable {
+  std::string_view name;
+  std::string_view default_text;
+  std::string_view help;
+  std::string (*apply)(gateway_config&, std::string_view);
+};
+
+template <class T>
+std::string assign_uint(T& field, std::string_view v, unsigned long long min, unsigned long long max) {
+  unsigned long long out = 0;
+  auto why = parse_uint(v, min, max, out);
+  if (why.empty()) field = static_cast<T>(out);
+  return why;
+}
+
+const std::vector<variable>& variables() {
+  static const std::vector<variable> table = {
+      {"HOST", "0.0.0.0", "address to listen on",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "must not be empty";
+         c.host = std::string(v);
+         return {};
+       }},
+      {"PORT", "8000", "port to listen on (0 = any free port)",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.port, v, 0, 65535); }},
+      {"THREADS", "number of cores", "threads running the io_context",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.threads, v, 1, 1024); }},
+      {"GROQ_API_KEY", "(unset)", "Groq API key, sent upstream as a Bearer token; never logged",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.groq_api_key = std::string(v);
+         return {};
+       }},
+      {"GROQ_BASE_URL", "https://api.groq.com/openai/v1", "OpenAI-compatible upstream base URL (http or https)",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         std::string why;
+         auto url = parse_base_url(v, why);
+         if (!url) return why;
+         c.upstream = std::move(*url);
+         return {};
+       }},
+      {"GROQ_CA_FILE", "(unset)", "extra PEM CA bundle trusted for the upstream, besides the system store",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.groq_ca_file = std::string(v);
+         return {};
+       }},
+      {"MODEL", "openai/gpt-oss-20b", "upstream model",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "must not be empty";
+         c.model = std::string(v);
+         return {};
+       }},
+      {"SYSTEM_PROMPT", "(a Turkish finance-assistant prompt)", "system message sent first",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.system_prompt = std::string(v);
+         return {};
+       }},
+      {"MAX_NEW_TOKENS", "300", "max_completion_tokens sent upstream",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.max_new_tokens, v, 1, 131072); }},
+      {"TEMPERATURE", "0.6", "sampling temperature (0 to 2)",
+       [](gateway_config& c, std::string_view v) { return parse_double(v, 0, 2, c.temperature); }},
+      {"TOP_P", "0.85", "nucleus sampling (0 to 1)",
+       [](gateway_config& c, std::string_view v) { return parse_double(v, 0, 1, c.top_p); }},
+      {"REASONING_EFFORT", "auto", "auto (low for gpt-oss models), empty to omit, or low|medium|high",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.reasoning_effort = std::string(v);
+         return {};
+       }},
+      {"HISTORY_LIMIT", "4", "previous messages kept from the client's history",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.history_limit, v, 0, 100); }},
+      {"STREAM_RESPONSE", "true", "allow Server-Sent Events replies",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.stream_response); }},
+      {"REQUEST_TIMEOUT", "45", "seconds for the whole request (at most 600)",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.request_timeout); }},
+      {"UPSTREAM_TIMEOUT", "30", "seconds to the upstream's first byte",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.upstream_timeout); }},
+      {"UPSTREAM_CONNECT_TIMEOUT", "5", "seconds for upstream TCP connect plus TLS handshake",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.upstream_connect_timeout); }},
+      {"STREAM_IDLE_TIMEOUT", "15", "seconds of silence allowed between two upstream stream chunks",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.stream_idle_timeout); }},
+      {"KEEPALIVE_TIMEOUT", "10", "seconds an idle client connection is kept open",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 3600, c.keepalive_timeout); }},
+      {"CLIENT_HEADER_TIMEOUT", "10", "seconds for a client to send its request",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.client_header_timeout); }},
+      {"CLIENT_WRITE_TIMEOUT", "30", "seconds allowed for each write to a client",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.client_write_timeout); }},
+      {"UPSTREAM_POOL_SIZE", "64", "idle upstream connections kept for reuse",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.upstream_pool_size, v, 0, 100000); }},
+      {"MAX_BODY_BYTES", "65536", "largest accepted request body in bytes",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.max_body_bytes, v, 64, 64ull << 20); }},
+      {"MAX_QUESTION_CHARS", "4000", "longest accepted question in characters",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.max_question_chars, v, 1, 1'000'000); }},
+      {"LOG_LEVEL", "info", "debug, info, warn, error or off",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         auto level = parse_log_level(v);
+         if (!level) return "must be debug, info, warn, error or off";
+         c.log = *level;
+         return {};
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+env_lookup process_env() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());  // start-up only, single-threaded
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+config_result load_config(const env_lookup& env) {
+  gateway_config cfg;
+  for (const auto& var : variables()) {
+    auto value = env(var.name);
+    if (!value) continue;
+    if (auto why = var.apply(cfg, *value); !why.empty()) {
+      // The value itself is echoed only for non-secret variables.
+      const bool secret = var.name == "GROQ_API_KEY";
+      return {std::nullopt, secret ? fmt::format("{} {}", var.name, why)
+                                   : fmt::format("{}={:?} {}", var.name, *value, why)};
+    }
+  }
+  if (cfg.upstream_timeout > cfg.request_timeout)
+    return {std::nullopt, "UPSTREAM_TIMEOUT must not exceed REQUEST_TIMEOUT"};
+  return {std::move(cfg), {}};
+}
+
+std::string config_help() {
+  std::string out =
+      "chat-gateway: a streaming chat gateway in front of Groq's OpenAI-compatible API.\n\n"
+      "All settings come from environment variables:\n\n";
+  for (const auto& var : variables())
+    out += fmt::format("  {:<26} {} (default: {})\n", var.name, var.help, var.default_text);
+  return out;
+}
+
+}  // namespace gateway

@@ -1,0 +1,93 @@
+// The gateway's settings: one plain struct with the defaults in it, filled once at start-up from the
+// environment. Every knob the seed (v2.1 of the Python service) named is here with its default.
+#pragma once
+
+#include "core/logger.hpp"
+#include "upstream/base_url.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+
+inline constexpr std::string_view default_system_prompt =
+    "Sen Borsa İstanbul ve Türkiye finans piyasaları hakkında soruları yanıtlayan dikkatli bir "
+    "finans asistanısın. Kısa, doğru ve anlaşılır Türkçe yanıtlar ver. Emin olmadığın bilgiyi "
+    "uydurma. Yatırım tavsiyesi verme; gerektiğinde lisanslı bir yatırım danışmanına "
+    "başvurulmasını öner.";
+
+struct gateway_config {
+  /// Address and port the HTTP listener binds to. Port 0 picks a free port (tests).
+  std::string host = "0.0.0.0";
+  unsigned short port = 8000;
+  /// Threads running the single io_context; 0 means one per core.
+  unsigned threads = 0;
+
+  /// Groq credentials and endpoint. The key is sent upstream as a Bearer token and never logged.
+  std::string groq_api_key;
+  base_url upstream{true, "api.groq.com", "443", "/openai/v1"};
+  /// Extra CA bundle (PEM) trusted in addition to the system store, e.g. groq-sim's certificate.
+  std::string groq_ca_file;
+
+  /// Model parameters sent upstream (seed v2.1: 300 tokens, temperature 0.6, top_p 0.85).
+  std::string model = "openai/gpt-oss-20b";
+  std::string system_prompt{default_system_prompt};
+  unsigned max_new_tokens = 300;
+  double temperature = 0.6;
+  double top_p = 0.85;
+  /// "auto" sends reasoning_effort=low to gpt-oss models (so reasoning does not eat the token
+  /// budget) and nothing to other models; "" never sends it; any other value is sent as is.
+  std::string reasoning_effort = "auto";
+  /// Previous messages kept from the client's history (seed v2.1: 4).
+  unsigned history_limit = 4;
+  /// When false, `"stream": true` requests get the JSON reply.
+  bool stream_response = true;
+
+  /// Deadline for the whole request (seed v2.1: 45 s; at most 600 s).
+  std::chrono::milliseconds request_timeout{45'000};
+  /// Deadline for the upstream's first response byte (seed v2.1 client timeout: 30 s).
+  std::chrono::milliseconds upstream_timeout{30'000};
+  /// Deadline for TCP connect plus TLS handshake to the upstream.
+  std::chrono::milliseconds upstream_connect_timeout{5'000};
+  /// Longest silence allowed between two chunks of an upstream stream.
+  std::chrono::milliseconds stream_idle_timeout{15'000};
+  /// How long an idle keep-alive client connection is kept (seed v2.1: 10 s).
+  std::chrono::milliseconds keepalive_timeout{10'000};
+  /// Deadline for a client to send a whole request header once it started one.
+  std::chrono::milliseconds client_header_timeout{10'000};
+  /// Deadline for each write to a client.
+  std::chrono::milliseconds client_write_timeout{30'000};
+
+  /// Idle upstream connections kept for reuse.
+  unsigned upstream_pool_size = 64;
+  /// Largest accepted request body; larger is 413.
+  std::size_t max_body_bytes = 64 * 1024;
+  /// Longest accepted question, in Unicode code points.
+  std::size_t max_question_chars = 4000;
+
+  log_level log = log_level::info;
+};
+
+/// Reads a variable; returns nullopt when it is unset. Injected so tests need no real environment.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// The process environment.
+env_lookup process_env();
+
+struct config_result {
+  std::optional<gateway_config> config;
+  std::string error;  // names the variable and what is wrong with it
+};
+
+/// Builds the config from the environment; any invalid value is an error, never a silent default.
+config_result load_config(const env_lookup& env);
+
+/// The text of `chat-gateway --help`: every variable with its default.
+std::string config_help();
+
+}  // namespace gateway

@@ -1,0 +1,41 @@
+#include "core/logger.hpp"
+
+#include <fmt/chrono.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace gateway {
+
+std::optional<log_level> parse_log_level(std::string_view text) {
+  if (text == "debug") return log_level::debug;
+  if (text == "info") return log_level::info;
+  if (text == "warn" || text == "warning") return log_level::warn;
+  if (text == "error") return log_level::error;
+  if (text == "off") return log_level::off;
+  return std::nullopt;
+}
+
+std::string_view to_string(log_level level) {
+  switch (level) {
+    case log_level::debug: return "debug";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
+    case log_level::error: return "error";
+    case log_level::off: return "off";
+  }
+  return "?";
+}
+
+logger logger::to_stderr(log_level min) {
+  return logger(min, [](log_level level, std::string_view message) {
+    const auto now = std::chrono::system_clock::now();
+    // One fwrite per line: lines from different threads never interleave mid-line.
+    const std::string line =
+        fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n",
+                    std::chrono::floor<std::chrono::seconds>(now), to_string(level), message);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  });
+}
+
+}  // namespace gateway

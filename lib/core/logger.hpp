@@ -1,0 +1,51 @@
+// An injected logger: a minimum level and a sink. Nothing in lib/ logs through a global, so tests can
+// capture and assert on log lines and the apps decide where lines go.
+// Thread-safe as long as the sink is (the default stderr sink writes each line with one call).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+enum class log_level { debug = 0, info, warn, error, off };
+
+std::optional<log_level> parse_log_level(std::string_view text);
+std::string_view to_string(log_level level);
+
+class logger {
+ public:
+  using sink_fn = std::function<void(log_level, std::string_view)>;
+
+  logger() = default;  // discards everything
+  logger(log_level min, sink_fn sink) : min_(min), sink_(std::move(sink)) {}
+
+  /// A logger that writes "LEVEL message" lines to stderr.
+  static logger to_stderr(log_level min);
+
+  bool enabled(log_level level) const { return sink_ && level >= min_; }
+
+  template <class... Args>
+  void log(log_level level, fmt::format_string<Args...> format, Args&&... args) const {
+    if (!enabled(level)) return;
+    sink_(level, fmt::format(format, std::forward<Args>(args)...));
+  }
+  template <class... Args>
+  void debug(fmt::format_string<Args...> f, Args&&... a) const { log(log_level::debug, f, std::forward<Args>(a)...); }
+  template <class... Args>
+  void info(fmt::format_string<Args...> f, Args&&... a) const { log(log_level::info, f, std::forward<Args>(a)...); }
+  template <class... Args>
+  void warn(fmt::format_string<Args...> f, Args&&... a) const { log(log_level::warn, f, std::forward<Args>(a)...); }
+  template <class... Args>
+  void error(fmt::format_string<Args...> f, Args&&... a) const { log(log_level::error, f, std::forward<Args>(a)...); }
+
+ private:
+  log_level min_ = log_level::off;
+  sink_fn sink_;
+};
+
+}  // namespace gateway

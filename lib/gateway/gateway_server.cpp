@@ -1,0 +1,145 @@
+#include "gateway/gateway_server.hpp"
+
+#include "chat/chat_handler.hpp"
+#include "http/listener.hpp"
+#include "http/serve.hpp"
+#include "tls/tls_context.hpp"
+#include "upstream/upstream_client.hpp"
+#include "upstream/upstream_pool.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <openssl/rand.h>
+
+#include <atomic>
+
+namespace gateway {
+namespace beast = boost::beast;
+namespace {
+
+// A request id is the client's X-Request-Id when it is short and plain, else a new one.
+std::string request_id_for(const request_t& req, const std::string& prefix, std::uint64_t n) {
+  const auto given = req["x-request-id"];
+  const bool usable = !given.empty() && given.size() <= 64 &&
+                      std::all_of(given.begin(), given.end(), [](char ch) {
+                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+                      });
+  return usable ? std::string(given) : fmt::format("{}-{:x}", prefix, n);
+}
+
+std::string random_prefix() {
+  unsigned char bytes[4];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return "req";
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", bytes[0], bytes[1], bytes[2], bytes[3]);
+}
+
+std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
+  if (!cfg.upstream.tls) return std::nullopt;
+  return make_client_tls_context(cfg.groq_ca_file);
+}
+
+}  // namespace
+
+struct gateway_server::impl {
+  impl(net::io_context& ioc, gateway_config c, logger l)
+      : cfg(std::move(c)),
+        log(std::move(l)),
+        tls(client_tls(cfg)),
+        pool(cfg.upstream_pool_size),
+        upstream(ioc.get_executor(),
+                 upstream_settings{cfg.upstream, cfg.groq_api_key, cfg.upstream_connect_timeout,
+                                   cfg.upstream_timeout, cfg.stream_idle_timeout},
+                 tls ? &*tls : nullptr, pool, log),
+        chat(cfg, upstream, log),
+        limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
+               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
+        id_prefix(random_prefix()),
+        acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
+                 [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }) {}
+
+  void on_accept(net::ip::tcp::socket socket) {
+    auto ex = socket.get_executor();
+    net::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), [this](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& what) {
+        log.error("session ended by an unexpected exception: {}", what.what());
+      }
+    });
+  }
+
+  net::awaitable<void> session(beast::tcp_stream stream) {
+    co_await serve_http(
+        stream, limits, log,
+        [this](beast::tcp_stream& s, request_t& req) { return route(s, req); },
+        [this] { return stopping.load(std::memory_order_relaxed); });
+    boost::system::error_code ec;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  }
+
+  net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req) {
+    const auto id = request_id_for(req, id_prefix, ++requests);
+    std::string_view path = req.target();
+    path = path.substr(0, path.find('?'));
+    const auto method = req.method();
+
+    if (path == "/chat") {
+      if (method == http::verb::post) co_return co_await chat.handle(stream, req, id);
+      co_return co_await simple(stream, req, id, 405, json_error("method_not_allowed", "use POST /chat"), "POST");
+    }
+    if (path == "/healthz") {
+      if (method == http::verb::get || method == http::verb::head)
+        co_return co_await simple(stream, req, id, 200, R"({"status":"ok"})", {});
+      co_return co_await simple(stream, req, id, 405, json_error("method_not_allowed", "use GET /healthz"), "GET, HEAD");
+    }
+    co_return co_await simple(stream, req, id, 404,
+                              json_error("not_found", fmt::format("no route for {}", path)), {});
+  }
+
+  net::awaitable<bool> simple(beast::tcp_stream& stream, const request_t& req, const std::string& id,
+                              unsigned status, std::string body, std::string_view allow) {
+    auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
+    res.set("x-request-id", id);
+    if (!allow.empty()) res.set(http::field::allow, allow);
+    if (req.method() == http::verb::head) res.body().clear();  // content-length stays that of GET
+    log.debug("{} {} {} {}", id, req.method_string(), req.target(), status);
+    const auto ec = co_await write_with_deadline(stream, res, cfg.client_write_timeout);
+    co_return !ec && req.keep_alive();
+  }
+
+  gateway_config cfg;
+  logger log;
+  std::optional<net::ssl::context> tls;
+  upstream_pool pool;
+  upstream_client upstream;
+  chat_handler chat;
+  serve_limits limits;
+  std::string id_prefix;
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<bool> stopping{false};
+  listener acceptor;  // last: it may call on_accept as soon as it starts
+};
+
+gateway_server::gateway_server(net::io_context& ioc, gateway_config cfg, logger log)
+    : impl_(std::make_unique<impl>(ioc, std::move(cfg), std::move(log))) {}
+
+gateway_server::~gateway_server() = default;
+
+void gateway_server::start() {
+  impl_->acceptor.start();
+  const auto& c = impl_->cfg;
+  impl_->log.info("chat-gateway listening on {}:{}; upstream {}://{}:{}{} model {}", c.host, port(),
+                  c.upstream.tls ? "https" : "http", c.upstream.host, c.upstream.port, c.upstream.path_prefix,
+                  c.model);
+}
+
+void gateway_server::stop() {
+  impl_->stopping = true;
+  impl_->acceptor.stop();
+}
+
+unsigned short gateway_server::port() const { return impl_->acceptor.port(); }
+const gateway_config& gateway_server::config() const { return impl_->cfg; }
+
+}  // namespace gateway

@@ -1,0 +1,34 @@
+// The gateway as an object: listener, routes (/chat, /healthz), the upstream client and its pool,
+// wired from one gateway_config onto one io_context. main() and the integration tests both use it.
+// Threading: construct, start() and stop() from any thread; the caller runs the io_context.
+#pragma once
+
+#include "config/gateway_config.hpp"
+#include "core/logger.hpp"
+
+#include "net/asio_fwd.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace gateway {
+
+class gateway_server {
+ public:
+  /// Binds the listening socket and loads TLS settings; throws on failure (bad CA file, port in use).
+  gateway_server(net::io_context& ioc, gateway_config cfg, logger log);
+  ~gateway_server();
+
+  void start();
+  /// Stops accepting; connections finish their current request and close instead of idling.
+  void stop();
+  unsigned short port() const;
+  const gateway_config& config() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace gateway

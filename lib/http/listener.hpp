@@ -1,0 +1,42 @@
+// Accepts TCP connections and hands each one, already bound to a strand of its own, to a callback.
+// Knows nothing about HTTP. Threading: start() and stop() may be called from any thread.
+#pragma once
+
+#include "core/logger.hpp"
+#include "net/asio_fwd.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <functional>
+
+namespace gateway {
+
+class listener {
+ public:
+  using tcp = net::ip::tcp;
+  /// Receives a connected socket whose executor is a new strand.
+  using on_accept_fn = std::function<void(tcp::socket)>;
+
+  /// Binds and listens at once (so the port is known and errors surface at start-up).
+  /// Throws boost::system::system_error when the address cannot be bound.
+  listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept);
+
+  void start();
+  /// Stops accepting; connections already accepted are not touched.
+  void stop();
+  unsigned short port() const { return port_; }
+
+ private:
+  net::awaitable<void> accept_loop();
+
+  net::io_context& ioc_;
+  net::strand<net::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;  // strand-only
+  unsigned short port_ = 0;
+  logger log_;
+  on_accept_fn on_accept_;
+};
+
+}  // namespace gateway

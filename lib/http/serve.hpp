@@ -1,0 +1,99 @@
+// The inbound HTTP/1.1 connection loop shared by the gateway and groq-sim: read a request under the
+// keep-alive and header deadlines with Beast's parser limits, answer framing errors itself, hand
+// every well-formed request to `handle` and keep the connection while both sides want it.
+// Requests are answered strictly in order, so pipelined requests are safe.
+#pragma once
+
+#include "chat/chat_reply.hpp"
+#include "core/logger.hpp"
+#include "http/responses.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+
+namespace gateway {
+
+struct serve_limits {
+  std::chrono::milliseconds keepalive_timeout{10'000};  // idle wait for a request's first byte
+  std::chrono::milliseconds header_timeout{10'000};     // the rest of the header once it started
+  std::chrono::milliseconds body_timeout{30'000};       // the body
+  std::chrono::milliseconds write_timeout{30'000};
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+};
+
+using request_t = http::request<http::string_body>;
+
+/// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
+/// `handle(stream, request)` must write exactly one response and return whether to keep going.
+/// `stopping()` is polled between requests so a shutdown ends keep-alive connections.
+template <class Stream, class Handler, class Stopping>
+net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, const logger& log,
+                                Handler&& handle, Stopping&& stopping) {
+  namespace beast = boost::beast;
+  constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+  auto& socket_layer = beast::get_lowest_layer(stream);
+  beast::flat_buffer buffer;
+
+  while (!stopping()) {
+    // Idle: wait for the first byte under the keep-alive deadline (bytes may already be buffered
+    // when the client pipelines).
+    if (buffer.size() == 0) {
+      socket_layer.expires_after(limits.keepalive_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), tuple_awaitable);
+      if (ec) break;  // closed, reset or idle too long: nothing to answer
+      buffer.commit(n);
+    }
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+    socket_layer.expires_after(limits.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+
+    boost::system::error_code ec = hec;
+    if (!ec && !parser.is_done()) {
+      // curl and others wait for "100 Continue" before sending a larger body.
+      if (auto expect = parser.get()[http::field::expect]; beast::iequals(expect, "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
+        co_await write_with_deadline(stream, cont, limits.write_timeout);
+      }
+      socket_layer.expires_after(limits.body_timeout);
+      std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+    }
+    socket_layer.expires_never();
+
+    if (ec) {
+      unsigned status = 0;
+      std::string body;
+      if (ec == http::error::body_limit) {
+        status = 413;
+        body = json_error("payload_too_large",
+                          fmt::format("request body is larger than {} bytes", limits.max_body_bytes));
+      } else if (ec == http::error::header_limit) {
+        status = 431;
+        body = json_error("headers_too_large", "request headers are too large");
+      } else if (ec.category() == make_error_code(http::error::bad_version).category() &&
+                 ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        status = 400;
+        body = json_error("invalid_request", fmt::format("malformed HTTP request: {}", ec.message()));
+      }
+      if (status) {
+        log.info("http: rejected request: {}", ec.message());
+        auto res = make_json_response(status, std::move(body), false);
+        co_await write_with_deadline(stream, res, limits.write_timeout);
+      }
+      break;  // timeouts and disconnects end the connection silently
+    }
+
+    auto request = parser.release();
+    const bool keep_alive = co_await handle(stream, request);
+    if (!keep_alive || !request.keep_alive()) break;
+  }
+}
+
+}  // namespace gateway

@@ -1,0 +1,55 @@
+// A deadline for whatever operation a request is waiting on. Each phase arms it with a time, the
+// cause to report (which deadline it is) and an action that makes the pending operation fail
+// (close the socket, cancel the resolver). The pending operation then completes with
+// operation_aborted and the caller asks fired() for the real cause.
+//
+// Threading: strand-only. The timer's handler is bound to the strand given at construction, the
+// same strand the request's coroutine runs on, so the action never races with the operation.
+#pragma once
+
+#include "core/error.hpp"
+#include "net/asio_fwd.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace gateway {
+
+class watchdog {
+ public:
+  explicit watchdog(net::any_io_executor strand);
+  ~watchdog();
+  watchdog(const watchdog&) = delete;
+  watchdog& operator=(const watchdog&) = delete;
+
+  /// Guards the next operation until `when`. Returns false, and runs nothing, when the watchdog
+  /// has already fired (the caller must then fail with fired()).
+  bool arm(clock_type::time_point when, error cause, std::function<void()> action);
+  /// Stops guarding; an expiry already queued does nothing.
+  void disarm();
+  /// Fires now with `cause`, e.g. when the client went away. Later arm() calls return false.
+  void trigger(error cause);
+  std::optional<error> fired() const { return state_->fired; }
+
+ private:
+  struct state {
+    std::uint64_t generation = 0;  // bumped by every arm/disarm so stale expiries are ignored
+    std::optional<error> fired;
+    std::function<void()> action;
+  };
+  net::any_io_executor strand_;
+  std::shared_ptr<state> state_;
+  net::steady_timer timer_;
+};
+
+/// The earlier of two deadlines together with the cause that belongs to it.
+struct deadline {
+  clock_type::time_point when;
+  error cause;
+};
+inline deadline earliest(deadline a, deadline b) { return b.when < a.when ? b : a; }
+
+}  // namespace gateway

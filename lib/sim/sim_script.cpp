@@ -1,0 +1,111 @@
+#include "sim/sim_script.hpp"
+
+#include <charconv>
+
+namespace gateway::sim {
+namespace {
+
+constexpr std::string_view open_tag = "[[sim";
+constexpr std::string_view close_tag = "]]";
+
+std::optional<unsigned> to_uint(std::string_view v) {
+  unsigned out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+std::optional<std::chrono::milliseconds> to_ms(std::string_view v) {
+  auto n = to_uint(v);
+  if (!n) return std::nullopt;
+  return std::chrono::milliseconds(*n);
+}
+
+// Sentences of the simulated answer: every Turkish letter (ç ğ ı İ ö ş ü) and a few emoji, so that
+// multi-byte characters land on chunk boundaries.
+constexpr std::string_view sentences[] = {
+    "BIST 100, Borsa İstanbul'da işlem gören en büyük 100 şirketin performansını ölçen ana endekstir. 📈",
+    "Endeks, piyasa değeri ve işlem hacmi yüksek hisselerden oluşur; yatırımcılar genel eğilimi izlemek için ona bakar.",
+    "Günlük değişimler döviz kuru, faiz kararları ve küresel piyasalardaki gelişmelerden etkilenir. 🌍",
+    "Temettü, şirketin dağıttığı kârdan hissedarlara düşen paydır. 💰",
+    "Çeşitlendirme, tek bir hissedeki düşüşün portföyün tamamını sarsmasını önler.",
+    "Bu bilgiler genel amaçlıdır ve yatırım tavsiyesi değildir; kararlarınız için lisanslı bir danışmana başvurun. 🙂",
+};
+constexpr std::size_t sentence_count = std::size(sentences);
+
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+directives parse_directives(std::string_view text) {
+  directives d;
+  const auto start = text.find(open_tag);
+  if (start == std::string_view::npos) return d;
+  const auto end = text.find(close_tag, start);
+  if (end == std::string_view::npos) return d;
+  std::string_view body = text.substr(start + open_tag.size(), end - start - open_tag.size());
+  d.key = std::string(body);  // default key: the directive itself
+  while (!body.empty()) {
+    const auto space = body.find(' ');
+    const auto item = body.substr(0, space);
+    body = space == std::string_view::npos ? std::string_view{} : body.substr(space + 1);
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) continue;
+    const auto k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (k == "status") d.status = to_uint(v);
+    else if (k == "times") d.times = to_uint(v).value_or(0);
+    else if (k == "key") d.key = std::string(v);
+    else if (k == "retry_after") d.retry_after = std::string(v);
+    else if (k == "stall") d.stall = to_ms(v);
+    else if (k == "ttft") d.ttft = to_ms(v);
+    else if (k == "interval") d.interval = to_ms(v);
+    else if (k == "tokens") d.tokens = to_uint(v);
+    else if (k == "drop_after") d.drop_after = to_uint(v);
+    else if (k == "malformed_after") d.malformed_after = to_uint(v);
+    else if (k == "error_after") d.error_after = to_uint(v);
+    else if (k == "gate") d.gate = std::string(v);
+    else if (k == "split") d.split = v == "1" || v == "true";
+  }
+  return d;
+}
+
+std::string strip_directives(std::string_view text) {
+  std::string out;
+  for (;;) {
+    const auto start = text.find(open_tag);
+    const auto end = start == std::string_view::npos ? start : text.find(close_tag, start);
+    if (end == std::string_view::npos) break;
+    out.append(text.substr(0, start));
+    text.remove_prefix(end + close_tag.size());
+  }
+  out.append(text);
+  return out;
+}
+
+std::vector<std::string> answer_tokens(std::string_view question, unsigned count) {
+  std::vector<std::string> tokens;
+  tokens.reserve(count);
+  std::size_t sentence = fnv1a(strip_directives(question)) % sentence_count;
+  while (tokens.size() < count) {
+    std::string_view s = sentences[sentence++ % sentence_count];
+    while (!s.empty() && tokens.size() < count) {
+      const auto space = s.find(' ');
+      const auto word = s.substr(0, space);
+      s = space == std::string_view::npos ? std::string_view{} : s.substr(space + 1);
+      tokens.push_back(tokens.empty() ? std::string(word) : " " + std::string(word));
+    }
+  }
+  return tokens;
+}
+
+std::size_t utf8_split_point(std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    if (static_cast<unsigned char>(bytes[i]) >= 0xC0) return i + 1;  // just after a lead byte
+  return bytes.size() / 2;
+}
+
+}  // namespace gateway::sim

@@ -1,0 +1,51 @@
+// What groq-sim does for one request, decided from the request alone (pure, unit-tested):
+// the deterministic answer tokens, and the faults asked for by a directive in the last user
+// message, e.g. "BIST 100 nedir? [[sim status=429 times=2 retry_after=1 key=t1]]".
+//
+// Directive keys (all optional):
+//   status=N times=K key=S retry_after=S   answer HTTP N (with retry-after S) for the first K requests
+//                                          carrying the same key (K=0: always)
+//   stall=MS        wait MS before sending anything (headers included)
+//   ttft=MS         time to first token;  interval=MS  time between tokens
+//   tokens=N        answer length in tokens (still capped by max_completion_tokens)
+//   drop_after=N    close the connection abruptly after N content chunks
+//   malformed_after=N   send a chunk that is not JSON after N content chunks
+//   error_after=N   send {"error": ...} as a chunk after N content chunks
+//   gate=NAME       after the first content chunk, wait until gate NAME is opened
+//   split=1         write each event in two pieces, cut inside a multi-byte UTF-8 character
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gateway::sim {
+
+struct directives {
+  std::optional<unsigned> status;
+  unsigned times = 0;
+  std::string key;
+  std::string retry_after;
+  std::optional<std::chrono::milliseconds> stall, ttft, interval;
+  std::optional<unsigned> tokens, drop_after, malformed_after, error_after;
+  std::string gate;
+  bool split = false;
+};
+
+/// Parses the first "[[sim ...]]" directive in `text`; unknown keys are ignored.
+directives parse_directives(std::string_view text);
+
+/// `text` without any "[[sim ...]]" directive.
+std::string strip_directives(std::string_view text);
+
+/// The answer as tokens (each a word with its leading space, the first without). Deterministic in
+/// `question`; contains Turkish letters and emoji; `count` tokens long.
+std::vector<std::string> answer_tokens(std::string_view question, unsigned count);
+
+/// Where to cut `bytes` so that the cut falls inside a multi-byte UTF-8 character when there is one.
+std::size_t utf8_split_point(std::string_view bytes);
+
+}  // namespace gateway::sim

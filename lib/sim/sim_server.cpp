@@ -1,0 +1,476 @@
+#include "sim/sim_server.hpp"
+
+#include "http/listener.hpp"
+#include "http/serve.hpp"
+#include "sim/sim_script.hpp"
+#include "tls/tls_context.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/json.hpp>
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+
+namespace gateway::sim {
+namespace beast = boost::beast;
+namespace json = boost::json;
+using tcp = net::ip::tcp;
+namespace {
+
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+// GCC 12 cannot keep a braced list's backing array alive across a co_await ("array used as
+// initializer"): inside coroutines, build such values in their own statement or use named arrays.
+constexpr std::array<std::string_view, 2> api_prefixes = {"/openai/v1", "/v1"};
+constexpr std::array<std::string_view, 3> sim_models = {"openai/gpt-oss-20b", "openai/gpt-oss-120b", "qwen/qwen3-32b"};
+
+std::string groq_error(std::string_view message, std::string_view type, std::string_view code) {
+  return json::serialize(json::object{{"error", json::object{{"message", message}, {"type", type}, {"code", code}}}});
+}
+
+std::uint64_t unix_now() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+// A parsed, validated completion request.
+struct completion_request {
+  std::string model;
+  std::string last_user;  // content of the last user message
+  unsigned max_tokens = 1024;
+  bool stream = false;
+  bool include_usage = false;
+  std::uint64_t prompt_tokens = 0;
+};
+
+std::optional<completion_request> parse_request(std::string_view body, std::string& why) {
+  boost::system::error_code ec;
+  auto root = json::parse(body, ec);
+  if (ec || !root.is_object()) {
+    why = "request body must be a JSON object";
+    return std::nullopt;
+  }
+  const auto& o = root.get_object();
+  completion_request r;
+  const auto* model = o.if_contains("model");
+  if (!model || !model->is_string() || model->get_string().empty()) {
+    why = "'model' is required";
+    return std::nullopt;
+  }
+  r.model = std::string(model->get_string());
+  const auto* messages = o.if_contains("messages");
+  if (!messages || !messages->is_array() || messages->get_array().empty()) {
+    why = "'messages' must be a non-empty array";
+    return std::nullopt;
+  }
+  std::size_t prompt_bytes = 0;
+  for (const auto& m : messages->get_array()) {
+    const auto* mo = m.if_object();
+    const auto* content = mo ? mo->if_contains("content") : nullptr;
+    const auto* role = mo ? mo->if_contains("role") : nullptr;
+    if (!content || !content->is_string() || !role || !role->is_string()) {
+      why = "each message needs a string 'role' and 'content'";
+      return std::nullopt;
+    }
+    prompt_bytes += content->get_string().size();
+    if (role->get_string() == "user") r.last_user = std::string(content->get_string());
+  }
+  r.prompt_tokens = prompt_bytes / 4 + messages->get_array().size() * 4;  // rough, deterministic
+  for (const char* key : {"max_completion_tokens", "max_tokens"}) {
+    if (const auto* v = o.if_contains(key); v && v->is_int64() && v->get_int64() > 0) {
+      r.max_tokens = static_cast<unsigned>(std::min<std::int64_t>(v->get_int64(), 1 << 20));
+      break;
+    }
+  }
+  if (const auto* s = o.if_contains("stream"); s && s->is_bool()) r.stream = s->get_bool();
+  if (const auto* so = o.if_contains("stream_options"); so && so->is_object()) {
+    if (const auto* iu = so->get_object().if_contains("include_usage"); iu && iu->is_bool())
+      r.include_usage = iu->get_bool();
+  }
+  return r;
+}
+
+json::object usage_json(const completion_request& r, std::size_t completion_tokens, double seconds) {
+  return json::object{{"queue_time", 0.0001},
+                      {"prompt_tokens", r.prompt_tokens},
+                      {"prompt_time", 0.001},
+                      {"completion_tokens", completion_tokens},
+                      {"completion_time", seconds},
+                      {"total_tokens", r.prompt_tokens + completion_tokens},
+                      {"total_time", seconds + 0.001}};
+}
+
+std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
+
+}  // namespace
+
+struct sim_server::impl : std::enable_shared_from_this<impl> {
+  impl(net::io_context& ioc, sim_config c, logger l)
+      : ioc(ioc), cfg(std::move(c)), log(std::move(l)),
+        acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
+                 [this](tcp::socket s) { on_accept(std::move(s)); }) {
+    if (cfg.tls) tls.emplace(make_server_tls_context(cfg.tls->certificate, cfg.tls->private_key));
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+  void on_accept(tcp::socket socket) {
+    ++connections;
+    auto ex = socket.get_executor();
+    net::co_spawn(ex, session(shared_from_this(), std::move(socket)), [this](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& what) {
+        log.error("groq-sim: session failed: {}", what.what());
+      }
+    });
+  }
+
+  static net::awaitable<void> session(std::shared_ptr<impl> self, tcp::socket socket) {
+    if (self->tls) {
+      net::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls);
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+      auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, tuple_awaitable);
+      beast::get_lowest_layer(stream).expires_never();
+      if (ec) co_return;
+      ++self->tls_handshakes;
+      co_await self->serve(stream);
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+      co_await stream.async_shutdown(tuple_awaitable);
+    } else {
+      beast::tcp_stream stream(std::move(socket));
+      co_await self->serve(stream);
+      boost::system::error_code ec;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  template <class Stream>
+  net::awaitable<void> serve(Stream& stream) {
+    serve_limits limits;
+    limits.keepalive_timeout = std::chrono::seconds(120);  // outlive the gateway's pool idle time
+    limits.max_body_bytes = 8 << 20;
+    co_await serve_http(
+        stream, limits, log, [this](Stream& s, request_t& req) { return route(s, req); },
+        [this] { return stopping.load(); });
+  }
+
+  // ---- routes ------------------------------------------------------------------------------
+  template <class Stream>
+  net::awaitable<bool> route(Stream& stream, request_t& req) {
+    ++requests;
+    std::string_view path = req.target();
+    path = path.substr(0, path.find('?'));
+    for (auto prefix : api_prefixes) {
+      if (!path.starts_with(prefix)) continue;
+      const auto rest = path.substr(prefix.size());
+      if (rest == "/chat/completions" && req.method() == http::verb::post) co_return co_await completion(stream, req);
+      if (rest == "/models" && req.method() == http::verb::get) {
+        json::array data;
+        for (std::string_view model_id : sim_models)
+          data.push_back(json::object{{"id", model_id}, {"object", "model"}, {"owned_by", "groq-sim"}, {"active", true}});
+        std::string body = json::serialize(json::object{{"object", "list"}, {"data", data}});
+        co_return co_await reply(stream, req, 200, std::move(body));
+      }
+    }
+    if (path == "/sim/stats" && req.method() == http::verb::get) {
+      const auto s = snapshot();
+      std::string body = json::serialize(json::object{
+          {"requests", s.requests}, {"completions", s.completions}, {"connections", s.connections},
+          {"tls_handshakes", s.tls_handshakes}, {"streams_started", s.streams_started},
+          {"streams_completed", s.streams_completed}, {"streams_aborted", s.streams_aborted},
+          {"active_streams", s.active_streams}, {"unauthorized", s.unauthorized},
+          {"last_request_body", s.last_request_body}});
+      co_return co_await reply(stream, req, 200, std::move(body));
+    }
+    if (path == "/sim/reset" && req.method() == http::verb::post) {
+      reset();
+      co_return co_await reply(stream, req, 200, R"({"reset":true})");
+    }
+    if (path.starts_with("/sim/gates/") && path.ends_with("/open") && req.method() == http::verb::post) {
+      open_gate(std::string(path.substr(11, path.size() - 11 - 5)));
+      co_return co_await reply(stream, req, 200, R"({"open":true})");
+    }
+    co_return co_await reply(stream, req, 404, groq_error("Unknown request URL", "invalid_request_error", "unknown_url"));
+  }
+
+  template <class Stream>
+  net::awaitable<bool> reply(Stream& stream, const request_t& req, unsigned status, std::string body,
+                             std::string_view retry_after = {}) {
+    auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
+    if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
+    const auto ec = co_await write_with_deadline(stream, res, std::chrono::seconds(30));
+    co_return !ec && req.keep_alive();
+  }
+
+  template <class Stream>
+  net::awaitable<bool> completion(Stream& stream, request_t& req) {
+    ++completions;
+    {
+      std::lock_guard lock(mutex);
+      last_body = req.body();
+    }
+    if (!cfg.api_key.empty() && req[http::field::authorization] != "Bearer " + cfg.api_key) {
+      ++unauthorized;
+      co_return co_await reply(stream, req, 401, groq_error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
+    }
+    std::string why;
+    auto r = parse_request(req.body(), why);
+    if (!r) co_return co_await reply(stream, req, 400, groq_error(why, "invalid_request_error", "invalid_request"));
+
+    const auto d = parse_directives(r->last_user);
+    const auto executor = co_await net::this_coro::executor;
+    net::steady_timer timer(executor);
+    auto pause = [&](std::chrono::milliseconds ms) -> net::awaitable<void> {
+      if (ms.count() <= 0) co_return;
+      timer.expires_after(ms);
+      co_await timer.async_wait(tuple_awaitable);
+    };
+    if (d.stall) co_await pause(*d.stall);
+    if (d.status && fault_applies(d)) {
+      const unsigned status = *d.status;
+      const auto type = status == 429 ? "tokens" : status >= 500 ? "internal_server_error" : "invalid_request_error";
+      co_return co_await reply(stream, req, status,
+                               groq_error(fmt::format("simulated HTTP {}", status), type, "simulated"), d.retry_after);
+    }
+
+    const unsigned wanted = d.tokens.value_or(cfg.answer_tokens);
+    const auto tokens = answer_tokens(r->last_user, std::min(wanted, r->max_tokens));
+    const std::string finish = wanted > r->max_tokens ? "length" : "stop";
+    const auto ttft = d.ttft.value_or(cfg.ttft);
+    const auto interval = d.interval.value_or(cfg.token_interval);
+    const auto id = fmt::format("chatcmpl-sim-{:x}", ++ids);
+    const auto created = unix_now();
+    const double seconds = static_cast<double>((ttft + interval * tokens.size()).count()) / 1000.0;
+
+    if (!r->stream) {
+      co_await pause(ttft + interval * tokens.size());
+      std::string text;
+      for (const auto& t : tokens) text += t;
+      json::object body{
+          {"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", r->model},
+          {"choices", json::array{json::object{{"index", 0},
+                                               {"message", json::object{{"role", "assistant"}, {"content", text}}},
+                                               {"logprobs", nullptr},
+                                               {"finish_reason", finish}}}},
+          {"usage", usage_json(*r, tokens.size(), seconds)},
+          {"system_fingerprint", "fp_sim"},
+          {"x_groq", json::object{{"id", "req_sim_" + id}}}};
+      co_return co_await reply(stream, req, 200, json::serialize(body));
+    }
+    co_return co_await stream_completion(stream, req, *r, d, tokens, finish, id, created, seconds, pause);
+  }
+
+  template <class Stream, class Pause>
+  net::awaitable<bool> stream_completion(Stream& stream, const request_t& req, const completion_request& r,
+                                         const directives& d, const std::vector<std::string>& tokens,
+                                         const std::string& finish, const std::string& id,
+                                         std::uint64_t created, double seconds, Pause& pause) {
+    http::response<http::empty_body> head{http::status::ok, req.version()};
+    head.set(http::field::content_type, "text/event-stream");
+    head.set(http::field::cache_control, "no-cache");
+    head.set("x-request-id", "req_sim_" + id);
+    head.chunked(true);
+    head.keep_alive(req.keep_alive());
+    http::response_serializer<http::empty_body> sr{head};
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, tuple_awaitable);
+    if (hec) co_return false;
+
+    ++streams_started;
+    ++active_streams;
+    struct active_guard {
+      std::atomic<std::int64_t>& n;
+      ~active_guard() { --n; }
+    } guard{active_streams};
+
+    // Notice a peer that closes mid-stream (even while we are paused) and stop at once.
+    auto peer_gone = std::make_shared<bool>(false);
+    auto watching = std::make_shared<bool>(true);
+    auto& socket = beast::get_lowest_layer(stream).socket();
+    socket.async_wait(tcp::socket::wait_read,
+                      net::bind_executor(co_await net::this_coro::executor,
+                                         [&socket, peer_gone, watching](boost::system::error_code ec) {
+                                           if (!*watching) return;
+                                           boost::system::error_code aec;
+                                           if (ec || socket.available(aec) == 0 || aec) {
+                                             *peer_gone = true;
+                                             socket.close(aec);  // fails the pending pause/write at once
+                                           }
+                                         }));
+    struct watch_guard {
+      std::shared_ptr<bool> w;
+      ~watch_guard() { *w = false; }
+    } wguard{watching};
+
+    const bool split = d.split || cfg.split_writes;
+    auto send = [&](std::string bytes) -> net::awaitable<bool> {
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+      const std::size_t cut = split ? utf8_split_point(bytes) : bytes.size();
+      const std::array<std::string_view, 2> parts = {std::string_view(bytes).substr(0, cut),
+                                                     std::string_view(bytes).substr(cut)};
+      for (auto part : parts) {
+        if (part.empty()) continue;
+        auto [ec, n] = co_await net::async_write(stream, http::make_chunk(net::buffer(part)), tuple_awaitable);
+        if (ec) co_return false;
+      }
+      beast::get_lowest_layer(stream).expires_never();
+      co_return !*peer_gone;
+    };
+    auto chunk = [&](json::object delta, json::value finish_reason) {
+      return json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
+                          {"model", r.model}, {"system_fingerprint", "fp_sim"},
+                          {"choices", json::array{json::object{{"index", 0}, {"delta", std::move(delta)},
+                                                               {"logprobs", nullptr},
+                                                               {"finish_reason", std::move(finish_reason)}}}}};
+    };
+    auto aborted = [&]() -> net::awaitable<bool> {
+      ++streams_aborted;
+      co_return false;
+    };
+
+    auto first = chunk(json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
+    first["x_groq"] = json::object{{"id", "req_sim_" + id}};
+    if (!co_await send(sse(first))) co_return co_await aborted();
+
+    const auto ttft = d.ttft.value_or(cfg.ttft);
+    const auto interval = d.interval.value_or(cfg.token_interval);
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      co_await pause(i == 0 ? ttft : interval);
+      if (*peer_gone) co_return co_await aborted();
+      if (d.drop_after && i == *d.drop_after) {
+        boost::system::error_code ec;
+        socket.close(ec);  // abrupt: no terminating chunk
+        co_return false;
+      }
+      if (d.malformed_after && i == *d.malformed_after) {
+        co_await send("data: {\"choices\": [{\"delta\": {\"content\": \"kırık\n\n");
+        break;
+      }
+      if (d.error_after && i == *d.error_after) {
+        std::string event = "data: " + groq_error("simulated mid-stream failure", "internal_server_error", "simulated") + "\n\n";
+        co_await send(std::move(event));
+        break;
+      }
+      std::string event = sse(chunk(json::object{{"content", tokens[i]}}, nullptr));
+      if (!co_await send(std::move(event))) co_return co_await aborted();
+      if (i == 0 && !d.gate.empty()) {
+        co_await wait_gate(d.gate);
+        if (*peer_gone) co_return co_await aborted();
+      }
+    }
+    if (!d.malformed_after && !d.error_after) {
+      auto last = chunk(json::object{}, json::string(finish));
+      last["x_groq"] = json::object{{"id", "req_sim_" + id}, {"usage", usage_json(r, tokens.size(), seconds)}};
+      std::string tail = sse(last);
+      if (r.include_usage) {
+        json::object u{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", r.model},
+                       {"choices", json::array{}}, {"usage", usage_json(r, tokens.size(), seconds)}};
+        tail += sse(u);
+      }
+      tail += "data: [DONE]\n\n";
+      if (!co_await send(std::move(tail))) co_return co_await aborted();
+    }
+    auto [lec, ln] = co_await net::async_write(stream, http::make_chunk_last(), tuple_awaitable);
+    if (lec) co_return co_await aborted();
+    ++streams_completed;
+    co_return req.keep_alive();
+  }
+
+  // ---- faults and gates ----------------------------------------------------------------------
+  bool fault_applies(const directives& d) {
+    std::lock_guard lock(mutex);
+    const auto n = ++fault_counts[d.key];
+    return d.times == 0 || n <= d.times;
+  }
+
+  net::awaitable<void> wait_gate(const std::string& name) {
+    auto timer = std::make_shared<net::steady_timer>(co_await net::this_coro::executor);
+    timer->expires_after(std::chrono::seconds(60));  // a forgotten gate must not hang a test forever
+    {
+      std::lock_guard lock(mutex);
+      auto& g = gates[name];
+      if (g.open) co_return;
+      g.waiters.push_back({co_await net::this_coro::executor, timer});
+    }
+    co_await timer->async_wait(tuple_awaitable);
+  }
+
+  void open_gate(const std::string& name) {
+    std::lock_guard lock(mutex);
+    auto& g = gates[name];
+    g.open = true;
+    for (auto& [ex, weak] : g.waiters)  // each timer is cancelled on its own strand
+      net::post(ex, [weak] {
+        if (auto t = weak.lock()) t->cancel();
+      });
+    g.waiters.clear();
+  }
+
+  void reset() {
+    std::lock_guard lock(mutex);
+    requests = completions = connections = tls_handshakes = 0;
+    streams_started = streams_completed = streams_aborted = unauthorized = 0;
+    last_body.clear();
+    fault_counts.clear();
+    for (auto& [name, g] : gates)
+      for (auto& [ex, weak] : g.waiters)
+        net::post(ex, [weak] {
+          if (auto t = weak.lock()) t->cancel();
+        });
+    gates.clear();
+  }
+
+  sim_stats snapshot() {
+    std::lock_guard lock(mutex);
+    return {requests, completions, connections, tls_handshakes, streams_started, streams_completed,
+            streams_aborted, active_streams, unauthorized, last_body};
+  }
+
+  net::io_context& ioc;
+  sim_config cfg;
+  logger log;
+  std::optional<net::ssl::context> tls;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> requests{0}, completions{0}, connections{0}, tls_handshakes{0},
+      streams_started{0}, streams_completed{0}, streams_aborted{0}, unauthorized{0}, ids{0};
+  std::atomic<std::int64_t> active_streams{0};
+  struct gate {
+    bool open = false;
+    std::vector<std::pair<net::any_io_executor, std::weak_ptr<net::steady_timer>>> waiters;
+  };
+  std::mutex mutex;  // guards last_body, fault_counts, gates
+  std::string last_body;
+  std::map<std::string, unsigned> fault_counts;
+  std::map<std::string, gate> gates;
+  listener acceptor;
+};
+
+sim_server::sim_server(net::io_context& ioc, sim_config cfg, logger log)
+    : impl_(std::make_shared<impl>(ioc, std::move(cfg), std::move(log))) {}
+sim_server::~sim_server() { stop(); }
+
+void sim_server::start() {
+  impl_->acceptor.start();
+  impl_->log.info("groq-sim listening on {}://{}:{}", impl_->tls ? "https" : "http", impl_->cfg.host, port());
+}
+void sim_server::stop() {
+  impl_->stopping = true;
+  impl_->acceptor.stop();
+}
+unsigned short sim_server::port() const { return impl_->acceptor.port(); }
+sim_stats sim_server::stats() const { return impl_->snapshot(); }
+void sim_server::reset() { impl_->reset(); }
+void sim_server::open_gate(const std::string& name) { impl_->open_gate(name); }
+
+}  // namespace gateway::sim

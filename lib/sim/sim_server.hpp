@@ -1,0 +1,70 @@
+// groq-sim: a Groq-compatible upstream on the gateway's own stack, for offline `make run`, the
+// integration tests and the benchmarks. Serves POST /openai/v1/chat/completions (JSON or SSE, in
+// Groq's formats), GET /openai/v1/models, and test hooks under /sim/. Faults are chosen per request
+// by a directive in the question (see sim_script.hpp).
+// Threading: construct, start() and stop() from any thread; the caller runs the io_context.
+#pragma once
+
+#include "core/logger.hpp"
+#include "net/asio_fwd.hpp"
+#include "tls/self_signed.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gateway::sim {
+
+struct sim_config {
+  std::string host = "127.0.0.1";
+  unsigned short port = 0;  // 0: any free port
+  /// Serve HTTPS with this certificate and key; plain HTTP when unset.
+  std::optional<pem_pair> tls;
+  /// When set, requests must send "Authorization: Bearer <api_key>" (else 401, as Groq does).
+  std::string api_key;
+  /// Default pacing; a request's directive overrides it.
+  std::chrono::milliseconds ttft{0};
+  std::chrono::milliseconds token_interval{0};
+  /// Default answer length in tokens (capped by the request's max_completion_tokens).
+  unsigned answer_tokens = 48;
+  /// Write every stream event in two pieces cut inside a UTF-8 character.
+  bool split_writes = false;
+};
+
+struct sim_stats {
+  std::uint64_t requests = 0;           // every HTTP request
+  std::uint64_t completions = 0;        // chat completion requests
+  std::uint64_t connections = 0;        // TCP connections accepted
+  std::uint64_t tls_handshakes = 0;     // completed TLS handshakes
+  std::uint64_t streams_started = 0;
+  std::uint64_t streams_completed = 0;
+  std::uint64_t streams_aborted = 0;    // the peer closed the connection mid-stream
+  std::int64_t active_streams = 0;
+  std::uint64_t unauthorized = 0;
+  std::string last_request_body;
+};
+
+class sim_server {
+ public:
+  sim_server(net::io_context& ioc, sim_config cfg, logger log);
+  ~sim_server();
+
+  void start();
+  void stop();
+  unsigned short port() const;
+  sim_stats stats() const;
+  /// Zeroes the stats and the per-key fault counters, closes all gates.
+  void reset();
+  /// Releases every stream waiting on gate `name` (and later ones pass straight through).
+  void open_gate(const std::string& name);
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace gateway::sim

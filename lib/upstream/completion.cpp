@@ -1,0 +1,102 @@
+#include "upstream/completion.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace gateway {
+namespace json = boost::json;
+namespace {
+
+std::uint64_t as_count(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v) return 0;
+  if (const auto* i = v->if_int64()) return *i > 0 ? static_cast<std::uint64_t>(*i) : 0;
+  if (const auto* u = v->if_uint64()) return *u;
+  return 0;
+}
+
+std::optional<token_usage> read_usage(const json::value* v) {
+  if (!v || !v->is_object()) return std::nullopt;
+  const auto& o = v->get_object();
+  token_usage u{as_count(o, "prompt_tokens"), as_count(o, "completion_tokens"), as_count(o, "total_tokens")};
+  if (u.total_tokens == 0) u.total_tokens = u.prompt_tokens + u.completion_tokens;
+  return u;
+}
+
+std::string string_or_empty(const json::value* v) {
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::string error_message_of(const json::value& err) {
+  if (const auto* s = err.if_string()) return std::string(*s);
+  if (const auto* o = err.if_object()) {
+    auto msg = string_or_empty(o->if_contains("message"));
+    return msg.empty() ? "upstream error" : msg;
+  }
+  return "upstream error";
+}
+
+}  // namespace
+
+std::optional<completion> parse_completion(std::string_view body) {
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec);
+  if (ec || !root.is_object()) return std::nullopt;
+  const auto& o = root.get_object();
+  const auto* choices = o.if_contains("choices");
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
+  const auto* first = choices->get_array()[0].if_object();
+  if (!first) return std::nullopt;
+  const auto* message = first->if_contains("message");
+  if (!message || !message->is_object()) return std::nullopt;
+  completion out;
+  out.content = string_or_empty(message->get_object().if_contains("content"));
+  out.finish_reason = string_or_empty(first->if_contains("finish_reason"));
+  out.model = string_or_empty(o.if_contains("model"));
+  out.usage = read_usage(o.if_contains("usage"));
+  return out;
+}
+
+std::optional<stream_chunk> parse_stream_chunk(std::string_view data) {
+  // Chunks are small and parsed once: a stack buffer avoids heap allocations for most of them.
+  unsigned char scratch[4096];
+  json::monotonic_resource mr(scratch, sizeof(scratch));
+  boost::system::error_code ec;
+  json::value root = json::parse(data, ec, &mr);
+  if (ec || !root.is_object()) return std::nullopt;
+  const auto& o = root.get_object();
+  stream_chunk out;
+  if (const auto* err = o.if_contains("error")) {
+    out.error_message = error_message_of(*err);
+    return out;
+  }
+  out.model = string_or_empty(o.if_contains("model"));
+  if (const auto* choices = o.if_contains("choices")) {
+    if (!choices->is_array()) return std::nullopt;
+    if (!choices->get_array().empty()) {
+      const auto* first = choices->get_array()[0].if_object();
+      if (!first) return std::nullopt;
+      if (const auto* delta = first->if_contains("delta"); delta && delta->is_object())
+        out.content = string_or_empty(delta->get_object().if_contains("content"));
+      if (const auto* fr = first->if_contains("finish_reason"); fr && fr->is_string())
+        out.finish_reason = std::string(fr->get_string());
+    }
+  }
+  out.usage = read_usage(o.if_contains("usage"));
+  if (!out.usage) {
+    if (const auto* xg = o.if_contains("x_groq"); xg && xg->is_object())
+      out.usage = read_usage(xg->get_object().if_contains("usage"));
+  }
+  return out;
+}
+
+std::string upstream_error_message(std::string_view body) {
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec);
+  if (ec || !root.is_object()) return {};
+  const auto* err = root.get_object().if_contains("error");
+  return err ? error_message_of(*err) : std::string();
+}
+
+}  // namespace gateway

@@ -1,0 +1,42 @@
+// Interpretation of what an OpenAI-compatible upstream sends: a whole completion (JSON reply), one
+// streamed chunk (the data of one SSE event), or an error body. Pure functions over bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+struct token_usage {
+  std::uint64_t prompt_tokens = 0;
+  std::uint64_t completion_tokens = 0;
+  std::uint64_t total_tokens = 0;
+};
+
+struct completion {
+  std::string content;
+  std::string model;
+  std::string finish_reason;
+  std::optional<token_usage> usage;
+};
+
+/// Parses a non-streaming chat completion; nullopt when it is not one.
+std::optional<completion> parse_completion(std::string_view body);
+
+struct stream_chunk {
+  std::string content;  // delta.content; reasoning deltas are left out on purpose
+  std::string model;
+  std::optional<std::string> finish_reason;
+  std::optional<token_usage> usage;  // from "usage" or Groq's "x_groq.usage"
+  std::optional<std::string> error_message;  // the chunk was {"error": {...}}
+};
+
+/// Parses the data of one stream event; nullopt when it is not valid JSON of the expected shape.
+std::optional<stream_chunk> parse_stream_chunk(std::string_view data);
+
+/// The human message of an OpenAI-style error body, or "" when there is none.
+std::string upstream_error_message(std::string_view body);
+
+}  // namespace gateway

@@ -1,0 +1,219 @@
+#include "upstream/upstream_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace gateway {
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using net::as_tuple;
+using net::use_awaitable;
+
+namespace {
+
+constexpr auto tuple_awaitable = as_tuple(use_awaitable);
+
+// An I/O failure on an established connection, unless a deadline (or the client) caused it.
+std::error_code classify_io(const boost::system::error_code& ec, const watchdog& wd) {
+  if (auto cause = wd.fired()) return *cause;
+  if (ec.category() == make_error_code(http::error::bad_version).category() && ec != http::error::end_of_stream &&
+      ec != http::error::partial_message)
+    return error::upstream_protocol_error;
+  return error::upstream_closed;  // EOF, reset, TLS truncation: the peer went away
+}
+
+// True for failures that mean "this reused connection was already dead", where sending the
+// request again on a fresh connection is safe because the upstream has not seen it.
+bool stale_connection_error(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+upstream_client::upstream_client(net::any_io_executor io, upstream_settings settings,
+                                 net::ssl::context* tls, upstream_pool& pool, logger log)
+    : io_(std::move(io)), settings_(std::move(settings)), tls_(tls), pool_(pool), log_(std::move(log)) {}
+
+net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(watchdog& wd,
+                                                                             request_deadlines d,
+                                                                             std::error_code& ec) {
+  const auto executor = co_await net::this_coro::executor;
+  const deadline limit = earliest({clock_type::now() + settings_.connect_timeout, error::upstream_connect_timeout},
+                                  {d.request, error::request_timeout});
+  const auto& url = settings_.url;
+
+  // Resolution is asynchronous (Asio runs getaddrinfo on its own thread): never on an io thread.
+  tcp::resolver resolver(executor);
+  if (!wd.arm(limit.when, limit.cause, [&resolver] { resolver.cancel(); })) {
+    ec = *wd.fired();
+    co_return nullptr;
+  }
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, tuple_awaitable);
+  if (rec) {
+    ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_connect_failed);
+    log_.warn("upstream: cannot resolve {}: {}", url.host, rec.message());
+    co_return nullptr;
+  }
+
+  // The socket belongs to no strand: the pool hands it to requests on other strands later, and
+  // completion handlers always run on the strand of the request that awaits them.
+  const auto& io = io_;
+  std::unique_ptr<upstream_connection> conn;
+  if (tls_) conn = std::make_unique<upstream_connection>(pool_.next_id(), std::in_place_index<1>, tcp::socket(io), *tls_);
+  else conn = std::make_unique<upstream_connection>(pool_.next_id(), std::in_place_index<0>, io);
+
+  wd.arm(limit.when, limit.cause, [c = conn.get()] { c->close(); });
+  auto [cec, endpoint] = co_await net::async_connect(conn->socket(), endpoints, tuple_awaitable);
+  if (cec) {
+    ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_connect_failed);
+    log_.warn("upstream: cannot connect to {}:{}: {}", url.host, url.port, cec.message());
+    co_return nullptr;
+  }
+  boost::system::error_code ignored;
+  conn->socket().set_option(tcp::no_delay(true), ignored);  // small SSE chunks must not wait
+
+  if (auto* tls = std::get_if<upstream_connection::tls_stream>(&conn->stream)) {
+    // SNI for names only (RFC 6066 forbids IP literals), and the certificate must match the host.
+    if (!url.host_is_ip()) SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
+    tls->set_verify_mode(net::ssl::verify_peer);
+    tls->set_verify_callback(net::ssl::host_name_verification(url.host));
+    auto [hec] = co_await tls->async_handshake(net::ssl::stream_base::client, tuple_awaitable);
+    if (hec) {
+      ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_tls_failed);
+      const long verify = SSL_get_verify_result(tls->native_handle());
+      log_.warn("upstream: TLS handshake with {} failed: {}{}", url.host, hec.message(),
+                verify != X509_V_OK ? std::string(" (") + X509_verify_cert_error_string(verify) + ")" : "");
+      co_return nullptr;
+    }
+  }
+  wd.disarm();
+  log_.debug("upstream: connection #{} to {}:{} open", conn->id, url.host, url.port);
+  co_return conn;
+}
+
+net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::string_view target,
+                                                                         std::string body, watchdog& wd,
+                                                                         request_deadlines d,
+                                                                         std::error_code& ec) {
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, settings_.url.host_header());
+  req.set(http::field::user_agent, "chat-gateway/0.1");
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::accept, "application/json, text/event-stream");
+  if (!settings_.api_key.empty()) req.set(http::field::authorization, "Bearer " + settings_.api_key);
+  req.body() = std::move(body);
+  req.prepare_payload();
+
+  const auto first_byte = earliest({clock_type::now() + settings_.first_byte_timeout, error::upstream_first_byte_timeout},
+                                   {d.request, error::request_timeout});
+  for (int attempt = 0;; ++attempt) {
+    auto conn = attempt == 0 ? pool_.take() : nullptr;
+    const bool reused = conn != nullptr;
+    if (!conn) {
+      conn = co_await connect(wd, d, ec);
+      if (!conn) co_return nullptr;
+    }
+    conn->buffer.clear();
+    auto ex = std::make_unique<upstream_exchange>(*this, std::move(conn), wd, d);
+    ex->parser_.body_limit(boost::none);  // streams are bounded by time and per-event size instead
+    auto& c = *ex->conn_;
+    if (!wd.arm(first_byte.when, first_byte.cause, [&c] { c.close(); })) {
+      ec = *wd.fired();
+      co_return nullptr;
+    }
+    auto [wec, wn] = co_await std::visit(
+        [&](auto& s) { return http::async_write(s, req, tuple_awaitable); }, c.stream);
+    boost::system::error_code rec;
+    if (!wec) {
+      std::tie(rec, std::ignore) = co_await std::visit(
+          [&](auto& s) { return http::async_read_header(s, c.buffer, ex->parser_, tuple_awaitable); }, c.stream);
+    }
+    const auto failure = wec ? wec : rec;
+    if (!failure) {
+      wd.disarm();
+      co_return ex;
+    }
+    if (reused && !wd.fired() && !ex->parser_.got_some() && stale_connection_error(failure)) {
+      log_.debug("upstream: pooled connection #{} was stale ({}); reconnecting", c.id, failure.message());
+      continue;  // the exchange closes the dead connection
+    }
+    ec = classify_io(failure, wd);
+    log_.warn("upstream: request on connection #{} failed: {}", c.id, wd.fired() ? ec.message() : failure.message());
+    co_return nullptr;
+  }
+}
+
+upstream_exchange::upstream_exchange(upstream_client& client, std::unique_ptr<upstream_connection> conn,
+                                     watchdog& wd, request_deadlines deadlines)
+    : client_(client), conn_(std::move(conn)), wd_(wd), deadlines_(deadlines) {}
+
+upstream_exchange::~upstream_exchange() {
+  if (!conn_) return;
+  // Only a connection whose response was read to the end and that is neither closing nor carrying
+  // surplus bytes is reusable; anything else is closed, which also stops an abandoned stream.
+  if (parser_.is_done() && parser_.keep_alive() && conn_->buffer.size() == 0 && !wd_.fired()) {
+    ++conn_->requests;
+    client_.pool_.give_back(std::move(conn_));
+  } else {
+    conn_->close();
+  }
+}
+
+std::string upstream_exchange::header(std::string_view name) const {
+  const auto& h = parser_.get();
+  auto it = h.find(name);
+  return it == h.end() ? std::string() : std::string(it->value());
+}
+
+net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& ec) {
+  ec = {};
+  while (!parser_.is_done()) {
+    const auto idle = earliest({clock_type::now() + client_.settings_.idle_timeout, error::upstream_idle_timeout},
+                               {deadlines_.request, error::request_timeout});
+    auto& c = *conn_;
+    if (!wd_.arm(idle.when, idle.cause, [&c] { c.close(); })) {
+      ec = *wd_.fired();
+      co_return std::string_view{};
+    }
+    auto& body = parser_.get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    auto [rec, n] = co_await std::visit(
+        [&](auto& s) { return http::async_read_some(s, c.buffer, parser_, tuple_awaitable); }, c.stream);
+    wd_.disarm();
+    if (rec && rec != http::error::need_buffer) {
+      ec = classify_io(rec, wd_);
+      co_return std::string_view{};
+    }
+    const std::size_t got = chunk_.size() - body.size;
+    if (got > 0) co_return std::string_view(chunk_.data(), got);
+  }
+  co_return std::string_view{};
+}
+
+net::awaitable<std::string> upstream_exchange::read_all(std::size_t limit, std::error_code& ec) {
+  std::string out;
+  while (!parser_.is_done()) {
+    auto piece = co_await read_some(ec);
+    if (ec) co_return out;
+    if (out.size() + piece.size() > limit) {
+      ec = error::upstream_protocol_error;
+      co_return out;
+    }
+    out.append(piece);
+  }
+  co_return out;
+}
+
+}  // namespace gateway

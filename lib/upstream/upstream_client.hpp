@@ -1,0 +1,103 @@
+// HTTP(S) requests to the OpenAI-compatible upstream over pooled keep-alive connections.
+//
+// start() connects (or reuses a pooled connection), sends the request and reads the response head;
+// the returned exchange then hands out the body piece by piece as it arrives, so a streamed answer
+// flows from the upstream read straight to the caller's next write, on the caller's strand.
+// Every step is guarded by the caller's watchdog: connect, first byte, each body read.
+#pragma once
+
+#include "core/error.hpp"
+#include "core/logger.hpp"
+#include "net/asio_fwd.hpp"
+#include "net/watchdog.hpp"
+#include "upstream/base_url.hpp"
+#include "upstream/upstream_pool.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <array>
+#include <memory>
+#include <string>
+
+namespace gateway {
+
+struct upstream_settings {
+  base_url url;
+  std::string api_key;  // sent as "Authorization: Bearer"; never logged
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds first_byte_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{15'000};
+  std::size_t max_error_body = 64 * 1024;
+};
+
+/// Deadlines of one request, fixed when it starts.
+struct request_deadlines {
+  clock_type::time_point request;  // REQUEST_TIMEOUT from the request's start
+};
+
+class upstream_client;
+
+/// One request/response on one leased connection. Destroying it returns the connection to the pool
+/// when the response was read completely and the server keeps the connection alive; otherwise
+/// (error, cancellation, partial read) the connection is closed, so an abandoned stream stops the
+/// upstream at once. Strand-only.
+class upstream_exchange {
+ public:
+  upstream_exchange(upstream_client& client, std::unique_ptr<upstream_connection> conn, watchdog& wd,
+                    request_deadlines deadlines);
+  ~upstream_exchange();
+  upstream_exchange(const upstream_exchange&) = delete;
+  upstream_exchange& operator=(const upstream_exchange&) = delete;
+
+  unsigned status() const { return parser_.get().result_int(); }
+  /// A response header's value, or "" (e.g. "retry-after").
+  std::string header(std::string_view name) const;
+  bool done() const { return parser_.is_done(); }
+
+  /// The next piece of the body (valid until the next call). Empty with no error only when the
+  /// body is complete. Waits at most STREAM_IDLE_TIMEOUT (and the request deadline).
+  net::awaitable<std::string_view> read_some(std::error_code& ec);
+  /// The rest of the body, failing with upstream_protocol_error past `limit` bytes.
+  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec);
+
+ private:
+  friend class upstream_client;
+  upstream_client& client_;
+  std::unique_ptr<upstream_connection> conn_;
+  watchdog& wd_;
+  request_deadlines deadlines_;
+  boost::beast::http::response_parser<boost::beast::http::buffer_body> parser_;
+  std::array<char, 8192> chunk_{};
+};
+
+class upstream_client {
+ public:
+  /// `io` is the io_context's executor (not a strand): pooled sockets are driven from many strands.
+  upstream_client(net::any_io_executor io, upstream_settings settings, net::ssl::context* tls,
+                  upstream_pool& pool, logger log);
+
+  /// Sends POST `target` with a JSON `body` and reads the response head. A pooled connection that
+  /// fails before any response byte is replaced by a fresh one once, transparently.
+  net::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string body,
+                                                           watchdog& wd, request_deadlines deadlines,
+                                                           std::error_code& ec);
+
+  const upstream_settings& settings() const { return settings_; }
+  upstream_pool& pool() { return pool_; }
+  const logger& log() const { return log_; }
+
+ private:
+  friend class upstream_exchange;
+  net::awaitable<std::unique_ptr<upstream_connection>> connect(watchdog& wd, request_deadlines d,
+                                                              std::error_code& ec);
+
+  net::any_io_executor io_;
+  upstream_settings settings_;
+  net::ssl::context* tls_;  // null for plain http
+  upstream_pool& pool_;
+  logger log_;
+};
+
+}  // namespace gateway

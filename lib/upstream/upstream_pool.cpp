@@ -1,0 +1,53 @@
+#include "upstream/upstream_pool.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace gateway {
+
+bool looks_alive(net::ip::tcp::socket& socket) {
+  if (!socket.is_open()) return false;
+  char byte;
+  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  // 0 is EOF: the server closed it. Data on an idle HTTP connection is unexpected: do not reuse.
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+std::unique_ptr<upstream_connection> upstream_pool::take() {
+  const auto now = clock_type::now();
+  for (;;) {
+    std::unique_ptr<upstream_connection> conn;
+    {
+      std::lock_guard lock(mutex_);
+      if (idle_.empty()) return nullptr;
+      conn = std::move(idle_.back());
+      idle_.pop_back();
+    }
+    if (now - conn->idle_since <= max_idle_age_ && looks_alive(conn->socket())) {
+      ++reused_;
+      return conn;
+    }
+    ++stale_;
+    conn->close();
+  }
+}
+
+void upstream_pool::give_back(std::unique_ptr<upstream_connection> conn) {
+  conn->idle_since = clock_type::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_) {
+      idle_.push_back(std::move(conn));
+      return;
+    }
+  }
+  conn->close();
+}
+
+pool_stats upstream_pool::stats() const {
+  std::lock_guard lock(mutex_);
+  return {created_.load(), reused_.load(), stale_.load(), idle_.size()};
+}
+
+}  // namespace gateway

@@ -1,0 +1,61 @@
+// Everything the gateway answers before any upstream call: routing, framing and validation errors.
+#include "support/test_env.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace test;
+
+namespace {
+void check_error(const http_result& r, unsigned status, const std::string& code) {
+  INFO(r.body);
+  CHECK(r.status == status);
+  CHECK(r.headers.at("content-type") == "application/json; charset=utf-8");
+  CHECK(r.json().at("error").at("code") == code);
+  CHECK(r.json().at("error").at("message").as_string().size() > 0);
+}
+}  // namespace
+
+TEST_CASE("http: health, unknown paths and wrong methods", "[integration]") {
+  test_env env;
+  const auto h = env.request("GET", "/healthz");
+  CHECK(h.status == 200);
+  CHECK(h.body == R"({"status":"ok"})");
+  check_error(env.request("GET", "/nope"), 404, "not_found");
+  const auto m = env.request("GET", "/chat");
+  check_error(m, 405, "method_not_allowed");
+  CHECK(m.headers.at("allow") == "POST");
+  check_error(env.request("DELETE", "/healthz"), 405, "method_not_allowed");
+  CHECK(env.sim().stats().completions == 0);
+}
+
+TEST_CASE("http: validation errors never reach the upstream", "[integration]") {
+  test_env env;
+  check_error(env.request("POST", "/chat", R"({"question":"x"})", {{"content-type", "text/plain"}}), 415,
+              "unsupported_media_type");
+  check_error(env.request("POST", "/chat", R"({"question":"x"})", {}), 415, "unsupported_media_type");
+  CHECK(env.request("POST", "/chat", chat_body("x"), {{"content-type", "Application/JSON; charset=utf-8"}}).status == 200);
+  check_error(env.chat("{not json"), 400, "invalid_json");
+  check_error(env.chat("[]"), 400, "invalid_json");
+  check_error(env.chat(R"({"question":"   "})"), 400, "invalid_request");
+  check_error(env.chat(R"({"question":1})"), 400, "invalid_request");
+  check_error(env.chat(R"({"question":"x","history":[{"role":"robot","content":"x"}]})"), 400, "invalid_request");
+  check_error(env.chat(R"({"question":"x","stream":"true"})"), 400, "invalid_request");
+  check_error(env.chat("{\"question\":\"\xff\"}"), 400, "invalid_json");
+  const auto long_q = env.chat(chat_body(std::string(4001, 'a')));
+  check_error(long_q, 400, "invalid_request");
+  CHECK(long_q.json().at("error").at("message").as_string().find("4000") != std::string::npos);
+  CHECK(env.sim().stats().completions == 1);  // only the valid Application/JSON one
+}
+
+TEST_CASE("http: a body over MAX_BODY_BYTES is 413", "[integration]") {
+  test_env env({.gateway = [](auto& c) { c.max_body_bytes = 1024; }});
+  check_error(env.chat(chat_body(std::string(2000, 'a'))), 413, "payload_too_large");
+  CHECK(env.chat(chat_body(std::string(900, 'a'))).status == 200);
+}
+
+TEST_CASE("http: streaming disabled by STREAM_RESPONSE answers JSON", "[integration]") {
+  test_env env({.gateway = [](auto& c) { c.stream_response = false; }});
+  const auto r = env.chat(chat_body("BIST 100 nedir?", true));
+  CHECK(r.status == 200);
+  CHECK(r.json().at("answer") == expected_answer("BIST 100 nedir?"));
+}

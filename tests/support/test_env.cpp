@@ -1,0 +1,193 @@
+#include "support/test_env.hpp"
+
+#include "sim/sim_script.hpp"
+#include "tls/self_signed.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+namespace test {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+template <class T>
+T run_on(net::io_context& ioc, net::awaitable<T> work) {
+  auto fut = net::co_spawn(net::make_strand(ioc), std::move(work), net::use_future);
+  // A hang is a failure, never a stuck test run.
+  REQUIRE(fut.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  return fut.get();
+}
+
+template <class Parser>
+void copy_headers(const Parser& p, std::map<std::string, std::string>& out) {
+  for (const auto& f : p.get()) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out[name] = std::string(f.value());
+  }
+}
+
+net::awaitable<void> connect_and_send(beast::tcp_stream& s, unsigned short port, const std::string& method,
+                                      const std::string& target, const std::string& body,
+                                      const std::map<std::string, std::string>& headers) {
+  s.expires_after(std::chrono::seconds(30));
+  co_await s.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  co_await http::async_write(s, req, net::use_awaitable);
+}
+
+net::awaitable<http_result> do_request(unsigned short port, std::string method, std::string target,
+                                       std::string body, std::map<std::string, std::string> headers) {
+  beast::tcp_stream s(co_await net::this_coro::executor);
+  co_await connect_and_send(s, port, method, target, body, headers);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(16 << 20);
+  if (method == "HEAD") parser.skip(true);
+  co_await http::async_read(s, buffer, parser, net::use_awaitable);
+  http_result out;
+  out.status = parser.get().result_int();
+  copy_headers(parser, out.headers);
+  out.body = parser.get().body();
+  co_return out;
+}
+
+net::awaitable<stream_result> do_stream(unsigned short port, std::string body,
+                                        std::function<bool(const gateway::sse_event&)> on_event) {
+  beast::tcp_stream s(co_await net::this_coro::executor);
+  co_await connect_and_send(s, port, "POST", "/chat", body, {{"content-type", "application/json"}});
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  co_await http::async_read_header(s, buffer, parser, net::use_awaitable);
+  stream_result out;
+  out.status = parser.get().result_int();
+  copy_headers(parser, out.headers);
+  gateway::sse_parser sse;
+  char chunk[1024];
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof chunk;
+    auto [ec, n] = co_await http::async_read_some(s, buffer, parser, net::as_tuple(net::use_awaitable));
+    if (ec && ec != http::error::need_buffer) throw boost::system::system_error(ec);
+    const std::string_view piece(chunk, sizeof chunk - parser.get().body().size);
+    out.body.append(piece);
+    if (out.status != 200) continue;
+    REQUIRE(sse.feed(piece));
+    while (auto ev = sse.next()) {
+      out.events.push_back(*ev);
+      if (ev->data == "[DONE]") {
+        out.saw_done_marker = true;
+      } else {
+        auto v = boost::json::parse(ev->data);
+        const auto& o = v.as_object();
+        if (auto* d = o.if_contains("delta")) out.text += std::string(d->as_string());
+        if (o.contains("done")) out.saw_done = true;
+        if (auto* e = o.if_contains("error")) out.error = *e;
+      }
+      if (on_event && !on_event(*ev)) {
+        out.closed_by_client = true;
+        s.close();
+        co_return out;
+      }
+    }
+  }
+  co_return out;
+}
+
+}  // namespace
+
+test_env::test_env(env_options options) {
+  gateway::sim::sim_config sc;
+  sc.split_writes = true;  // every streamed event crosses a write boundary inside a UTF-8 character
+  sc.api_key = "test-key-0123456789";
+  if (options.sim_tls) {
+    sc.tls = gateway::make_self_signed({"127.0.0.1", "localhost"});
+    char path[] = "/tmp/gateway-test-ca-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    ca_path_ = path;
+    std::ofstream(ca_path_) << sc.tls->certificate;
+  }
+  if (options.sim) options.sim(sc);
+  sim_ = std::make_unique<gateway::sim::sim_server>(ioc_, sc, gateway::logger());
+
+  gateway::gateway_config gc;
+  gc.host = "127.0.0.1";
+  gc.port = 0;
+  gc.groq_api_key = "test-key-0123456789";
+  gc.groq_ca_file = ca_path_;
+  std::string why;
+  auto url = gateway::parse_base_url(
+      fmt::format("{}://127.0.0.1:{}/openai/v1", options.sim_tls ? "https" : "http", sim_->port()), why);
+  REQUIRE(url);
+  gc.upstream = *url;
+  if (options.gateway) options.gateway(gc);
+  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, gateway::logger());
+
+  sim_->start();
+  gateway_->start();
+  work_.emplace(ioc_.get_executor());
+  for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
+}
+
+test_env::~test_env() {
+  gateway_->stop();
+  sim_->stop();
+  work_.reset();
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  gateway_.reset();
+  sim_.reset();
+  if (!ca_path_.empty()) std::remove(ca_path_.c_str());
+}
+
+http_result test_env::request(std::string method, std::string target, std::string body,
+                              std::map<std::string, std::string> headers) {
+  return run_on(ioc_, do_request(port(), std::move(method), std::move(target), std::move(body), std::move(headers)));
+}
+
+stream_result test_env::chat_stream(const std::string& body, std::function<bool(const gateway::sse_event&)> on_event) {
+  return run_on(ioc_, do_stream(port(), body, std::move(on_event)));
+}
+
+bool test_env::eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+std::string chat_body(const std::string& question, bool stream, const std::string& extra) {
+  boost::json::object o{{"question", question}};
+  if (stream) o["stream"] = true;
+  std::string s = boost::json::serialize(o);
+  if (!extra.empty()) s.insert(s.size() - 1, "," + extra);
+  return s;
+}
+
+std::string expected_answer(const std::string& question, unsigned tokens) {
+  std::string out;
+  for (const auto& t : gateway::sim::answer_tokens(question, tokens)) out += t;
+  return out;
+}
+
+}  // namespace test

@@ -1,0 +1,68 @@
+#include "chat/chat_reply.hpp"
+#include "upstream/completion.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace gateway;
+
+TEST_CASE("completion: Groq's non-streaming reply", "[completion]") {
+  auto c = parse_completion(R"({"id":"x","model":"openai/gpt-oss-20b","choices":[{"index":0,
+      "message":{"role":"assistant","content":"Merhaba 👋","reasoning":"hidden"},"finish_reason":"stop"}],
+      "usage":{"prompt_tokens":10,"completion_tokens":3,"total_tokens":13,"queue_time":0.1}})");
+  REQUIRE(c);
+  CHECK(c->content == "Merhaba 👋");
+  CHECK(c->model == "openai/gpt-oss-20b");
+  CHECK(c->finish_reason == "stop");
+  REQUIRE(c->usage);
+  CHECK(c->usage->total_tokens == 13);
+  CHECK_FALSE(parse_completion(R"({"choices":[]})"));
+  CHECK_FALSE(parse_completion("not json"));
+}
+
+TEST_CASE("completion: stream chunks, reasoning left out, usage from x_groq", "[completion]") {
+  auto first = parse_stream_chunk(R"({"model":"m","choices":[{"delta":{"role":"assistant","content":""}}]})");
+  REQUIRE(first);
+  CHECK(first->content.empty());
+  CHECK(first->model == "m");
+
+  auto reasoning = parse_stream_chunk(R"({"choices":[{"delta":{"reasoning":"thinking..."}}]})");
+  REQUIRE(reasoning);
+  CHECK(reasoning->content.empty());
+
+  auto last = parse_stream_chunk(R"({"choices":[{"delta":{},"finish_reason":"length"}],
+      "x_groq":{"id":"r","usage":{"prompt_tokens":5,"completion_tokens":7}}})");
+  REQUIRE(last);
+  CHECK(last->finish_reason == "length");
+  REQUIRE(last->usage);
+  CHECK(last->usage->total_tokens == 12);
+
+  auto usage_only = parse_stream_chunk(R"({"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})");
+  REQUIRE(usage_only);
+  CHECK(usage_only->usage->completion_tokens == 2);
+}
+
+TEST_CASE("completion: error chunks and malformed chunks", "[completion]") {
+  auto err = parse_stream_chunk(R"({"error":{"message":"over capacity","type":"internal_server_error"}})");
+  REQUIRE(err);
+  CHECK(err->error_message == "over capacity");
+  CHECK_FALSE(parse_stream_chunk(R"({"choices": [{"delta": {"content": "kırık)"));
+  CHECK_FALSE(parse_stream_chunk(R"({"choices": 5})"));
+  CHECK(upstream_error_message(R"({"error":{"message":"model not found","code":"model_not_found"}})") == "model not found");
+  CHECK(upstream_error_message("<html>") == "");
+}
+
+TEST_CASE("chat reply: SSE events and JSON bodies escape text correctly", "[reply]") {
+  CHECK(sse_delta("a\"b\n💰") == "data: {\"delta\":\"a\\\"b\\n💰\"}\n\n");
+  const auto done = sse_done("m", false, token_usage{1, 2, 3});
+  REQUIRE(done.starts_with("data: "));
+  REQUIRE(done.ends_with("\n\n"));
+  const auto v = boost::json::parse(done.substr(6));
+  CHECK(v.at("done") == true);
+  CHECK(v.at("usage").at("total_tokens") == 3);
+  const auto reply = boost::json::parse(json_reply("Yanıt", "m", false, std::nullopt));
+  CHECK(reply.at("answer") == "Yanıt");
+  CHECK(reply.at("cached") == false);
+  CHECK(reply.at("usage").is_null());
+  CHECK(boost::json::parse(json_error("not_found", "x")).at("error").at("code") == "not_found");
+}

@@ -1,0 +1,123 @@
+#include "config/gateway_config.hpp"
+#include "core/error.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace gateway;
+
+namespace {
+config_result load(std::map<std::string, std::string> vars) {
+  return load_config([&](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  });
+}
+}  // namespace
+
+TEST_CASE("config: defaults are the seed's", "[config]") {
+  auto r = load({});
+  REQUIRE(r.config);
+  const auto& c = *r.config;
+  CHECK(c.port == 8000);
+  CHECK(c.host == "0.0.0.0");
+  CHECK(c.max_new_tokens == 300);
+  CHECK(c.temperature == Approx(0.6));
+  CHECK(c.top_p == Approx(0.85));
+  CHECK(c.history_limit == 4);
+  CHECK(c.stream_response);
+  CHECK(c.request_timeout == std::chrono::seconds(45));
+  CHECK(c.upstream_timeout == std::chrono::seconds(30));
+  CHECK(c.keepalive_timeout == std::chrono::seconds(10));
+  CHECK(c.upstream_pool_size == 64);
+  CHECK(c.max_body_bytes == 65536);
+  CHECK(c.max_question_chars == 4000);
+  CHECK(c.upstream.host == "api.groq.com");
+  CHECK(c.upstream.tls);
+  CHECK(c.upstream.path_prefix == "/openai/v1");
+  CHECK(c.model == "openai/gpt-oss-20b");
+}
+
+TEST_CASE("config: values are parsed", "[config]") {
+  auto r = load({{"PORT", "9000"}, {"REQUEST_TIMEOUT", "60"}, {"UPSTREAM_TIMEOUT", "0.25"},
+                 {"STREAM_RESPONSE", "off"}, {"GROQ_BASE_URL", "http://localhost:8080/v1/"},
+                 {"LOG_LEVEL", "debug"}, {"TEMPERATURE", "0"}, {"THREADS", "3"}});
+  REQUIRE(r.config);
+  CHECK(r.config->port == 9000);
+  CHECK(r.config->request_timeout == std::chrono::seconds(60));
+  CHECK(r.config->upstream_timeout == std::chrono::milliseconds(250));
+  CHECK_FALSE(r.config->stream_response);
+  CHECK_FALSE(r.config->upstream.tls);
+  CHECK(r.config->upstream.port == "8080");
+  CHECK(r.config->upstream.path_prefix == "/v1");
+  CHECK(r.config->upstream.target("/chat/completions") == "/v1/chat/completions");
+  CHECK(r.config->log == log_level::debug);
+  CHECK(r.config->threads == 3);
+}
+
+TEST_CASE("config: an invalid value stops start-up and names the variable", "[config]") {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"PORT", "eighty"},          {"PORT", "70000"},          {"PORT", "-1"},
+      {"THREADS", "0"},            {"REQUEST_TIMEOUT", "-5"},  {"REQUEST_TIMEOUT", "601"},
+      {"REQUEST_TIMEOUT", "0"},    {"UPSTREAM_TIMEOUT", "abc"}, {"KEEPALIVE_TIMEOUT", "10s"},
+      {"TEMPERATURE", "2.5"},      {"TOP_P", "x"},             {"MAX_NEW_TOKENS", "0"},
+      {"HISTORY_LIMIT", "1.5"},    {"STREAM_RESPONSE", "maybe"}, {"GROQ_BASE_URL", "ftp://x/y"},
+      {"GROQ_BASE_URL", "not a url"}, {"GROQ_BASE_URL", "https://"}, {"GROQ_BASE_URL", "https://h:0/v1"},
+      {"GROQ_BASE_URL", "https://user:pw@h/v1"}, {"LOG_LEVEL", "loud"}, {"MAX_BODY_BYTES", ""},
+      {"MODEL", ""},               {"UPSTREAM_POOL_SIZE", "1e3"},
+  };
+  for (const auto& [name, value] : bad) {
+    INFO(name << "=" << value);
+    auto r = load({{name, value}});
+    CHECK_FALSE(r.config);
+    CHECK(r.error.rfind(name, 0) == 0);
+  }
+  auto r = load({{"UPSTREAM_TIMEOUT", "50"}});  // longer than the 45 s request deadline
+  CHECK_FALSE(r.config);
+  CHECK(r.error.find("UPSTREAM_TIMEOUT") != std::string::npos);
+}
+
+TEST_CASE("config: help lists every variable; errors never echo the API key", "[config]") {
+  const auto help = config_help();
+  for (auto name : {"PORT", "HOST", "THREADS", "GROQ_API_KEY", "GROQ_BASE_URL", "GROQ_CA_FILE", "MODEL",
+                    "SYSTEM_PROMPT", "MAX_NEW_TOKENS", "TEMPERATURE", "TOP_P", "HISTORY_LIMIT",
+                    "STREAM_RESPONSE", "REQUEST_TIMEOUT", "UPSTREAM_TIMEOUT", "KEEPALIVE_TIMEOUT",
+                    "UPSTREAM_POOL_SIZE", "MAX_BODY_BYTES", "MAX_QUESTION_CHARS", "LOG_LEVEL"})
+    CHECK(help.find(name) != std::string::npos);
+  auto r = load({{"GROQ_API_KEY", "gsk_secret"}, {"PORT", "x"}});
+  CHECK(r.error.find("gsk_secret") == std::string::npos);
+}
+
+TEST_CASE("base url: hosts, ports and prefixes", "[config]") {
+  std::string why;
+  auto u = parse_base_url("https://api.groq.com/openai/v1", why);
+  REQUIRE(u);
+  CHECK(u->host_header() == "api.groq.com");
+  CHECK_FALSE(u->host_is_ip());
+  u = parse_base_url("https://127.0.0.1:8443/openai/v1", why);
+  REQUIRE(u);
+  CHECK(u->host_header() == "127.0.0.1:8443");
+  CHECK(u->host_is_ip());
+  u = parse_base_url("http://[::1]:8080", why);
+  REQUIRE(u);
+  CHECK(u->host == "::1");
+  CHECK(u->host_header() == "[::1]:8080");
+  CHECK(u->path_prefix.empty());
+}
+
+TEST_CASE("errors: every cause maps to its public status and code", "[error]") {
+  CHECK(to_public(error::invalid_json).status == 400);
+  CHECK(to_public(error::payload_too_large).status == 413);
+  CHECK(to_public(error::unsupported_media_type).code == "unsupported_media_type");
+  CHECK(to_public(error::upstream_auth).status == 502);
+  CHECK(to_public(error::rate_limited).status == 429);
+  CHECK(to_public(error::upstream_rejected).code == "upstream_rejected");
+  CHECK(to_public(error::upstream_tls_failed).code == "upstream_error");
+  CHECK(to_public(error::upstream_first_byte_timeout).status == 504);
+  CHECK(to_public(error::upstream_idle_timeout).code == "upstream_timeout");
+  std::error_code ec = error::upstream_connect_timeout;
+  CHECK(ec.message() == "timed out connecting to upstream");
+  CHECK(ec.category().name() == std::string("gateway"));
+}

@@ -1,0 +1,58 @@
+#include "chat/upstream_body.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace gateway;
+
+namespace {
+chat_request with_history(std::size_t n) {
+  chat_request r;
+  r.question = "BIST 100 nedir?";
+  for (std::size_t i = 0; i < n; ++i)
+    r.history.push_back({i % 2 ? "assistant" : "user", "mesaj " + std::to_string(i)});
+  return r;
+}
+}  // namespace
+
+TEST_CASE("upstream body: system prompt, last HISTORY_LIMIT messages, then the question", "[upstream]") {
+  gateway_config cfg;
+  const auto body = boost::json::parse(build_upstream_body(with_history(6), cfg, false)).as_object();
+  const auto& messages = body.at("messages").as_array();
+  REQUIRE(messages.size() == 1 + 4 + 1);
+  CHECK(messages[0].at("role") == "system");
+  CHECK(messages[0].at("content") == cfg.system_prompt);
+  CHECK(messages[1].at("content") == "mesaj 2");  // the oldest two were dropped
+  CHECK(messages[4].at("content") == "mesaj 5");
+  CHECK(messages[5].at("role") == "user");
+  CHECK(messages[5].at("content") == "BIST 100 nedir?");
+  CHECK(body.at("model") == "openai/gpt-oss-20b");
+  CHECK(body.at("max_completion_tokens") == 300);
+  CHECK(body.at("temperature").as_double() == Approx(0.6));
+  CHECK(body.at("top_p").as_double() == Approx(0.85));
+  CHECK(body.at("stream") == false);
+  CHECK_FALSE(body.contains("stream_options"));
+  CHECK(body.at("reasoning_effort") == "low");  // gpt-oss: keep reasoning inside the token budget
+}
+
+TEST_CASE("upstream body: streaming asks for usage; limits and model settings apply", "[upstream]") {
+  gateway_config cfg;
+  cfg.history_limit = 0;
+  cfg.model = "qwen/qwen3-32b";
+  cfg.system_prompt.clear();
+  cfg.max_new_tokens = 200;
+  const auto body = boost::json::parse(build_upstream_body(with_history(3), cfg, true)).as_object();
+  const auto& messages = body.at("messages").as_array();
+  REQUIRE(messages.size() == 1);  // no system prompt, no history
+  CHECK(body.at("stream") == true);
+  CHECK(body.at("stream_options").at("include_usage") == true);
+  CHECK(body.at("max_completion_tokens") == 200);
+  CHECK_FALSE(body.contains("reasoning_effort"));
+}
+
+TEST_CASE("upstream body: history shorter than the limit is sent whole", "[upstream]") {
+  const auto history = with_history(2).history;
+  CHECK(trimmed_history(history, 4).size() == 2);
+  CHECK(trimmed_history(history, 1).front().content == "mesaj 1");
+  CHECK(trimmed_history({}, 4).empty());
+}
