@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
+#include <functional>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -35,17 +36,24 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // First signal: stop accepting and let requests in flight finish (bounded); second: stop now.
+  // First signal: stop accepting and let requests in flight finish, for at most 10 s; a second
+  // signal stops at once.
   net::signal_set signals(ioc, SIGINT, SIGTERM);
-  net::steady_timer grace(ioc);
+  net::steady_timer poll(ioc);
+  clock_type::time_point give_up;
+  std::function<void()> wait_for_drain = [&] {
+    if (server->open_connections() == 0 || clock_type::now() >= give_up) return ioc.stop();
+    poll.expires_after(std::chrono::milliseconds(20));
+    poll.async_wait([&](boost::system::error_code ec) {
+      if (!ec) wait_for_drain();
+    });
+  };
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     log.info("shutting down: finishing requests in flight (Ctrl-C again to stop at once)");
     server->stop();
-    grace.expires_after(std::chrono::seconds(10));
-    grace.async_wait([&](boost::system::error_code gec) {
-      if (!gec) ioc.stop();
-    });
+    give_up = clock_type::now() + std::chrono::seconds(10);
+    wait_for_drain();
     signals.async_wait([&](boost::system::error_code sec, int) {
       if (!sec) ioc.stop();
     });

@@ -8,10 +8,13 @@
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <mutex>
+#include <unordered_map>
 
 namespace gateway {
 namespace beast = boost::beast;
@@ -57,9 +60,26 @@ struct gateway_server::impl {
         acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
                  [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }) {}
 
+  // One client connection. Registered so that a shutdown can end it while it idles.
+  struct connection {
+    explicit connection(net::ip::tcp::socket s) : stream(std::move(s)) {}
+    beast::tcp_stream stream;
+    bool idle = false;  // strand-only
+  };
+
   void on_accept(net::ip::tcp::socket socket) {
-    auto ex = socket.get_executor();
-    net::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), [this](std::exception_ptr e) {
+    auto conn = std::make_shared<connection>(std::move(socket));
+    const auto id = ++connection_ids;
+    {
+      std::lock_guard lock(connections_mutex);
+      connections.emplace(id, conn);
+    }
+    auto ex = conn->stream.get_executor();
+    net::co_spawn(ex, session(conn), [this, id](std::exception_ptr e) {
+      {
+        std::lock_guard lock(connections_mutex);
+        connections.erase(id);
+      }
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -69,13 +89,30 @@ struct gateway_server::impl {
     });
   }
 
-  net::awaitable<void> session(beast::tcp_stream stream) {
+  net::awaitable<void> session(std::shared_ptr<connection> conn) {
     co_await serve_http(
-        stream, limits, log,
+        conn->stream, limits, log,
         [this](beast::tcp_stream& s, request_t& req) { return route(s, req); },
-        [this] { return stopping.load(std::memory_order_relaxed); });
+        [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle);
     boost::system::error_code ec;
-    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  }
+
+  // Ends every connection that waits for a next request; busy ones end after their response.
+  void close_idle_connections() {
+    std::lock_guard lock(connections_mutex);
+    for (auto& [id, weak] : connections) {
+      auto conn = weak.lock();
+      if (!conn) continue;
+      net::post(conn->stream.get_executor(), [conn] {
+        if (conn->idle) conn->stream.socket().cancel();
+      });
+    }
+  }
+
+  std::size_t open_connections() {
+    std::lock_guard lock(connections_mutex);
+    return connections.size();
   }
 
   net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req) {
@@ -118,6 +155,9 @@ struct gateway_server::impl {
   std::string id_prefix;
   std::atomic<std::uint64_t> requests{0};
   std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> connection_ids{0};
+  std::mutex connections_mutex;
+  std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections;  // guarded by the mutex
   listener acceptor;  // last: it may call on_accept as soon as it starts
 };
 
@@ -137,7 +177,10 @@ void gateway_server::start() {
 void gateway_server::stop() {
   impl_->stopping = true;
   impl_->acceptor.stop();
+  impl_->close_idle_connections();
 }
+
+std::size_t gateway_server::open_connections() const { return impl_->open_connections(); }
 
 unsigned short gateway_server::port() const { return impl_->acceptor.port(); }
 const gateway_config& gateway_server::config() const { return impl_->cfg; }

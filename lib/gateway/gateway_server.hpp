@@ -21,8 +21,10 @@ class gateway_server {
   ~gateway_server();
 
   void start();
-  /// Stops accepting; connections finish their current request and close instead of idling.
+  /// Stops accepting and closes idle connections; busy ones finish their current request first.
   void stop();
+  /// Client connections still open (reaches 0 after stop() once requests in flight are done).
+  std::size_t open_connections() const;
   unsigned short port() const;
   const gateway_config& config() const;
 

@@ -30,10 +30,11 @@ using request_t = http::request<http::string_body>;
 
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
-/// `stopping()` is polled between requests so a shutdown ends keep-alive connections.
+/// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
+/// true exactly while the loop waits for a next request, so a shutdown may cancel that wait.
 template <class Stream, class Handler, class Stopping>
 net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, const logger& log,
-                                Handler&& handle, Stopping&& stopping) {
+                                Handler&& handle, Stopping&& stopping, bool& idle) {
   namespace beast = boost::beast;
   constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
   auto& socket_layer = beast::get_lowest_layer(stream);
@@ -44,8 +45,10 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
     // when the client pipelines).
     if (buffer.size() == 0) {
       socket_layer.expires_after(limits.keepalive_timeout);
+      idle = true;
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), tuple_awaitable);
-      if (ec) break;  // closed, reset or idle too long: nothing to answer
+      idle = false;
+      if (ec) break;  // closed, reset, idle too long or shut down: nothing to answer
       buffer.commit(n);
     }
 

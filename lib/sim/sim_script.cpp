@@ -89,7 +89,13 @@ std::string strip_directives(std::string_view text) {
 std::vector<std::string> answer_tokens(std::string_view question, unsigned count) {
   std::vector<std::string> tokens;
   tokens.reserve(count);
-  std::size_t sentence = fnv1a(strip_directives(question)) % sentence_count;
+  // The answer depends on the question without directives and surrounding spaces, so adding a
+  // fault directive to a question does not change its answer.
+  const std::string plain = strip_directives(question);
+  std::string_view key = plain;
+  while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+  while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+  std::size_t sentence = fnv1a(key) % sentence_count;
   while (tokens.size() < count) {
     std::string_view s = sentences[sentence++ % sentence_count];
     while (!s.empty() && tokens.size() < count) {

@@ -30,8 +30,9 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
-// GCC 12 cannot keep a braced list's backing array alive across a co_await ("array used as
-// initializer"): inside coroutines, build such values in their own statement or use named arrays.
+// GCC 12 mishandles temporaries that live across a co_await (braced lists fail to compile, lambda
+// closures get destroyed twice): inside coroutines, a co_await stands in a statement of its own
+// (`auto x = co_await ...;`) and such values are built in separate statements.
 constexpr std::array<std::string_view, 2> api_prefixes = {"/openai/v1", "/v1"};
 constexpr std::array<std::string_view, 3> sim_models = {"openai/gpt-oss-20b", "openai/gpt-oss-120b", "qwen/qwen3-32b"};
 
@@ -113,6 +114,14 @@ json::object usage_json(const completion_request& r, std::size_t completion_toke
 
 std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
 
+// Shared between a stream and the readiness watch on its socket. Strand-only.
+struct stream_watch {
+  bool watching = true;   // false once the stream is over: the watch must touch nothing then
+  bool peer_gone = false;
+  net::steady_timer* pause = nullptr;         // the pacing timer, cancelled when the peer leaves
+  std::shared_ptr<net::steady_timer> gate;    // the gate wait in progress, if any
+};
+
 }  // namespace
 
 struct sim_server::impl : std::enable_shared_from_this<impl> {
@@ -161,9 +170,10 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     serve_limits limits;
     limits.keepalive_timeout = std::chrono::seconds(120);  // outlive the gateway's pool idle time
     limits.max_body_bytes = 8 << 20;
+    bool idle = false;  // a test double: shutdown does not need to cut idle connections
     co_await serve_http(
         stream, limits, log, [this](Stream& s, request_t& req) { return route(s, req); },
-        [this] { return stopping.load(); });
+        [this] { return stopping.load(); }, idle);
   }
 
   // ---- routes ------------------------------------------------------------------------------
@@ -269,14 +279,15 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
           {"x_groq", json::object{{"id", "req_sim_" + id}}}};
       co_return co_await reply(stream, req, 200, json::serialize(body));
     }
-    co_return co_await stream_completion(stream, req, *r, d, tokens, finish, id, created, seconds, pause);
+    co_return co_await stream_completion(stream, req, *r, d, tokens, finish, id, created, seconds, timer, pause);
   }
 
   template <class Stream, class Pause>
   net::awaitable<bool> stream_completion(Stream& stream, const request_t& req, const completion_request& r,
                                          const directives& d, const std::vector<std::string>& tokens,
                                          const std::string& finish, const std::string& id,
-                                         std::uint64_t created, double seconds, Pause& pause) {
+                                         std::uint64_t created, double seconds, net::steady_timer& timer,
+                                         Pause& pause) {
     http::response<http::empty_body> head{http::status::ok, req.version()};
     head.set(http::field::content_type, "text/event-stream");
     head.set(http::field::cache_control, "no-cache");
@@ -295,23 +306,25 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     } guard{active_streams};
 
     // Notice a peer that closes mid-stream (even while we are paused) and stop at once.
-    auto peer_gone = std::make_shared<bool>(false);
-    auto watching = std::make_shared<bool>(true);
+    auto watch = std::make_shared<stream_watch>();
+    watch->pause = &timer;
     auto& socket = beast::get_lowest_layer(stream).socket();
-    socket.async_wait(tcp::socket::wait_read,
-                      net::bind_executor(co_await net::this_coro::executor,
-                                         [&socket, peer_gone, watching](boost::system::error_code ec) {
-                                           if (!*watching) return;
-                                           boost::system::error_code aec;
-                                           if (ec || socket.available(aec) == 0 || aec) {
-                                             *peer_gone = true;
-                                             socket.close(aec);  // fails the pending pause/write at once
-                                           }
-                                         }));
+    const auto strand = co_await net::this_coro::executor;
+    auto on_readable = [&socket, watch](boost::system::error_code ec) {
+      if (!watch->watching) return;
+      boost::system::error_code aec;
+      if (ec || socket.available(aec) == 0 || aec) {
+        watch->peer_gone = true;
+        socket.close(aec);  // fails a pending write at once
+        watch->pause->cancel();
+        if (watch->gate) watch->gate->cancel();
+      }
+    };
+    socket.async_wait(tcp::socket::wait_read, net::bind_executor(strand, std::move(on_readable)));
     struct watch_guard {
-      std::shared_ptr<bool> w;
-      ~watch_guard() { *w = false; }
-    } wguard{watching};
+      stream_watch& w;
+      ~watch_guard() { w.watching = false; }
+    } wguard{*watch};
 
     const bool split = d.split || cfg.split_writes;
     auto send = [&](std::string bytes) -> net::awaitable<bool> {
@@ -325,7 +338,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
         if (ec) co_return false;
       }
       beast::get_lowest_layer(stream).expires_never();
-      co_return !*peer_gone;
+      co_return !watch->peer_gone;
     };
     auto chunk = [&](json::object delta, json::value finish_reason) {
       return json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
@@ -347,7 +360,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     const auto interval = d.interval.value_or(cfg.token_interval);
     for (std::size_t i = 0; i < tokens.size(); ++i) {
       co_await pause(i == 0 ? ttft : interval);
-      if (*peer_gone) co_return co_await aborted();
+      if (watch->peer_gone) co_return co_await aborted();
       if (d.drop_after && i == *d.drop_after) {
         boost::system::error_code ec;
         socket.close(ec);  // abrupt: no terminating chunk
@@ -365,8 +378,8 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       std::string event = sse(chunk(json::object{{"content", tokens[i]}}, nullptr));
       if (!co_await send(std::move(event))) co_return co_await aborted();
       if (i == 0 && !d.gate.empty()) {
-        co_await wait_gate(d.gate);
-        if (*peer_gone) co_return co_await aborted();
+        co_await wait_gate(d.gate, *watch);
+        if (watch->peer_gone) co_return co_await aborted();
       }
     }
     if (!d.malformed_after && !d.error_after) {
@@ -394,15 +407,17 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     return d.times == 0 || n <= d.times;
   }
 
-  net::awaitable<void> wait_gate(const std::string& name) {
-    auto timer = std::make_shared<net::steady_timer>(co_await net::this_coro::executor);
+  net::awaitable<void> wait_gate(const std::string& name, stream_watch& watch) {
+    const auto strand = co_await net::this_coro::executor;
+    auto timer = std::make_shared<net::steady_timer>(strand);
     timer->expires_after(std::chrono::seconds(60));  // a forgotten gate must not hang a test forever
     {
       std::lock_guard lock(mutex);
       auto& g = gates[name];
       if (g.open) co_return;
-      g.waiters.push_back({co_await net::this_coro::executor, timer});
+      g.waiters.emplace_back(strand, timer);
     }
+    watch.gate = timer;
     co_await timer->async_wait(tuple_awaitable);
   }
 

@@ -70,7 +70,8 @@ net::awaitable<http_result> do_request(unsigned short port, std::string method, 
 net::awaitable<stream_result> do_stream(unsigned short port, std::string body,
                                         std::function<bool(const gateway::sse_event&)> on_event) {
   beast::tcp_stream s(co_await net::this_coro::executor);
-  co_await connect_and_send(s, port, "POST", "/chat", body, {{"content-type", "application/json"}});
+  const std::map<std::string, std::string> headers = {{"content-type", "application/json"}};
+  co_await connect_and_send(s, port, "POST", "/chat", body, headers);
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(boost::none);

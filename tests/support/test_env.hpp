@@ -46,6 +46,22 @@ struct env_options {
   bool sim_tls = true;
 };
 
+inline env_options with_gateway(std::function<void(gateway::gateway_config&)> f) {
+  env_options o;
+  o.gateway = std::move(f);
+  return o;
+}
+inline env_options with_sim(std::function<void(gateway::sim::sim_config&)> f) {
+  env_options o;
+  o.sim = std::move(f);
+  return o;
+}
+inline env_options plain_http_upstream() {
+  env_options o;
+  o.sim_tls = false;
+  return o;
+}
+
 class test_env {
  public:
   explicit test_env(env_options options = {});
@@ -78,6 +94,9 @@ class test_env {
   std::unique_ptr<gateway::sim::sim_server> sim_;
   std::unique_ptr<gateway::gateway_server> gateway_;
 };
+
+/// A JSON string value as std::string (boost::json::value does not compare with std::string).
+inline std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
 
 /// A /chat body with the question JSON-escaped.
 std::string chat_body(const std::string& question, bool stream = false, const std::string& extra = {});

@@ -79,7 +79,7 @@ TEST_CASE("config: an invalid value stops start-up and names the variable", "[co
   CHECK(r.error.find("UPSTREAM_TIMEOUT") != std::string::npos);
 }
 
-TEST_CASE("config: help lists every variable; errors never echo the API key", "[config]") {
+TEST_CASE("config: help lists every variable, errors never echo the API key", "[config]") {
   const auto help = config_help();
   for (auto name : {"PORT", "HOST", "THREADS", "GROQ_API_KEY", "GROQ_BASE_URL", "GROQ_CA_FILE", "MODEL",
                     "SYSTEM_PROMPT", "MAX_NEW_TOKENS", "TEMPERATURE", "TOP_P", "HISTORY_LIMIT",

@@ -69,7 +69,7 @@ TEST_CASE("sse_parser: byte by byte and every pair of split points", "[sse]") {
     }
 }
 
-TEST_CASE("sse_parser: CR alone ends a line; CRLF split across feeds is one line end", "[sse]") {
+TEST_CASE("sse_parser: CR alone ends a line, CRLF split across feeds is one line end", "[sse]") {
   sse_parser p;
   REQUIRE(p.feed("data: a\r"));
   CHECK_FALSE(p.next());

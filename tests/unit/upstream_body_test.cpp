@@ -21,7 +21,7 @@ TEST_CASE("upstream body: system prompt, last HISTORY_LIMIT messages, then the q
   const auto& messages = body.at("messages").as_array();
   REQUIRE(messages.size() == 1 + 4 + 1);
   CHECK(messages[0].at("role") == "system");
-  CHECK(messages[0].at("content") == cfg.system_prompt);
+  CHECK(messages[0].at("content").as_string() == cfg.system_prompt.c_str());
   CHECK(messages[1].at("content") == "mesaj 2");  // the oldest two were dropped
   CHECK(messages[4].at("content") == "mesaj 5");
   CHECK(messages[5].at("role") == "user");
@@ -35,7 +35,7 @@ TEST_CASE("upstream body: system prompt, last HISTORY_LIMIT messages, then the q
   CHECK(body.at("reasoning_effort") == "low");  // gpt-oss: keep reasoning inside the token budget
 }
 
-TEST_CASE("upstream body: streaming asks for usage; limits and model settings apply", "[upstream]") {
+TEST_CASE("upstream body: streaming asks for usage, limits and model settings apply", "[upstream]") {
   gateway_config cfg;
   cfg.history_limit = 0;
   cfg.model = "qwen/qwen3-32b";
