@@ -69,6 +69,7 @@ directives parse_directives(std::string_view text) {
     else if (k == "error_after") d.error_after = to_uint(v);
     else if (k == "gate") d.gate = std::string(v);
     else if (k == "split") d.split = v == "1" || v == "true";
+    else if (k == "drop_next") d.drop_next = v == "1" || v == "true";
   }
   return d;
 }

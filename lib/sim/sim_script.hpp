@@ -13,6 +13,7 @@
 //   error_after=N   send {"error": ...} as a chunk after N content chunks
 //   gate=NAME       after the first content chunk, wait until gate NAME is opened
 //   split=1         write each event in two pieces, cut inside a multi-byte UTF-8 character
+//   drop_next=1     answer normally, but close the connection on the next request without a byte
 #pragma once
 
 #include <chrono>
@@ -33,6 +34,7 @@ struct directives {
   std::optional<unsigned> tokens, drop_after, malformed_after, error_after;
   std::string gate;
   bool split = false;
+  bool drop_next = false;
 };
 
 /// Parses the first "[[sim ...]]" directive in `text`; unknown keys are ignored.

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <utility>
 
 namespace gateway::sim {
 namespace beast = boost::beast;
@@ -171,21 +172,25 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     limits.keepalive_timeout = std::chrono::seconds(120);  // outlive the gateway's pool idle time
     limits.max_body_bytes = 8 << 20;
     bool idle = false;  // a test double: shutdown does not need to cut idle connections
+    bool drop_next = false;  // set by the drop_next directive: the next request gets no answer
     co_await serve_http(
-        stream, limits, log, [this](Stream& s, request_t& req) { return route(s, req); },
+        stream, limits, log, [this, &drop_next](Stream& s, request_t& req) { return route(s, req, drop_next); },
         [this] { return stopping.load(); }, idle);
   }
 
   // ---- routes ------------------------------------------------------------------------------
   template <class Stream>
-  net::awaitable<bool> route(Stream& stream, request_t& req) {
+  net::awaitable<bool> route(Stream& stream, request_t& req, bool& drop_next) {
     ++requests;
     std::string_view path = req.target();
     path = path.substr(0, path.find('?'));
     for (auto prefix : api_prefixes) {
       if (!path.starts_with(prefix)) continue;
       const auto rest = path.substr(prefix.size());
-      if (rest == "/chat/completions" && req.method() == http::verb::post) co_return co_await completion(stream, req);
+      if (rest == "/chat/completions" && req.method() == http::verb::post) {
+        if (std::exchange(drop_next, false)) co_return false;  // close without a byte: a "stale" connection
+        co_return co_await completion(stream, req, drop_next);
+      }
       if (rest == "/models" && req.method() == http::verb::get) {
         json::array data;
         for (std::string_view model_id : sim_models)
@@ -225,7 +230,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   }
 
   template <class Stream>
-  net::awaitable<bool> completion(Stream& stream, request_t& req) {
+  net::awaitable<bool> completion(Stream& stream, request_t& req, bool& drop_next) {
     ++completions;
     {
       std::lock_guard lock(mutex);
@@ -240,6 +245,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     if (!r) co_return co_await reply(stream, req, 400, groq_error(why, "invalid_request_error", "invalid_request"));
 
     const auto d = parse_directives(r->last_user);
+    drop_next = d.drop_next;
     const auto executor = co_await net::this_coro::executor;
     net::steady_timer timer(executor);
     auto pause = [&](std::chrono::milliseconds ms) -> net::awaitable<void> {

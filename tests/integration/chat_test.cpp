@@ -210,3 +210,15 @@ TEST_CASE("chat: 100 concurrent streaming clients all get complete, correct answ
   }
   CHECK(env.sim().stats().streams_completed == 100);
 }
+
+TEST_CASE("chat: a pooled connection that died is replaced transparently", "[integration]") {
+  test_env env;
+  // The simulator answers, keeps the connection open, and closes it without a byte when the next
+  // request arrives: exactly a keep-alive connection the server dropped while it sat in the pool.
+  REQUIRE(env.chat(chat_body("birinci [[sim drop_next=1]]")).status == 200);
+  const auto r = env.chat(chat_body("ikinci"));
+  CHECK(r.status == 200);
+  CHECK(str(r.json().at("answer")) == expected_answer("ikinci"));
+  CHECK(env.sim().stats().connections == 2);
+  CHECK(env.sim().stats().completions == 2);  // the dropped attempt never reached the completion handler
+}

@@ -59,3 +59,32 @@ TEST_CASE("http: streaming disabled by STREAM_RESPONSE answers JSON", "[integrat
   CHECK(r.status == 200);
   CHECK(str(r.json().at("answer")) == expected_answer("BIST 100 nedir?"));
 }
+
+TEST_CASE("http: pipelined requests are answered in order on one connection", "[integration]") {
+  test_env env;
+  namespace net = boost::asio;
+  const std::string one = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string body = chat_body("BIST 100 nedir?");
+  const std::string two = "POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string three = "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  net::io_context io;
+  net::ip::tcp::socket s(io);
+  s.connect({net::ip::make_address("127.0.0.1"), env.port()});
+  net::write(s, net::buffer(one + two + three));  // all three before reading anything
+  std::string all;
+  boost::system::error_code ec;
+  char buf[4096];
+  while (!ec) {
+    const auto n = s.read_some(net::buffer(buf), ec);
+    all.append(buf, n);
+  }
+  const auto first = all.find("HTTP/1.1 200"), second = all.find("HTTP/1.1 200", first + 1),
+             third = all.find("HTTP/1.1 404");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  REQUIRE(third != std::string::npos);
+  CHECK(first < second);
+  CHECK(second < third);
+  CHECK(all.find("\"answer\"") > second);
+}
