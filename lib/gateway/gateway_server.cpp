@@ -43,7 +43,9 @@ std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
 
 }  // namespace
 
-struct gateway_server::impl {
+// Connection coroutines hold a shared_ptr to impl: when the io_context is destroyed with frames
+// still pending (after stop), those frames may still reach the pool and the handler while unwinding.
+struct gateway_server::impl : std::enable_shared_from_this<impl> {
   impl(net::io_context& ioc, gateway_config c, logger l)
       : cfg(std::move(c)),
         log(std::move(l)),
@@ -75,21 +77,22 @@ struct gateway_server::impl {
       connections.emplace(id, conn);
     }
     auto ex = conn->stream.get_executor();
-    net::co_spawn(ex, session(conn), [this, id](std::exception_ptr e) {
+    auto self = shared_from_this();
+    net::co_spawn(ex, session(self, conn), [self, id](std::exception_ptr e) {
       {
-        std::lock_guard lock(connections_mutex);
-        connections.erase(id);
+        std::lock_guard lock(self->connections_mutex);
+        self->connections.erase(id);
       }
       if (!e) return;
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& what) {
-        log.error("session ended by an unexpected exception: {}", what.what());
+        self->log.error("session ended by an unexpected exception: {}", what.what());
       }
     });
   }
 
-  net::awaitable<void> session(std::shared_ptr<connection> conn) {
+  net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/, std::shared_ptr<connection> conn) {
     co_await serve_http(
         conn->stream, limits, log,
         [this](beast::tcp_stream& s, request_t& req) { return route(s, req); },
@@ -162,7 +165,7 @@ struct gateway_server::impl {
 };
 
 gateway_server::gateway_server(net::io_context& ioc, gateway_config cfg, logger log)
-    : impl_(std::make_unique<impl>(ioc, std::move(cfg), std::move(log))) {}
+    : impl_(std::make_shared<impl>(ioc, std::move(cfg), std::move(log))) {}
 
 gateway_server::~gateway_server() = default;
 

@@ -1,5 +1,10 @@
 #include "sim/sim_server.hpp"
 
+// GCC 12 at -O2 pairs the std::free() in Asio's coroutine-frame allocator (asio/detail/memory.hpp)
+// with a mismatched operator new in the inlined frames of the lambda coroutines below, a known
+// false positive: frames are allocated and freed by the same Asio allocator.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include "http/listener.hpp"
 #include "http/serve.hpp"
 #include "sim/sim_script.hpp"
@@ -137,12 +142,13 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   void on_accept(tcp::socket socket) {
     ++connections;
     auto ex = socket.get_executor();
-    net::co_spawn(ex, session(shared_from_this(), std::move(socket)), [this](std::exception_ptr e) {
+    auto self = shared_from_this();  // frames keep the server alive until they are destroyed
+    net::co_spawn(ex, session(self, std::move(socket)), [self](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& what) {
-        log.error("groq-sim: session failed: {}", what.what());
+        self->log.error("groq-sim: session failed: {}", what.what());
       }
     });
   }
@@ -316,10 +322,12 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     watch->pause = &timer;
     auto& socket = beast::get_lowest_layer(stream).socket();
     const auto strand = co_await net::this_coro::executor;
-    auto on_readable = [&socket, watch](boost::system::error_code ec) {
+    auto on_readable = [this, &socket, watch](boost::system::error_code ec) {
       if (!watch->watching) return;
       boost::system::error_code aec;
-      if (ec || socket.available(aec) == 0 || aec) {
+      const auto avail = socket.available(aec);
+      log.debug("groq-sim: stream socket readable: ec={} available={} aec={}", ec.message(), avail, aec.message());
+      if (ec || avail == 0 || aec) {
         watch->peer_gone = true;
         socket.close(aec);  // fails a pending write at once
         watch->pause->cancel();

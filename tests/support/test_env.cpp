@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <unistd.h>
 
@@ -113,6 +114,15 @@ net::awaitable<stream_result> do_stream(unsigned short port, std::string body,
 
 }  // namespace
 
+namespace {
+// GATEWAY_TEST_LOG=debug (or info, ...) shows the servers' logs while a test runs.
+gateway::logger test_logger() {
+  const char* level = std::getenv("GATEWAY_TEST_LOG");
+  if (!level) return gateway::logger();
+  return gateway::logger::to_stderr(gateway::parse_log_level(level).value_or(gateway::log_level::debug));
+}
+}  // namespace
+
 test_env::test_env(env_options options) {
   gateway::sim::sim_config sc;
   sc.split_writes = true;  // every streamed event crosses a write boundary inside a UTF-8 character
@@ -127,7 +137,7 @@ test_env::test_env(env_options options) {
     std::ofstream(ca_path_) << sc.tls->certificate;
   }
   if (options.sim) options.sim(sc);
-  sim_ = std::make_unique<gateway::sim::sim_server>(ioc_, sc, gateway::logger());
+  sim_ = std::make_unique<gateway::sim::sim_server>(ioc_, sc, test_logger());
 
   gateway::gateway_config gc;
   gc.host = "127.0.0.1";
@@ -140,7 +150,7 @@ test_env::test_env(env_options options) {
   REQUIRE(url);
   gc.upstream = *url;
   if (options.gateway) options.gateway(gc);
-  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, gateway::logger());
+  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, test_logger());
 
   sim_->start();
   gateway_->start();
