@@ -146,8 +146,8 @@ TEST_CASE("chat: an upstream stall is 504 upstream_timeout after UPSTREAM_TIMEOU
 
 TEST_CASE("chat: a whole-request deadline cuts a slow stream with an error event", "[integration]") {
   test_env env(with_gateway([](auto& c) {
-    c.request_timeout = std::chrono::milliseconds(500);
-    c.upstream_timeout = std::chrono::milliseconds(400);
+    c.request_timeout = std::chrono::milliseconds(1500);
+    c.upstream_timeout = std::chrono::milliseconds(1000);
   }));
   const auto s = env.chat_stream(chat_body("x [[sim interval=100 tokens=40]]", true));
   REQUIRE(s.status == 200);
@@ -157,7 +157,7 @@ TEST_CASE("chat: a whole-request deadline cuts a slow stream with an error event
 }
 
 TEST_CASE("chat: a stalled stream is cut after STREAM_IDLE_TIMEOUT", "[integration]") {
-  test_env env(with_gateway([](auto& c) { c.stream_idle_timeout = std::chrono::milliseconds(200); }));
+  test_env env(with_gateway([](auto& c) { c.stream_idle_timeout = std::chrono::milliseconds(500); }));
   const auto s = env.chat_stream(chat_body("x [[sim gate=never]]", true));
   REQUIRE(s.error);
   INFO(json::serialize(*s.error));
