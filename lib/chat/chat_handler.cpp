@@ -3,6 +3,7 @@
 #include "chat/chat_reply.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/upstream_body.hpp"
+#include "net/peer_probe.hpp"
 #include "sse/sse_parser.hpp"
 #include "upstream/completion.hpp"
 
@@ -58,19 +59,20 @@ namespace {
 
 // While the upstream is working, a readiness wait on the client socket notices a client that
 // closed its connection, and fires the watchdog so the upstream call is cut at once (no tokens are
-// paid for nobody). Bytes of a pipelined next request also make the socket readable: then the
-// watch just ends, and a disconnect is noticed at the next write instead.
+// paid for nobody). Readiness is only a hint: a peek tells EOF from a spurious wake-up (wait again)
+// and from bytes of a pipelined next request (then the watch ends, and a disconnect is noticed at
+// the next write instead).
 void watch_client(beast::tcp_stream& client, watchdog& wd, const std::shared_ptr<bool>& watching,
                   const net::any_io_executor& strand) {
   *watching = true;
-  client.socket().async_wait(
-      net::socket_base::wait_read,
-      net::bind_executor(strand, [&client, &wd, watching](boost::system::error_code ec) {
-        if (!*watching) return;  // the call is over: wd and client may be gone
-        *watching = false;
-        boost::system::error_code aec;
-        if (ec || client.socket().available(aec) == 0 || aec) wd.trigger(error::client_gone);
-      }));
+  auto on_readable = [&client, &wd, watching, strand](boost::system::error_code ec) {
+    if (!*watching) return;  // the call is over: wd and client may be gone
+    const auto peer = ec ? peer_state::closed : probe_peer(client.socket());
+    if (peer == peer_state::quiet) return watch_client(client, wd, watching, strand);
+    *watching = false;
+    if (peer == peer_state::closed) wd.trigger(error::client_gone);
+  };
+  client.socket().async_wait(net::socket_base::wait_read, net::bind_executor(strand, std::move(on_readable)));
 }
 
 void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watching) {

@@ -7,6 +7,7 @@
 
 #include "http/listener.hpp"
 #include "http/serve.hpp"
+#include "net/peer_probe.hpp"
 #include "sim/sim_script.hpp"
 #include "tls/tls_context.hpp"
 
@@ -322,19 +323,21 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     watch->pause = &timer;
     auto& socket = beast::get_lowest_layer(stream).socket();
     const auto strand = co_await net::this_coro::executor;
-    auto on_readable = [this, &socket, watch](boost::system::error_code ec) {
+    // Readiness is only a hint: a peek tells a closed peer from a spurious wake-up.
+    std::function<void(boost::system::error_code)> on_readable;
+    on_readable = [&socket, watch, strand, &on_readable](boost::system::error_code ec) {
       if (!watch->watching) return;
-      boost::system::error_code aec;
-      const auto avail = socket.available(aec);
-      log.debug("groq-sim: stream socket readable: ec={} available={} aec={}", ec.message(), avail, aec.message());
-      if (ec || avail == 0 || aec) {
-        watch->peer_gone = true;
-        socket.close(aec);  // fails a pending write at once
-        watch->pause->cancel();
-        if (watch->gate) watch->gate->cancel();
-      }
+      const auto peer = ec ? peer_state::closed : probe_peer(socket);
+      if (peer == peer_state::quiet)
+        return socket.async_wait(tcp::socket::wait_read, net::bind_executor(strand, on_readable));
+      if (peer != peer_state::closed) return;
+      watch->peer_gone = true;
+      boost::system::error_code ignored;
+      socket.close(ignored);  // fails a pending write at once
+      watch->pause->cancel();
+      if (watch->gate) watch->gate->cancel();
     };
-    socket.async_wait(tcp::socket::wait_read, net::bind_executor(strand, std::move(on_readable)));
+    socket.async_wait(tcp::socket::wait_read, net::bind_executor(strand, on_readable));
     struct watch_guard {
       stream_watch& w;
       ~watch_guard() { w.watching = false; }

@@ -1,17 +1,12 @@
 #include "upstream/upstream_pool.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
+#include "net/peer_probe.hpp"
 
 namespace gateway {
 
 bool looks_alive(net::ip::tcp::socket& socket) {
-  if (!socket.is_open()) return false;
-  char byte;
-  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  // 0 is EOF: the server closed it. Data on an idle HTTP connection is unexpected: do not reuse.
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  // EOF means the server closed it; data on an idle HTTP connection is unexpected: do not reuse.
+  return probe_peer(socket) == peer_state::quiet;
 }
 
 std::unique_ptr<upstream_connection> upstream_pool::take() {
