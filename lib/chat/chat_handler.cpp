@@ -1,5 +1,6 @@
 #include "chat/chat_handler.hpp"
 
+#include "cache/cache_key.hpp"
 #include "chat/chat_reply.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/upstream_body.hpp"
@@ -42,6 +43,10 @@ double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count
 
 // Everything one /chat request needs while it is served. Lives in handle()'s coroutine frame.
 struct chat_handler::call {
+  call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor strand,
+       clock_type::time_point now, std::chrono::milliseconds timeout)
+      : client(cl), req(r), id(i), wd(std::move(strand)), deadlines{now + timeout}, started(now) {}
+
   beast::tcp_stream& client;
   const request_t& req;
   std::string_view id;
@@ -53,6 +58,11 @@ struct chat_handler::call {
   unsigned status = 0;
   // Set while the client's socket is watched for a disconnect (see watch_client).
   std::shared_ptr<bool> watching = std::make_shared<bool>(false);
+  // Response cache: the key (when the cache is on) and the X-Cache value of this reply.
+  std::optional<cache_key> key;
+  std::string_view x_cache = "BYPASS";
+  // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
+  bool chunked = true;
 };
 
 namespace {
@@ -75,6 +85,12 @@ void watch_client(beast::tcp_stream& client, watchdog& wd, const std::shared_ptr
   client.socket().async_wait(net::socket_base::wait_read, net::bind_executor(strand, std::move(on_readable)));
 }
 
+// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer.
+bool has_no_cache(const request_t& req) {
+  const auto value = req[http::field::cache_control];
+  return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
+}
+
 void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watching) {
   if (!*watching) return;
   *watching = false;
@@ -84,14 +100,16 @@ void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watch
 
 }  // namespace
 
-chat_handler::chat_handler(const gateway_config& cfg, upstream_client& upstream, logger log)
-    : cfg_(cfg), upstream_(upstream), log_(std::move(log)), target_(cfg.upstream.target("/chat/completions")) {}
+chat_handler::chat_handler(const gateway_config& cfg, upstream_client& upstream, response_cache* cache,
+                           logger log)
+    : cfg_(cfg), upstream_(upstream), cache_(cache), log_(std::move(log)),
+      target_(cfg.upstream.target("/chat/completions")) {}
 
 net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const request_t& req,
                                           std::string_view request_id) {
   const auto strand = co_await net::this_coro::executor;
   const auto now = clock_type::now();
-  call c{client, req, request_id, watchdog(strand), {now + cfg_.request_timeout}, now, {}, {}, 0};
+  call c(client, req, request_id, strand, now, cfg_.request_timeout);
 
   const auto content_type = req[http::field::content_type];
   const auto media = content_type.substr(0, content_type.find(';'));
@@ -104,6 +122,18 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
     co_return co_await reply_error(c, bad->code, std::move(bad->message));
   auto& chat = std::get<chat_request>(parsed);
   const bool stream = chat.stream && cfg_.stream_response;
+
+  if (cache_) {
+    c.key = make_cache_key(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit), cfg_);
+    const bool bypass = !chat.cache || has_no_cache(req);
+    if (!bypass) {
+      if (auto hit = cache_->find(*c.key)) {
+        c.x_cache = "HIT";
+        co_return co_await reply_cached(c, *hit, stream);
+      }
+      c.x_cache = "MISS";
+    }
+  }
 
   watch_client(client, c.wd, c.watching, strand);
   std::error_code ec;
@@ -145,6 +175,9 @@ net::awaitable<bool> chat_handler::reply_json(call& c) {
   auto res = make_json_response(200, json_reply(done->content, done->model, false, done->usage),
                                 c.req.keep_alive(), c.req.version());
   res.set("x-request-id", c.id);
+  res.set("x-cache", c.x_cache);
+  remember(c, cached_answer{std::move(done->content), std::move(done->model), done->usage,
+                            std::move(done->finish_reason)});
   c.status = 200;
   const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
   log_.info("{} POST /chat 200 json {} ms", c.id,
@@ -154,38 +187,11 @@ net::awaitable<bool> chat_handler::reply_json(call& c) {
 
 net::awaitable<bool> chat_handler::reply_stream(call& c) {
   auto& client = c.client;
-  const bool chunked = c.req.version() >= 11;  // HTTP/1.0 clients get a body ended by close
-  const bool keep_alive = chunked && c.req.keep_alive();
-
-  http::response<http::empty_body> head{http::status::ok, c.req.version()};
-  head.set(http::field::server, "chat-gateway");
-  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
-  head.set(http::field::cache_control, "no-cache");
-  head.set("x-accel-buffering", "no");  // tells nginx not to buffer even where proxy_buffering is on
-  head.set("x-request-id", c.id);
-  head.keep_alive(keep_alive);
-  head.chunked(chunked);
-  http::response_serializer<http::empty_body> serializer{head};
-  client.expires_after(cfg_.client_write_timeout);
-  auto [hec, hn] = co_await http::async_write_header(client, serializer, tuple_awaitable);
-  client.expires_never();
-  c.status = 200;
-  if (hec) co_return false;
-
-  // Writes one batch of events: everything produced by one upstream read goes out in one write.
-  auto send = [&](const std::string& bytes) -> net::awaitable<boost::system::error_code> {
-    client.expires_after(cfg_.client_write_timeout);
-    boost::system::error_code wec;
-    if (chunked)
-      std::tie(wec, std::ignore) = co_await net::async_write(client, http::make_chunk(net::buffer(bytes)), tuple_awaitable);
-    else
-      std::tie(wec, std::ignore) = co_await net::async_write(client, net::buffer(bytes), tuple_awaitable);
-    client.expires_never();
-    co_return wec;
-  };
+  if (!co_await start_sse(c)) co_return false;
+  auto send = [&](const std::string& bytes) { return send_sse(c, bytes); };
 
   sse_parser parser;
-  std::string model, out;
+  std::string model, out, answer;
   std::optional<token_usage> usage;
   std::optional<std::string> finish_reason;
   bool saw_done = false;
@@ -228,6 +234,7 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
       if (chunk->finish_reason) finish_reason = std::move(chunk->finish_reason);
       if (!chunk->content.empty()) {
         out += sse_delta(chunk->content);
+        if (c.key) answer += chunk->content;
         ++deltas;
       }
     }
@@ -256,16 +263,89 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
     const auto pub = to_public(static_cast<error>(failure.value()));
     out = sse_error(pub.code, failure_message.empty() ? failure.message() : failure_message);
   } else {
+    remember(c, cached_answer{std::move(answer), model, usage, finish_reason.value_or("")});
     out = sse_done(model, false, usage);
     out += sse_done_marker;
     log_.info("{} POST /chat 200 stream {} deltas {} ms", c.id, deltas, ms);
   }
   if (co_await send(out)) co_return false;
-  if (!chunked) co_return false;
-  client.expires_after(cfg_.client_write_timeout);
-  auto [lec, ln] = co_await net::async_write(client, http::make_chunk_last(), tuple_awaitable);
-  client.expires_never();
-  co_return !lec && keep_alive;
+  co_return co_await end_sse(c);
+}
+
+net::awaitable<bool> chat_handler::start_sse(call& c) {
+  c.chunked = c.req.version() >= 11;
+  http::response<http::empty_body> head{http::status::ok, c.req.version()};
+  head.set(http::field::server, "chat-gateway");
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::cache_control, "no-cache");
+  head.set("x-accel-buffering", "no");  // tells nginx not to buffer even where proxy_buffering is on
+  head.set("x-request-id", c.id);
+  head.set("x-cache", c.x_cache);
+  head.keep_alive(c.chunked && c.req.keep_alive());
+  head.chunked(c.chunked);
+  http::response_serializer<http::empty_body> serializer{head};
+  c.client.expires_after(cfg_.client_write_timeout);
+  auto [ec, n] = co_await http::async_write_header(c.client, serializer, tuple_awaitable);
+  c.client.expires_never();
+  c.status = 200;
+  co_return !ec;
+}
+
+net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const std::string& bytes) {
+  c.client.expires_after(cfg_.client_write_timeout);
+  boost::system::error_code ec;
+  if (c.chunked)
+    std::tie(ec, std::ignore) = co_await net::async_write(c.client, http::make_chunk(net::buffer(bytes)), tuple_awaitable);
+  else
+    std::tie(ec, std::ignore) = co_await net::async_write(c.client, net::buffer(bytes), tuple_awaitable);
+  c.client.expires_never();
+  co_return ec;
+}
+
+net::awaitable<bool> chat_handler::end_sse(call& c) {
+  if (!c.chunked) co_return false;  // HTTP/1.0: closing the connection ends the body
+  c.client.expires_after(cfg_.client_write_timeout);
+  auto [ec, n] = co_await net::async_write(c.client, http::make_chunk_last(), tuple_awaitable);
+  c.client.expires_never();
+  co_return !ec && c.req.keep_alive();
+}
+
+void chat_handler::remember(call& c, cached_answer answer) {
+  // Only complete answers are cached: errors, cut streams and other finish reasons never are.
+  if (!cache_ || !c.key || (answer.finish_reason != "stop" && answer.finish_reason != "length")) return;
+  cache_->store(*c.key, std::move(answer));
+}
+
+net::awaitable<bool> chat_handler::reply_cached(call& c, const cached_answer& hit, bool stream) {
+  const auto ms = [&] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - c.started).count();
+  };
+  if (!stream) {
+    auto res = make_json_response(200, json_reply(hit.answer, hit.model, true, hit.usage), c.req.keep_alive(),
+                                  c.req.version());
+    res.set("x-request-id", c.id);
+    res.set("x-cache", c.x_cache);
+    c.status = 200;
+    const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+    log_.info("{} POST /chat 200 json cache hit {} us", c.id, ms());
+    co_return !ec && c.req.keep_alive();
+  }
+  if (!co_await start_sse(c)) co_return false;
+  // The same events as a live answer, all in one write: deltas of at most ~64 bytes, each cut on a
+  // UTF-8 character boundary, then done (cached: true) and [DONE].
+  std::string out;
+  std::string_view rest = hit.answer;
+  while (!rest.empty()) {
+    std::size_t cut = std::min<std::size_t>(rest.size(), 64);
+    while (cut < rest.size() && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80) ++cut;
+    out += sse_delta(rest.substr(0, cut));
+    rest.remove_prefix(cut);
+  }
+  out += sse_done(hit.model, true, hit.usage);
+  out += sse_done_marker;
+  if (co_await send_sse(c, out)) co_return false;
+  log_.info("{} POST /chat 200 stream cache hit {} us", c.id, ms());
+  co_return co_await end_sse(c);
 }
 
 net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, std::string message) {
@@ -294,6 +374,7 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
   res.set("x-request-id", c.id);
   if (pub.status == 405) res.set(http::field::allow, "POST");
   if (!c.retry_after.empty()) res.set(http::field::retry_after, c.retry_after);
+  if (c.key) res.set("x-cache", c.x_cache);
   const auto level = pub.status >= 500 ? log_level::warn : log_level::info;
   log_.log(level, "{} POST /chat {} {}: {}", c.id, pub.status, cause.message(), message);
   const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);

@@ -4,6 +4,8 @@
 // Owns the request's deadlines and cancels the upstream call when the client goes away.
 #pragma once
 
+#include "cache/question_normalizer.hpp"
+#include "cache/response_cache.hpp"
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 #include "http/serve.hpp"
@@ -15,7 +17,8 @@ namespace gateway {
 
 class chat_handler {
  public:
-  chat_handler(const gateway_config& cfg, upstream_client& upstream, logger log);
+  /// `cache` may be null (CACHE_ENABLED=false).
+  chat_handler(const gateway_config& cfg, upstream_client& upstream, response_cache* cache, logger log);
 
   /// Answers one request; returns whether the connection may be kept alive.
   net::awaitable<bool> handle(boost::beast::tcp_stream& client, const request_t& req,
@@ -26,9 +29,16 @@ class chat_handler {
   net::awaitable<bool> reply_json(call& c);
   net::awaitable<bool> reply_stream(call& c);
   net::awaitable<bool> reply_error(call& c, std::error_code cause, std::string message);
+  net::awaitable<bool> reply_cached(call& c, const cached_answer& hit, bool stream);
+  net::awaitable<bool> start_sse(call& c);
+  net::awaitable<boost::system::error_code> send_sse(call& c, const std::string& bytes);
+  net::awaitable<bool> end_sse(call& c);
+  void remember(call& c, cached_answer answer);
 
   const gateway_config& cfg_;
   upstream_client& upstream_;
+  response_cache* cache_;
+  question_normalizer normalize_;  // built once: ICU locale set-up is not free
   logger log_;
   std::string target_;  // upstream path of chat completions
 };

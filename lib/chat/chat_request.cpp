@@ -97,6 +97,10 @@ parse_result parse_chat_request(std::string_view body, const request_limits& lim
     if (!s->is_bool()) return invalid("'stream' must be true or false");
     out.stream = s->get_bool();
   }
+  if (const auto* cache = obj->if_contains("cache"); cache && !cache->is_null()) {
+    if (!cache->is_bool()) return invalid("'cache' must be true or false");
+    out.cache = cache->get_bool();
+  }
   return out;
 }
 

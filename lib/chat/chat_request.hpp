@@ -20,6 +20,7 @@ struct chat_request {
   std::string question;  // trimmed
   std::vector<chat_message> history;
   bool stream = false;
+  bool cache = true;  // "cache": false skips the cache lookup (the fresh answer is still stored)
 };
 
 struct request_limits {

@@ -150,6 +150,16 @@ const std::vector<variable>& variables() {
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_body_bytes, v, 64, 64ull << 20); }},
       {"MAX_QUESTION_CHARS", "4000", "longest accepted question in characters",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_question_chars, v, 1, 1'000'000); }},
+      {"CACHE_ENABLED", "true", "serve repeated questions from the response cache",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.cache_enabled); }},
+      {"CACHE_TTL", "300", "seconds a cached answer stays valid",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 30 * 86400, c.cache_ttl); }},
+      {"CACHE_MAX_ENTRIES", "100", "most answers kept in the cache",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_max_entries, v, 1, 100'000'000); }},
+      {"CACHE_MAX_BYTES", "67108864", "most bytes of answers kept in the cache",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_max_bytes, v, 1024, 1ull << 40); }},
+      {"CACHE_SHARDS", "4 per thread", "cache shards (rounded down to a power of two)",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_shards, v, 1, 4096); }},
       {"LOG_LEVEL", "info", "debug, info, warn, error or off",
        [](gateway_config& c, std::string_view v) -> std::string {
          auto level = parse_log_level(v);

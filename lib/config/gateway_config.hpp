@@ -70,6 +70,14 @@ struct gateway_config {
   /// Longest accepted question, in Unicode code points.
   std::size_t max_question_chars = 4000;
 
+  /// Response cache (seed v2.1: 5 minutes, 100 entries, in memory).
+  bool cache_enabled = true;
+  std::chrono::milliseconds cache_ttl{300'000};
+  std::size_t cache_max_entries = 100;
+  std::size_t cache_max_bytes = 64 << 20;
+  /// Cache shards, rounded down to a power of two; 0 picks four per io thread.
+  unsigned cache_shards = 0;
+
   log_level log = log_level::info;
 };
 

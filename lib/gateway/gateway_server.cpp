@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include <atomic>
+#include <thread>
 #include <mutex>
 #include <unordered_map>
 
@@ -36,6 +37,13 @@ std::string random_prefix() {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", bytes[0], bytes[1], bytes[2], bytes[3]);
 }
 
+std::unique_ptr<response_cache> make_cache(const gateway_config& cfg) {
+  if (!cfg.cache_enabled) return nullptr;
+  const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  return std::make_unique<response_cache>(cache_limits{
+      cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes, cfg.cache_shards ? cfg.cache_shards : 4 * threads});
+}
+
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
   if (!cfg.upstream.tls) return std::nullopt;
   return make_client_tls_context(cfg.groq_ca_file);
@@ -55,7 +63,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                  upstream_settings{cfg.upstream, cfg.groq_api_key, cfg.upstream_connect_timeout,
                                    cfg.upstream_timeout, cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
-        chat(cfg, upstream, log),
+        cache(make_cache(cfg)),
+        chat(cfg, upstream, cache.get(), log),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
         id_prefix(random_prefix()),
@@ -153,6 +162,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;
+  std::unique_ptr<response_cache> cache;  // null when CACHE_ENABLED=false
   chat_handler chat;
   serve_limits limits;
   std::string id_prefix;

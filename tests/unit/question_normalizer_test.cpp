@@ -1,0 +1,36 @@
+#include "cache/question_normalizer.hpp"
+
+#include <catch2/catch.hpp>
+
+using gateway::question_normalizer;
+
+TEST_CASE("normalizer: the same question typed differently normalizes alike", "[cache]") {
+  const question_normalizer norm;
+  const auto base = norm("BIST 100 nedir?");
+  CHECK(base == "bist 100 nedir");
+  for (auto variant : {"  bist 100   NEDİR", "BIST 100 nedir ?", "bist 100 nedir", "BIST 100 NEDIR!!", "BIST 100 nedir…",
+                       "BIST\u00a0100\tnedir ?"})
+    CHECK(norm(variant) == base);
+  CHECK(norm("Borsa İstanbul yatırım") == norm("borsa istanbul yatirim"));
+  CHECK(norm("BIST 30 nedir?") != base);
+}
+
+TEST_CASE("normalizer: dotted and dotless i in both cases, Turkish diacritics in both cases", "[cache]") {
+  const question_normalizer norm;
+  for (auto i : {"I", "İ", "ı", "i"}) CHECK(norm(i) == "i");
+  CHECK(norm("ŞşĞğÇçÖöÜüÂâ") == "ssggccoouuaa");
+  CHECK(norm("IŞIK ışık işık") == "isik isik isik");
+  CHECK(norm("Yatırımcı için güçlü şirketler") == "yatirimci icin guclu sirketler");
+}
+
+TEST_CASE("normalizer: other scripts keep their letters, emoji stay, inner punctuation stays", "[cache]") {
+  const question_normalizer norm;
+  CHECK(norm("Ωμέγα") == "ωμέγα");            // Greek: case folded, accent kept
+  CHECK(norm("Привет") == "привет");           // Cyrillic
+  CHECK(norm("株価は?") == "株価は");           // CJK untouched but for the trailing '?'
+  CHECK(norm("BIST 📈 nedir?") == "bist 📈 nedir");
+  CHECK(norm("hisse , temettü ; oran") == "hisse, temettu; oran");  // no space before punctuation
+  CHECK(norm("a.b") == "a.b");
+  CHECK(norm("   ") == "");
+  CHECK(norm("?!.") == "");
+}
