@@ -1,10 +1,12 @@
 # The two commands of the quick start:
 #   make run   - install missing packages, build Release, start the gateway (with groq-sim offline)
-#   make test  - install missing packages, build, run every test, then again under ASan + UBSan
+#   make test  - install missing packages, build, run every test, then again under ASan + UBSan,
+#                and the cache tests under ThreadSanitizer
 .PHONY: run test build deps clean format
 
 RELEASE := build/release
 ASAN := build/asan
+TSAN := build/tsan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DGATEWAY_BUILD_TESTS=ON
 # ccache must not mind the precompiled headers.
@@ -27,6 +29,9 @@ test: build
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest -j $(JOBS) --output-on-failure --no-tests=error
+	@cmake -S . -B $(TSAN) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DGATEWAY_TSAN=ON >/dev/null
+	@cmake --build $(TSAN) -j $(JOBS)
+	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1 ctest -j $(JOBS) --output-on-failure --no-tests=error
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

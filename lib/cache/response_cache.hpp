@@ -5,7 +5,7 @@
 // Threading: thread-safe.
 #pragma once
 
-#include "net/asio_fwd.hpp"
+#include "core/clock.hpp"
 #include "upstream/completion.hpp"
 
 #include <array>

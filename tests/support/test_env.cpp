@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace test {
@@ -25,8 +26,10 @@ namespace {
 template <class T>
 T run_on(net::io_context& ioc, net::awaitable<T> work) {
   auto fut = net::co_spawn(net::make_strand(ioc), std::move(work), net::use_future);
-  // A hang is a failure, never a stuck test run.
-  REQUIRE(fut.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  // A hang is a failure, never a stuck test run. (Thrown, not REQUIREd: some tests call this from
+  // several threads, and Catch2's assertions are not thread-safe; the exception reaches the test.)
+  if (fut.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
+    throw std::runtime_error("no response within 60 s");
   return fut.get();
 }
 
@@ -90,7 +93,7 @@ net::awaitable<stream_result> do_stream(unsigned short port, std::string body,
     const std::string_view piece(chunk, sizeof chunk - parser.get().body().size);
     out.body.append(piece);
     if (out.status != 200) continue;
-    REQUIRE(sse.feed(piece));
+    if (!sse.feed(piece)) throw std::runtime_error("SSE event too large");  // io thread: no Catch2 here
     while (auto ev = sse.next()) {
       out.events.push_back(*ev);
       if (ev->data == "[DONE]") {
