@@ -123,7 +123,7 @@ TEST_CASE("cache key: everything that decides the answer is in the key", "[cache
   CHECK(base != make_cache_key("bist 30 nedir", none, cfg));
   CHECK(base != make_cache_key("bist 100 nedir", one, cfg));
   for (auto change : std::vector<std::function<void(gateway_config&)>>{
-           [](auto& c) { c.model = "other"; }, [](auto& c) { c.system_prompt = "x"; },
+           [](auto& c) { c.model = "other"; }, [](auto& c) { c.system_prompt.clear(); },
            [](auto& c) { c.max_new_tokens = 200; }, [](auto& c) { c.temperature = 0.7; },
            [](auto& c) { c.top_p = 0.9; }}) {
     gateway_config changed;
