@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto cfg = std::move(*loaded.config);
-  const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = io_threads(cfg);
   const auto log = logger::to_stderr(cfg.log);
 
   net::io_context ioc(static_cast<int>(threads));

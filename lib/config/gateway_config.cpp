@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 namespace gateway {
@@ -196,6 +197,10 @@ config_result load_config(const env_lookup& env) {
   if (cfg.upstream_timeout > cfg.request_timeout)
     return {std::nullopt, "UPSTREAM_TIMEOUT must not exceed REQUEST_TIMEOUT"};
   return {std::move(cfg), {}};
+}
+
+unsigned io_threads(const gateway_config& cfg) {
+  return cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::string config_help() {

@@ -95,6 +95,9 @@ struct config_result {
 /// Builds the config from the environment; any invalid value is an error, never a silent default.
 config_result load_config(const env_lookup& env);
 
+/// Threads that run the io_context: THREADS, or one per core when it is 0.
+unsigned io_threads(const gateway_config& cfg);
+
 /// The text of `chat-gateway --help`: every variable with its default.
 std::string config_help();
 

@@ -13,7 +13,6 @@
 #include <openssl/rand.h>
 
 #include <atomic>
-#include <thread>
 #include <mutex>
 #include <unordered_map>
 
@@ -39,9 +38,8 @@ std::string random_prefix() {
 
 std::unique_ptr<response_cache> make_cache(const gateway_config& cfg) {
   if (!cfg.cache_enabled) return nullptr;
-  const unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-  return std::make_unique<response_cache>(cache_limits{
-      cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes, cfg.cache_shards ? cfg.cache_shards : 4 * threads});
+  return std::make_unique<response_cache>(cache_limits{cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes,
+                                                      cfg.cache_shards ? cfg.cache_shards : 4 * io_threads(cfg)});
 }
 
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
