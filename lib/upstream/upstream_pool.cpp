@@ -4,11 +4,6 @@
 
 namespace gateway {
 
-bool looks_alive(net::ip::tcp::socket& socket) {
-  // EOF means the server closed it; data on an idle HTTP connection is unexpected: do not reuse.
-  return probe_peer(socket) == peer_state::quiet;
-}
-
 std::unique_ptr<upstream_connection> upstream_pool::take() {
   const auto now = clock_type::now();
   for (;;) {
@@ -19,7 +14,8 @@ std::unique_ptr<upstream_connection> upstream_pool::take() {
       conn = std::move(idle_.back());
       idle_.pop_back();
     }
-    if (now - conn->idle_since <= max_idle_age_ && looks_alive(conn->socket())) {
+    // EOF means the server closed it; data on an idle HTTP connection is unexpected: do not reuse.
+    if (now - conn->idle_since <= max_idle_age_ && probe_peer(conn->socket()) == peer_state::quiet) {
       ++reused_;
       return conn;
     }

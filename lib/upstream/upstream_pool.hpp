@@ -47,7 +47,4 @@ class upstream_pool {
   std::atomic<std::uint64_t> created_{0}, reused_{0}, stale_{0};
 };
 
-/// True when an idle socket has neither data nor EOF pending (a non-blocking peek, no I/O wait).
-bool looks_alive(net::ip::tcp::socket& socket);
-
 }  // namespace gateway
