@@ -188,7 +188,6 @@ net::awaitable<bool> chat_handler::reply_json(call& c) {
 net::awaitable<bool> chat_handler::reply_stream(call& c) {
   auto& client = c.client;
   if (!co_await start_sse(c)) co_return false;
-  auto send = [&](const std::string& bytes) { return send_sse(c, bytes); };
 
   sse_parser parser;
   std::string model, out, answer;
@@ -239,7 +238,7 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
       }
     }
     if (!out.empty()) {
-      if (auto wec = co_await send(out)) {
+      if (auto wec = co_await send_sse(c, out)) {
         failure = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
         break;
       }
@@ -268,7 +267,7 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
     out += sse_done_marker;
     log_.info("{} POST /chat 200 stream {} deltas {} ms", c.id, deltas, ms);
   }
-  if (co_await send(out)) co_return false;
+  if (co_await send_sse(c, out)) co_return false;
   co_return co_await end_sse(c);
 }
 
