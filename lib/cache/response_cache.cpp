@@ -11,9 +11,9 @@ std::size_t floor_power_of_two(std::size_t n) {
 }
 }  // namespace
 
-std::size_t response_cache::key_hash::operator()(const cache_key& k) const noexcept {
+std::size_t cache_key_hash::operator()(const cache_key& k) const noexcept {
   std::size_t h;
-  std::memcpy(&h, k.data() + 8, sizeof h);  // the key is already a cryptographic hash
+  std::memcpy(&h, k.data() + 8, sizeof h);
   return h;
 }
 

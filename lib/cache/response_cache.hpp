@@ -24,6 +24,11 @@ namespace gateway {
 
 using cache_key = std::array<unsigned char, 32>;  // SHA-256
 
+/// Hash-map hash of a key: the key already is a cryptographic hash, so any 8 bytes of it will do.
+struct cache_key_hash {
+  std::size_t operator()(const cache_key& k) const noexcept;
+};
+
 struct cached_answer {
   std::string answer;
   std::string model;
@@ -62,9 +67,6 @@ class response_cache {
   std::size_t shard_count() const { return shards_.size(); }
 
  private:
-  struct key_hash {
-    std::size_t operator()(const cache_key& k) const noexcept;
-  };
   struct entry {
     cache_key key;
     std::shared_ptr<const cached_answer> value;
@@ -74,7 +76,7 @@ class response_cache {
   struct shard {
     std::mutex mutex;
     std::list<entry> lru;  // front = most recently used
-    std::unordered_map<cache_key, std::list<entry>::iterator, key_hash> index;
+    std::unordered_map<cache_key, std::list<entry>::iterator, cache_key_hash> index;
     std::size_t bytes = 0;
   };
   shard& shard_for(const cache_key& key);

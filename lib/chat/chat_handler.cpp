@@ -1,6 +1,7 @@
 #include "chat/chat_handler.hpp"
 
 #include "cache/cache_key.hpp"
+#include "cache/single_flight.hpp"
 #include "chat/chat_reply.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/upstream_body.hpp"
@@ -15,6 +16,13 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/serializer.hpp>
+
+// GCC 12 false positive: after inlining Asio's recycling allocator into a coroutine frame's
+// destruction it pairs the frame's operator new with the allocator's free() (the two do match:
+// aligned_alloc/free). Known GCC issue with coroutine frames; nothing here allocates by hand.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 namespace gateway {
 namespace beast = boost::beast;
@@ -39,17 +47,47 @@ error error_for_status(unsigned status) {
 
 double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
+// The flight this request leads. However the request ends, the flight is settled (a failure is
+// ignored when it already succeeded) and closed, so no follower waits for a leader that is gone.
+struct lead_guard {
+  flight_registry* registry = nullptr;
+  std::shared_ptr<flight> f;
+  cache_key key{};
+  explicit operator bool() const { return f != nullptr; }
+  ~lead_guard() {
+    if (!f) return;
+    f->fail({error::upstream_closed, "the request answering this question ended without an answer", {}});
+    registry->close(key, f);
+  }
+};
+
+// An SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`.
+net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
+                                                    const std::vector<net::const_buffer>& buffers,
+                                                    std::chrono::milliseconds timeout) {
+  client.expires_after(timeout);
+  boost::system::error_code ec;
+  if (chunked)
+    std::tie(ec, std::ignore) = co_await net::async_write(client, http::make_chunk(buffers), tuple_awaitable);
+  else
+    std::tie(ec, std::ignore) = co_await net::async_write(client, buffers, tuple_awaitable);
+  client.expires_never();
+  co_return ec;
+}
+
 }  // namespace
 
 // Everything one /chat request needs while it is served. Lives in handle()'s coroutine frame.
 struct chat_handler::call {
-  call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor strand,
+  call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor s,
        clock_type::time_point now, std::chrono::milliseconds timeout)
-      : client(cl), req(r), id(i), wd(std::move(strand)), deadlines{now + timeout}, started(now) {}
+      : client(cl), req(r), id(i), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now) {}
+  ~call() { *alive = false; }
 
   beast::tcp_stream& client;
   const request_t& req;
   std::string_view id;
+  net::any_io_executor strand;
   watchdog wd;
   request_deadlines deadlines;
   clock_type::time_point started;
@@ -61,26 +99,33 @@ struct chat_handler::call {
   // Response cache: the key (when the cache is on) and the X-Cache value of this reply.
   std::optional<cache_key> key;
   std::string_view x_cache = "BYPASS";
+  // Coalescing: set while this request leads a flight (see lead).
+  lead_guard lead;
+  // The leader's client went away while followers still read the flight: the upstream call goes on
+  // for them and nothing more is written to this client.
+  bool client_lost = false;
+  // False once the call is over, for handlers posted from other strands (the abandon action).
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
   bool chunked = true;
 };
 
 namespace {
 
-// While the upstream is working, a readiness wait on the client socket notices a client that
-// closed its connection, and fires the watchdog so the upstream call is cut at once (no tokens are
-// paid for nobody). Readiness is only a hint: a peek tells EOF from a spurious wake-up (wait again)
-// and from bytes of a pipelined next request (then the watch ends, and a disconnect is noticed at
-// the next write instead).
-void watch_client(beast::tcp_stream& client, watchdog& wd, const std::shared_ptr<bool>& watching,
-                  const net::any_io_executor& strand) {
+// While the answer is being produced, a readiness wait on the client socket notices a client that
+// closed its connection and calls `on_gone` on the strand, so that the upstream call is cut at once
+// (no tokens are paid for nobody). Readiness is only a hint: a peek tells EOF from a spurious wake-up
+// (wait again) and from bytes of a pipelined next request (then the watch ends, and a disconnect is
+// noticed at the next write instead).
+void watch_client(beast::tcp_stream& client, const std::shared_ptr<bool>& watching,
+                  const net::any_io_executor& strand, std::function<void()> on_gone) {
   *watching = true;
-  auto on_readable = [&client, &wd, watching, strand](boost::system::error_code ec) {
-    if (!*watching) return;  // the call is over: wd and client may be gone
+  auto on_readable = [&client, watching, strand, on_gone = std::move(on_gone)](boost::system::error_code ec) mutable {
+    if (!*watching) return;  // the call is over: what on_gone refers to may be gone
     const auto peer = ec ? peer_state::closed : probe_peer(client.socket());
-    if (peer == peer_state::quiet) return watch_client(client, wd, watching, strand);
+    if (peer == peer_state::quiet) return watch_client(client, watching, strand, std::move(on_gone));
     *watching = false;
-    if (peer == peer_state::closed) wd.trigger(error::client_gone);
+    if (peer == peer_state::closed) on_gone();
   };
   client.socket().async_wait(net::socket_base::wait_read, net::bind_executor(strand, std::move(on_readable)));
 }
@@ -105,6 +150,50 @@ chat_handler::chat_handler(const gateway_config& cfg, upstream_client& upstream,
     : cfg_(cfg), upstream_(upstream), cache_(cache), log_(std::move(log)),
       target_(cfg.upstream.target("/chat/completions")) {}
 
+flight_stats chat_handler::flights() const { return flights_.stats(); }
+
+struct chat_handler::admission {
+  std::shared_ptr<const cached_answer> hit;       // answer from the cache
+  std::optional<flight_registry::ticket> follow;  // join this flight, woken through `wake`
+  std::shared_ptr<net::steady_timer> wake;
+};
+
+chat_handler::admission chat_handler::admit(call& c, bool stream) {
+  admission out;
+  if ((out.hit = cache_->find(*c.key))) {
+    c.x_cache = "HIT";
+    return out;
+  }
+  c.x_cache = "MISS";
+  // A follower is woken by a cancel of this timer, posted to its own strand.
+  out.wake = std::make_shared<net::steady_timer>(c.strand);
+  auto ticket = flights_.join(*c.key, stream, [strand = c.strand, weak = std::weak_ptr(out.wake)] {
+    net::post(strand, [weak] {
+      if (auto t = weak.lock()) t->cancel();
+    });
+  });
+  if (!ticket.leader) {
+    out.follow = std::move(ticket);
+    return out;
+  }
+  c.lead.registry = &flights_;
+  c.lead.f = std::move(ticket.f);
+  c.lead.key = *c.key;
+  // When the last follower leaves after this request's client did, nobody needs the answer.
+  c.lead.f->on_abandoned([strand = c.strand, alive = c.alive, wd = &c.wd] {
+    net::post(strand, [alive, wd] {
+      if (*alive) wd->trigger(error::client_gone);
+    });
+  });
+  // A flight that stored its answer and closed between our lookup and our join: answer from the
+  // cache rather than pay the upstream again.
+  if ((out.hit = cache_->find(*c.key))) {
+    c.lead.f->succeed(out.hit);
+    c.x_cache = "HIT";
+  }
+  return out;
+}
+
 net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const request_t& req,
                                           std::string_view request_id) {
   const auto strand = co_await net::this_coro::executor;
@@ -125,17 +214,20 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
 
   if (cache_) {
     c.key = make_cache_key(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit), cfg_);
-    const bool bypass = !chat.cache || has_no_cache(req);
-    if (!bypass) {
-      if (auto hit = cache_->find(*c.key)) {
-        c.x_cache = "HIT";
-        co_return co_await reply_cached(c, *hit, stream);
-      }
-      c.x_cache = "MISS";
+    // A bypass asks for a fresh answer: it neither reads the cache nor joins a flight (but stores).
+    if (chat.cache && !has_no_cache(req)) {
+      auto route = admit(c, stream);
+      if (route.hit) co_return co_await reply_cached(c, *route.hit, stream);
+      if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake, stream);
     }
   }
 
-  watch_client(client, c.wd, c.watching, strand);
+  watch_client(client, c.watching, strand, [&c] {
+    if (c.lead && c.lead.f->leader_gone())
+      c.client_lost = true;  // followers still read this answer: let the upstream go on
+    else
+      c.wd.trigger(error::client_gone);
+  });
   std::error_code ec;
   c.exchange = co_await upstream_.start(target_, build_upstream_body(chat, cfg_, stream), c.wd, c.deadlines, ec);
   if (ec) {
@@ -176,18 +268,27 @@ net::awaitable<bool> chat_handler::reply_json(call& c) {
                                 c.req.keep_alive(), c.req.version());
   res.set("x-request-id", c.id);
   res.set("x-cache", c.x_cache);
-  remember(c, cached_answer{std::move(done->content), std::move(done->model), done->usage,
-                            std::move(done->finish_reason)});
+  settle(c, cached_answer{std::move(done->content), std::move(done->model), done->usage,
+                          std::move(done->finish_reason)});
   c.status = 200;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - c.started).count();
+  if (c.client_lost) {
+    log_.info("{} POST /chat json: client went away; answer delivered to coalesced requests, {} ms", c.id, ms);
+    co_return false;
+  }
   const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
-  log_.info("{} POST /chat 200 json {} ms", c.id,
-            std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - c.started).count());
+  log_.info("{} POST /chat 200 json {} ms", c.id, ms);
   co_return !wec && c.req.keep_alive();
 }
 
 net::awaitable<bool> chat_handler::reply_stream(call& c) {
   auto& client = c.client;
-  if (!co_await start_sse(c)) co_return false;
+  if (!co_await start_sse(c)) {
+    // Unlike a failed write later on, nothing of this stream reached anyone yet: hand the flight's
+    // followers the same fate only when they exist (then the upstream goes on for them).
+    if (!(c.lead && c.lead.f->leader_gone())) co_return false;
+    c.client_lost = true;
+  }
 
   sse_parser parser;
   std::string model, out, answer;
@@ -237,11 +338,21 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
         ++deltas;
       }
     }
-    if (!out.empty()) {
-      if (auto wec = co_await send_sse(c, out)) {
-        failure = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
-        break;
+    if (out.empty()) continue;
+    // Followers get the same bytes by pointer: one copy of the stream however many read it.
+    auto shared = c.lead ? std::make_shared<const std::string>(std::move(out)) : nullptr;
+    if (shared) c.lead.f->publish(shared);
+    if (c.client_lost) continue;
+    if (auto wec = co_await send_sse(c, shared ? *shared : out)) {
+      const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
+      if (c.lead && c.lead.f->leader_gone()) {
+        c.client_lost = true;  // followers still read this answer: the upstream goes on for them
+        stop_watching(client, c.watching);
+        log_.info("{} POST /chat stream: {}; the answer goes on for coalesced requests", c.id, make_error_code(why).message());
+        continue;
       }
+      failure = why;
+      break;
     }
   }
   if (!failure && !saw_done && !finish_reason) {
@@ -259,15 +370,105 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
   if (failure) {
     log_.warn("{} POST /chat 200 stream failed: {} ({}) after {} deltas, {} ms", c.id, failure.message(),
               failure_message, deltas, ms);
-    const auto pub = to_public(static_cast<error>(failure.value()));
-    out = sse_error(pub.code, failure_message.empty() ? failure.message() : failure_message);
+    const auto e = static_cast<error>(failure.value());
+    if (failure_message.empty()) failure_message = failure.message();
+    if (c.lead) c.lead.f->fail({e, failure_message, {}});
+    out = sse_error(to_public(e).code, failure_message);
   } else {
-    remember(c, cached_answer{std::move(answer), model, usage, finish_reason.value_or("")});
+    settle(c, cached_answer{std::move(answer), model, usage, finish_reason.value_or("")});
     out = sse_done(model, false, usage);
     out += sse_done_marker;
     log_.info("{} POST /chat 200 stream {} deltas {} ms", c.id, deltas, ms);
   }
+  if (c.client_lost) co_return false;
   if (co_await send_sse(c, out)) co_return false;
+  co_return co_await end_sse(c);
+}
+
+net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake,
+                                          bool stream) {
+  c.x_cache = "COALESCED";
+  auto& f = *ticket.f;
+  struct leave_guard {  // however this ends, the flight stops waking us (and may be abandoned)
+    flight& f;
+    std::uint64_t id;
+    ~leave_guard() { f.leave(id); }
+  } leave{f, ticket.follower};
+
+  bool gone = false;
+  watch_client(c.client, c.watching, c.strand, [&gone, &wake] {
+    gone = true;
+    wake.cancel();
+  });
+  wake.expires_at(c.deadlines.request);
+  std::size_t seen = 0;
+  bool started = false;  // SSE headers sent
+  flight::update u;
+  // Poll, then wait: a wake-up posted while we write is lost, but the poll before the next wait
+  // sees what it announced, so nothing published is missed.
+  for (;;) {
+    u = f.poll(seen, stream);
+    if (!u.pieces.empty()) {
+      seen += u.pieces.size();
+      if (!started) {
+        if (!co_await start_sse(c)) {
+          gone = true;
+          break;
+        }
+        started = true;
+      }
+      std::vector<net::const_buffer> buffers;
+      buffers.reserve(u.pieces.size());
+      for (const auto& p : u.pieces) buffers.push_back(net::buffer(*p));
+      if (co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout)) {
+        gone = true;
+        break;
+      }
+      continue;
+    }
+    if (u.answer || u.failure || gone || clock_type::now() >= c.deadlines.request) break;
+    co_await wake.async_wait(tuple_awaitable);
+  }
+  stop_watching(c.client, c.watching);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - c.started).count();
+  if (gone) {
+    log_.info("{} POST /chat coalesced: client went away after {} us", c.id, us);
+    co_return false;
+  }
+
+  if (u.answer) {
+    const auto& a = *u.answer;
+    if (!stream) {
+      auto res = make_json_response(200, json_reply(a.answer, a.model, false, a.usage), c.req.keep_alive(),
+                                    c.req.version());
+      res.set("x-request-id", c.id);
+      res.set("x-cache", c.x_cache);
+      c.status = 200;
+      const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+      log_.info("{} POST /chat 200 json coalesced {} us", c.id, us);
+      co_return !ec && c.req.keep_alive();
+    }
+    if (!started) {
+      if (!co_await start_sse(c)) co_return false;
+    }
+    // A streamed flight already gave us every delta; a JSON one only has the final answer.
+    auto out = f.streamed() ? std::string{} : sse_replay(a.answer);
+    out += sse_done(a.model, false, a.usage);
+    out += sse_done_marker;
+    if (co_await send_sse(c, out)) co_return false;
+    log_.info("{} POST /chat 200 stream coalesced {} us", c.id, us);
+    co_return co_await end_sse(c);
+  }
+
+  auto failure = u.failure.value_or(flight_failure{
+      error::request_timeout, fmt::format("the request took longer than {} s", seconds(cfg_.request_timeout)), {}});
+  if (!started) {
+    c.retry_after = std::move(failure.retry_after);
+    co_return co_await reply_error(c, failure.code, std::move(failure.message));
+  }
+  log_.warn("{} POST /chat 200 stream coalesced, failed: {}", c.id, failure.message);
+  const auto event = sse_error(to_public(failure.code).code, failure.message);
+  if (co_await send_sse(c, event)) co_return false;
   co_return co_await end_sse(c);
 }
 
@@ -291,14 +492,8 @@ net::awaitable<bool> chat_handler::start_sse(call& c) {
 }
 
 net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const std::string& bytes) {
-  c.client.expires_after(cfg_.client_write_timeout);
-  boost::system::error_code ec;
-  if (c.chunked)
-    std::tie(ec, std::ignore) = co_await net::async_write(c.client, http::make_chunk(net::buffer(bytes)), tuple_awaitable);
-  else
-    std::tie(ec, std::ignore) = co_await net::async_write(c.client, net::buffer(bytes), tuple_awaitable);
-  c.client.expires_never();
-  co_return ec;
+  const std::vector<net::const_buffer> buffers{net::buffer(bytes)};
+  co_return co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
 }
 
 net::awaitable<bool> chat_handler::end_sse(call& c) {
@@ -309,10 +504,13 @@ net::awaitable<bool> chat_handler::end_sse(call& c) {
   co_return !ec && c.req.keep_alive();
 }
 
-void chat_handler::remember(call& c, cached_answer answer) {
-  // Only complete answers are cached: errors, cut streams and other finish reasons never are.
-  if (!cache_ || !c.key || (answer.finish_reason != "stop" && answer.finish_reason != "length")) return;
-  cache_->store(*c.key, std::move(answer));
+void chat_handler::settle(call& c, cached_answer answer) {
+  auto shared = std::make_shared<const cached_answer>(std::move(answer));
+  // Only complete answers are cached: errors, cut streams and other finish reasons never are. The
+  // store comes first, so a request that misses the flight finds the answer in the cache.
+  if (cache_ && c.key && (shared->finish_reason == "stop" || shared->finish_reason == "length"))
+    cache_->store(*c.key, *shared);
+  if (c.lead) c.lead.f->succeed(std::move(shared));
 }
 
 net::awaitable<bool> chat_handler::reply_cached(call& c, const cached_answer& hit, bool stream) {
@@ -330,16 +528,8 @@ net::awaitable<bool> chat_handler::reply_cached(call& c, const cached_answer& hi
     co_return !ec && c.req.keep_alive();
   }
   if (!co_await start_sse(c)) co_return false;
-  // The same events as a live answer, all in one write: deltas of at most ~64 bytes, each cut on a
-  // UTF-8 character boundary, then done (cached: true) and [DONE].
-  std::string out;
-  std::string_view rest = hit.answer;
-  while (!rest.empty()) {
-    std::size_t cut = std::min<std::size_t>(rest.size(), 64);
-    while (cut < rest.size() && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80) ++cut;
-    out += sse_delta(rest.substr(0, cut));
-    rest.remove_prefix(cut);
-  }
+  // The same events as a live answer, all in one write.
+  auto out = sse_replay(hit.answer);
   out += sse_done(hit.model, true, hit.usage);
   out += sse_done_marker;
   if (co_await send_sse(c, out)) co_return false;
@@ -351,6 +541,7 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
   const auto e = cause.category() == gateway_category() ? static_cast<error>(cause.value()) : error::upstream_error_event;
   if (e == error::client_gone) {
     log_.info("{} POST /chat: client went away before the answer", c.id);
+    if (c.lead) c.lead.f->fail({e, "the client went away", {}});
     co_return false;
   }
   const auto pub = to_public(e);
@@ -367,6 +558,7 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
       default: message = cause.message();
     }
   }
+  if (c.lead) c.lead.f->fail({e, message, c.retry_after});  // every follower gets the same error
   c.status = pub.status;
   const bool keep_alive = c.req.keep_alive();
   auto res = make_json_response(pub.status, json_error(pub.code, message), keep_alive, c.req.version());
@@ -376,6 +568,7 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
   if (c.key) res.set("x-cache", c.x_cache);
   const auto level = pub.status >= 500 ? log_level::warn : log_level::info;
   log_.log(level, "{} POST /chat {} {}: {}", c.id, pub.status, cause.message(), message);
+  if (c.client_lost) co_return false;
   const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
   co_return !wec && keep_alive;
 }

@@ -2,15 +2,19 @@
 // the upstream's stream as Server-Sent Events - each upstream read parsed and written to the
 // client in the same handler chain, on the client connection's strand.
 // Owns the request's deadlines and cancels the upstream call when the client goes away.
+// With the cache on, concurrent requests for one key share one upstream call (see single_flight.hpp):
+// the first leads, the others follow its stream from their own strands.
 #pragma once
 
 #include "cache/question_normalizer.hpp"
 #include "cache/response_cache.hpp"
+#include "cache/single_flight.hpp"
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 #include "http/serve.hpp"
 #include "upstream/upstream_client.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 namespace gateway {
@@ -24,20 +28,29 @@ class chat_handler {
   net::awaitable<bool> handle(boost::beast::tcp_stream& client, const request_t& req,
                               std::string_view request_id);
 
+  /// Coalescing counters (requests that led a flight or joined one).
+  flight_stats flights() const;
+
  private:
   struct call;  // one request's state, defined in the .cpp
+  struct admission;
+  /// Cache lookup and flight join: a hit, a flight to follow, or (neither) this request leads.
+  admission admit(call& c, bool stream);
   net::awaitable<bool> reply_json(call& c);
   net::awaitable<bool> reply_stream(call& c);
   net::awaitable<bool> reply_error(call& c, std::error_code cause, std::string message);
   net::awaitable<bool> reply_cached(call& c, const cached_answer& hit, bool stream);
+  net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake, bool stream);
   net::awaitable<bool> start_sse(call& c);
   net::awaitable<boost::system::error_code> send_sse(call& c, const std::string& bytes);
   net::awaitable<bool> end_sse(call& c);
-  void remember(call& c, cached_answer answer);
+  /// A complete answer: stored in the cache when cacheable, handed to the flight's followers.
+  void settle(call& c, cached_answer answer);
 
   const gateway_config& cfg_;
   upstream_client& upstream_;
   response_cache* cache_;
+  flight_registry flights_;
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
   logger log_;
   std::string target_;  // upstream path of chat completions

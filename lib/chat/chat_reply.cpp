@@ -1,5 +1,7 @@
 #include "chat/chat_reply.hpp"
 
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -42,6 +44,17 @@ std::string sse_delta(std::string_view text) {
   std::string out = "data: {\"delta\":";
   out += json::serialize(json::string_view(text));
   out += "}\n\n";
+  return out;
+}
+
+std::string sse_replay(std::string_view answer) {
+  std::string out;
+  while (!answer.empty()) {
+    std::size_t cut = std::min<std::size_t>(answer.size(), 64);
+    while (cut < answer.size() && (static_cast<unsigned char>(answer[cut]) & 0xC0) == 0x80) ++cut;
+    out += sse_delta(answer.substr(0, cut));
+    answer.remove_prefix(cut);
+  }
   return out;
 }
 

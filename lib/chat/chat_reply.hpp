@@ -18,6 +18,9 @@ std::string json_error(std::string_view code, std::string_view message);
 
 /// `data: {"delta": "..."}` plus the blank line that ends the event.
 std::string sse_delta(std::string_view text);
+/// A whole answer as delta events of at most ~64 bytes each, cut on UTF-8 character boundaries:
+/// how a cached or already finished answer is replayed to a streaming client.
+std::string sse_replay(std::string_view answer);
 /// `data: {"done": true, "model": ..., "cached": ..., "usage": {...}}`.
 std::string sse_done(std::string_view model, bool cached, const std::optional<token_usage>& usage);
 /// `data: {"error": {"code": ..., "message": ...}}`: the last event of a failed stream.

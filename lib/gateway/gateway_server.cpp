@@ -193,6 +193,8 @@ void gateway_server::stop() {
 
 std::size_t gateway_server::open_connections() const { return impl_->open_connections(); }
 
+flight_stats gateway_server::coalescing() const { return impl_->chat.flights(); }
+
 unsigned short gateway_server::port() const { return impl_->acceptor.port(); }
 const gateway_config& gateway_server::config() const { return impl_->cfg; }
 

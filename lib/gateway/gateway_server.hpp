@@ -3,6 +3,7 @@
 // Threading: construct, start() and stop() from any thread; the caller runs the io_context.
 #pragma once
 
+#include "cache/single_flight.hpp"
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 
@@ -26,6 +27,8 @@ class gateway_server {
   /// Client connections still open (reaches 0 after stop() once requests in flight are done).
   std::size_t open_connections() const;
   unsigned short port() const;
+  /// Request coalescing counters of /chat (all zero with the cache off).
+  flight_stats coalescing() const;
   const gateway_config& config() const;
 
  private:

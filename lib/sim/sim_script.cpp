@@ -68,6 +68,7 @@ directives parse_directives(std::string_view text) {
     else if (k == "malformed_after") d.malformed_after = to_uint(v);
     else if (k == "error_after") d.error_after = to_uint(v);
     else if (k == "gate") d.gate = std::string(v);
+    else if (k == "hold") d.hold = std::string(v);
     else if (k == "split") d.split = v == "1" || v == "true";
     else if (k == "drop_next") d.drop_next = v == "1" || v == "true";
   }
@@ -103,7 +104,9 @@ std::vector<std::string> answer_tokens(std::string_view question, unsigned count
       const auto space = s.find(' ');
       const auto word = s.substr(0, space);
       s = space == std::string_view::npos ? std::string_view{} : s.substr(space + 1);
-      tokens.push_back(tokens.empty() ? std::string(word) : " " + std::string(word));
+      std::string token(tokens.empty() ? 0 : 1, ' ');  // words after the first carry their space
+      token.append(word);
+      tokens.push_back(std::move(token));
     }
   }
   return tokens;

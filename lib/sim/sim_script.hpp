@@ -12,6 +12,7 @@
 //   malformed_after=N   send a chunk that is not JSON after N content chunks
 //   error_after=N   send {"error": ...} as a chunk after N content chunks
 //   gate=NAME       after the first content chunk, wait until gate NAME is opened
+//   hold=NAME       before answering at all (status, headers), wait until gate NAME is opened
 //   split=1         write each event in two pieces, cut inside a multi-byte UTF-8 character
 //   drop_next=1     answer normally, but close the connection on the next request without a byte
 #pragma once
@@ -33,6 +34,7 @@ struct directives {
   std::optional<std::chrono::milliseconds> stall, ttft, interval;
   std::optional<unsigned> tokens, drop_after, malformed_after, error_after;
   std::string gate;
+  std::string hold;
   bool split = false;
   bool drop_next = false;
 };

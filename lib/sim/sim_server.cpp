@@ -260,6 +260,10 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       timer.expires_after(ms);
       co_await timer.async_wait(tuple_awaitable);
     };
+    if (!d.hold.empty()) {
+      stream_watch unwatched;  // nothing to wake early: the gate's own time limit bounds the wait
+      co_await wait_gate(d.hold, unwatched);
+    }
     if (d.stall) co_await pause(*d.stall);
     if (d.status && fault_applies(d)) {
       const unsigned status = *d.status;

@@ -1,5 +1,5 @@
 // The response cache end to end: hits, normalized variants, streamed replays, bypass, what is never
-// cached. (Coalescing of concurrent identical requests is not built yet.)
+// cached. Coalescing of concurrent identical requests: coalescing_test.cpp.
 #include "support/test_env.hpp"
 
 #include <boost/json.hpp>

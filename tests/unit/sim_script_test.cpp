@@ -5,12 +5,13 @@
 using namespace gateway::sim;
 
 TEST_CASE("sim: directives", "[sim]") {
-  auto d = parse_directives("BIST? [[sim status=429 times=2 retry_after=3 key=k1 gate=g split=1 ttft=5]]");
+  auto d = parse_directives("BIST? [[sim status=429 times=2 retry_after=3 key=k1 gate=g hold=h split=1 ttft=5]]");
   CHECK(d.status == 429u);
   CHECK(d.times == 2);
   CHECK(d.retry_after == "3");
   CHECK(d.key == "k1");
   CHECK(d.gate == "g");
+  CHECK(d.hold == "h");
   CHECK(d.split);
   CHECK(d.ttft == std::chrono::milliseconds(5));
   CHECK_FALSE(parse_directives("no directive").status);
