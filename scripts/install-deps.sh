@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages in scripts/packages.txt that are missing. Idempotent: when all are
-# present it installs nothing and touches no network.
+# Installs the Debian packages of a list that are missing: scripts/packages.txt (what build, run and
+# tests need) unless another list is given, e.g. tests/load/packages.txt for the benchmarks.
+# Idempotent: when all are present it installs nothing and touches no network.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$')
+list=${1:-$here/packages.txt}
+mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

@@ -5,6 +5,7 @@
 #include "chat/chat_reply.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/upstream_body.hpp"
+#include "http/sse_keepalive.hpp"
 #include "net/peer_probe.hpp"
 #include "sse/sse_parser.hpp"
 #include "upstream/completion.hpp"
@@ -30,20 +31,7 @@ namespace {
 
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 constexpr std::size_t max_completion_body = 4 << 20;
-
-std::string redact(std::string text, const std::string& secret) {
-  if (secret.size() < 4) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
-    text.replace(pos, secret.size(), "[redacted]");
-  return text;
-}
-
-error error_for_status(unsigned status) {
-  if (status == 401 || status == 403) return error::upstream_auth;
-  if (status == 429) return error::rate_limited;
-  if (status >= 400 && status < 500) return error::upstream_rejected;
-  return error::upstream_status_5xx;
-}
+const std::string keepalive_comment = ": keep-alive\n\n";
 
 double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -108,6 +96,8 @@ struct chat_handler::call {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
   bool chunked = true;
+  // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
+  sse_keepalive* keepalive = nullptr;
 };
 
 namespace {
@@ -145,7 +135,7 @@ void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watch
 
 }  // namespace
 
-chat_handler::chat_handler(const gateway_config& cfg, upstream_client& upstream, response_cache* cache,
+chat_handler::chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache,
                            logger log)
     : cfg_(cfg), upstream_(upstream), cache_(cache), log_(std::move(log)),
       target_(cfg.upstream.target("/chat/completions")) {}
@@ -228,28 +218,14 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
     else
       c.wd.trigger(error::client_gone);
   });
-  std::error_code ec;
-  c.exchange = co_await upstream_.start(target_, build_upstream_body(chat, cfg_, stream), c.wd, c.deadlines, ec);
-  if (ec) {
+  auto outcome = co_await upstream_.call(target_, build_upstream_body(chat, cfg_, stream), c.wd, c.deadlines, c.id);
+  if (!outcome.exchange) {
     stop_watching(client, c.watching);
-    co_return co_await reply_error(c, ec, {});
+    auto& failure = *outcome.failure;
+    c.retry_after = std::move(failure.retry_after);
+    co_return co_await reply_error(c, failure.code, std::move(failure.message));
   }
-  if (c.exchange->status() != 200) {
-    const auto status = c.exchange->status();
-    auto body = co_await c.exchange->read_all(upstream_.settings().max_error_body, ec);
-    stop_watching(client, c.watching);
-    const auto cause = error_for_status(status);
-    if (cause == error::rate_limited) c.retry_after = c.exchange->header("retry-after");
-    std::string message;
-    if (cause == error::upstream_rejected) {
-      message = redact(upstream_error_message(body), upstream_.settings().api_key);
-      message = fmt::format("upstream rejected the request (HTTP {}){}{}", status,
-                            message.empty() ? "" : ": ", message);
-    } else if (cause == error::upstream_status_5xx) {
-      message = fmt::format("upstream failed with HTTP {}", status);
-    }
-    co_return co_await reply_error(c, cause, std::move(message));
-  }
+  c.exchange = std::move(outcome.exchange);
   // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
   if (stream) co_return co_await reply_stream(c);
   co_return co_await reply_json(c);
@@ -290,6 +266,13 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
     c.client_lost = true;
   }
 
+  // Comments keep proxies from cutting a silent stream; taken down before the last write below.
+  sse_keepalive keepalive(client, c.strand, c.chunked, cfg_.sse_keepalive_interval, cfg_.client_write_timeout);
+  if (!c.client_lost) {
+    keepalive.start();
+    c.keepalive = &keepalive;
+  }
+
   sse_parser parser;
   std::string model, out, answer;
   std::optional<token_usage> usage;
@@ -320,8 +303,8 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
       auto chunk = event->type == "error" ? std::nullopt : parse_stream_chunk(event->data);
       if (event->type == "error" || (chunk && chunk->error_message)) {
         failure = error::upstream_error_event;
-        failure_message = redact(chunk && chunk->error_message ? *chunk->error_message : event->data,
-                                 upstream_.settings().api_key);
+        failure_message = redact_secret(chunk && chunk->error_message ? *chunk->error_message : event->data,
+                                        upstream_.client().settings().api_key);
         break;
       }
       if (!chunk) {
@@ -359,6 +342,9 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
     failure = error::upstream_closed;
     failure_message = "upstream stream ended before the answer was complete";
   }
+  // Before stop_watching: its cancel would cut a comment write in half.
+  co_await keepalive.finish();
+  c.keepalive = nullptr;
   stop_watching(client, c.watching);
   if (!failure) c.exchange.reset();  // complete: the connection goes back to the pool
 
@@ -400,9 +386,9 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
     gone = true;
     wake.cancel();
   });
-  wake.expires_at(c.deadlines.request);
   std::size_t seen = 0;
   bool started = false;  // SSE headers sent
+  auto last_write = clock_type::now();
   flight::update u;
   // Poll, then wait: a wake-up posted while we write is lost, but the poll before the next wait
   // sees what it announced, so nothing published is missed.
@@ -424,10 +410,21 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
         gone = true;
         break;
       }
+      last_write = clock_type::now();
       continue;
     }
     if (u.answer || u.failure || gone || clock_type::now() >= c.deadlines.request) break;
-    co_await wake.async_wait(tuple_awaitable);
+    // A started stream gets a keep-alive comment after each SSE_KEEPALIVE_INTERVAL of silence.
+    const auto keepalive_at = last_write + cfg_.sse_keepalive_interval;
+    wake.expires_at(started ? std::min(keepalive_at, c.deadlines.request) : c.deadlines.request);
+    auto [ec] = co_await wake.async_wait(tuple_awaitable);
+    if (!ec && started && clock_type::now() >= keepalive_at && clock_type::now() < c.deadlines.request) {
+      if (co_await send_sse(c, keepalive_comment)) {
+        gone = true;
+        break;
+      }
+      last_write = clock_type::now();
+    }
   }
   stop_watching(c.client, c.watching);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - c.started).count();
@@ -493,7 +490,10 @@ net::awaitable<bool> chat_handler::start_sse(call& c) {
 
 net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const std::string& bytes) {
   const std::vector<net::const_buffer> buffers{net::buffer(bytes)};
-  co_return co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
+  if (c.keepalive) co_await c.keepalive->before_write();
+  const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
+  if (c.keepalive) c.keepalive->after_write();
+  co_return ec;
 }
 
 net::awaitable<bool> chat_handler::end_sse(call& c) {
@@ -554,6 +554,9 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
         break;
       case error::request_timeout:
         message = fmt::format("the request took longer than {} s", seconds(cfg_.request_timeout));
+        break;
+      case error::upstream_unavailable:
+        message = "the upstream is failing; requests are refused for a moment";
         break;
       default: message = cause.message();
     }

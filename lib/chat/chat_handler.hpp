@@ -12,7 +12,7 @@
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 #include "http/serve.hpp"
-#include "upstream/upstream_client.hpp"
+#include "upstream/upstream_call.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -22,7 +22,7 @@ namespace gateway {
 class chat_handler {
  public:
   /// `cache` may be null (CACHE_ENABLED=false).
-  chat_handler(const gateway_config& cfg, upstream_client& upstream, response_cache* cache, logger log);
+  chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache, logger log);
 
   /// Answers one request; returns whether the connection may be kept alive.
   net::awaitable<bool> handle(boost::beast::tcp_stream& client, const request_t& req,
@@ -48,7 +48,7 @@ class chat_handler {
   void settle(call& c, cached_answer answer);
 
   const gateway_config& cfg_;
-  upstream_client& upstream_;
+  upstream_caller& upstream_;
   response_cache* cache_;
   flight_registry flights_;
   question_normalizer normalize_;  // built once: ICU locale set-up is not free

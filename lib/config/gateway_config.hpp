@@ -65,6 +65,18 @@ struct gateway_config {
 
   /// Idle upstream connections kept for reuse.
   unsigned upstream_pool_size = 64;
+  /// Retries of a failed upstream attempt (seed v2.1: 2, i.e. 3 attempts), before any byte reached
+  /// the client, with exponential backoff or the upstream's Retry-After.
+  unsigned upstream_max_retries = 2;
+  /// Consecutive upstream failures that open the circuit breaker (0: never), and how long it then
+  /// fails fast before letting one probe through.
+  unsigned breaker_failures = 5;
+  std::chrono::milliseconds breaker_cooldown{10'000};
+  /// On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut.
+  std::chrono::milliseconds shutdown_grace{20'000};
+  /// An SSE comment is sent on a stream after this much upstream silence, so that proxies
+  /// (nginx: 60 s proxy_read_timeout) do not cut a slow answer.
+  std::chrono::milliseconds sse_keepalive_interval{10'000};
   /// Largest accepted request body; larger is 413.
   std::size_t max_body_bytes = 64 * 1024;
   /// Longest accepted question, in Unicode code points.

@@ -30,6 +30,7 @@ enum class error {
   upstream_closed,          // connection closed or reset before the answer was complete
   upstream_protocol_error,  // unparseable HTTP, SSE or JSON from upstream
   upstream_error_event,     // the upstream reported an error inside the stream
+  upstream_unavailable,     // the circuit breaker is open: failing fast
 
   // Deadlines, one code each so a log line says which one fired.
   upstream_connect_timeout,

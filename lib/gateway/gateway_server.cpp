@@ -61,8 +61,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                  upstream_settings{cfg.upstream, cfg.groq_api_key, cfg.upstream_connect_timeout,
                                    cfg.upstream_timeout, cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
+        caller(upstream, retry_settings{cfg.upstream_max_retries},
+               breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log),
         cache(make_cache(cfg)),
-        chat(cfg, upstream, cache.get(), log),
+        chat(cfg, caller, cache.get(), log),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
         id_prefix(random_prefix()),
@@ -160,6 +162,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;
+  upstream_caller caller;  // retries and the breaker around `upstream`
   std::unique_ptr<response_cache> cache;  // null when CACHE_ENABLED=false
   chat_handler chat;
   serve_limits limits;

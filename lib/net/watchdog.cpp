@@ -31,11 +31,16 @@ void watchdog::disarm() {
 }
 
 void watchdog::trigger(error cause) {
-  if (state_->fired) return;
+  if (state_->triggered) return;
+  state_->triggered = true;
   state_->fired = cause;
   ++state_->generation;
   timer_.cancel();
   if (auto action = std::move(state_->action)) action();
+}
+
+void watchdog::reset() {
+  if (!state_->triggered) state_->fired.reset();
 }
 
 }  // namespace gateway

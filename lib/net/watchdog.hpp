@@ -31,13 +31,18 @@ class watchdog {
   /// Stops guarding; an expiry already queued does nothing.
   void disarm();
   /// Fires now with `cause`, e.g. when the client went away. Later arm() calls return false.
+  /// A trigger replaces a cause set by an expired deadline; the first trigger wins.
   void trigger(error cause);
+  /// Forgets a cause set by an expired deadline (not one set by trigger()), so that a retry of
+  /// the same phase can be guarded again.
+  void reset();
   std::optional<error> fired() const { return state_->fired; }
 
  private:
   struct state {
     std::uint64_t generation = 0;  // bumped by every arm/disarm so stale expiries are ignored
     std::optional<error> fired;
+    bool triggered = false;  // fired by trigger(), not by a deadline
     std::function<void()> action;
   };
   net::any_io_executor strand_;

@@ -78,7 +78,7 @@ TEST_CASE("cache: CACHE_ENABLED=false sends every request upstream", "[integrati
 }
 
 TEST_CASE("cache: errors and cut streams are never cached", "[integration][cache]") {
-  test_env env;
+  test_env env(with_gateway([](auto& c) { c.upstream_max_retries = 0; }));  // one upstream call per request
   for (int i = 0; i < 2; ++i) CHECK(env.chat(chat_body("hata [[sim status=500]]")).status == 502);
   for (int i = 0; i < 2; ++i) CHECK(env.chat_stream(chat_body("kesik [[sim drop_after=3]]", true)).error);
   CHECK(env.sim().stats().completions == 4);

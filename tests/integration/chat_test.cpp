@@ -107,7 +107,11 @@ TEST_CASE("chat: plain http upstreams work too", "[integration]") {
 }
 
 TEST_CASE("chat: upstream errors map to the documented status and code", "[integration]") {
-  test_env env;
+  // One attempt each and no breaker: this is about the mapping (retries: resilience_test.cpp).
+  test_env env(with_gateway([](auto& c) {
+    c.upstream_max_retries = 0;
+    c.breaker_failures = 0;
+  }));
   struct row {
     std::string directive;
     unsigned status;

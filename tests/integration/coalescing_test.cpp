@@ -125,7 +125,7 @@ TEST_CASE("coalescing: JSON and streaming requests share one call whichever come
 
 TEST_CASE("coalescing: an upstream error before the answer reaches every waiter alike",
           "[integration][coalescing]") {
-  test_env env;
+  test_env env(with_gateway([](auto& c) { c.upstream_max_retries = 0; }));  // the 429 is final
   const std::string question = "Dolar ne olur? [[sim hold=limit status=429 retry_after=7]]";
   std::vector<http_result> json_results(3);
   std::vector<stream_result> stream_results(3);

@@ -38,6 +38,11 @@ TEST_CASE("config: defaults are the seed's", "[config]") {
   CHECK(c.upstream.tls);
   CHECK(c.upstream.path_prefix == "/openai/v1");
   CHECK(c.model == "openai/gpt-oss-20b");
+  CHECK(c.upstream_max_retries == 2);  // seed v2.1: 2 retries
+  CHECK(c.breaker_failures == 5);
+  CHECK(c.breaker_cooldown == std::chrono::seconds(10));
+  CHECK(c.shutdown_grace == std::chrono::seconds(20));
+  CHECK(c.sse_keepalive_interval == std::chrono::seconds(10));
 }
 
 TEST_CASE("config: values are parsed", "[config]") {
@@ -66,7 +71,9 @@ TEST_CASE("config: an invalid value stops start-up and names the variable", "[co
       {"HISTORY_LIMIT", "1.5"},    {"STREAM_RESPONSE", "maybe"}, {"GROQ_BASE_URL", "ftp://x/y"},
       {"GROQ_BASE_URL", "not a url"}, {"GROQ_BASE_URL", "https://"}, {"GROQ_BASE_URL", "https://h:0/v1"},
       {"GROQ_BASE_URL", "https://user:pw@h/v1"}, {"LOG_LEVEL", "loud"}, {"MAX_BODY_BYTES", ""},
-      {"MODEL", ""},               {"UPSTREAM_POOL_SIZE", "1e3"},
+      {"MODEL", ""},               {"UPSTREAM_POOL_SIZE", "1e3"}, {"UPSTREAM_MAX_RETRIES", "11"},
+      {"BREAKER_FAILURES", "-1"},  {"BREAKER_COOLDOWN", "0"},  {"SHUTDOWN_GRACE", "x"},
+      {"SSE_KEEPALIVE_INTERVAL", "0"},
   };
   for (const auto& [name, value] : bad) {
     INFO(name << "=" << value);
@@ -117,6 +124,8 @@ TEST_CASE("errors: every cause maps to its public status and code", "[error]") {
   CHECK(to_public(error::upstream_tls_failed).code == "upstream_error");
   CHECK(to_public(error::upstream_first_byte_timeout).status == 504);
   CHECK(to_public(error::upstream_idle_timeout).code == "upstream_timeout");
+  CHECK(to_public(error::upstream_unavailable).status == 503);
+  CHECK(to_public(error::upstream_unavailable).code == "upstream_unavailable");
   std::error_code ec = error::upstream_connect_timeout;
   CHECK(ec.message() == "timed out connecting to upstream");
   CHECK(ec.category().name() == std::string("gateway"));

@@ -1,0 +1,47 @@
+// Keeps a Server-Sent Events response alive while the upstream is silent (queueing, long
+// reasoning): after `interval` without a write, an SSE comment ": keep-alive" is written, so that
+// proxies with a read timeout (nginx: 60 s) do not cut the stream. Clients ignore comments.
+//
+// The comment is written from a timer handler while the request's coroutine is waiting on the
+// upstream, so the two writers take turns: the coroutine calls `before_write()` (waits for a
+// comment still in flight) before each of its own writes and `after_write()` afterwards, and
+// `finish()` before it returns (no write of ours may outlive the request).
+// Threading: strand-only: `strand` must be the strand the request's coroutine runs on.
+#pragma once
+
+#include "net/asio_fwd.hpp"
+
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace gateway {
+
+class sse_keepalive {
+ public:
+  /// `chunked`: frame each comment as an HTTP/1.1 chunk.
+  sse_keepalive(boost::beast::tcp_stream& client, net::any_io_executor strand, bool chunked,
+                std::chrono::milliseconds interval, std::chrono::milliseconds write_timeout);
+  ~sse_keepalive();
+  sse_keepalive(const sse_keepalive&) = delete;
+  sse_keepalive& operator=(const sse_keepalive&) = delete;
+
+  /// Starts the silence clock (call once the response head is written).
+  void start();
+  net::awaitable<void> before_write();
+  void after_write();
+  /// Stops for good and waits until no comment write is in flight.
+  net::awaitable<void> finish();
+
+  /// Comments written so far.
+  std::uint64_t sent() const;
+
+ private:
+  struct state;
+  static void arm(const std::shared_ptr<state>& st);
+  static void fire(const std::shared_ptr<state>& st);
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace gateway

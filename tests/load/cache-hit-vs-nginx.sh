@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Benchmark "cache hits with wrk" (docs/benchmarks.md): wrk posts one cached question to the gateway
+# (tests/load/chat.lua, keep-alive), then fetches the same JSON body as a static file from nginx,
+# with the same wrk threads, connections and duration and the same number of server threads, in the
+# same run. Prints requests/s, p50 and p99 of both and the ratio.
+#
+#   tests/load/cache-hit-vs-nginx.sh            # defaults below; override with the variables
+#   CONNECTIONS=64 DURATION=10s WRK_THREADS=1 SERVER_THREADS=1 ROUNDS=2 tests/load/cache-hit-vs-nginx.sh
+#
+# On a 2-core machine wrk, the gateway and nginx share the cores: read the ratio, not the absolutes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${BIN:-$root/build/release/app}
+connections=${CONNECTIONS:-64}
+duration=${DURATION:-10s}
+wrk_threads=${WRK_THREADS:-1}
+server_threads=${SERVER_THREADS:-1}
+rounds=${ROUNDS:-2}
+question=${QUESTION:-BIST 100 nedir?}
+
+"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" "$root/tests/load/packages.txt"
+[ -x "$bin/chat-gateway" ] || make -C "$root" build
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cache-bench.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ulimit -n 65536 2>/dev/null || true
+
+# groq-sim over plain HTTP: only the first request reaches it.
+"$bin/groq-sim" --port 0 >"$work/sim.out" 2>"$work/sim.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "groq-sim port" "$work/sim.out" && break; sleep 0.05; done
+sim_port=$(awk '/groq-sim port/ {print $3}' "$work/sim.out")
+
+gw_port=$(free_port)
+# LOG_LEVEL=warn: the info line per request would go to a terminal or file in the measured path.
+HOST=127.0.0.1 PORT=$gw_port THREADS=$server_threads LOG_LEVEL=warn \
+  GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" "$bin/chat-gateway" 2>"$work/gateway.log" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && break; sleep 0.05; done
+
+body=$(QUESTION="$question" python3 -c 'import json, os; print(json.dumps({"question": os.environ["QUESTION"]}))')
+curl -sf "http://127.0.0.1:$gw_port/chat" -H 'Content-Type: application/json' -d "$body" >/dev/null
+mkdir -p "$work/www"
+hit_headers=$(curl -sf -D - -o "$work/www/answer.json" "http://127.0.0.1:$gw_port/chat" \
+  -H 'Content-Type: application/json' -d "$body")
+grep -qi '^x-cache: HIT' <<<"$hit_headers" || { echo "the warm-up request was not a cache hit" >&2; exit 1; }
+
+ng_port=$(free_port)
+chmod 755 "$work" "$work/www"
+chmod 644 "$work/www/answer.json"
+cat >"$work/nginx.conf" <<NGINX
+worker_processes $server_threads;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  types { application/json json; }
+  server {
+    listen 127.0.0.1:$ng_port;
+    root $work/www;
+  }
+}
+NGINX
+nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/answer.json" >/dev/null && break; sleep 0.05; done
+cmp -s <(curl -sf "http://127.0.0.1:$ng_port/answer.json") "$work/www/answer.json" \
+  || { echo "nginx does not serve the cached body" >&2; exit 1; }
+
+# wrk's latency lines ("50%  1.23ms") to milliseconds.
+to_ms() { awk '{v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v); f=(u=="us")?0.001:(u=="s")?1000:1; printf "%.3f", v*f}'; }
+measure() {  # name url [lua]
+  local out
+  if [ -n "${3:-}" ]; then
+    out=$(QUESTION="$question" wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$3" "$2")
+  else
+    out=$(wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$2")
+  fi
+  if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "$out" >&2; echo "$1: errors during the run" >&2; exit 1; fi
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(grep -E '^ +50%' <<<"$out" | to_ms)
+  p99=$(grep -E '^ +99%' <<<"$out" | to_ms)
+  echo "$1 $rps $p50 $p99"
+}
+
+echo "machine: $(nproc) cores, $(uname -r); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
+echo "settings: $connections connections, $wrk_threads wrk thread(s), $server_threads server thread(s)/worker(s), $duration per run, $rounds round(s), body $(stat -c %s "$work/www/answer.json") bytes"
+printf '%-6s %-16s %12s %9s %9s\n' round server "requests/s" "p50 ms" "p99 ms"
+for round in $(seq "$rounds"); do
+  g=$(measure gateway "http://127.0.0.1:$gw_port/chat" "$root/tests/load/chat.lua")
+  n=$(measure nginx "http://127.0.0.1:$ng_port/answer.json")
+  read -r _ g_rps g_p50 g_p99 <<<"$g"
+  read -r _ n_rps n_p50 n_p99 <<<"$n"
+  printf '%-6s %-16s %12s %9s %9s\n' "$round" "gateway (hit)" "$g_rps" "$g_p50" "$g_p99"
+  printf '%-6s %-16s %12s %9s %9s\n' "$round" "nginx (static)" "$n_rps" "$n_p50" "$n_p99"
+  awk -v g="$g_rps" -v n="$n_rps" -v r="$round" 'BEGIN {printf "%-6s ratio gateway/nginx requests/s: %.2f\n", r, g/n}'
+done
