@@ -36,13 +36,23 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // First signal: stop accepting and let requests in flight finish, for at most 10 s; a second
-  // signal stops at once.
+  // First signal: stop accepting, close idle connections, and let requests in flight finish for up
+  // to SHUTDOWN_GRACE; then end the rest (streams get a final `shutting_down` event) and give them
+  // a moment to write it. A second signal stops at once.
+  const auto grace = server->config().shutdown_grace;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer poll(ioc);
-  clock_type::time_point give_up;
+  clock_type::time_point abort_at, give_up;
+  bool aborted = false;
   std::function<void()> wait_for_drain = [&] {
-    if (server->open_connections() == 0 || clock_type::now() >= give_up) return ioc.stop();
+    const auto now = clock_type::now();
+    if (server->open_connections() == 0 || now >= give_up) return ioc.stop();
+    if (!aborted && now >= abort_at) {
+      aborted = true;
+      log.warn("shutting down: grace of {} ms is over; ending {} connection(s)", grace.count(),
+               server->open_connections());
+      server->abort_requests();
+    }
     poll.expires_after(std::chrono::milliseconds(20));
     poll.async_wait([&](boost::system::error_code ec) {
       if (!ec) wait_for_drain();
@@ -50,9 +60,11 @@ int main(int argc, char** argv) {
   };
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
-    log.info("shutting down: finishing requests in flight (Ctrl-C again to stop at once)");
+    log.info("shutting down: finishing requests in flight for up to {} ms (signal again to stop at once)",
+             grace.count());
     server->stop();
-    give_up = clock_type::now() + std::chrono::seconds(10);
+    abort_at = clock_type::now() + grace;
+    give_up = abort_at + std::chrono::seconds(2);
     wait_for_drain();
     signals.async_wait([&](boost::system::error_code sec, int) {
       if (!sec) ioc.stop();

@@ -142,6 +142,14 @@ chat_handler::chat_handler(const gateway_config& cfg, upstream_caller& upstream,
 
 flight_stats chat_handler::flights() const { return flights_.stats(); }
 
+void chat_handler::abort_all(error cause) {
+  std::lock_guard lock(active_mutex_);
+  for (const auto& [id, a] : active_)
+    net::post(a.strand, [alive = a.alive, wd = a.wd, cause] {
+      if (*alive) wd->trigger(cause);
+    });
+}
+
 struct chat_handler::admission {
   std::shared_ptr<const cached_answer> hit;       // answer from the cache
   std::optional<flight_registry::ticket> follow;  // join this flight, woken through `wake`
@@ -189,6 +197,21 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
   const auto strand = co_await net::this_coro::executor;
   const auto now = clock_type::now();
   call c(client, req, request_id, strand, now, cfg_.request_timeout);
+  // Registered for abort_all() while it runs.
+  std::uint64_t slot = 0;
+  {
+    std::lock_guard lock(active_mutex_);
+    slot = ++next_call_;
+    active_.emplace(slot, active_call{strand, c.alive, &c.wd});
+  }
+  struct unregister {
+    chat_handler& h;
+    std::uint64_t slot;
+    ~unregister() {
+      std::lock_guard lock(h.active_mutex_);
+      h.active_.erase(slot);
+    }
+  } registration{*this, slot};
 
   const auto content_type = req[http::field::content_type];
   const auto media = content_type.substr(0, content_type.find(';'));

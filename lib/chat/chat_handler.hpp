@@ -17,6 +17,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include <mutex>
+#include <unordered_map>
+
 namespace gateway {
 
 class chat_handler {
@@ -30,6 +33,9 @@ class chat_handler {
 
   /// Coalescing counters (requests that led a flight or joined one).
   flight_stats flights() const;
+  /// Ends every request in flight with `cause` (shutdown after SHUTDOWN_GRACE): streams get a
+  /// final error event, others an error reply. Thread-safe.
+  void abort_all(error cause);
 
  private:
   struct call;  // one request's state, defined in the .cpp
@@ -51,6 +57,15 @@ class chat_handler {
   upstream_caller& upstream_;
   response_cache* cache_;
   flight_registry flights_;
+  // Requests in flight, for abort_all: how to reach each one's watchdog on its own strand.
+  struct active_call {
+    net::any_io_executor strand;
+    std::shared_ptr<bool> alive;
+    watchdog* wd;
+  };
+  std::mutex active_mutex_;
+  std::uint64_t next_call_ = 0;
+  std::unordered_map<std::uint64_t, active_call> active_;
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
   logger log_;
   std::string target_;  // upstream path of chat completions

@@ -28,6 +28,7 @@ class category final : public std::error_category {
       case error::upstream_protocol_error: return "upstream sent a malformed response";
       case error::upstream_error_event: return "upstream reported an error in the stream";
       case error::upstream_unavailable: return "upstream unavailable (circuit breaker open)";
+      case error::shutting_down: return "the gateway is shutting down";
       case error::upstream_connect_timeout: return "timed out connecting to upstream";
       case error::upstream_first_byte_timeout: return "timed out waiting for upstream's first byte";
       case error::upstream_idle_timeout: return "upstream stream stalled";
@@ -65,6 +66,7 @@ public_error to_public(error e) noexcept {
     case error::upstream_protocol_error:
     case error::upstream_error_event: return {502, "upstream_error"};
     case error::upstream_unavailable: return {503, "upstream_unavailable"};
+    case error::shutting_down: return {503, "shutting_down"};
     case error::upstream_connect_timeout:
     case error::upstream_first_byte_timeout:
     case error::upstream_idle_timeout:

@@ -41,6 +41,9 @@ enum class error {
 
   // The client went away; nothing is sent anywhere.
   client_gone,
+
+  // The gateway is shutting down and SHUTDOWN_GRACE has passed.
+  shutting_down,
 };
 
 const std::error_category& gateway_category() noexcept;

@@ -194,6 +194,8 @@ void gateway_server::stop() {
   impl_->close_idle_connections();
 }
 
+void gateway_server::abort_requests() { impl_->chat.abort_all(error::shutting_down); }
+
 std::size_t gateway_server::open_connections() const { return impl_->open_connections(); }
 
 flight_stats gateway_server::coalescing() const { return impl_->chat.flights(); }

@@ -22,8 +22,11 @@ class gateway_server {
   ~gateway_server();
 
   void start();
-  /// Stops accepting and closes idle connections; busy ones finish their current request first.
+  /// Stops accepting and closes idle connections; busy ones finish their current request first
+  /// (answered with Connection: close).
   void stop();
+  /// After stop(): ends the requests still in flight (streams get a final `shutting_down` event).
+  void abort_requests();
   /// Client connections still open (reaches 0 after stop() once requests in flight are done).
   std::size_t open_connections() const;
   unsigned short port() const;

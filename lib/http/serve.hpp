@@ -94,6 +94,7 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
     }
 
     auto request = parser.release();
+    if (stopping()) request.keep_alive(false);  // shutting down: this answer says Connection: close
     const bool keep_alive = co_await handle(stream, request);
     if (!keep_alive || !request.keep_alive()) break;
   }

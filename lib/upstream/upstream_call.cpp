@@ -97,7 +97,9 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     log_.info("{} upstream attempt {} failed ({}); retrying in {} ms", request_id, out.attempts,
               make_error_code(out.failure->code).message(), delay.count());
     if (!co_await wait(delay, wd, d)) {
-      if (auto fired = wd.fired(); fired && *fired == error::client_gone) out.failure = upstream_failure{*fired, {}, {}};
+      // Cut short by the client leaving or a shutdown: that, not the last attempt, is the outcome.
+      if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down))
+        out.failure = upstream_failure{*fired, {}, {}};
       co_return out;  // the last failure stands (with its Retry-After on 429)
     }
     retries_.fetch_add(1, std::memory_order_relaxed);

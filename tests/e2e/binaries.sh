@@ -16,12 +16,28 @@ for _ in $(seq 100); do grep -q "groq-sim port" "$dir/sim.out" 2>/dev/null && br
 sim_port=$(awk '/groq-sim port/ {print $3}' "$dir/sim.out")
 [ -n "$sim_port" ] || fail "groq-sim did not start"
 
-GROQ_API_KEY=e2e-key GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" GROQ_CA_FILE="$dir/ca.pem" \
-  HOST=127.0.0.1 PORT=0 THREADS=2 "$gateway_bin" 2>"$dir/gw.log" &
-gw_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$dir/gw.log" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/gw.log")
-[ -n "$port" ] || fail "gateway did not start"
+start_gateway() {  # extra environment as NAME=VALUE arguments
+  env GROQ_API_KEY=e2e-key GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" GROQ_CA_FILE="$dir/ca.pem" \
+    HOST=127.0.0.1 PORT=0 THREADS=2 "$@" "$gateway_bin" 2>"$dir/gw.log" &
+  gw_pid=$!
+  for _ in $(seq 100); do grep -q "listening on" "$dir/gw.log" 2>/dev/null && break; sleep 0.05; done
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/gw.log")
+  [ -n "$port" ] || fail "gateway did not start"
+}
+# Streams `question` to $dir/$2 in the background (curl_pid) and waits for its first delta.
+stream_in_background() {
+  curl -sS -N --max-time 30 -H 'Content-Type: application/json' \
+    -d "{\"question\":\"$1\",\"stream\":true}" "http://127.0.0.1:$port/chat" >"$dir/$2" &
+  curl_pid=$!
+  for _ in $(seq 250); do grep -q '"delta"' "$dir/$2" 2>/dev/null && break; sleep 0.02; done
+  grep -q '"delta"' "$dir/$2" || fail "the stream did not start"
+}
+wait_exit_ok() {  # pid: exits within 5 s with status 0
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$1" 2>/dev/null && fail "process $1 did not stop"
+  wait "$1" || fail "process $1 exited with an error"
+}
+start_gateway
 grep -q "e2e-key" "$dir/gw.log" && fail "the API key appeared in the log"
 
 json=$(curl -sS --max-time 10 -H 'Content-Type: application/json' -d '{"question":"BIST 100 nedir?"}' "http://127.0.0.1:$port/chat")
@@ -37,11 +53,23 @@ echo "$stream" | grep -q '^data: {"done":true' || fail "no done event: $stream"
 PORT=abc "$gateway_bin" 2>"$dir/bad.log" && fail "an invalid PORT was accepted"
 grep -q "PORT" "$dir/bad.log" || fail "the config error does not name PORT"
 
-kill -INT "$gw_pid" "$sim_pid"
-for pid in "$gw_pid" "$sim_pid"; do
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -0 "$pid" 2>/dev/null && fail "process $pid did not stop on SIGINT"
-  wait "$pid" || fail "process $pid exited with an error"
-done
+# SIGTERM while a stream is in flight: the stream completes, then the gateway exits 0.
+stream_in_background "Temettü nedir? [[sim interval=40 tokens=30]]" inflight.txt
+kill -TERM "$gw_pid"
+wait "$curl_pid" || fail "the stream in flight failed during shutdown: $(cat "$dir/inflight.txt")"
+[ "$(grep -v '^$' "$dir/inflight.txt" | tail -n 1)" = "data: [DONE]" ] || fail "the stream in flight was cut: $(cat "$dir/inflight.txt")"
+wait_exit_ok "$gw_pid"
+
+# A stream longer than SHUTDOWN_GRACE ends with a shutting_down event; the gateway still exits 0.
+start_gateway SHUTDOWN_GRACE=0.3
+stream_in_background "Altın nedir? [[sim interval=300 tokens=40]]" cut.txt
+kill -TERM "$gw_pid"
+wait "$curl_pid" || true
+grep -q '"code":"shutting_down"' "$dir/cut.txt" || fail "no shutting_down event: $(cat "$dir/cut.txt")"
+grep -q '\[DONE\]' "$dir/cut.txt" && fail "a cut stream ended with [DONE]"
+wait_exit_ok "$gw_pid"
+
+kill -INT "$sim_pid"
+wait_exit_ok "$sim_pid"
 gw_pid= sim_pid=
-echo "e2e: 1 passed, 0 failed"
+echo "e2e: passed"
