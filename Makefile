@@ -1,7 +1,7 @@
 # The two commands of the quick start:
 #   make run   - install missing packages, build Release, start the gateway (with groq-sim offline)
 #   make test  - install missing packages, build, run every test, then again under ASan + UBSan,
-#                and the cache tests under ThreadSanitizer
+#                the cache tests under ThreadSanitizer, and each libFuzzer target for FUZZ_SECONDS (30)
 .PHONY: run test build deps clean format
 
 RELEASE := build/release
@@ -32,6 +32,7 @@ test: build
 	@cmake -S . -B $(TSAN) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DGATEWAY_TSAN=ON >/dev/null
 	@cmake --build $(TSAN) -j $(JOBS)
 	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1 ctest -j $(JOBS) --output-on-failure --no-tests=error
+	tests/fuzz/run.sh build/fuzz
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

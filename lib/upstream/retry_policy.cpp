@@ -117,7 +117,7 @@ bool retryable_error(error e) {
   }
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
   const auto tk = split_date(trim(text));
   std::optional<int> day, mon, year, secs;
   if (tk.n == 6 && is_weekday(tk.t[0]) && tk.t[5] == "GMT") {
@@ -144,8 +144,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view retr
   if (auto ms = parse_decimal(retry_after_ms)) return to_ms(*ms);
   if (auto s = parse_decimal(retry_after)) return to_ms(*s * 1000);
   if (auto when = parse_http_date(retry_after)) {
-    if (*when <= now) return std::chrono::milliseconds(0);
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
+    const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
+    if (*when <= now_s) return std::chrono::milliseconds(0);
+    return to_ms(static_cast<double>((*when - now_s).count()) * 1000);  // capped, so no overflow
   }
   return std::nullopt;
 }

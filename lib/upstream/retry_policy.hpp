@@ -33,8 +33,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view retr
                                                            std::string_view retry_after,
                                                            std::chrono::system_clock::time_point now);
 
-/// Parses an HTTP-date to a point in time; nullopt when it is not one.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+/// Parses an HTTP-date to a point in time; nullopt when it is not one. Seconds, not the system
+/// clock's nanoseconds: those overflow after the year 2262, and a header may say 9999.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);
 
 /// Exponential backoff before retry number `retry` (0 = the first retry): min(base * 2^retry, cap)
 /// times `jitter`, which the caller draws uniformly from [0.75, 1].

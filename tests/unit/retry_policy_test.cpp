@@ -46,6 +46,9 @@ TEST_CASE("retry: Retry-After in its three forms", "[retry]") {
     CHECK_FALSE(parse_retry_after("", bad, now));
   // Huge values stay defined (capped at a day); the caller compares with its own limit.
   CHECK(parse_retry_after("", "99999999999999999999", now) == 86'400'000ms);
+  // Found by the fuzzer: a date after 2262 overflowed the system clock's nanoseconds.
+  CHECK(parse_retry_after("", "Sun Nov  6 08:49:37 9194", now) == 86'400'000ms);
+  CHECK(parse_retry_after("", "Fri, 31 Dec 9999 23:59:59 GMT", now) == 86'400'000ms);
 }
 
 TEST_CASE("retry: exponential backoff with jitter, capped", "[retry]") {

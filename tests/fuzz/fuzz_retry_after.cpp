@@ -1,0 +1,20 @@
+// libFuzzer target: Retry-After parsing sees whatever an upstream sends; it must never crash and
+// any wait it returns must be a sane, non-negative duration.
+#include "upstream/retry_policy.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const auto nl = input.find('\n');  // "retry-after-ms\nretry-after"
+  const auto ms = nl == std::string_view::npos ? std::string_view{} : input.substr(0, nl);
+  const auto value = nl == std::string_view::npos ? input : input.substr(nl + 1);
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'795'000'000));
+  if (auto wait = gateway::parse_retry_after(ms, value, now)) {
+    if (wait->count() < 0 || *wait > std::chrono::hours(24 * 365 * 8000)) std::abort();
+  }
+  gateway::parse_http_date(input);
+  return 0;
+}
