@@ -7,34 +7,65 @@
 
 namespace gateway {
 namespace {
-void add(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
+
+struct ctx_free {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using ctx_ptr = std::unique_ptr<EVP_MD_CTX, ctx_free>;
+
+void check(int ok) {
+  if (ok != 1) throw std::runtime_error("SHA-256 failed");
 }
+
+void add(EVP_MD_CTX* ctx, std::string_view field) {
+  const auto len = std::to_string(field.size()) + ':';
+  check(EVP_DigestUpdate(ctx, len.data(), len.size()));
+  check(EVP_DigestUpdate(ctx, field.data(), field.size()));
+}
+
 }  // namespace
+
+struct cache_key_builder::digest {
+  ctx_ptr ctx{EVP_MD_CTX_new()};
+};
+
+cache_key_builder::cache_key_builder(const gateway_config& cfg) : prefix_(std::make_unique<digest>()) {
+  // Fetched once: with OpenSSL 3 an implicit fetch per digest is the expensive part of a short hash.
+  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
+  if (!prefix_->ctx || !sha256) throw std::runtime_error("SHA-256 unavailable");
+  auto* ctx = prefix_->ctx.get();
+  check(EVP_DigestInit_ex2(ctx, sha256.get(), nullptr));
+  add(ctx, "chat-v2");
+  add(ctx, cfg.model);
+  add(ctx, cfg.system_prompt);
+  add(ctx, cfg.reasoning_effort);
+  add(ctx, fmt::format("{}|{}|{}", cfg.max_new_tokens, cfg.temperature, cfg.top_p));
+}
+
+cache_key_builder::~cache_key_builder() = default;
+
+cache_key cache_key_builder::operator()(std::string_view normalized_question,
+                                        std::span<const chat_message> history) const {
+  // One context per thread, reused: no allocation per key.
+  thread_local ctx_ptr ctx{EVP_MD_CTX_new()};
+  if (!ctx) throw std::runtime_error("SHA-256 unavailable");
+  check(EVP_MD_CTX_copy_ex(ctx.get(), prefix_->ctx.get()));
+  add(ctx.get(), normalized_question);
+  add(ctx.get(), std::to_string(history.size()));
+  for (const auto& m : history) {
+    add(ctx.get(), m.role);
+    add(ctx.get(), m.content);
+  }
+  cache_key key{};
+  unsigned int len = 0;
+  check(EVP_DigestFinal_ex(ctx.get(), key.data(), &len));
+  if (len != key.size()) throw std::runtime_error("SHA-256 failed");
+  return key;
+}
 
 cache_key make_cache_key(std::string_view normalized_question, std::span<const chat_message> history,
                          const gateway_config& cfg) {
-  std::string canonical;
-  canonical.reserve(normalized_question.size() + cfg.system_prompt.size() + 128);
-  add(canonical, "chat-v1");
-  add(canonical, normalized_question);
-  add(canonical, std::to_string(history.size()));
-  for (const auto& m : history) {
-    add(canonical, m.role);
-    add(canonical, m.content);
-  }
-  add(canonical, cfg.model);
-  add(canonical, cfg.system_prompt);
-  add(canonical, cfg.reasoning_effort);
-  add(canonical, fmt::format("{}|{}|{}", cfg.max_new_tokens, cfg.temperature, cfg.top_p));
-  cache_key key{};
-  unsigned int len = 0;
-  if (EVP_Digest(canonical.data(), canonical.size(), key.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != key.size())
-    throw std::runtime_error("SHA-256 failed");
-  return key;
+  return cache_key_builder(cfg)(normalized_question, history);
 }
 
 }  // namespace gateway

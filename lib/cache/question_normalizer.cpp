@@ -3,6 +3,8 @@
 #include <boost/locale/conversion.hpp>
 #include <boost/locale/generator.hpp>
 
+#include <unordered_map>
+
 namespace gateway {
 namespace {
 
@@ -31,6 +33,34 @@ bool is_punctuation(char32_t cp) {
 question_normalizer::question_normalizer() : locale_(boost::locale::generator()("en_US.UTF-8")) {}
 
 std::string question_normalizer::operator()(std::string_view text) const {
+  // Repeated questions are what the cache is for, and ICU is the costly part of a cache hit:
+  // recent short questions are remembered per thread (no lock). Bounded in bytes; every instance
+  // normalizes alike, so one memo per thread serves them all.
+  struct memo {
+    std::unordered_map<std::string, std::string> map;
+    std::size_t bytes = 0;
+  };
+  constexpr std::size_t memo_max_question = 512, memo_max_bytes = 1 << 20;
+  thread_local memo recent;
+  const bool memoize = text.size() <= memo_max_question;
+  std::string key;
+  if (memoize) {
+    key.assign(text);
+    if (auto it = recent.map.find(key); it != recent.map.end()) return it->second;
+  }
+  auto out = normalize(text);
+  if (memoize) {
+    if (recent.bytes > memo_max_bytes) {
+      recent.map.clear();
+      recent.bytes = 0;
+    }
+    recent.bytes += key.size() + out.size() + 64;
+    recent.map.emplace(std::move(key), out);
+  }
+  return out;
+}
+
+std::string question_normalizer::normalize(std::string_view text) const {
   // Fold case (İ -> i + U+0307, I -> i, ß -> ss), then decompose so accents become separate marks.
   const std::string folded = boost::locale::fold_case(text.begin(), text.end(), locale_);
   const std::string nfd = boost::locale::normalize(folded, boost::locale::norm_nfd, locale_);

@@ -20,6 +20,7 @@ class question_normalizer {
   std::string operator()(std::string_view text) const;
 
  private:
+  std::string normalize(std::string_view text) const;
   std::locale locale_;
 };
 

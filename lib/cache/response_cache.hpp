@@ -34,9 +34,11 @@ struct cached_answer {
   std::string model;
   std::optional<token_usage> usage;
   std::string finish_reason;
+  /// The JSON reply a hit gets, serialized once when stored (optional: built on demand if empty).
+  std::string hit_body = {};
 
   /// Memory charged to the cache for this entry (text plus a fixed overhead).
-  std::size_t charge() const { return answer.size() + model.size() + finish_reason.size() + 160; }
+  std::size_t charge() const { return answer.size() + model.size() + finish_reason.size() + hit_body.size() + 160; }
 };
 
 struct cache_limits {

@@ -137,7 +137,7 @@ void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watch
 
 chat_handler::chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache,
                            logger log)
-    : cfg_(cfg), upstream_(upstream), cache_(cache), log_(std::move(log)),
+    : cfg_(cfg), upstream_(upstream), cache_(cache), keys_(cfg), log_(std::move(log)),
       target_(cfg.upstream.target("/chat/completions")) {}
 
 flight_stats chat_handler::flights() const { return flights_.stats(); }
@@ -226,7 +226,7 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
   const bool stream = chat.stream && cfg_.stream_response;
 
   if (cache_) {
-    c.key = make_cache_key(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit), cfg_);
+    c.key = keys_(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit));
     // A bypass asks for a fresh answer: it neither reads the cache nor joins a flight (but stores).
     if (chat.cache && !has_no_cache(req)) {
       auto route = admit(c, stream);
@@ -531,8 +531,11 @@ void chat_handler::settle(call& c, cached_answer answer) {
   auto shared = std::make_shared<const cached_answer>(std::move(answer));
   // Only complete answers are cached: errors, cut streams and other finish reasons never are. The
   // store comes first, so a request that misses the flight finds the answer in the cache.
-  if (cache_ && c.key && (shared->finish_reason == "stop" || shared->finish_reason == "length"))
-    cache_->store(*c.key, *shared);
+  if (cache_ && c.key && (shared->finish_reason == "stop" || shared->finish_reason == "length")) {
+    auto entry = *shared;
+    entry.hit_body = json_reply(entry.answer, entry.model, true, entry.usage);
+    cache_->store(*c.key, std::move(entry));
+  }
   if (c.lead) c.lead.f->succeed(std::move(shared));
 }
 
@@ -541,8 +544,8 @@ net::awaitable<bool> chat_handler::reply_cached(call& c, const cached_answer& hi
     return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - c.started).count();
   };
   if (!stream) {
-    auto res = make_json_response(200, json_reply(hit.answer, hit.model, true, hit.usage), c.req.keep_alive(),
-                                  c.req.version());
+    auto res = make_json_response(200, hit.hit_body.empty() ? json_reply(hit.answer, hit.model, true, hit.usage) : hit.hit_body,
+                                  c.req.keep_alive(), c.req.version());
     res.set("x-request-id", c.id);
     res.set("x-cache", c.x_cache);
     c.status = 200;

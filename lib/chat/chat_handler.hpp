@@ -6,6 +6,7 @@
 // the first leads, the others follow its stream from their own strands.
 #pragma once
 
+#include "cache/cache_key.hpp"
 #include "cache/question_normalizer.hpp"
 #include "cache/response_cache.hpp"
 #include "cache/single_flight.hpp"
@@ -57,6 +58,7 @@ class chat_handler {
   upstream_caller& upstream_;
   response_cache* cache_;
   flight_registry flights_;
+  cache_key_builder keys_;  // the configuration's part of every key, hashed once
   // Requests in flight, for abort_all: how to reach each one's watchdog on its own strand.
   struct active_call {
     net::any_io_executor strand;

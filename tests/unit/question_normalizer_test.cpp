@@ -34,3 +34,13 @@ TEST_CASE("normalizer: other scripts keep their letters, emoji stay, inner punct
   CHECK(norm("   ") == "");
   CHECK(norm("?!.") == "");
 }
+
+TEST_CASE("normalizer: a remembered question gives the same result, long ones too", "[cache]") {
+  const question_normalizer norm;
+  for (int round = 0; round < 3; ++round) {  // first call computes, later ones hit the per-thread memo
+    CHECK(norm("  BIST 100 NEDİR ?") == "bist 100 nedir");
+    CHECK(norm(std::string(600, 'A') + " ?") == std::string(600, 'a'));  // over the memo's size limit
+  }
+  const question_normalizer other;  // another instance shares the memo and agrees
+  CHECK(other("  BIST 100 NEDİR ?") == "bist 100 nedir");
+}

@@ -122,6 +122,10 @@ TEST_CASE("cache key: everything that decides the answer is in the key", "[cache
   CHECK(base == make_cache_key("bist 100 nedir", none, cfg));
   CHECK(base != make_cache_key("bist 30 nedir", none, cfg));
   CHECK(base != make_cache_key("bist 100 nedir", one, cfg));
+  const cache_key_builder keys(cfg);  // the hashed-once prefix gives the same keys, call after call
+  CHECK(keys("bist 100 nedir", none) == base);
+  CHECK(keys("bist 100 nedir", none) == base);
+  CHECK(keys("bist 100 nedir", one) == make_cache_key("bist 100 nedir", one, cfg));
   for (auto change : std::vector<std::function<void(gateway_config&)>>{
            [](auto& c) { c.model = "other"; }, [](auto& c) { c.system_prompt.clear(); },
            [](auto& c) { c.max_new_tokens = 200; }, [](auto& c) { c.temperature = 0.7; },
