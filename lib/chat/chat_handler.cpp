@@ -5,6 +5,7 @@
 #include "chat/chat_reply.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/upstream_body.hpp"
+#include "http/client_io.hpp"
 #include "http/sse_keepalive.hpp"
 #include "net/peer_probe.hpp"
 #include "sse/sse_parser.hpp"
@@ -49,20 +50,6 @@ struct lead_guard {
   }
 };
 
-// An SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`.
-net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
-                                                    const std::vector<net::const_buffer>& buffers,
-                                                    std::chrono::milliseconds timeout) {
-  client.expires_after(timeout);
-  boost::system::error_code ec;
-  if (chunked)
-    std::tie(ec, std::ignore) = co_await net::async_write(client, http::make_chunk(buffers), tuple_awaitable);
-  else
-    std::tie(ec, std::ignore) = co_await net::async_write(client, buffers, tuple_awaitable);
-  client.expires_never();
-  co_return ec;
-}
-
 }  // namespace
 
 // Everything one /chat request needs while it is served. Lives in handle()'s coroutine frame.
@@ -102,35 +89,10 @@ struct chat_handler::call {
 
 namespace {
 
-// While the answer is being produced, a readiness wait on the client socket notices a client that
-// closed its connection and calls `on_gone` on the strand, so that the upstream call is cut at once
-// (no tokens are paid for nobody). Readiness is only a hint: a peek tells EOF from a spurious wake-up
-// (wait again) and from bytes of a pipelined next request (then the watch ends, and a disconnect is
-// noticed at the next write instead).
-void watch_client(beast::tcp_stream& client, const std::shared_ptr<bool>& watching,
-                  const net::any_io_executor& strand, std::function<void()> on_gone) {
-  *watching = true;
-  auto on_readable = [&client, watching, strand, on_gone = std::move(on_gone)](boost::system::error_code ec) mutable {
-    if (!*watching) return;  // the call is over: what on_gone refers to may be gone
-    const auto peer = ec ? peer_state::closed : probe_peer(client.socket());
-    if (peer == peer_state::quiet) return watch_client(client, watching, strand, std::move(on_gone));
-    *watching = false;
-    if (peer == peer_state::closed) on_gone();
-  };
-  client.socket().async_wait(net::socket_base::wait_read, net::bind_executor(strand, std::move(on_readable)));
-}
-
 // "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer.
 bool has_no_cache(const request_t& req) {
   const auto value = req[http::field::cache_control];
   return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
-}
-
-void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watching) {
-  if (!*watching) return;
-  *watching = false;
-  boost::system::error_code ec;
-  client.socket().cancel(ec);
 }
 
 }  // namespace
@@ -493,22 +455,12 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
 }
 
 net::awaitable<bool> chat_handler::start_sse(call& c) {
-  c.chunked = c.req.version() >= 11;
-  http::response<http::empty_body> head{http::status::ok, c.req.version()};
-  head.set(http::field::server, "chat-gateway");
-  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
-  head.set(http::field::cache_control, "no-cache");
-  head.set("x-accel-buffering", "no");  // tells nginx not to buffer even where proxy_buffering is on
+  auto head = sse_head(c.req.version(), c.req.keep_alive());
   head.set("x-request-id", c.id);
   head.set("x-cache", c.x_cache);
-  head.keep_alive(c.chunked && c.req.keep_alive());
-  head.chunked(c.chunked);
-  http::response_serializer<http::empty_body> serializer{head};
-  c.client.expires_after(cfg_.client_write_timeout);
-  auto [ec, n] = co_await http::async_write_header(c.client, serializer, tuple_awaitable);
-  c.client.expires_never();
+  c.chunked = head.chunked();
   c.status = 200;
-  co_return !ec;
+  co_return co_await write_sse_head(c.client, head, cfg_.client_write_timeout);
 }
 
 net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const std::string& bytes) {
@@ -520,11 +472,7 @@ net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const 
 }
 
 net::awaitable<bool> chat_handler::end_sse(call& c) {
-  if (!c.chunked) co_return false;  // HTTP/1.0: closing the connection ends the body
-  c.client.expires_after(cfg_.client_write_timeout);
-  auto [ec, n] = co_await net::async_write(c.client, http::make_chunk_last(), tuple_awaitable);
-  c.client.expires_never();
-  co_return !ec && c.req.keep_alive();
+  co_return co_await gateway::end_sse(c.client, c.chunked, c.req.keep_alive(), cfg_.client_write_timeout);
 }
 
 void chat_handler::settle(call& c, cached_answer answer) {
@@ -571,22 +519,7 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
     co_return false;
   }
   const auto pub = to_public(e);
-  if (message.empty()) {
-    switch (e) {
-      case error::upstream_auth: message = "the upstream rejected the gateway's API key"; break;
-      case error::rate_limited: message = "the upstream's rate limit was reached; retry later"; break;
-      case error::upstream_first_byte_timeout:
-        message = fmt::format("no answer from the upstream within {} s", seconds(cfg_.upstream_timeout));
-        break;
-      case error::request_timeout:
-        message = fmt::format("the request took longer than {} s", seconds(cfg_.request_timeout));
-        break;
-      case error::upstream_unavailable:
-        message = "the upstream is failing; requests are refused for a moment";
-        break;
-      default: message = cause.message();
-    }
-  }
+  if (message.empty()) message = default_error_message(e, cfg_);
   if (c.lead) c.lead.f->fail({e, message, c.retry_after});  // every follower gets the same error
   c.status = pub.status;
   const bool keep_alive = c.req.keep_alive();

@@ -3,6 +3,8 @@
 // exactly alike.
 #pragma once
 
+#include "config/gateway_config.hpp"
+#include "core/error.hpp"
 #include "upstream/completion.hpp"
 
 #include <optional>
@@ -15,6 +17,9 @@ std::string json_reply(std::string_view answer, std::string_view model, bool cac
                        const std::optional<token_usage>& usage);
 
 std::string json_error(std::string_view code, std::string_view message);
+
+/// The human message for an error that came without one (the same on every endpoint).
+std::string default_error_message(error cause, const gateway_config& cfg);
 
 /// `data: {"delta": "..."}` plus the blank line that ends the event.
 std::string sse_delta(std::string_view text);

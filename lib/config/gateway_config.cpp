@@ -92,6 +92,11 @@ const std::vector<variable>& variables() {
          c.groq_api_key = std::string(v);
          return {};
        }},
+      {"GATEWAY_API_KEYS", "(unset: open)", "comma-separated client keys required as 'Authorization: Bearer KEY'; never logged",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.gateway_api_keys = std::string(v);
+         return {};
+       }},
       {"GROQ_BASE_URL", "https://api.groq.com/openai/v1", "OpenAI-compatible upstream base URL (http or https)",
        [](gateway_config& c, std::string_view v) -> std::string {
          std::string why;
@@ -199,7 +204,7 @@ config_result load_config(const env_lookup& env) {
     if (!value) continue;
     if (auto why = var.apply(cfg, *value); !why.empty()) {
       // The value itself is echoed only for non-secret variables.
-      const bool secret = var.name == "GROQ_API_KEY";
+      const bool secret = var.name == "GROQ_API_KEY" || var.name == "GATEWAY_API_KEYS";
       return {std::nullopt, secret ? fmt::format("{} {}", var.name, why)
                                    : fmt::format("{}={:?} {}", var.name, *value, why)};
     }

@@ -30,6 +30,9 @@ struct gateway_config {
 
   /// Groq credentials and endpoint. The key is sent upstream as a Bearer token and never logged.
   std::string groq_api_key;
+  /// The gateway's own client keys, comma-separated; when set, /chat and /v1 require one as
+  /// "Authorization: Bearer KEY". Unset: the API is open (for trusted networks only). Never logged.
+  std::string gateway_api_keys;
   base_url upstream{true, "api.groq.com", "443", "/openai/v1"};
   /// Extra CA bundle (PEM) trusted in addition to the system store, e.g. groq-sim's certificate.
   std::string groq_ca_file;

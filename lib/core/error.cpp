@@ -29,6 +29,7 @@ class category final : public std::error_category {
       case error::upstream_error_event: return "upstream reported an error in the stream";
       case error::upstream_unavailable: return "upstream unavailable (circuit breaker open)";
       case error::shutting_down: return "the gateway is shutting down";
+      case error::unauthorized: return "missing or unknown API key";
       case error::upstream_connect_timeout: return "timed out connecting to upstream";
       case error::upstream_first_byte_timeout: return "timed out waiting for upstream's first byte";
       case error::upstream_idle_timeout: return "upstream stream stalled";
@@ -56,6 +57,7 @@ public_error to_public(error e) noexcept {
     case error::unsupported_media_type: return {415, "unsupported_media_type"};
     case error::not_found: return {404, "not_found"};
     case error::method_not_allowed: return {405, "method_not_allowed"};
+    case error::unauthorized: return {401, "invalid_api_key"};
     case error::upstream_auth: return {502, "upstream_auth"};
     case error::rate_limited: return {429, "rate_limited"};
     case error::upstream_rejected: return {502, "upstream_rejected"};

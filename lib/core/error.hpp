@@ -16,6 +16,7 @@ enum class error {
   unsupported_media_type,
   not_found,
   method_not_allowed,
+  unauthorized,  // GATEWAY_API_KEYS is set and the request carries none of them
   bad_http_request,
 
   // Upstream answered with an error status.

@@ -47,7 +47,8 @@ double upstream_caller::jitter() {
 }
 
 net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, std::string body, watchdog& wd,
-                                                       request_deadlines d, std::string_view request_id) {
+                                                       request_deadlines d, std::string_view request_id,
+                                                       boost::beast::http::verb method) {
   upstream_outcome out;
   for (unsigned retry = 0;; ++retry) {
     if (!breaker_.allow()) {
@@ -57,7 +58,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     }
     ++out.attempts;
     std::error_code ec;
-    auto ex = co_await client_.start(target, body, wd, d, ec);
+    auto ex = co_await client_.start(target, body, wd, d, ec, method);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     if (ex) {
       out.upstream_status = ex->status();

@@ -44,7 +44,8 @@ class upstream_caller {
 
   /// POSTs `body` to `target`, retrying as the policy allows, until a 200 head or a final failure.
   net::awaitable<upstream_outcome> call(std::string_view target, std::string body, watchdog& wd,
-                                        request_deadlines d, std::string_view request_id);
+                                        request_deadlines d, std::string_view request_id,
+                                        boost::beast::http::verb method = boost::beast::http::verb::post);
 
   upstream_client& client() { return client_; }
   const circuit_breaker& breaker() const { return breaker_; }

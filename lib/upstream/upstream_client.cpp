@@ -105,11 +105,12 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
 net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::string_view target,
                                                                          std::string body, watchdog& wd,
                                                                          request_deadlines d,
-                                                                         std::error_code& ec) {
-  http::request<http::string_body> req{http::verb::post, target, 11};
+                                                                         std::error_code& ec,
+                                                                         http::verb method) {
+  http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, settings_.url.host_header());
   req.set(http::field::user_agent, "chat-gateway/0.1");
-  req.set(http::field::content_type, "application/json");
+  if (method == http::verb::post) req.set(http::field::content_type, "application/json");
   req.set(http::field::accept, "application/json, text/event-stream");
   if (!settings_.api_key.empty()) req.set(http::field::authorization, "Bearer " + settings_.api_key);
   req.body() = std::move(body);

@@ -1,0 +1,45 @@
+// Client-side helpers shared by the endpoints that call the upstream on a client's behalf:
+// noticing a client that went away while we wait on the upstream, and writing SSE responses.
+// Threading: strand-only (the client connection's strand).
+#pragma once
+
+#include "net/asio_fwd.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/empty_body.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace gateway {
+
+/// While the answer is being produced, a readiness wait on the client socket notices a client that
+/// closed its connection and calls `on_gone` on the strand, so that the upstream call is cut at once
+/// (no tokens are paid for nobody). Readiness is only a hint: a peek tells EOF from a spurious wake-up
+/// (wait again) and from bytes of a pipelined next request (then the watch ends, and a disconnect is
+/// noticed at the next write instead). `*watching` is true while the watch is on.
+void watch_client(boost::beast::tcp_stream& client, const std::shared_ptr<bool>& watching,
+                  const net::any_io_executor& strand, std::function<void()> on_gone);
+/// Ends the watch (cancels the readiness wait). Call before the request's state goes away.
+void stop_watching(boost::beast::tcp_stream& client, const std::shared_ptr<bool>& watching);
+
+/// The head of an SSE response: 200, text/event-stream, no-cache, X-Accel-Buffering: no, chunked
+/// for HTTP/1.1 (HTTP/1.0: a body ended by closing the connection).
+boost::beast::http::response<boost::beast::http::empty_body> sse_head(unsigned version, bool keep_alive);
+/// Writes the head; false when the client is gone.
+net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client,
+                                    boost::beast::http::response<boost::beast::http::empty_body>& head,
+                                    std::chrono::milliseconds timeout);
+/// One SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`.
+net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& client, bool chunked,
+                                                    const std::vector<net::const_buffer>& buffers,
+                                                    std::chrono::milliseconds timeout);
+/// The terminating chunk; returns whether the connection may be kept.
+net::awaitable<bool> end_sse(boost::beast::tcp_stream& client, bool chunked, bool keep_alive,
+                             std::chrono::milliseconds timeout);
+
+}  // namespace gateway

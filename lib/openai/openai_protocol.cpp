@@ -1,0 +1,79 @@
+#include "openai/openai_protocol.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace gateway {
+namespace json = boost::json;
+
+namespace {
+openai_error invalid(std::string code, std::string message, std::string param = {}) {
+  return {400, "invalid_request_error", std::move(code), std::move(message), std::move(param)};
+}
+}  // namespace
+
+std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
+                                                               std::string_view default_model) {
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 64;
+  auto v = json::parse(body, ec, {}, opts);
+  if (ec) return invalid("invalid_json", "the body is not valid JSON: " + ec.message());
+  auto* obj = v.if_object();
+  if (!obj) return invalid("invalid_json", "the body must be a JSON object");
+
+  const auto* messages = obj->if_contains("messages");
+  if (!messages || !messages->is_array() || messages->get_array().empty())
+    return invalid("invalid_request", "'messages' must be a non-empty array", "messages");
+
+  openai_request out;
+  if (const auto* s = obj->if_contains("stream"); s && !s->is_null()) {
+    if (!s->is_bool()) return invalid("invalid_request", "'stream' must be a boolean", "stream");
+    out.stream = s->get_bool();
+  }
+  if (const auto* m = obj->if_contains("model"); m && !m->is_null()) {
+    if (!m->is_string() || m->get_string().empty())
+      return invalid("invalid_request", "'model' must be a non-empty string", "model");
+    out.model = std::string(m->get_string());
+    out.body = std::string(body);  // untouched: byte for byte what the client sent
+  } else {
+    out.model = std::string(default_model);
+    (*obj)["model"] = out.model;
+    out.body = json::serialize(v);
+  }
+  return out;
+}
+
+std::string openai_error_body(const openai_error& e) {
+  json::object err{{"message", e.message}, {"type", e.type}, {"code", e.code}};
+  if (e.param.empty())
+    err["param"] = nullptr;
+  else
+    err["param"] = e.param;
+  return json::serialize(json::object{{"error", std::move(err)}});
+}
+
+openai_error openai_error_for(error cause, std::string message) {
+  const auto pub = to_public(cause);
+  const char* type = "api_error";
+  switch (cause) {
+    case error::invalid_json:
+    case error::invalid_request:
+    case error::payload_too_large:
+    case error::unsupported_media_type:
+    case error::bad_http_request: type = "invalid_request_error"; break;
+    case error::rate_limited: type = "rate_limit_error"; break;
+    case error::unauthorized: type = "authentication_error"; break;
+    case error::not_found: type = "not_found_error"; break;
+    default: break;
+  }
+  openai_error out;
+  out.status = pub.status;
+  out.type = type;
+  out.code = pub.code;
+  out.message = std::move(message);
+  return out;
+}
+
+}  // namespace gateway

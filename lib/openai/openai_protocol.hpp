@@ -1,0 +1,41 @@
+// The OpenAI chat-completions protocol as the gateway's /v1 endpoint speaks it: request checks
+// (pure; everything the gateway does not interpret passes through unchanged), the error shape
+// {"error": {"message", "type", "code", "param"}}, and how the gateway's own errors map onto it.
+#pragma once
+
+#include "core/error.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace gateway {
+
+struct openai_request {
+  std::string body;  // what goes upstream: the client's bytes, or re-serialized when a default was added
+  std::string model;
+  bool stream = false;
+};
+
+struct openai_error {
+  unsigned status = 400;
+  std::string type;     // invalid_request_error, authentication_error, rate_limit_error, api_error, ...
+  std::string code;     // stable machine code, e.g. invalid_json, upstream_timeout
+  std::string message;
+  std::string param;    // the offending field, or empty
+};
+
+/// Checks a chat-completions body: a JSON object with a non-empty `messages` array, `stream` (if
+/// present) a boolean, `model` (if present) a non-empty string. Without `model`, `default_model`
+/// is filled in. Nothing else is interpreted or changed.
+std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
+                                                               std::string_view default_model);
+
+/// `{"error": {...}}` with `param` null when empty.
+std::string openai_error_body(const openai_error& e);
+
+/// The OpenAI-style error for one of the gateway's causes (status, type and code as documented).
+openai_error openai_error_for(error cause, std::string message);
+
+}  // namespace gateway

@@ -1,0 +1,43 @@
+// GATEWAY_API_KEYS on /chat and the OpenAI endpoint (the SDK tests in tests/sdk cover the SDKs' view).
+#include "support/test_env.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace test;
+
+TEST_CASE("auth: with GATEWAY_API_KEYS set, /chat and /v1 need a key; /healthz stays open", "[integration][auth]") {
+  test_env env(with_gateway([](auto& c) { c.gateway_api_keys = "alpha-key,beta-key"; }));
+  const std::map<std::string, std::string> json_only{{"content-type", "application/json"}};
+  auto with_key = [](std::string key) {
+    return std::map<std::string, std::string>{{"content-type", "application/json"}, {"authorization", "Bearer " + key}};
+  };
+
+  const auto none = env.request("POST", "/chat", chat_body("BIST 100 nedir?"), json_only);
+  CHECK(none.status == 401);
+  CHECK(none.json().at("error").at("code") == "invalid_api_key");
+  CHECK(env.request("POST", "/chat", chat_body("BIST 100 nedir?"), with_key("wrong")).status == 401);
+  CHECK(env.request("POST", "/chat", chat_body("BIST 100 nedir?"), with_key("beta-key")).status == 200);
+
+  const std::string completion = R"({"messages":[{"role":"user","content":"BIST 100 nedir?"}]})";
+  const auto v1 = env.request("POST", "/v1/chat/completions", completion, json_only);
+  CHECK(v1.status == 401);
+  CHECK(v1.json().at("error").at("type") == "authentication_error");
+  CHECK(v1.json().at("error").at("param").is_null());
+  const auto ok = env.request("POST", "/v1/chat/completions", completion, with_key("alpha-key"));
+  REQUIRE(ok.status == 200);
+  CHECK(ok.json().at("object") == "chat.completion");
+  CHECK(ok.json().at("model") == "openai/gpt-oss-20b");  // MODEL filled in
+
+  CHECK(env.request("GET", "/healthz", {}, {}).status == 200);
+  CHECK(env.sim().stats().completions == 2);  // refused requests never reach the upstream
+}
+
+TEST_CASE("auth: without GATEWAY_API_KEYS the API is open", "[integration][auth]") {
+  test_env env;
+  CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+  CHECK(env.request("GET", "/v1/models", {}, {}).status == 200);
+  const auto missing = env.request("GET", "/v1/nothing", {}, {});
+  CHECK(missing.status == 404);
+  CHECK(missing.json().at("error").at("type") == "not_found_error");
+}

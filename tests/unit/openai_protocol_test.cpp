@@ -1,0 +1,87 @@
+#include "auth/api_keys.hpp"
+#include "openai/openai_protocol.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace gateway;
+namespace json = boost::json;
+
+TEST_CASE("openai: a request passes through byte for byte, unknown fields included", "[openai]") {
+  const std::string body =
+      R"({"model":"qwen/qwen3-32b","messages":[{"role":"user","content":"BIST?"}],"tools":[{"type":"function"}],)"
+      R"("seed":7,"stream":true,"stream_options":{"include_usage":true},"x_custom":{"a":[1,2]}})";
+  const auto r = parse_openai_request(body, "openai/gpt-oss-20b");
+  REQUIRE(std::holds_alternative<openai_request>(r));
+  const auto& ok = std::get<openai_request>(r);
+  CHECK(ok.body == body);
+  CHECK(ok.model == "qwen/qwen3-32b");
+  CHECK(ok.stream);
+}
+
+TEST_CASE("openai: a missing model is filled in with MODEL, nothing else changes", "[openai]") {
+  const auto r = parse_openai_request(R"({"messages":[{"role":"user","content":"x"}],"temperature":0})", "m1");
+  REQUIRE(std::holds_alternative<openai_request>(r));
+  const auto v = json::parse(std::get<openai_request>(r).body);
+  CHECK(v.at("model") == "m1");
+  CHECK(v.at("temperature") == 0);
+  CHECK_FALSE(std::get<openai_request>(r).stream);
+}
+
+TEST_CASE("openai: bad requests name the parameter", "[openai]") {
+  struct row {
+    const char* body;
+    const char* code;
+    const char* param;
+  };
+  for (const auto& [body, code, param] : std::vector<row>{
+           {"not json", "invalid_json", ""},
+           {"[1]", "invalid_json", ""},
+           {R"({"model":"m"})", "invalid_request", "messages"},
+           {R"({"messages":[]})", "invalid_request", "messages"},
+           {R"({"messages":"hi"})", "invalid_request", "messages"},
+           {R"({"messages":[{}],"stream":"yes"})", "invalid_request", "stream"},
+           {R"({"messages":[{}],"model":""})", "invalid_request", "model"},
+       }) {
+    INFO(body);
+    const auto r = parse_openai_request(body, "m");
+    REQUIRE(std::holds_alternative<openai_error>(r));
+    const auto& e = std::get<openai_error>(r);
+    CHECK(e.status == 400);
+    CHECK(e.type == "invalid_request_error");
+    CHECK(e.code == code);
+    CHECK(e.param == param);
+  }
+}
+
+TEST_CASE("openai: errors have OpenAI's shape and the gateway's codes", "[openai]") {
+  const auto body = json::parse(openai_error_body(openai_error_for(error::rate_limited, "slow down")));
+  CHECK(body.at("error").at("message") == "slow down");
+  CHECK(body.at("error").at("type") == "rate_limit_error");
+  CHECK(body.at("error").at("code") == "rate_limited");
+  CHECK(body.at("error").at("param").is_null());
+  CHECK(openai_error_for(error::rate_limited, "").status == 429);
+  CHECK(openai_error_for(error::unauthorized, "").status == 401);
+  CHECK(openai_error_for(error::unauthorized, "").type == "authentication_error");
+  CHECK(openai_error_for(error::upstream_first_byte_timeout, "").status == 504);
+  CHECK(openai_error_for(error::upstream_status_5xx, "").type == "api_error");
+}
+
+TEST_CASE("api keys: Bearer tokens are matched exactly; none configured means open", "[auth]") {
+  const api_keys open("");
+  CHECK_FALSE(open.enabled());
+  CHECK(open.accepts(""));
+
+  const api_keys keys(" k-one , k-two,, ");
+  CHECK(keys.enabled());
+  CHECK(keys.size() == 2);
+  CHECK(keys.accepts("Bearer k-one"));
+  CHECK(keys.accepts("bearer k-two"));  // the scheme is case-insensitive
+  CHECK_FALSE(keys.accepts("Bearer k-on"));
+  CHECK_FALSE(keys.accepts("Bearer k-one2"));
+  CHECK_FALSE(keys.accepts("Bearer K-ONE"));  // the key is not
+  CHECK_FALSE(keys.accepts("k-one"));
+  CHECK_FALSE(keys.accepts("Basic k-one"));
+  CHECK_FALSE(keys.accepts("Bearer "));
+  CHECK_FALSE(keys.accepts(""));
+}
