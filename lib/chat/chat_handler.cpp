@@ -7,17 +7,12 @@
 #include "chat/upstream_body.hpp"
 #include "http/client_io.hpp"
 #include "http/sse_keepalive.hpp"
-#include "net/peer_probe.hpp"
 #include "sse/sse_parser.hpp"
 #include "upstream/completion.hpp"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/serializer.hpp>
 
 // GCC 12 false positive: after inlining Asio's recycling allocator into a coroutine frame's
 // destruction it pairs the frame's operator new with the allocator's free() (the two do match:

@@ -176,6 +176,20 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       if (method == http::verb::post) co_return co_await chat.handle(stream, req, id);
       co_return co_await simple(stream, req, id, 405, json_error("method_not_allowed", "use POST /chat"), "POST");
     }
+    if (path == "/readyz") {
+      // Ready: accepting, and the breaker closed (an open or probing breaker means the upstream is
+      // failing - a load balancer should prefer other instances, not restart this one).
+      if (method == http::verb::get || method == http::verb::head) {
+        const bool accepting = !stopping.load(std::memory_order_relaxed);
+        const bool upstream_ok = caller.breaker().current() == circuit_breaker::state::closed;
+        std::string body = accepting && upstream_ok ? R"({"status":"ready"})"
+                           : accepting              ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
+                                                    : R"({"status":"not ready","reason":"shutting down"})";
+        co_return co_await simple(stream, req, id, accepting && upstream_ok ? 200 : 503, std::move(body), {});
+      }
+      auto body = json_error("method_not_allowed", "use GET /readyz");
+      co_return co_await simple(stream, req, id, 405, std::move(body), "GET, HEAD");
+    }
     if (path == "/healthz") {
       if (method == http::verb::get || method == http::verb::head)
         co_return co_await simple(stream, req, id, 200, R"({"status":"ok"})", {});

@@ -1,52 +1,17 @@
-// Hostile and broken input over raw sockets: every case gets the right status or a clean close,
-// and the gateway keeps serving others. The raw client runs blocking on the test thread (never on
-// the io_context's threads) with receive timeouts, so a gateway that hung would fail, not hang.
+// Hostile and broken input over raw sockets (support/raw_client.hpp): every case gets the right
+// status or a clean close, and the gateway keeps serving others.
+#include "support/raw_client.hpp"
 #include "support/test_env.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 using namespace test;
 using namespace std::chrono_literals;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 namespace {
-
-struct raw_client {
-  asio::io_context ioc;
-  tcp::socket socket{ioc};
-
-  explicit raw_client(unsigned short port) {
-    socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    timeval tv{5, 0};  // a gateway that never answers fails the test instead of hanging it
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  void send(std::string_view bytes) { asio::write(socket, asio::buffer(bytes)); }
-  void half_close() { socket.shutdown(tcp::socket::shutdown_send); }
-  /// Everything until the gateway closes the connection (or 5 s of silence: then `closed` is false).
-  std::string read_all(bool* closed = nullptr) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-      boost::system::error_code ec;
-      const auto n = socket.read_some(asio::buffer(buf), ec);
-      out.append(buf, n);
-      if (ec) {
-        if (closed) *closed = ec == asio::error::eof || ec == asio::error::connection_reset;
-        return out;
-      }
-    }
-  }
-};
 
 std::size_t count(const std::string& s, std::string_view what) {
   std::size_t n = 0;

@@ -106,10 +106,13 @@ TEST_CASE("resilience: the breaker opens after consecutive failures, serves the 
   CHECK_FALSE(fast.headers.at("retry-after").empty());
   CHECK(env.sim().stats().completions == calls);  // failed fast, upstream untouched
   CHECK(env.chat(chat_body("BIST 100 nedir?")).headers.at("x-cache") == "HIT");  // cache still serves
+  CHECK(env.request("GET", "/readyz", {}, {}).status == 503);  // not ready while the upstream fails
+  CHECK(env.request("GET", "/healthz", {}, {}).status == 200);  // but alive
 
   // After the cooldown one probe goes through; its success closes the breaker.
   CHECK(test_env::eventually([&] { return env.chat(chat_body("Temettü nedir?")).status == 200; }, 3s));
   CHECK(env.chat(chat_body("Hisse nedir?")).status == 200);
+  CHECK(env.request("GET", "/readyz", {}, {}).status == 200);
 }
 
 TEST_CASE("resilience: a silent upstream stream gets SSE keep-alive comments", "[integration][keepalive]") {

@@ -2,56 +2,22 @@
 // client that stops reading its stream is cut after CLIENT_WRITE_TIMEOUT and its upstream call is
 // cancelled - the gateway never buffers an unread stream (each upstream read is written before
 // the next one is made).
+#include "support/raw_client.hpp"
 #include "support/test_env.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
-
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <thread>
 
 using namespace test;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-
-namespace {
-
-// A blocking client on the test thread. `rcvbuf` shrinks its receive buffer before connecting, so
-// that a client that stops reading fills the path quickly.
-struct slow_client {
-  asio::io_context ioc;
-  tcp::socket socket{ioc};
-
-  explicit slow_client(unsigned short port, int rcvbuf = 0) {
-    socket.open(tcp::v4());
-    if (rcvbuf) ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    timeval tv{5, 0};  // the gateway must act well within this
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  void send(std::string_view bytes) { asio::write(socket, asio::buffer(bytes)); }
-  /// Reads until the gateway closes (true) or 5 s pass without a byte (false).
-  bool wait_closed(std::string* got = nullptr) {
-    char buf[4096];
-    for (;;) {
-      boost::system::error_code ec;
-      const auto n = socket.read_some(asio::buffer(buf), ec);
-      if (got) got->append(buf, n);
-      if (ec) return ec == asio::error::eof || ec == asio::error::connection_reset;
-    }
-  }
-};
-
-}  // namespace
 
 TEST_CASE("slow clients: a header sent byte by byte is cut after CLIENT_HEADER_TIMEOUT",
           "[integration][slow]") {
   test_env env(with_gateway([](auto& c) { c.client_header_timeout = 500ms; }));
-  slow_client c(env.port());
+  raw_client c(env.port());
   const std::string head = "POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n";
   // Drip the header (each byte well inside any per-read timeout); the deadline covers the whole
   // header, so dripping does not extend it.
@@ -62,19 +28,19 @@ TEST_CASE("slow clients: a header sent byte by byte is cut after CLIENT_HEADER_T
     send_failed = static_cast<bool>(ec);
     std::this_thread::sleep_for(20ms);  // paces the drip; the assertion below does not depend on it
   }
-  std::string got;
-  CHECK(c.wait_closed(&got));
-  CHECK(got.empty());  // cut silently: there is no request to answer
+  bool closed = false;
+  CHECK(c.read_all(&closed).empty());  // cut silently: there is no request to answer
+  CHECK(closed);
   CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
 }
 
 TEST_CASE("slow clients: a body that stops arriving is cut", "[integration][slow]") {
   test_env env(with_gateway([](auto& c) { c.client_header_timeout = 500ms; }));
-  slow_client c(env.port());
+  raw_client c(env.port());
   c.send("POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"q");
-  std::string got;
-  CHECK(c.wait_closed(&got));
-  CHECK(got.empty());
+  bool closed = false;
+  CHECK(c.read_all(&closed).empty());
+  CHECK(closed);
   CHECK(env.sim().stats().completions == 0);
 }
 
@@ -85,7 +51,7 @@ TEST_CASE("slow clients: a client that stops reading its stream is cut and the u
     c.max_new_tokens = 1'000'000;
     c.cache_enabled = false;
   }));
-  slow_client c(env.port(), 4096);
+  raw_client c(env.port(), 4096);
   // A long, fast answer: megabytes of SSE, more than the socket buffers on the way can hold.
   const std::string body = chat_body("Uzun anlat [[sim tokens=400000]]", true);
   c.send(fmt::format("POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
