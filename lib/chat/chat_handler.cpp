@@ -7,6 +7,7 @@
 #include "chat/upstream_body.hpp"
 #include "http/client_io.hpp"
 #include "http/sse_keepalive.hpp"
+#include "metrics/metrics.hpp"
 #include "sse/sse_parser.hpp"
 #include "upstream/completion.hpp"
 
@@ -52,7 +53,10 @@ struct chat_handler::call {
   call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor s,
        clock_type::time_point now, std::chrono::milliseconds timeout)
       : client(cl), req(r), id(i), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now) {}
-  ~call() { *alive = false; }
+  ~call() {
+    *alive = false;
+    if (stream_open && metrics) metrics->stream_closed();
+  }
 
   beast::tcp_stream& client;
   const request_t& req;
@@ -80,6 +84,8 @@ struct chat_handler::call {
   bool chunked = true;
   // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
   sse_keepalive* keepalive = nullptr;
+  gateway_metrics* metrics = nullptr;
+  bool stream_open = false;  // counted in gateway_open_streams until the call ends
 };
 
 namespace {
@@ -93,8 +99,8 @@ bool has_no_cache(const request_t& req) {
 }  // namespace
 
 chat_handler::chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache,
-                           logger log)
-    : cfg_(cfg), upstream_(upstream), cache_(cache), keys_(cfg), log_(std::move(log)),
+                           logger log, gateway_metrics* metrics)
+    : cfg_(cfg), upstream_(upstream), cache_(cache), keys_(cfg), log_(std::move(log)), metrics_(metrics),
       target_(cfg.upstream.target("/chat/completions")) {}
 
 flight_stats chat_handler::flights() const { return flights_.stats(); }
@@ -150,10 +156,16 @@ chat_handler::admission chat_handler::admit(call& c, bool stream) {
 }
 
 net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const request_t& req,
-                                          std::string_view request_id) {
+                                          std::string_view request_id, unsigned& status) {
   const auto strand = co_await net::this_coro::executor;
   const auto now = clock_type::now();
   call c(client, req, request_id, strand, now, cfg_.request_timeout);
+  c.metrics = metrics_;
+  struct report {  // however the request ends, the router learns its status
+    call& c;
+    unsigned& out;
+    ~report() { out = c.status; }
+  } reporting{c, status};
   // Registered for abort_all() while it runs.
   std::uint64_t slot = 0;
   {
@@ -455,6 +467,10 @@ net::awaitable<bool> chat_handler::start_sse(call& c) {
   head.set("x-cache", c.x_cache);
   c.chunked = head.chunked();
   c.status = 200;
+  if (c.metrics && !c.stream_open) {
+    c.stream_open = true;
+    c.metrics->stream_opened();
+  }
   co_return co_await write_sse_head(c.client, head, cfg_.client_write_timeout);
 }
 

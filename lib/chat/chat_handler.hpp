@@ -23,14 +23,19 @@
 
 namespace gateway {
 
+class gateway_metrics;
+
 class chat_handler {
  public:
-  /// `cache` may be null (CACHE_ENABLED=false).
-  chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache, logger log);
+  /// `cache` and `metrics` may be null (CACHE_ENABLED=false; no metrics in some tests).
+  chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache, logger log,
+               gateway_metrics* metrics = nullptr);
 
   /// Answers one request; returns whether the connection may be kept alive.
+  /// Answers one request; returns whether the connection may be kept alive. `status` receives the
+  /// HTTP status sent (0 when the client left before any).
   net::awaitable<bool> handle(boost::beast::tcp_stream& client, const request_t& req,
-                              std::string_view request_id);
+                              std::string_view request_id, unsigned& status);
 
   /// Coalescing counters (requests that led a flight or joined one).
   flight_stats flights() const;
@@ -70,6 +75,7 @@ class chat_handler {
   std::unordered_map<std::uint64_t, active_call> active_;
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
   logger log_;
+  gateway_metrics* metrics_;
   std::string target_;  // upstream path of chat completions
 };
 

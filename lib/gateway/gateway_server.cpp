@@ -2,6 +2,7 @@
 
 #include "auth/api_keys.hpp"
 #include "chat/chat_handler.hpp"
+#include "metrics/metrics.hpp"
 #include "openai/openai_handler.hpp"
 #include "openai/openai_protocol.hpp"
 #include "http/listener.hpp"
@@ -75,10 +76,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                                    cfg.upstream_timeout, cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
         caller(upstream, retry_settings{cfg.upstream_max_retries},
-               breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log),
+               breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log, &metrics),
         cache(make_cache(cfg)),
-        chat(cfg, caller, cache.get(), log),
-        openai(cfg, caller, log),
+        chat(cfg, caller, cache.get(), log, &metrics),
+        openai(cfg, caller, log, &metrics),
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
@@ -142,7 +143,23 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     return connections.size();
   }
 
+  // What the router learns about one request for /metrics.
+  struct request_info {
+    route_id route = route_id::other;
+    unsigned status = 0;  // 0: no response (client gone)
+  };
+
   net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req) {
+    const auto started = clock_type::now();
+    metrics.request_started();
+    request_info info;
+    const bool keep = co_await dispatch(stream, req, info);
+    metrics.request_finished(info.route, info.status,
+                             std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started));
+    co_return keep;
+  }
+
+  net::awaitable<bool> dispatch(beast::tcp_stream& stream, request_t& req, request_info& info) {
     const auto id = request_id_for(req, id_prefix, ++requests);
     std::string_view path = req.target();
     path = path.substr(0, path.find('?'));
@@ -151,32 +168,46 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     // Bodies are built in statements of their own: GCC 12 destroys temporaries of a full-expression
     // that contains co_await twice (docs/architecture.md, "Known compiler constraint").
     const bool openai_path = path.starts_with("/v1/") || path.starts_with("/openai/v1/");
+    if (path == "/chat") info.route = route_id::chat;
     if ((path == "/chat" || openai_path) && !keys.accepts(req[http::field::authorization])) {
       log.info("{} {} {} 401 no valid API key", id, req.method_string(), path);
       const auto message = default_error_message(error::unauthorized, cfg);
       auto body = openai_path ? openai_body(401, "authentication_error", "invalid_api_key", message)
                               : json_error("invalid_api_key", message);
-      co_return co_await simple(stream, req, id, 401, std::move(body), {});
+      co_return co_await simple(info, stream, req, id, 401, std::move(body), {});
     }
     if (path == "/v1/chat/completions" || path == "/openai/v1/chat/completions") {
-      if (method == http::verb::post) co_return co_await openai.completions(stream, req, id);
+      info.route = route_id::chat_completions;
+      if (method == http::verb::post) co_return co_await openai.completions(stream, req, id, info.status);
       auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use POST");
-      co_return co_await simple(stream, req, id, 405, std::move(body), "POST");
+      co_return co_await simple(info, stream, req, id, 405, std::move(body), "POST");
     }
     if (path == "/v1/models" || path == "/openai/v1/models") {
-      if (method == http::verb::get || method == http::verb::head) co_return co_await openai.models(stream, req, id);
+      info.route = route_id::models;
+      if (method == http::verb::get || method == http::verb::head) co_return co_await openai.models(stream, req, id, info.status);
       auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use GET");
-      co_return co_await simple(stream, req, id, 405, std::move(body), "GET, HEAD");
+      co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
     }
     if (openai_path) {
       auto body = openai_body(404, "not_found_error", "not_found", fmt::format("no route for {}", path));
-      co_return co_await simple(stream, req, id, 404, std::move(body), {});
+      co_return co_await simple(info, stream, req, id, 404, std::move(body), {});
     }
     if (path == "/chat") {
-      if (method == http::verb::post) co_return co_await chat.handle(stream, req, id);
-      co_return co_await simple(stream, req, id, 405, json_error("method_not_allowed", "use POST /chat"), "POST");
+      info.route = route_id::chat;
+      if (method == http::verb::post) co_return co_await chat.handle(stream, req, id, info.status);
+      co_return co_await simple(info, stream, req, id, 405, json_error("method_not_allowed", "use POST /chat"), "POST");
+    }
+    if (path == "/metrics") {
+      info.route = route_id::metrics;
+      if (method == http::verb::get || method == http::verb::head) {
+        auto body = metrics.render(metric_sources());
+        co_return co_await simple(info, stream, req, id, 200, std::move(body), {}, "text/plain; version=0.0.4; charset=utf-8");
+      }
+      auto body = json_error("method_not_allowed", "use GET /metrics");
+      co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
     }
     if (path == "/readyz") {
+      info.route = route_id::readyz;
       // Ready: accepting, and the breaker closed (an open or probing breaker means the upstream is
       // failing - a load balancer should prefer other instances, not restart this one).
       if (method == http::verb::get || method == http::verb::head) {
@@ -185,23 +216,27 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         std::string body = accepting && upstream_ok ? R"({"status":"ready"})"
                            : accepting              ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
                                                     : R"({"status":"not ready","reason":"shutting down"})";
-        co_return co_await simple(stream, req, id, accepting && upstream_ok ? 200 : 503, std::move(body), {});
+        co_return co_await simple(info, stream, req, id, accepting && upstream_ok ? 200 : 503, std::move(body), {});
       }
       auto body = json_error("method_not_allowed", "use GET /readyz");
-      co_return co_await simple(stream, req, id, 405, std::move(body), "GET, HEAD");
+      co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
     }
     if (path == "/healthz") {
+      info.route = route_id::healthz;
       if (method == http::verb::get || method == http::verb::head)
-        co_return co_await simple(stream, req, id, 200, R"({"status":"ok"})", {});
-      co_return co_await simple(stream, req, id, 405, json_error("method_not_allowed", "use GET /healthz"), "GET, HEAD");
+        co_return co_await simple(info, stream, req, id, 200, R"({"status":"ok"})", {});
+      co_return co_await simple(info, stream, req, id, 405, json_error("method_not_allowed", "use GET /healthz"), "GET, HEAD");
     }
-    co_return co_await simple(stream, req, id, 404,
+    co_return co_await simple(info, stream, req, id, 404,
                               json_error("not_found", fmt::format("no route for {}", path)), {});
   }
 
-  net::awaitable<bool> simple(beast::tcp_stream& stream, const request_t& req, const std::string& id,
-                              unsigned status, std::string body, std::string_view allow) {
+  net::awaitable<bool> simple(request_info& info, beast::tcp_stream& stream, const request_t& req,
+                              const std::string& id, unsigned status, std::string body, std::string_view allow,
+                              std::string_view content_type = {}) {
+    info.status = status;
     auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
+    if (!content_type.empty()) res.set(http::field::content_type, content_type);
     res.set("x-request-id", id);
     if (!allow.empty()) res.set(http::field::allow, allow);
     if (req.method() == http::verb::head) res.body().clear();  // content-length stays that of GET
@@ -210,8 +245,19 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     co_return !ec && req.keep_alive();
   }
 
+  gateway_metrics::sources metric_sources() const {
+    gateway_metrics::sources s;
+    if (cache) s.cache = cache->stats();
+    s.flights = chat.flights();
+    s.pool = pool.stats();
+    s.breaker = caller.breaker().current();
+    s.rate_limits = caller.rate_limits();
+    return s;
+  }
+
   gateway_config cfg;
   logger log;
+  gateway_metrics metrics;  // before everything that records into it
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;

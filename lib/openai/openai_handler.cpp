@@ -4,6 +4,7 @@
 #include "chat/chat_request.hpp"
 #include "http/client_io.hpp"
 #include "http/sse_keepalive.hpp"
+#include "metrics/metrics.hpp"
 #include "openai/openai_protocol.hpp"
 #include "sse/sse_parser.hpp"
 
@@ -53,8 +54,12 @@ http::response<http::string_body> openai_error_response(unsigned status, std::st
 
 struct openai_handler::call {
   call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor s,
-       clock_type::time_point now, std::chrono::milliseconds timeout)
-      : client(cl), req(r), id(i), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now) {}
+       clock_type::time_point now, std::chrono::milliseconds timeout, unsigned& st, gateway_metrics* m)
+      : client(cl), req(r), id(i), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now), status(st),
+        metrics(m) {}
+  ~call() {
+    if (stream_open && metrics) metrics->stream_closed();
+  }
 
   beast::tcp_stream& client;
   const request_t& req;
@@ -68,22 +73,27 @@ struct openai_handler::call {
   std::string retry_after;
   bool chunked = true;
   sse_keepalive* keepalive = nullptr;
+  unsigned& status;  // the router's: the HTTP status sent
+  gateway_metrics* metrics;
+  bool stream_open = false;
 };
 
-openai_handler::openai_handler(const gateway_config& cfg, upstream_caller& upstream, logger log)
-    : cfg_(cfg), upstream_(upstream), log_(std::move(log)),
+openai_handler::openai_handler(const gateway_config& cfg, upstream_caller& upstream, logger log,
+                               gateway_metrics* metrics)
+    : cfg_(cfg), upstream_(upstream), log_(std::move(log)), metrics_(metrics),
       completions_target_(cfg.upstream.target("/chat/completions")), models_target_(cfg.upstream.target("/models")) {}
 
 net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, const request_t& req,
-                                                 std::string_view id) {
+                                                 std::string_view id, unsigned& status) {
   const auto strand = co_await net::this_coro::executor;
-  call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout);
+  call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout, status, metrics_);
 
   const auto content_type = req[http::field::content_type];
   if (!beast::iequals(trim_space(content_type.substr(0, content_type.find(';'))), "application/json"))
     co_return co_await reply_error(c, error::unsupported_media_type, "Content-Type must be application/json");
   auto parsed = parse_openai_request(req.body(), cfg_.model);
   if (auto* bad = std::get_if<openai_error>(&parsed)) {
+    status = bad->status;
     auto res = make_json_response(bad->status, openai_error_body(*bad), req.keep_alive(), req.version());
     res.set("x-request-id", id);
     log_.info("{} POST /v1/chat/completions {} {}", id, bad->status, bad->message);
@@ -110,6 +120,7 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
   c.exchange.reset();  // back to the pool before the client write
   auto res = make_json_response(200, std::move(body), req.keep_alive(), req.version());  // byte for byte
   res.set("x-request-id", id);
+  status = 200;
   const auto wec = co_await write_with_deadline(client, res, cfg_.client_write_timeout);
   log_.info("{} POST /v1/chat/completions 200 json {} ms", id,
             std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - c.started).count());
@@ -120,6 +131,11 @@ net::awaitable<bool> openai_handler::relay_stream(call& c) {
   auto head = sse_head(c.req.version(), c.req.keep_alive());
   head.set("x-request-id", c.id);
   c.chunked = head.chunked();
+  c.status = 200;
+  if (c.metrics) {
+    c.stream_open = true;
+    c.metrics->stream_opened();
+  }
   if (!co_await write_sse_head(c.client, head, cfg_.client_write_timeout)) {
     stop_watching(c.client, c.watching);
     co_return false;
@@ -212,6 +228,7 @@ net::awaitable<bool> openai_handler::reply_error(call& c, error cause, std::stri
   }
   auto res = make_json_response(e.status, openai_error_body(e), c.req.keep_alive(), c.req.version());
   res.set("x-request-id", c.id);
+  c.status = e.status;
   if (!c.retry_after.empty()) res.set(http::field::retry_after, c.retry_after);
   log_.log(e.status >= 500 ? log_level::warn : log_level::info, "{} POST /v1/chat/completions {} {}: {}", c.id,
            e.status, e.code, e.message);
@@ -219,7 +236,8 @@ net::awaitable<bool> openai_handler::reply_error(call& c, error cause, std::stri
   co_return !ec && c.req.keep_alive();
 }
 
-net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const request_t& req, std::string_view id) {
+net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const request_t& req, std::string_view id,
+                                            unsigned& status) {
   std::string body;
   {
     std::lock_guard lock(models_mutex_);
@@ -227,7 +245,7 @@ net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const req
   }
   if (body.empty()) {
     const auto strand = co_await net::this_coro::executor;
-    call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout);
+    call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout, status, metrics_);
     auto outcome = co_await upstream_.call(models_target_, {}, c.wd, c.deadlines, id, http::verb::get);
     if (!outcome.exchange) {
       auto& f = *outcome.failure;
@@ -243,6 +261,7 @@ net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const req
   }
   auto res = make_json_response(200, std::move(body), req.keep_alive(), req.version());
   res.set("x-request-id", id);
+  status = 200;
   if (req.method() == http::verb::head) res.body().clear();
   const auto ec = co_await write_with_deadline(client, res, cfg_.client_write_timeout);
   co_return !ec && req.keep_alive();

@@ -15,13 +15,18 @@
 
 namespace gateway {
 
+class gateway_metrics;
+
 class openai_handler {
  public:
-  openai_handler(const gateway_config& cfg, upstream_caller& upstream, logger log);
+  openai_handler(const gateway_config& cfg, upstream_caller& upstream, logger log, gateway_metrics* metrics = nullptr);
 
-  net::awaitable<bool> completions(boost::beast::tcp_stream& client, const request_t& req, std::string_view id);
+  /// Both return whether the connection may be kept; `status` receives the HTTP status sent (0: none).
+  net::awaitable<bool> completions(boost::beast::tcp_stream& client, const request_t& req, std::string_view id,
+                                   unsigned& status);
   /// The upstream's model list, cached for a minute.
-  net::awaitable<bool> models(boost::beast::tcp_stream& client, const request_t& req, std::string_view id);
+  net::awaitable<bool> models(boost::beast::tcp_stream& client, const request_t& req, std::string_view id,
+                              unsigned& status);
 
  private:
   struct call;
@@ -32,6 +37,7 @@ class openai_handler {
   const gateway_config& cfg_;
   upstream_caller& upstream_;
   logger log_;
+  gateway_metrics* metrics_;
   std::string completions_target_, models_target_;
   std::mutex models_mutex_;
   std::string models_body_;  // guarded by models_mutex_

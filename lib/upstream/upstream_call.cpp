@@ -1,5 +1,6 @@
 #include "upstream/upstream_call.hpp"
 
+#include "metrics/metrics.hpp"
 #include "upstream/completion.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -37,8 +38,9 @@ std::string redact_secret(std::string text, const std::string& secret) {
   return text;
 }
 
-upstream_caller::upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log)
-    : client_(client), retry_(retry), breaker_(breaker), log_(std::move(log)),
+upstream_caller::upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log,
+                                 gateway_metrics* metrics)
+    : client_(client), retry_(retry), breaker_(breaker), log_(std::move(log)), metrics_(metrics),
       random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
 double upstream_caller::jitter() {
@@ -50,6 +52,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
                                                        request_deadlines d, std::string_view request_id,
                                                        boost::beast::http::verb method) {
   upstream_outcome out;
+  const auto started = clock_type::now();
   for (unsigned retry = 0;; ++retry) {
     if (!breaker_.allow()) {
       out.failure = upstream_failure{error::upstream_unavailable,
@@ -72,7 +75,16 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         breaker_.record_failure();
       else
         breaker_.record_success();
+      if (metrics_) {
+        const auto st = out.upstream_status;
+        metrics_->attempt(st < 400   ? attempt_outcome::ok
+                          : st == 429 ? attempt_outcome::rate_limited
+                          : upstream_unwell(st) ? attempt_outcome::server_error
+                                                : attempt_outcome::client_error);
+      }
       if (out.upstream_status == 200) {
+        if (metrics_)
+          metrics_->upstream_first_byte(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started));
         out.exchange = std::move(ex);
         out.failure.reset();
         co_return out;
@@ -84,6 +96,11 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     } else {
       const auto e = ec.category() == gateway_category() ? static_cast<error>(ec.value()) : error::upstream_connect_failed;
       out.failure = upstream_failure{e, {}, {}};
+      if (metrics_ && e != error::client_gone && e != error::shutting_down)
+        metrics_->attempt(e == error::upstream_connect_timeout || e == error::upstream_first_byte_timeout ||
+                                  e == error::request_timeout
+                              ? attempt_outcome::timeout
+                              : attempt_outcome::transport);
       if (!retryable_error(e)) co_return out;  // the request's own deadline, a client gone
       breaker_.record_failure();
       wd.reset();  // that attempt's deadline fired; the next attempt gets its own
@@ -104,6 +121,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
       co_return out;  // the last failure stands (with its Retry-After on 429)
     }
     retries_.fetch_add(1, std::memory_order_relaxed);
+    if (metrics_) metrics_->retry();
   }
 }
 

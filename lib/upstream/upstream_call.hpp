@@ -21,6 +21,8 @@
 
 namespace gateway {
 
+class gateway_metrics;
+
 /// Why a call failed, ready to be shown to a client.
 struct upstream_failure {
   error code = error::upstream_closed;
@@ -40,7 +42,9 @@ std::string redact_secret(std::string text, const std::string& secret);
 
 class upstream_caller {
  public:
-  upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log);
+  /// `metrics` (optional) receives each attempt's outcome, retries and the time to first byte.
+  upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log,
+                  gateway_metrics* metrics = nullptr);
 
   /// POSTs `body` to `target`, retrying as the policy allows, until a 200 head or a final failure.
   net::awaitable<upstream_outcome> call(std::string_view target, std::string body, watchdog& wd,
@@ -64,6 +68,7 @@ class upstream_caller {
   circuit_breaker breaker_;
   rate_limit_state rate_limits_;
   logger log_;
+  gateway_metrics* metrics_;
   std::atomic<std::uint64_t> retries_{0};
   std::mutex random_mutex_;
   std::minstd_rand random_;

@@ -41,3 +41,21 @@ TEST_CASE("auth: without GATEWAY_API_KEYS the API is open", "[integration][auth]
   CHECK(missing.status == 404);
   CHECK(missing.json().at("error").at("type") == "not_found_error");
 }
+
+TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[integration][metrics]") {
+  test_env env;
+  REQUIRE(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+  REQUIRE(env.chat(chat_body("BIST 100 nedir?")).headers.at("x-cache") == "HIT");
+  REQUIRE(env.chat("{").status == 400);
+  const auto m = env.request("GET", "/metrics", {}, {});
+  REQUIRE(m.status == 200);
+  CHECK(m.headers.at("content-type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(m.body.find("gateway_requests_total{route=\"/chat\",status=\"200\"} 2\n") != std::string::npos);
+  CHECK(m.body.find("gateway_requests_total{route=\"/chat\",status=\"400\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_requests_in_flight 1\n") != std::string::npos);  // this scrape
+  CHECK(m.body.find("gateway_cache_hits_total 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_upstream_attempts_total{outcome=\"ok\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_breaker_state 0\n") != std::string::npos);
+  CHECK(m.body.find("gateway_pool_connections_created_total 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_upstream_first_byte_seconds_count 1\n") != std::string::npos);
+}

@@ -1,0 +1,136 @@
+#include "metrics/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace gateway {
+namespace {
+
+constexpr std::array<std::string_view, static_cast<unsigned>(route_id::count_)> route_names{
+    "/chat", "/v1/chat/completions", "/v1/models", "/healthz", "/readyz", "/metrics", "other"};
+constexpr std::array<std::string_view, static_cast<unsigned>(attempt_outcome::count_)> outcome_names{
+    "ok", "rate_limited", "client_error", "server_error", "transport", "timeout"};
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+template <class T>
+void sample(std::string& out, std::string_view name, T value, std::string_view labels = {}) {
+  if (labels.empty())
+    fmt::format_to(std::back_inserter(out), "{} {}\n", name, value);
+  else
+    fmt::format_to(std::back_inserter(out), "{}{{{}}} {}\n", name, labels, value);
+}
+template <class T>
+void gauge(std::string& out, std::string_view name, std::string_view help, T value, std::string_view type = "gauge") {
+  header(out, name, type, help);
+  sample(out, name, value);
+}
+
+}  // namespace
+
+std::string_view route_name(route_id r) { return route_names[static_cast<unsigned>(r)]; }
+std::string_view outcome_name(attempt_outcome o) { return outcome_names[static_cast<unsigned>(o)]; }
+
+latency_histogram::latency_histogram()
+    : latency_histogram({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}) {}
+
+latency_histogram::latency_histogram(std::vector<double> upper_bounds_seconds)
+    : bounds_(std::move(upper_bounds_seconds)), buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
+  for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i] = 0;
+}
+
+void latency_histogram::observe(std::chrono::microseconds d) {
+  const double seconds = static_cast<double>(d.count()) / 1e6;
+  std::size_t i = 0;
+  while (i < bounds_.size() && seconds > bounds_[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_us_.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(d.count(), 0)), std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void latency_histogram::render(std::string& out, std::string_view name, std::string_view labels) const {
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= bounds_.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    const auto le = i < bounds_.size() ? fmt::format("{}", bounds_[i]) : std::string("+Inf");
+    fmt::format_to(std::back_inserter(out), "{}_bucket{{{}le=\"{}\"}} {}\n", name, labels, le, cumulative);
+  }
+  const std::string trimmed(labels.empty() ? std::string_view{} : labels.substr(0, labels.size() - 1));
+  sample(out, fmt::format("{}_sum", name), static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6, trimmed);
+  sample(out, fmt::format("{}_count", name), count_.load(std::memory_order_relaxed), trimmed);
+}
+
+gateway_metrics::gateway_metrics()
+    : requests_(new std::atomic<std::uint64_t>[static_cast<unsigned>(route_id::count_) * statuses]) {
+  for (unsigned i = 0; i < static_cast<unsigned>(route_id::count_) * statuses; ++i) requests_[i] = 0;
+}
+
+void gateway_metrics::request_finished(route_id r, unsigned status, std::chrono::microseconds duration) {
+  if (status == 0) status = 499;  // nginx's code for "client closed the request"
+  if (status >= statuses) status = 599;
+  requests_[static_cast<unsigned>(r) * statuses + status].fetch_add(1, std::memory_order_relaxed);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  durations_[static_cast<unsigned>(r)].observe(duration);
+}
+
+std::string gateway_metrics::render(const sources& s) const {
+  std::string out;
+  out.reserve(16 * 1024);
+
+  header(out, "gateway_requests_total", "counter", "Requests answered, by route and HTTP status (499: client gone).");
+  for (unsigned r = 0; r < static_cast<unsigned>(route_id::count_); ++r)
+    for (unsigned st = 100; st < statuses; ++st)
+      if (const auto n = requests_[r * statuses + st].load(std::memory_order_relaxed))
+        sample(out, "gateway_requests_total", n, fmt::format("route=\"{}\",status=\"{}\"", route_names[r], st));
+  gauge(out, "gateway_requests_in_flight", "Requests being served.", in_flight_.load(std::memory_order_relaxed));
+  gauge(out, "gateway_open_streams", "SSE responses in progress.", open_streams_.load(std::memory_order_relaxed));
+  header(out, "gateway_request_duration_seconds", "histogram", "Time from a request's arrival to its last byte.");
+  for (unsigned r = 0; r < static_cast<unsigned>(route_id::count_); ++r)
+    if (r != static_cast<unsigned>(route_id::metrics))
+      durations_[r].render(out, "gateway_request_duration_seconds", fmt::format("route=\"{}\",", route_names[r]));
+
+  header(out, "gateway_upstream_attempts_total", "counter", "Upstream attempts by outcome.");
+  for (unsigned o = 0; o < outcome_names.size(); ++o)
+    sample(out, "gateway_upstream_attempts_total", attempts_[o].load(std::memory_order_relaxed),
+           fmt::format("outcome=\"{}\"", outcome_names[o]));
+  gauge(out, "gateway_upstream_retries_total", "Upstream attempts that were retries.",
+        retries_.load(std::memory_order_relaxed), "counter");
+  header(out, "gateway_upstream_first_byte_seconds", "histogram",
+         "Time from the start of an upstream call (retries included) to the upstream's response head.");
+  upstream_ttfb_.render(out, "gateway_upstream_first_byte_seconds");
+  gauge(out, "gateway_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open (probing).",
+        static_cast<int>(s.breaker));
+
+  gauge(out, "gateway_pool_idle_connections", "Idle upstream connections kept for reuse.", s.pool.idle);
+  gauge(out, "gateway_pool_connections_created_total", "Upstream connections opened.", s.pool.created, "counter");
+  gauge(out, "gateway_pool_connections_reused_total", "Requests sent on a pooled connection.", s.pool.reused, "counter");
+  gauge(out, "gateway_pool_stale_discarded_total", "Pooled connections found dead and replaced.",
+        s.pool.discarded_stale, "counter");
+
+  if (s.cache) {
+    gauge(out, "gateway_cache_hits_total", "Response cache hits.", s.cache->hits, "counter");
+    gauge(out, "gateway_cache_misses_total", "Response cache misses.", s.cache->misses, "counter");
+    gauge(out, "gateway_cache_stores_total", "Answers stored.", s.cache->stores, "counter");
+    gauge(out, "gateway_cache_evictions_total", "Entries evicted to stay in bounds.", s.cache->evictions, "counter");
+    gauge(out, "gateway_cache_expirations_total", "Entries dropped after CACHE_TTL.", s.cache->expirations, "counter");
+    gauge(out, "gateway_cache_entries", "Entries in the cache.", s.cache->entries);
+    gauge(out, "gateway_cache_bytes", "Bytes charged to the cache.", s.cache->bytes);
+  }
+  gauge(out, "gateway_coalesced_requests_total", "Requests that shared another request's upstream call.",
+        s.flights.coalesced, "counter");
+  gauge(out, "gateway_coalescing_leaders_total", "Upstream calls made on behalf of a coalescing group.", s.flights.led,
+        "counter");
+  gauge(out, "gateway_coalescing_in_flight", "Questions being answered for a coalescing group right now.",
+        s.flights.in_flight);
+
+  const auto& rl = s.rate_limits;
+  if (rl.remaining_requests)
+    gauge(out, "gateway_upstream_ratelimit_remaining_requests", "Groq x-ratelimit-remaining-requests, last seen.",
+          *rl.remaining_requests);
+  if (rl.remaining_tokens)
+    gauge(out, "gateway_upstream_ratelimit_remaining_tokens", "Groq x-ratelimit-remaining-tokens, last seen.",
+          *rl.remaining_tokens);
+  return out;
+}
+
+}  // namespace gateway
