@@ -1,12 +1,15 @@
 // chat-gateway: reads the configuration from the environment, then runs the gateway on one
 // io_context with THREADS threads until SIGINT/SIGTERM.
 #include "config/gateway_config.hpp"
+#include "core/line_writer.hpp"
 #include "gateway/gateway_server.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
+#include <memory>
+#include <unistd.h>
 #include <functional>
 #include <string_view>
 #include <thread>
@@ -25,12 +28,19 @@ int main(int argc, char** argv) {
   }
   auto cfg = std::move(*loaded.config);
   const unsigned threads = io_threads(cfg);
-  const auto log = logger::to_stderr(cfg.log);
+  // Log output goes through writer threads: an io thread never blocks on a slow terminal or pipe.
+  const auto err_out = std::make_shared<line_writer>(STDERR_FILENO);
+  const auto access_out = std::make_shared<line_writer>(STDOUT_FILENO);
+  const auto log = logger::to_writer(cfg.log, cfg.log_fmt, err_out);
+  const auto access = cfg.access_log ? logger(log_level::info, [access_out](log_level, std::string_view line) {
+    access_out->write(std::string(line));
+  })
+                                     : logger();
 
   net::io_context ioc(static_cast<int>(threads));
   std::optional<gateway_server> server;
   try {
-    server.emplace(ioc, std::move(cfg), log);
+    server.emplace(ioc, std::move(cfg), log, access);
   } catch (const std::exception& e) {
     log.error("cannot start: {}", e.what());
     return 1;

@@ -86,6 +86,10 @@ struct chat_handler::call {
   sse_keepalive* keepalive = nullptr;
   gateway_metrics* metrics = nullptr;
   bool stream_open = false;  // counted in gateway_open_streams until the call ends
+  // For the access log.
+  unsigned attempts = 0;
+  std::chrono::microseconds first_byte{-1};
+  std::uint64_t bytes = 0;
 };
 
 namespace {
@@ -156,16 +160,22 @@ chat_handler::admission chat_handler::admit(call& c, bool stream) {
 }
 
 net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const request_t& req,
-                                          std::string_view request_id, unsigned& status) {
+                                          std::string_view request_id, request_report& report) {
   const auto strand = co_await net::this_coro::executor;
   const auto now = clock_type::now();
   call c(client, req, request_id, strand, now, cfg_.request_timeout);
   c.metrics = metrics_;
-  struct report {  // however the request ends, the router learns its status
+  struct reporter {  // however the request ends, the router learns what happened
     call& c;
-    unsigned& out;
-    ~report() { out = c.status; }
-  } reporting{c, status};
+    request_report& out;
+    ~reporter() {
+      out.status = c.status;
+      if (c.key) out.cache = c.x_cache;
+      out.attempts = c.attempts;
+      out.upstream_first_byte = c.first_byte;
+      out.bytes = c.bytes;
+    }
+  } reporting{c, report};
   // Registered for abort_all() while it runs.
   std::uint64_t slot = 0;
   {
@@ -211,6 +221,8 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
       c.wd.trigger(error::client_gone);
   });
   auto outcome = co_await upstream_.call(target_, build_upstream_body(chat, cfg_, stream), c.wd, c.deadlines, c.id);
+  c.attempts = outcome.attempts;
+  c.first_byte = outcome.first_byte;
   if (!outcome.exchange) {
     stop_watching(client, c.watching);
     auto& failure = *outcome.failure;
@@ -245,6 +257,7 @@ net::awaitable<bool> chat_handler::reply_json(call& c) {
     co_return false;
   }
   const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+  c.bytes += res.body().size();
   log_.info("{} POST /chat 200 json {} ms", c.id, ms);
   co_return !wec && c.req.keep_alive();
 }
@@ -402,6 +415,7 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
         gone = true;
         break;
       }
+      c.bytes += net::buffer_size(buffers);
       last_write = clock_type::now();
       continue;
     }
@@ -434,6 +448,7 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
       res.set("x-cache", c.x_cache);
       c.status = 200;
       const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+      c.bytes += res.body().size();
       log_.info("{} POST /chat 200 json coalesced {} us", c.id, us);
       co_return !ec && c.req.keep_alive();
     }
@@ -479,6 +494,7 @@ net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const 
   if (c.keepalive) co_await c.keepalive->before_write();
   const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
   if (c.keepalive) c.keepalive->after_write();
+  if (!ec) c.bytes += bytes.size();
   co_return ec;
 }
 
@@ -509,6 +525,7 @@ net::awaitable<bool> chat_handler::reply_cached(call& c, const cached_answer& hi
     res.set("x-cache", c.x_cache);
     c.status = 200;
     const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+    c.bytes += res.body().size();
     log_.info("{} POST /chat 200 json cache hit {} us", c.id, ms());
     co_return !ec && c.req.keep_alive();
   }
@@ -543,6 +560,7 @@ net::awaitable<bool> chat_handler::reply_error(call& c, std::error_code cause, s
   log_.log(level, "{} POST /chat {} {}: {}", c.id, pub.status, cause.message(), message);
   if (c.client_lost) co_return false;
   const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+  c.bytes += res.body().size();
   co_return !wec && keep_alive;
 }
 

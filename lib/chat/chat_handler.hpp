@@ -12,6 +12,7 @@
 #include "cache/single_flight.hpp"
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
+#include "http/access_log.hpp"
 #include "http/serve.hpp"
 #include "upstream/upstream_call.hpp"
 
@@ -32,10 +33,10 @@ class chat_handler {
                gateway_metrics* metrics = nullptr);
 
   /// Answers one request; returns whether the connection may be kept alive.
-  /// Answers one request; returns whether the connection may be kept alive. `status` receives the
-  /// HTTP status sent (0 when the client left before any).
+  /// Answers one request; returns whether the connection may be kept alive. `report` receives what
+  /// the access log and metrics need (status sent, cache status, upstream attempts, ...).
   net::awaitable<bool> handle(boost::beast::tcp_stream& client, const request_t& req,
-                              std::string_view request_id, unsigned& status);
+                              std::string_view request_id, request_report& report);
 
   /// Coalescing counters (requests that led a flight or joined one).
   flight_stats flights() const;

@@ -176,6 +176,15 @@ const std::vector<variable>& variables() {
        [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_max_bytes, v, 1024, 1ull << 40); }},
       {"CACHE_SHARDS", "4 per thread", "cache shards (rounded down to a power of two)",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_shards, v, 1, 4096); }},
+      {"LOG_FORMAT", "text", "log lines on stderr as text or json",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         auto f = parse_log_format(v);
+         if (!f) return "must be text or json";
+         c.log_fmt = *f;
+         return {};
+       }},
+      {"ACCESS_LOG", "true", "one JSON line per request on stdout",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.access_log); }},
       {"LOG_LEVEL", "info", "debug, info, warn, error or off",
        [](gateway_config& c, std::string_view v) -> std::string {
          auto level = parse_log_level(v);

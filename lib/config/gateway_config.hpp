@@ -94,6 +94,10 @@ struct gateway_config {
   unsigned cache_shards = 0;
 
   log_level log = log_level::info;
+  /// Format of the log lines on stderr.
+  log_format log_fmt = log_format::text;
+  /// One JSON line per request on stdout.
+  bool access_log = true;
 };
 
 /// Reads a variable; returns nullopt when it is unset. Injected so tests need no real environment.

@@ -1,5 +1,7 @@
 #include "core/logger.hpp"
 
+#include "core/line_writer.hpp"
+
 #include <fmt/chrono.h>
 
 #include <chrono>
@@ -25,6 +27,39 @@ std::string_view to_string(log_level level) {
     case log_level::off: return "off";
   }
   return "?";
+}
+
+std::optional<log_format> parse_log_format(std::string_view text) {
+  if (text == "text") return log_format::text;
+  if (text == "json") return log_format::json;
+  return std::nullopt;
+}
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (u < 0x20) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+logger logger::to_writer(log_level min, log_format format, std::shared_ptr<line_writer> writer) {
+  return logger(min, [format, writer = std::move(writer)](log_level level, std::string_view message) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    writer->write(format == log_format::json
+                      ? fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}Z\",\"level\":\"{}\",\"msg\":\"{}\"}}\n", now,
+                                    to_string(level), json_escape(message))
+                      : fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n", now, to_string(level), message));
+  });
 }
 
 logger logger::to_stderr(log_level min) {

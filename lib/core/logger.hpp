@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,8 +14,14 @@
 namespace gateway {
 
 enum class log_level { debug = 0, info, warn, error, off };
+enum class log_format { text, json };
+
+class line_writer;
 
 std::optional<log_level> parse_log_level(std::string_view text);
+std::optional<log_format> parse_log_format(std::string_view text);
+/// `text` escaped for the inside of a JSON string (quotes, backslashes, control characters).
+std::string json_escape(std::string_view text);
 std::string_view to_string(log_level level);
 
 class logger {
@@ -26,6 +33,9 @@ class logger {
 
   /// A logger that writes "LEVEL message" lines to stderr.
   static logger to_stderr(log_level min);
+  /// A logger whose lines go through `writer` (never blocking the caller on I/O), as text
+  /// ("TIME LEVEL message") or as JSON ({"time", "level", "msg"}).
+  static logger to_writer(log_level min, log_format format, std::shared_ptr<line_writer> writer);
 
   bool enabled(log_level level) const { return sink_ && level >= min_; }
 

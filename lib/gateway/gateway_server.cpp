@@ -2,6 +2,7 @@
 
 #include "auth/api_keys.hpp"
 #include "chat/chat_handler.hpp"
+#include "http/access_log.hpp"
 #include "metrics/metrics.hpp"
 #include "openai/openai_handler.hpp"
 #include "openai/openai_protocol.hpp"
@@ -66,9 +67,10 @@ std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
 // Connection coroutines hold a shared_ptr to impl: when the io_context is destroyed with frames
 // still pending (after stop), those frames may still reach the pool and the handler while unwinding.
 struct gateway_server::impl : std::enable_shared_from_this<impl> {
-  impl(net::io_context& ioc, gateway_config c, logger l)
+  impl(net::io_context& ioc, gateway_config c, logger l, logger a)
       : cfg(std::move(c)),
         log(std::move(l)),
+        access(std::move(a)),
         tls(client_tls(cfg)),
         pool(cfg.upstream_pool_size),
         upstream(ioc.get_executor(),
@@ -146,21 +148,32 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // What the router learns about one request for /metrics.
   struct request_info {
     route_id route = route_id::other;
-    unsigned status = 0;  // 0: no response (client gone)
+    std::string id;
+    request_report report;
   };
 
   net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req) {
     const auto started = clock_type::now();
     metrics.request_started();
     request_info info;
+    info.id = request_id_for(req, id_prefix, ++requests);
     const bool keep = co_await dispatch(stream, req, info);
-    metrics.request_finished(info.route, info.status,
-                             std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started));
+    const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
+    metrics.request_finished(info.route, info.report.status, duration);
+    if (access.enabled(log_level::info)) {
+      boost::system::error_code ec;
+      const auto peer = stream.socket().remote_endpoint(ec);
+      const auto client = ec ? std::string() : peer.address().to_string();
+      std::string_view path = req.target();
+      path = path.substr(0, path.find('?'));  // query strings may carry secrets: not logged
+      access_entry entry{info.id, req.method_string(), path, client, duration, &info.report};
+      access.info("{}", access_log_line(entry, std::chrono::system_clock::now()));
+    }
     co_return keep;
   }
 
   net::awaitable<bool> dispatch(beast::tcp_stream& stream, request_t& req, request_info& info) {
-    const auto id = request_id_for(req, id_prefix, ++requests);
+    const auto& id = info.id;
     std::string_view path = req.target();
     path = path.substr(0, path.find('?'));
     const auto method = req.method();
@@ -178,13 +191,13 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     }
     if (path == "/v1/chat/completions" || path == "/openai/v1/chat/completions") {
       info.route = route_id::chat_completions;
-      if (method == http::verb::post) co_return co_await openai.completions(stream, req, id, info.status);
+      if (method == http::verb::post) co_return co_await openai.completions(stream, req, id, info.report);
       auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use POST");
       co_return co_await simple(info, stream, req, id, 405, std::move(body), "POST");
     }
     if (path == "/v1/models" || path == "/openai/v1/models") {
       info.route = route_id::models;
-      if (method == http::verb::get || method == http::verb::head) co_return co_await openai.models(stream, req, id, info.status);
+      if (method == http::verb::get || method == http::verb::head) co_return co_await openai.models(stream, req, id, info.report);
       auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use GET");
       co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
     }
@@ -194,7 +207,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     }
     if (path == "/chat") {
       info.route = route_id::chat;
-      if (method == http::verb::post) co_return co_await chat.handle(stream, req, id, info.status);
+      if (method == http::verb::post) co_return co_await chat.handle(stream, req, id, info.report);
       co_return co_await simple(info, stream, req, id, 405, json_error("method_not_allowed", "use POST /chat"), "POST");
     }
     if (path == "/metrics") {
@@ -234,7 +247,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   net::awaitable<bool> simple(request_info& info, beast::tcp_stream& stream, const request_t& req,
                               const std::string& id, unsigned status, std::string body, std::string_view allow,
                               std::string_view content_type = {}) {
-    info.status = status;
+    info.report.status = status;
     auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
     if (!content_type.empty()) res.set(http::field::content_type, content_type);
     res.set("x-request-id", id);
@@ -242,6 +255,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     if (req.method() == http::verb::head) res.body().clear();  // content-length stays that of GET
     log.debug("{} {} {} {}", id, req.method_string(), req.target(), status);
     const auto ec = co_await write_with_deadline(stream, res, cfg.client_write_timeout);
+    info.report.bytes += res.body().size();
     co_return !ec && req.keep_alive();
   }
 
@@ -257,6 +271,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   gateway_config cfg;
   logger log;
+  logger access;  // one JSON line per request (lines come complete with '\n')
   gateway_metrics metrics;  // before everything that records into it
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
@@ -276,8 +291,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   listener acceptor;  // last: it may call on_accept as soon as it starts
 };
 
-gateway_server::gateway_server(net::io_context& ioc, gateway_config cfg, logger log)
-    : impl_(std::make_shared<impl>(ioc, std::move(cfg), std::move(log))) {}
+gateway_server::gateway_server(net::io_context& ioc, gateway_config cfg, logger log, logger access)
+    : impl_(std::make_shared<impl>(ioc, std::move(cfg), std::move(log), std::move(access))) {}
 
 gateway_server::~gateway_server() = default;
 

@@ -18,7 +18,8 @@ namespace gateway {
 class gateway_server {
  public:
   /// Binds the listening socket and loads TLS settings; throws on failure (bad CA file, port in use).
-  gateway_server(net::io_context& ioc, gateway_config cfg, logger log);
+  /// `access` receives one complete JSON line per request at info level (a default logger: none).
+  gateway_server(net::io_context& ioc, gateway_config cfg, logger log, logger access = {});
   ~gateway_server();
 
   void start();

@@ -54,8 +54,8 @@ http::response<http::string_body> openai_error_response(unsigned status, std::st
 
 struct openai_handler::call {
   call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor s,
-       clock_type::time_point now, std::chrono::milliseconds timeout, unsigned& st, gateway_metrics* m)
-      : client(cl), req(r), id(i), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now), status(st),
+       clock_type::time_point now, std::chrono::milliseconds timeout, request_report& rep, gateway_metrics* m)
+      : client(cl), req(r), id(i), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now), report(rep),
         metrics(m) {}
   ~call() {
     if (stream_open && metrics) metrics->stream_closed();
@@ -73,7 +73,7 @@ struct openai_handler::call {
   std::string retry_after;
   bool chunked = true;
   sse_keepalive* keepalive = nullptr;
-  unsigned& status;  // the router's: the HTTP status sent
+  request_report& report;  // the router's: what the access log and metrics need
   gateway_metrics* metrics;
   bool stream_open = false;
 };
@@ -84,16 +84,16 @@ openai_handler::openai_handler(const gateway_config& cfg, upstream_caller& upstr
       completions_target_(cfg.upstream.target("/chat/completions")), models_target_(cfg.upstream.target("/models")) {}
 
 net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, const request_t& req,
-                                                 std::string_view id, unsigned& status) {
+                                                 std::string_view id, request_report& report) {
   const auto strand = co_await net::this_coro::executor;
-  call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout, status, metrics_);
+  call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout, report, metrics_);
 
   const auto content_type = req[http::field::content_type];
   if (!beast::iequals(trim_space(content_type.substr(0, content_type.find(';'))), "application/json"))
     co_return co_await reply_error(c, error::unsupported_media_type, "Content-Type must be application/json");
   auto parsed = parse_openai_request(req.body(), cfg_.model);
   if (auto* bad = std::get_if<openai_error>(&parsed)) {
-    status = bad->status;
+    report.status = bad->status;
     auto res = make_json_response(bad->status, openai_error_body(*bad), req.keep_alive(), req.version());
     res.set("x-request-id", id);
     log_.info("{} POST /v1/chat/completions {} {}", id, bad->status, bad->message);
@@ -104,6 +104,8 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
 
   watch_client(client, c.watching, strand, [&c] { c.wd.trigger(error::client_gone); });
   auto outcome = co_await upstream_.call(completions_target_, std::move(r.body), c.wd, c.deadlines, id);
+  report.attempts = outcome.attempts;
+  report.upstream_first_byte = outcome.first_byte;
   if (!outcome.exchange) {
     stop_watching(client, c.watching);
     auto& f = *outcome.failure;
@@ -120,8 +122,9 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
   c.exchange.reset();  // back to the pool before the client write
   auto res = make_json_response(200, std::move(body), req.keep_alive(), req.version());  // byte for byte
   res.set("x-request-id", id);
-  status = 200;
+  report.status = 200;
   const auto wec = co_await write_with_deadline(client, res, cfg_.client_write_timeout);
+  report.bytes += res.body().size();
   log_.info("{} POST /v1/chat/completions 200 json {} ms", id,
             std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - c.started).count());
   co_return !wec && req.keep_alive();
@@ -131,7 +134,7 @@ net::awaitable<bool> openai_handler::relay_stream(call& c) {
   auto head = sse_head(c.req.version(), c.req.keep_alive());
   head.set("x-request-id", c.id);
   c.chunked = head.chunked();
-  c.status = 200;
+  c.report.status = 200;
   if (c.metrics) {
     c.stream_open = true;
     c.metrics->stream_opened();
@@ -213,6 +216,7 @@ net::awaitable<boost::system::error_code> openai_handler::send(call& c, const st
   if (c.keepalive) co_await c.keepalive->before_write();
   const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
   if (c.keepalive) c.keepalive->after_write();
+  if (!ec) c.report.bytes += bytes.size();
   co_return ec;
 }
 
@@ -228,7 +232,7 @@ net::awaitable<bool> openai_handler::reply_error(call& c, error cause, std::stri
   }
   auto res = make_json_response(e.status, openai_error_body(e), c.req.keep_alive(), c.req.version());
   res.set("x-request-id", c.id);
-  c.status = e.status;
+  c.report.status = e.status;
   if (!c.retry_after.empty()) res.set(http::field::retry_after, c.retry_after);
   log_.log(e.status >= 500 ? log_level::warn : log_level::info, "{} POST /v1/chat/completions {} {}: {}", c.id,
            e.status, e.code, e.message);
@@ -237,7 +241,7 @@ net::awaitable<bool> openai_handler::reply_error(call& c, error cause, std::stri
 }
 
 net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const request_t& req, std::string_view id,
-                                            unsigned& status) {
+                                            request_report& report) {
   std::string body;
   {
     std::lock_guard lock(models_mutex_);
@@ -245,7 +249,7 @@ net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const req
   }
   if (body.empty()) {
     const auto strand = co_await net::this_coro::executor;
-    call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout, status, metrics_);
+    call c(client, req, id, strand, clock_type::now(), cfg_.request_timeout, report, metrics_);
     auto outcome = co_await upstream_.call(models_target_, {}, c.wd, c.deadlines, id, http::verb::get);
     if (!outcome.exchange) {
       auto& f = *outcome.failure;
@@ -261,7 +265,7 @@ net::awaitable<bool> openai_handler::models(beast::tcp_stream& client, const req
   }
   auto res = make_json_response(200, std::move(body), req.keep_alive(), req.version());
   res.set("x-request-id", id);
-  status = 200;
+  report.status = 200;
   if (req.method() == http::verb::head) res.body().clear();
   const auto ec = co_await write_with_deadline(client, res, cfg_.client_write_timeout);
   co_return !ec && req.keep_alive();

@@ -6,6 +6,7 @@
 
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
+#include "http/access_log.hpp"
 #include "http/serve.hpp"
 #include "upstream/upstream_call.hpp"
 
@@ -21,12 +22,13 @@ class openai_handler {
  public:
   openai_handler(const gateway_config& cfg, upstream_caller& upstream, logger log, gateway_metrics* metrics = nullptr);
 
-  /// Both return whether the connection may be kept; `status` receives the HTTP status sent (0: none).
+  /// Both return whether the connection may be kept; `report` receives what the access log and
+  /// metrics need.
   net::awaitable<bool> completions(boost::beast::tcp_stream& client, const request_t& req, std::string_view id,
-                                   unsigned& status);
+                                   request_report& report);
   /// The upstream's model list, cached for a minute.
   net::awaitable<bool> models(boost::beast::tcp_stream& client, const request_t& req, std::string_view id,
-                              unsigned& status);
+                              request_report& report);
 
  private:
   struct call;

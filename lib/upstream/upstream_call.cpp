@@ -65,6 +65,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     if (ex) {
       out.upstream_status = ex->status();
+      out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
       const auto snapshot = parse_rate_limits([&ex](std::string_view name) { return ex->header(name); });
       rate_limits_.update(snapshot);
       if (running_low(snapshot))
@@ -83,8 +84,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
                                                 : attempt_outcome::client_error);
       }
       if (out.upstream_status == 200) {
-        if (metrics_)
-          metrics_->upstream_first_byte(std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started));
+        if (metrics_) metrics_->upstream_first_byte(out.first_byte);
         out.exchange = std::move(ex);
         out.failure.reset();
         co_return out;

@@ -35,6 +35,7 @@ struct upstream_outcome {
   std::optional<upstream_failure> failure;      // set otherwise
   unsigned attempts = 0;
   unsigned upstream_status = 0;  // the last HTTP status seen, 0 when none
+  std::chrono::microseconds first_byte{-1};  // call start to the last response head; < 0: none
 };
 
 /// `text` with every occurrence of `secret` (the API key) replaced: upstream messages may echo it.

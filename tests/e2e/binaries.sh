@@ -18,10 +18,10 @@ sim_port=$(awk '/groq-sim port/ {print $3}' "$dir/sim.out")
 
 start_gateway() {  # extra environment as NAME=VALUE arguments
   env GROQ_API_KEY=e2e-key GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" GROQ_CA_FILE="$dir/ca.pem" \
-    HOST=127.0.0.1 PORT=0 THREADS=2 "$@" "$gateway_bin" 2>"$dir/gw.log" &
+    HOST=127.0.0.1 PORT=0 THREADS=2 "$@" "$gateway_bin" 2>"$dir/gw.log" >"$dir/access.log" &
   gw_pid=$!
   for _ in $(seq 100); do grep -q "listening on" "$dir/gw.log" 2>/dev/null && break; sleep 0.05; done
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/gw.log")
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/gw.log" | head -n 1)
   [ -n "$port" ] || fail "gateway did not start"
 }
 # Streams `question` to $dir/$2 in the background (curl_pid) and waits for its first delta.
@@ -53,6 +53,13 @@ echo "$stream" | grep -q '^data: {"done":true' || fail "no done event: $stream"
 PORT=abc "$gateway_bin" 2>"$dir/bad.log" && fail "an invalid PORT was accepted"
 grep -q "PORT" "$dir/bad.log" || fail "the config error does not name PORT"
 
+# The access log: one JSON line per request on stdout, with no secrets in it.
+for _ in $(seq 50); do [ "$(grep -c '"path":"/chat"' "$dir/access.log")" -ge 2 ] && break; sleep 0.05; done
+grep -q '"method":"POST","path":"/chat","status":200,"cache":"MISS","attempts":1,' "$dir/access.log" \
+  || fail "no access log line for the first /chat: $(cat "$dir/access.log")"
+grep -q '"cache":"HIT","attempts":0,' "$dir/access.log" || fail "no access log line for the cache hit"
+grep -q "e2e-key\|BIST" "$dir/access.log" && fail "the access log carries a key or a question"
+
 # SIGTERM while a stream is in flight: the stream completes, then the gateway exits 0.
 stream_in_background "Temettü nedir? [[sim interval=40 tokens=30]]" inflight.txt
 kill -TERM "$gw_pid"
@@ -61,13 +68,15 @@ wait "$curl_pid" || fail "the stream in flight failed during shutdown: $(cat "$d
 wait_exit_ok "$gw_pid"
 
 # A stream longer than SHUTDOWN_GRACE ends with a shutting_down event; the gateway still exits 0.
-start_gateway SHUTDOWN_GRACE=0.3
+start_gateway SHUTDOWN_GRACE=0.3 LOG_FORMAT=json
 stream_in_background "Altın nedir? [[sim interval=300 tokens=40]]" cut.txt
 kill -TERM "$gw_pid"
 wait "$curl_pid" || true
 grep -q '"code":"shutting_down"' "$dir/cut.txt" || fail "no shutting_down event: $(cat "$dir/cut.txt")"
 grep -q '\[DONE\]' "$dir/cut.txt" && fail "a cut stream ended with [DONE]"
 wait_exit_ok "$gw_pid"
+head -n 1 "$dir/gw.log" | grep -q '^{"time":"[^"]*Z","level":"info","msg":"chat-gateway listening' \
+  || fail "LOG_FORMAT=json did not log JSON lines: $(head -n 2 "$dir/gw.log")"
 
 kill -INT "$sim_pid"
 wait_exit_ok "$sim_pid"

@@ -40,8 +40,8 @@ for _ in $(seq 100); do grep -q "groq-sim port" "$work/sim.out" && break; sleep 
 sim_port=$(awk '/groq-sim port/ {print $3}' "$work/sim.out")
 
 gw_port=$(free_port)
-# LOG_LEVEL=warn: the info line per request would go to a terminal or file in the measured path.
-HOST=127.0.0.1 PORT=$gw_port THREADS=$server_threads LOG_LEVEL=warn \
+# LOG_LEVEL=warn ACCESS_LOG=false: like nginx with access_log off, no line per request is written.
+HOST=127.0.0.1 PORT=$gw_port THREADS=$server_threads LOG_LEVEL=warn ACCESS_LOG=false \
   GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" "$bin/chat-gateway" 2>"$work/gateway.log" &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && break; sleep 0.05; done

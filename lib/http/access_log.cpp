@@ -1,0 +1,34 @@
+#include "http/access_log.hpp"
+
+#include "core/logger.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace gateway {
+
+std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now) {
+  const auto& r = *e.report;
+  const auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  std::string out;
+  out.reserve(256);
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, R"({{"time":"{:%Y-%m-%dT%H:%M:%S}Z","id":"{}","method":"{}","path":"{}","status":{},)",
+                 std::chrono::floor<std::chrono::seconds>(now), json_escape(e.id), json_escape(e.method),
+                 json_escape(e.path), r.status == 0 ? 499 : r.status);
+  if (r.cache.empty())
+    out += R"("cache":null,)";
+  else
+    fmt::format_to(it, R"("cache":"{}",)", r.cache);
+  fmt::format_to(it, R"("attempts":{},)", r.attempts);
+  if (r.upstream_first_byte.count() < 0)
+    out += R"("upstream_ttfb_ms":null,)";
+  else
+    fmt::format_to(it, R"("upstream_ttfb_ms":{:.3f},)", ms(r.upstream_first_byte));
+  fmt::format_to(it, R"("duration_ms":{:.3f},"bytes":{},"client":"{}"}})", ms(e.duration), r.bytes,
+                 json_escape(e.client));
+  out += '\n';
+  return out;
+}
+
+}  // namespace gateway

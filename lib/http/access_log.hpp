@@ -1,0 +1,32 @@
+// The access log: one JSON line per request (time, request id, method, path, status, cache status,
+// upstream attempts, time to the upstream's first byte, duration, bytes sent, client address).
+// Handlers fill a request_report as they answer; the router adds the rest and formats the line.
+// Never contains the Authorization header, API keys or question texts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+/// What a handler tells the router about the request it answered.
+struct request_report {
+  unsigned status = 0;          // HTTP status sent; 0 when the client left before any
+  std::string_view cache;       // X-Cache value, or empty (points to a static string)
+  unsigned attempts = 0;        // upstream attempts made
+  std::chrono::microseconds upstream_first_byte{-1};  // < 0: no upstream response
+  std::uint64_t bytes = 0;      // response body bytes written
+};
+
+struct access_entry {
+  std::string_view id, method, path, client;
+  std::chrono::microseconds duration{0};
+  const request_report* report = nullptr;
+};
+
+/// The JSON line (ending in '\n'); `now` is the time the request finished.
+std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now);
+
+}  // namespace gateway
