@@ -242,6 +242,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     {
       std::lock_guard lock(mutex);
       last_body = req.body();
+      last_request_id = std::string(req["x-request-id"]);
     }
     if (!cfg.api_key.empty() && req[http::field::authorization] != "Bearer " + cfg.api_key) {
       ++unauthorized;
@@ -470,7 +471,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   sim_stats snapshot() {
     std::lock_guard lock(mutex);
     return {requests, completions, connections, tls_handshakes, streams_started, streams_completed,
-            streams_aborted, active_streams, unauthorized, last_body};
+            streams_aborted, active_streams, unauthorized, last_body, last_request_id};
   }
 
   net::io_context& ioc;
@@ -487,6 +488,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   };
   std::mutex mutex;  // guards last_body, fault_counts, gates
   std::string last_body;
+  std::string last_request_id;
   std::map<std::string, unsigned> fault_counts;
   std::map<std::string, gate> gates;
   listener acceptor;

@@ -46,6 +46,7 @@ struct sim_stats {
   std::int64_t active_streams = 0;
   std::uint64_t unauthorized = 0;
   std::string last_request_body;
+  std::string last_request_id;          // the X-Request-Id header of the last completion request
 };
 
 class sim_server {

@@ -61,7 +61,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     }
     ++out.attempts;
     std::error_code ec;
-    auto ex = co_await client_.start(target, body, wd, d, ec, method);
+    auto ex = co_await client_.start(target, body, wd, d, ec, method, request_id);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     if (ex) {
       out.upstream_status = ex->status();

@@ -106,11 +106,13 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
                                                                          std::string body, watchdog& wd,
                                                                          request_deadlines d,
                                                                          std::error_code& ec,
-                                                                         http::verb method) {
+                                                                         http::verb method,
+                                                                         std::string_view request_id) {
   http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, settings_.url.host_header());
   req.set(http::field::user_agent, "chat-gateway/0.1");
   if (method == http::verb::post) req.set(http::field::content_type, "application/json");
+  if (!request_id.empty()) req.set("x-request-id", request_id);  // follow one request across both logs
   req.set(http::field::accept, "application/json, text/event-stream");
   if (!settings_.api_key.empty()) req.set(http::field::authorization, "Bearer " + settings_.api_key);
   req.body() = std::move(body);

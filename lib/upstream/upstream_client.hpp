@@ -84,7 +84,8 @@ class upstream_client {
   net::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string body,
                                                            watchdog& wd, request_deadlines deadlines,
                                                            std::error_code& ec,
-                                                           boost::beast::http::verb method = boost::beast::http::verb::post);
+                                                           boost::beast::http::verb method = boost::beast::http::verb::post,
+                                                           std::string_view request_id = {});
 
   const upstream_settings& settings() const { return settings_; }
   upstream_pool& pool() { return pool_; }

@@ -42,6 +42,19 @@ TEST_CASE("auth: without GATEWAY_API_KEYS the API is open", "[integration][auth]
   CHECK(missing.json().at("error").at("type") == "not_found_error");
 }
 
+TEST_CASE("request ids: a client's X-Request-Id is returned and sent upstream", "[integration]") {
+  test_env env;
+  const auto r = env.request("POST", "/chat", chat_body("BIST 100 nedir?"),
+                             {{"content-type", "application/json"}, {"x-request-id", "client-abc.1"}});
+  CHECK(r.headers.at("x-request-id") == "client-abc.1");
+  CHECK(env.sim().stats().last_request_id == "client-abc.1");
+  // An unusable one (too long, odd characters) is replaced by the gateway's own.
+  const auto own = env.request("POST", "/chat", chat_body("Temettü nedir?"),
+                               {{"content-type", "application/json"}, {"x-request-id", "bad id;"}});
+  CHECK(own.headers.at("x-request-id") != "bad id;");
+  CHECK(env.sim().stats().last_request_id == own.headers.at("x-request-id"));
+}
+
 TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[integration][metrics]") {
   test_env env;
   REQUIRE(env.chat(chat_body("BIST 100 nedir?")).status == 200);
