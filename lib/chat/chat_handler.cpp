@@ -90,6 +90,7 @@ struct chat_handler::call {
   unsigned attempts = 0;
   std::chrono::microseconds first_byte{-1};
   std::uint64_t bytes = 0;
+  std::optional<clock_type::time_point> upstream_called, upstream_finished;
 };
 
 namespace {
@@ -174,6 +175,10 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
       out.attempts = c.attempts;
       out.upstream_first_byte = c.first_byte;
       out.bytes = c.bytes;
+      // The gateway's own time: before the upstream call, and after the upstream's last byte.
+      if (c.upstream_called && c.upstream_finished)
+        out.added = std::chrono::duration_cast<std::chrono::microseconds>((*c.upstream_called - c.started) +
+                                                                          (clock_type::now() - *c.upstream_finished));
     }
   } reporting{c, report};
   // Registered for abort_all() while it runs.
@@ -220,6 +225,7 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
     else
       c.wd.trigger(error::client_gone);
   });
+  c.upstream_called = clock_type::now();
   auto outcome = co_await upstream_.call(target_, build_upstream_body(chat, cfg_, stream), c.wd, c.deadlines, c.id);
   c.attempts = outcome.attempts;
   c.first_byte = outcome.first_byte;
@@ -238,6 +244,7 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
 net::awaitable<bool> chat_handler::reply_json(call& c) {
   std::error_code ec;
   const auto body = co_await c.exchange->read_all(max_completion_body, ec);
+  c.upstream_finished = clock_type::now();
   stop_watching(c.client, c.watching);
   if (ec) co_return co_await reply_error(c, ec, {});
   auto done = parse_completion(body);
@@ -343,6 +350,7 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
       break;
     }
   }
+  c.upstream_finished = clock_type::now();
   if (!failure && !saw_done && !finish_reason) {
     failure = error::upstream_closed;
     failure_message = "upstream stream ended before the answer was complete";

@@ -160,6 +160,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const bool keep = co_await dispatch(stream, req, info);
     const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
     metrics.request_finished(info.route, info.report.status, duration);
+    if (info.report.added.count() >= 0) metrics.added_latency(info.report.added);
     if (access.enabled(log_level::info)) {
       boost::system::error_code ec;
       const auto peer = stream.socket().remote_endpoint(ec);

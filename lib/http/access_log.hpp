@@ -18,6 +18,7 @@ struct request_report {
   unsigned attempts = 0;        // upstream attempts made
   std::chrono::microseconds upstream_first_byte{-1};  // < 0: no upstream response
   std::uint64_t bytes = 0;      // response body bytes written
+  std::chrono::microseconds added{-1};  // the gateway's own time around the upstream call; < 0: none
 };
 
 struct access_entry {

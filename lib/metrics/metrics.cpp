@@ -98,10 +98,14 @@ std::string gateway_metrics::render(const sources& s) const {
   header(out, "gateway_upstream_first_byte_seconds", "histogram",
          "Time from the start of an upstream call (retries included) to the upstream's response head.");
   upstream_ttfb_.render(out, "gateway_upstream_first_byte_seconds");
+  header(out, "gateway_added_latency_seconds", "histogram",
+         "The gateway's own time in requests that went upstream: before the call plus after the last upstream byte.");
+  added_.render(out, "gateway_added_latency_seconds");
   gauge(out, "gateway_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open (probing).",
         static_cast<int>(s.breaker));
 
   gauge(out, "gateway_pool_idle_connections", "Idle upstream connections kept for reuse.", s.pool.idle);
+  gauge(out, "gateway_pool_connections_in_use", "Upstream connections held by requests.", s.pool.in_use);
   gauge(out, "gateway_pool_connections_created_total", "Upstream connections opened.", s.pool.created, "counter");
   gauge(out, "gateway_pool_connections_reused_total", "Requests sent on a pooled connection.", s.pool.reused, "counter");
   gauge(out, "gateway_pool_stale_discarded_total", "Pooled connections found dead and replaced.",

@@ -159,9 +159,12 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
 
 upstream_exchange::upstream_exchange(upstream_client& client, std::unique_ptr<upstream_connection> conn,
                                      watchdog& wd, request_deadlines deadlines)
-    : client_(client), conn_(std::move(conn)), wd_(wd), deadlines_(deadlines) {}
+    : client_(client), conn_(std::move(conn)), wd_(wd), deadlines_(deadlines) {
+  client_.pool_.leased();
+}
 
 upstream_exchange::~upstream_exchange() {
+  client_.pool_.released();
   if (!conn_) return;
   // Only a connection whose response was read to the end and that is neither closing nor carrying
   // surplus bytes is reusable; anything else is closed, which also stops an abandoned stream.

@@ -21,6 +21,7 @@ struct pool_stats {
   std::uint64_t reused = 0;
   std::uint64_t discarded_stale = 0;
   std::size_t idle = 0;
+  std::int64_t in_use = 0;  // connections leased to a request right now
 };
 
 class upstream_pool {
@@ -38,6 +39,9 @@ class upstream_pool {
   std::uint64_t next_id() { return ++created_; }
 
   pool_stats stats() const;
+  /// A request holds a connection (from the pool or new) / gave it back or closed it.
+  void leased() { in_use_.fetch_add(1, std::memory_order_relaxed); }
+  void released() { in_use_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
   std::size_t max_idle_;
@@ -45,6 +49,7 @@ class upstream_pool {
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<upstream_connection>> idle_;  // guarded by mutex_; back = newest
   std::atomic<std::uint64_t> created_{0}, reused_{0}, stale_{0};
+  std::atomic<std::int64_t> in_use_{0};
 };
 
 }  // namespace gateway

@@ -71,4 +71,6 @@ TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[in
   CHECK(m.body.find("gateway_breaker_state 0\n") != std::string::npos);
   CHECK(m.body.find("gateway_pool_connections_created_total 1\n") != std::string::npos);
   CHECK(m.body.find("gateway_upstream_first_byte_seconds_count 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_added_latency_seconds_count 1\n") != std::string::npos);  // the miss; hits do not count
+  CHECK(m.body.find("gateway_pool_connections_in_use 0\n") != std::string::npos);
 }
