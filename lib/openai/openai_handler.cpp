@@ -59,6 +59,10 @@ struct openai_handler::call {
         metrics(m) {}
   ~call() {
     if (stream_open && metrics) metrics->stream_closed();
+    // The gateway's own time: before the upstream call, and after the upstream's last byte.
+    if (upstream_called && upstream_finished)
+      report.added = std::chrono::duration_cast<std::chrono::microseconds>((*upstream_called - started) +
+                                                                           (clock_type::now() - *upstream_finished));
   }
 
   beast::tcp_stream& client;
@@ -76,6 +80,7 @@ struct openai_handler::call {
   request_report& report;  // the router's: what the access log and metrics need
   gateway_metrics* metrics;
   bool stream_open = false;
+  std::optional<clock_type::time_point> upstream_called, upstream_finished;
 };
 
 openai_handler::openai_handler(const gateway_config& cfg, upstream_caller& upstream, logger log,
@@ -103,6 +108,7 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
   auto& r = std::get<openai_request>(parsed);
 
   watch_client(client, c.watching, strand, [&c] { c.wd.trigger(error::client_gone); });
+  c.upstream_called = clock_type::now();
   auto outcome = co_await upstream_.call(completions_target_, std::move(r.body), c.wd, c.deadlines, id);
   report.attempts = outcome.attempts;
   report.upstream_first_byte = outcome.first_byte;
@@ -117,6 +123,7 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
 
   std::error_code ec;
   auto body = co_await c.exchange->read_all(max_completion_body, ec);
+  c.upstream_finished = clock_type::now();
   stop_watching(client, c.watching);
   if (ec) co_return co_await reply_error(c, as_error(ec), {});
   c.exchange.reset();  // back to the pool before the client write
@@ -187,6 +194,7 @@ net::awaitable<bool> openai_handler::relay_stream(call& c) {
       break;
     }
   }
+  c.upstream_finished = clock_type::now();
   if (!failure && !saw_done && !client_gone) failure = error::upstream_closed;
   co_await keepalive.finish();
   c.keepalive = nullptr;

@@ -28,6 +28,10 @@ TEST_CASE("auth: with GATEWAY_API_KEYS set, /chat and /v1 need a key; /healthz s
   REQUIRE(ok.status == 200);
   CHECK(ok.json().at("object") == "chat.completion");
   CHECK(ok.json().at("model") == "openai/gpt-oss-20b");  // MODEL filled in
+  const auto m = env.request("GET", "/metrics", {}, {});
+  CHECK(m.body.find("gateway_requests_total{route=\"/v1/chat/completions\",status=\"200\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_requests_total{route=\"/v1/chat/completions\",status=\"401\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("gateway_added_latency_seconds_count 2\n") != std::string::npos);  // /chat and /v1
 
   CHECK(env.request("GET", "/healthz", {}, {}).status == 200);
   CHECK(env.sim().stats().completions == 2);  // refused requests never reach the upstream
