@@ -45,13 +45,6 @@ std::string sse_data(std::string_view data) {
 }
 }  // namespace
 
-http::response<http::string_body> openai_error_response(unsigned status, std::string_view type, std::string_view code,
-                                                        std::string_view message, unsigned version, bool keep_alive) {
-  return make_json_response(status,
-                            openai_error_body({status, std::string(type), std::string(code), std::string(message), {}}),
-                            keep_alive, version);
-}
-
 struct openai_handler::call {
   call(beast::tcp_stream& cl, const request_t& r, std::string_view i, net::any_io_executor s,
        clock_type::time_point now, std::chrono::milliseconds timeout, request_report& rep, gateway_metrics* m)

@@ -46,8 +46,4 @@ class openai_handler {
   clock_type::time_point models_expire_{};
 };
 
-/// An OpenAI-shaped error reply (used by the router for 401/404/405 on /v1 too).
-http::response<http::string_body> openai_error_response(unsigned status, std::string_view type, std::string_view code,
-                                                        std::string_view message, unsigned version, bool keep_alive);
-
 }  // namespace gateway
