@@ -6,7 +6,7 @@
 
 using namespace test;
 
-TEST_CASE("auth: with GATEWAY_API_KEYS set, /chat and /v1 need a key; /healthz stays open", "[integration][auth]") {
+TEST_CASE("auth: with GATEWAY_API_KEYS set, /chat and /v1 need a key - /healthz stays open", "[integration][auth]") {
   test_env env(with_gateway([](auto& c) { c.gateway_api_keys = "alpha-key,beta-key"; }));
   const std::map<std::string, std::string> json_only{{"content-type", "application/json"}};
   auto with_key = [](std::string key) {

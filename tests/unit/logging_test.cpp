@@ -44,7 +44,7 @@ TEST_CASE("logging: an access log line is one JSON object with every field", "[l
   CHECK(boost::json::parse(access_log_line(g, std::chrono::system_clock::now())).at("status") == 499);
 }
 
-TEST_CASE("logging: the line writer never blocks; what does not fit is dropped and counted", "[logging]") {
+TEST_CASE("logging: the line writer never blocks - what does not fit is dropped and counted", "[logging]") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   std::string out;

@@ -67,7 +67,7 @@ TEST_CASE("openai: errors have OpenAI's shape and the gateway's codes", "[openai
   CHECK(openai_error_for(error::upstream_status_5xx, "").type == "api_error");
 }
 
-TEST_CASE("api keys: Bearer tokens are matched exactly; none configured means open", "[auth]") {
+TEST_CASE("api keys: Bearer tokens are matched exactly - none configured means open", "[auth]") {
   const api_keys open("");
   CHECK_FALSE(open.enabled());
   CHECK(open.accepts(""));

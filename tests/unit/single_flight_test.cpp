@@ -90,7 +90,7 @@ TEST_CASE("single flight: a failure reaches every follower", "[flight]") {
   }
 }
 
-TEST_CASE("single flight: a settled or closed flight is not joined; a new one starts", "[flight]") {
+TEST_CASE("single flight: a settled or closed flight is not joined - a new one starts", "[flight]") {
   flight_registry reg;
   auto lead = reg.join(key_of(1), true, [] {});
   lead.f->succeed(answer("x"));
