@@ -30,8 +30,6 @@ constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 constexpr std::size_t max_completion_body = 4 << 20;
 const std::string keepalive_comment = ": keep-alive\n\n";
 
-double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
-
 // The flight this request leads. However the request ends, the flight is settled (a failure is
 // ignored when it already succeeded) and closed, so no follower waits for a leader that is gone.
 struct lead_guard {
@@ -175,10 +173,7 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
       out.attempts = c.attempts;
       out.upstream_first_byte = c.first_byte;
       out.bytes = c.bytes;
-      // The gateway's own time: before the upstream call, and after the upstream's last byte.
-      if (c.upstream_called && c.upstream_finished)
-        out.added = std::chrono::duration_cast<std::chrono::microseconds>((*c.upstream_called - c.started) +
-                                                                          (clock_type::now() - *c.upstream_finished));
+      out.added = gateway_share(c.started, c.upstream_called, c.upstream_finished, clock_type::now());
     }
   } reporting{c, report};
   // Registered for abort_all() while it runs.
@@ -473,7 +468,7 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
   }
 
   auto failure = u.failure.value_or(flight_failure{
-      error::request_timeout, fmt::format("the request took longer than {} s", seconds(cfg_.request_timeout)), {}});
+      error::request_timeout, default_error_message(error::request_timeout, cfg_), {}});
   if (!started) {
     c.retry_after = std::move(failure.retry_after);
     co_return co_await reply_error(c, failure.code, std::move(failure.message));
@@ -499,9 +494,7 @@ net::awaitable<bool> chat_handler::start_sse(call& c) {
 
 net::awaitable<boost::system::error_code> chat_handler::send_sse(call& c, const std::string& bytes) {
   const std::vector<net::const_buffer> buffers{net::buffer(bytes)};
-  if (c.keepalive) co_await c.keepalive->before_write();
-  const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
-  if (c.keepalive) c.keepalive->after_write();
+  const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout, c.keepalive);
   if (!ec) c.bytes += bytes.size();
   co_return ec;
 }

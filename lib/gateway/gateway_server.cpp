@@ -182,7 +182,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     // Bodies are built in statements of their own: GCC 12 destroys temporaries of a full-expression
     // that contains co_await twice (docs/architecture.md, "Known compiler constraint").
     const bool openai_path = path.starts_with("/v1/") || path.starts_with("/openai/v1/");
+    // The route is known before the key check, so a 401 is counted under its route.
     if (path == "/chat") info.route = route_id::chat;
+    if (path == "/v1/chat/completions" || path == "/openai/v1/chat/completions") info.route = route_id::chat_completions;
+    if (path == "/v1/models" || path == "/openai/v1/models") info.route = route_id::models;
     if ((path == "/chat" || openai_path) && !keys.accepts(req[http::field::authorization])) {
       log.info("{} {} {} 401 no valid API key", id, req.method_string(), path);
       const auto message = default_error_message(error::unauthorized, cfg);
@@ -190,14 +193,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                               : json_error("invalid_api_key", message);
       co_return co_await simple(info, stream, req, id, 401, std::move(body), {});
     }
-    if (path == "/v1/chat/completions" || path == "/openai/v1/chat/completions") {
-      info.route = route_id::chat_completions;
+    if (info.route == route_id::chat_completions) {
       if (method == http::verb::post) co_return co_await openai.completions(stream, req, id, info.report);
       auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use POST");
       co_return co_await simple(info, stream, req, id, 405, std::move(body), "POST");
     }
-    if (path == "/v1/models" || path == "/openai/v1/models") {
-      info.route = route_id::models;
+    if (info.route == route_id::models) {
       if (method == http::verb::get || method == http::verb::head) co_return co_await openai.models(stream, req, id, info.report);
       auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use GET");
       co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");

@@ -7,6 +7,14 @@
 
 namespace gateway {
 
+std::chrono::microseconds gateway_share(std::chrono::steady_clock::time_point started,
+                                        const std::optional<std::chrono::steady_clock::time_point>& upstream_called,
+                                        const std::optional<std::chrono::steady_clock::time_point>& upstream_finished,
+                                        std::chrono::steady_clock::time_point now) {
+  if (!upstream_called || !upstream_finished) return std::chrono::microseconds(-1);
+  return std::chrono::duration_cast<std::chrono::microseconds>((*upstream_called - started) + (now - *upstream_finished));
+}
+
 std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now) {
   const auto& r = *e.report;
   const auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };

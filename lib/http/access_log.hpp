@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,13 @@ struct request_report {
   std::uint64_t bytes = 0;      // response body bytes written
   std::chrono::microseconds added{-1};  // the gateway's own time around the upstream call; < 0: none
 };
+
+/// The gateway's own share of a request that went upstream: from `started` to the upstream call,
+/// plus from the upstream's last byte to `now`; -1 when either mark is missing.
+std::chrono::microseconds gateway_share(std::chrono::steady_clock::time_point started,
+                                        const std::optional<std::chrono::steady_clock::time_point>& upstream_called,
+                                        const std::optional<std::chrono::steady_clock::time_point>& upstream_finished,
+                                        std::chrono::steady_clock::time_point now);
 
 struct access_entry {
   std::string_view id, method, path, client;

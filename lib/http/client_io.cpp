@@ -1,5 +1,6 @@
 #include "http/client_io.hpp"
 
+#include "http/sse_keepalive.hpp"
 #include "net/peer_probe.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -61,7 +62,8 @@ net::awaitable<bool> write_sse_head(beast::tcp_stream& client, http::response<ht
 
 net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
                                                     const std::vector<net::const_buffer>& buffers,
-                                                    std::chrono::milliseconds timeout) {
+                                                    std::chrono::milliseconds timeout, sse_keepalive* keepalive) {
+  if (keepalive) co_await keepalive->before_write();
   client.expires_after(timeout);
   boost::system::error_code ec;
   if (chunked)
@@ -69,6 +71,7 @@ net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, b
   else
     std::tie(ec, std::ignore) = co_await net::async_write(client, buffers, tuple_awaitable);
   client.expires_never();
+  if (keepalive) keepalive->after_write();
   co_return ec;
 }
 

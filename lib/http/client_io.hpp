@@ -17,6 +17,8 @@
 
 namespace gateway {
 
+class sse_keepalive;
+
 /// While the answer is being produced, a readiness wait on the client socket notices a client that
 /// closed its connection and calls `on_gone` on the strand, so that the upstream call is cut at once
 /// (no tokens are paid for nobody). Readiness is only a hint: a peek tells EOF from a spurious wake-up
@@ -34,10 +36,12 @@ boost::beast::http::response<boost::beast::http::empty_body> sse_head(unsigned v
 net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client,
                                     boost::beast::http::response<boost::beast::http::empty_body>& head,
                                     std::chrono::milliseconds timeout);
-/// One SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`.
+/// One SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`. With
+/// `keepalive`, the write takes its turn with the keep-alive comments (see sse_keepalive.hpp).
 net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& client, bool chunked,
                                                     const std::vector<net::const_buffer>& buffers,
-                                                    std::chrono::milliseconds timeout);
+                                                    std::chrono::milliseconds timeout,
+                                                    sse_keepalive* keepalive = nullptr);
 /// The terminating chunk; returns whether the connection may be kept.
 net::awaitable<bool> end_sse(boost::beast::tcp_stream& client, bool chunked, bool keep_alive,
                              std::chrono::milliseconds timeout);

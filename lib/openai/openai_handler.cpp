@@ -52,10 +52,7 @@ struct openai_handler::call {
         metrics(m) {}
   ~call() {
     if (stream_open && metrics) metrics->stream_closed();
-    // The gateway's own time: before the upstream call, and after the upstream's last byte.
-    if (upstream_called && upstream_finished)
-      report.added = std::chrono::duration_cast<std::chrono::microseconds>((*upstream_called - started) +
-                                                                           (clock_type::now() - *upstream_finished));
+    report.added = gateway_share(started, upstream_called, upstream_finished, clock_type::now());
   }
 
   beast::tcp_stream& client;
@@ -214,9 +211,7 @@ net::awaitable<bool> openai_handler::relay_stream(call& c) {
 
 net::awaitable<boost::system::error_code> openai_handler::send(call& c, const std::string& bytes) {
   const std::vector<net::const_buffer> buffers{net::buffer(bytes)};
-  if (c.keepalive) co_await c.keepalive->before_write();
-  const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout);
-  if (c.keepalive) c.keepalive->after_write();
+  const auto ec = co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout, c.keepalive);
   if (!ec) c.report.bytes += bytes.size();
   co_return ec;
 }
