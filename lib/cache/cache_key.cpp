@@ -23,6 +23,14 @@ void add(EVP_MD_CTX* ctx, std::string_view field) {
   check(EVP_DigestUpdate(ctx, field.data(), field.size()));
 }
 
+// Fetched once: with OpenSSL 3 an implicit fetch per digest is the expensive part of a short hash.
+const EVP_MD* sha256() {
+  static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                                                                  &EVP_MD_free);
+  if (!md) throw std::runtime_error("SHA-256 unavailable");
+  return md.get();
+}
+
 }  // namespace
 
 struct cache_key_builder::digest {
@@ -30,11 +38,9 @@ struct cache_key_builder::digest {
 };
 
 cache_key_builder::cache_key_builder(const gateway_config& cfg) : prefix_(std::make_unique<digest>()) {
-  // Fetched once: with OpenSSL 3 an implicit fetch per digest is the expensive part of a short hash.
-  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
-  if (!prefix_->ctx || !sha256) throw std::runtime_error("SHA-256 unavailable");
+  if (!prefix_->ctx) throw std::runtime_error("SHA-256 unavailable");
   auto* ctx = prefix_->ctx.get();
-  check(EVP_DigestInit_ex2(ctx, sha256.get(), nullptr));
+  check(EVP_DigestInit_ex2(ctx, sha256(), nullptr));
   add(ctx, "chat-v2");
   add(ctx, cfg.model);
   add(ctx, cfg.system_prompt);
@@ -56,6 +62,19 @@ cache_key cache_key_builder::operator()(std::string_view normalized_question,
     add(ctx.get(), m.role);
     add(ctx.get(), m.content);
   }
+  cache_key key{};
+  unsigned int len = 0;
+  check(EVP_DigestFinal_ex(ctx.get(), key.data(), &len));
+  if (len != key.size()) throw std::runtime_error("SHA-256 failed");
+  return key;
+}
+
+cache_key make_request_key(std::string_view domain, std::string_view input) {
+  thread_local ctx_ptr ctx{EVP_MD_CTX_new()};  // reused: no allocation per key
+  if (!ctx) throw std::runtime_error("SHA-256 unavailable");
+  check(EVP_DigestInit_ex2(ctx.get(), sha256(), nullptr));
+  add(ctx.get(), domain);
+  add(ctx.get(), input);
   cache_key key{};
   unsigned int len = 0;
   check(EVP_DigestFinal_ex(ctx.get(), key.data(), &len));

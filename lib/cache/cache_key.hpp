@@ -30,6 +30,10 @@ class cache_key_builder {
   std::unique_ptr<digest> prefix_;  // SHA-256 state after the configuration's fields
 };
 
+/// A key for a whole request text of another endpoint: SHA-256 over `domain` (names the endpoint
+/// and its format version, so no two endpoints share keys) and `input`, length-prefixed.
+cache_key make_request_key(std::string_view domain, std::string_view input);
+
 /// One key without keeping a builder (tests, one-off use).
 cache_key make_cache_key(std::string_view normalized_question, std::span<const chat_message> history,
                          const gateway_config& cfg);

@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -34,11 +35,14 @@ struct cached_answer {
   std::string model;
   std::optional<token_usage> usage;
   std::string finish_reason;
+  /// The upstream's completion id and creation time (Unix seconds): the OpenAI endpoint replays them.
+  std::string id = {};
+  std::int64_t created = 0;
   /// The JSON reply a hit gets, serialized once when stored (optional: built on demand if empty).
   std::string hit_body = {};
 
   /// Memory charged to the cache for this entry (text plus a fixed overhead).
-  std::size_t charge() const { return answer.size() + model.size() + finish_reason.size() + hit_body.size() + 160; }
+  std::size_t charge() const { return answer.size() + model.size() + finish_reason.size() + id.size() + hit_body.size() + 160; }
 };
 
 struct cache_limits {

@@ -28,6 +28,7 @@ struct flight_failure {
   error code = error::upstream_closed;
   std::string message;
   std::string retry_after;  // passed on with 429
+  unsigned upstream_status = 0;  // the upstream's own 4xx when it refused the request
 };
 
 class flight {
@@ -35,11 +36,14 @@ class flight {
   using piece = std::shared_ptr<const std::string>;
   using callback = std::function<void()>;
 
-  explicit flight(bool streamed) : streamed_(streamed) {}
+  /// `format` names the bytes the leader publishes: 0 for none (followers only get the final
+  /// answer), otherwise an endpoint's stream format (see piece_format); only followers wanting that
+  /// very format can use the pieces.
+  explicit flight(unsigned format) : format_(format) {}
 
-  /// True when the leader publishes pieces (a streamed upstream call); false when followers only
-  /// get the final answer.
-  bool streamed() const { return streamed_; }
+  /// True when the leader publishes pieces (a streamed upstream call).
+  bool streamed() const { return format_ != 0; }
+  unsigned format() const { return format_; }
 
   // ---- leader side ----
   /// Appends SSE bytes of new deltas and wakes the followers.
@@ -71,7 +75,7 @@ class flight {
   bool add_follower(std::uint64_t id, callback wake);  // false when settled or abandoned
   std::vector<callback> wakers_locked() const;
 
-  const bool streamed_;
+  const unsigned format_;
   mutable std::mutex mutex_;
   std::vector<piece> pieces_;
   std::shared_ptr<const cached_answer> answer_;
@@ -81,6 +85,14 @@ class flight {
   bool abandoned_ = false;
   callback cancel_;
 };
+
+/// The stream formats pieces are published in (an endpoint's SSE framing of deltas).
+namespace piece_format {
+inline constexpr unsigned none = 0;
+inline constexpr unsigned chat_sse = 1;            // /chat's {"delta": ...} events
+inline constexpr unsigned openai_chunks = 2;       // the upstream's chat.completion.chunk events
+inline constexpr unsigned openai_chunks_usage = 3; // the same, asked with stream_options.include_usage
+}  // namespace piece_format
 
 struct flight_stats {
   std::uint64_t led = 0;        // upstream calls made on behalf of a flight
@@ -97,8 +109,8 @@ class flight_registry {
   };
 
   /// Joins the flight for `key` as a follower (with `wake` called on every update), or, when none
-  /// is open, starts one and returns it as leader. `streamed` is the leader's mode.
-  ticket join(const cache_key& key, bool streamed, flight::callback wake);
+  /// is open, starts one and returns it as leader. `format` is the leader's (see flight::flight).
+  ticket join(const cache_key& key, unsigned format, flight::callback wake);
   /// The leader is done with the key (after it stored the answer in the cache): later requests
   /// start a new flight. Idempotent.
   void close(const cache_key& key, const std::shared_ptr<flight>& f);

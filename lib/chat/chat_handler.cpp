@@ -26,23 +26,7 @@ namespace gateway {
 namespace beast = boost::beast;
 namespace {
 
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 constexpr std::size_t max_completion_body = 4 << 20;
-const std::string keepalive_comment = ": keep-alive\n\n";
-
-// The flight this request leads. However the request ends, the flight is settled (a failure is
-// ignored when it already succeeded) and closed, so no follower waits for a leader that is gone.
-struct lead_guard {
-  flight_registry* registry = nullptr;
-  std::shared_ptr<flight> f;
-  cache_key key{};
-  explicit operator bool() const { return f != nullptr; }
-  ~lead_guard() {
-    if (!f) return;
-    f->fail({error::upstream_closed, "the request answering this question ended without an answer", {}});
-    registry->close(key, f);
-  }
-};
 
 }  // namespace
 
@@ -102,61 +86,9 @@ bool has_no_cache(const request_t& req) {
 }  // namespace
 
 chat_handler::chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache,
-                           logger log, gateway_metrics* metrics)
-    : cfg_(cfg), upstream_(upstream), cache_(cache), keys_(cfg), log_(std::move(log)), metrics_(metrics),
-      target_(cfg.upstream.target("/chat/completions")) {}
-
-flight_stats chat_handler::flights() const { return flights_.stats(); }
-
-void chat_handler::abort_all(error cause) {
-  std::lock_guard lock(active_mutex_);
-  for (const auto& [id, a] : active_)
-    net::post(a.strand, [alive = a.alive, wd = a.wd, cause] {
-      if (*alive) wd->trigger(cause);
-    });
-}
-
-struct chat_handler::admission {
-  std::shared_ptr<const cached_answer> hit;       // answer from the cache
-  std::optional<flight_registry::ticket> follow;  // join this flight, woken through `wake`
-  std::shared_ptr<net::steady_timer> wake;
-};
-
-chat_handler::admission chat_handler::admit(call& c, bool stream) {
-  admission out;
-  if ((out.hit = cache_->find(*c.key))) {
-    c.x_cache = "HIT";
-    return out;
-  }
-  c.x_cache = "MISS";
-  // A follower is woken by a cancel of this timer, posted to its own strand.
-  out.wake = std::make_shared<net::steady_timer>(c.strand);
-  auto ticket = flights_.join(*c.key, stream, [strand = c.strand, weak = std::weak_ptr(out.wake)] {
-    net::post(strand, [weak] {
-      if (auto t = weak.lock()) t->cancel();
-    });
-  });
-  if (!ticket.leader) {
-    out.follow = std::move(ticket);
-    return out;
-  }
-  c.lead.registry = &flights_;
-  c.lead.f = std::move(ticket.f);
-  c.lead.key = *c.key;
-  // When the last follower leaves after this request's client did, nobody needs the answer.
-  c.lead.f->on_abandoned([strand = c.strand, alive = c.alive, wd = &c.wd] {
-    net::post(strand, [alive, wd] {
-      if (*alive) wd->trigger(error::client_gone);
-    });
-  });
-  // A flight that stored its answer and closed between our lookup and our join: answer from the
-  // cache rather than pay the upstream again.
-  if ((out.hit = cache_->find(*c.key))) {
-    c.lead.f->succeed(out.hit);
-    c.x_cache = "HIT";
-  }
-  return out;
-}
+                           flight_registry& flights, active_requests& active, logger log, gateway_metrics* metrics)
+    : cfg_(cfg), upstream_(upstream), cache_(cache), flights_(flights), active_(active), keys_(cfg),
+      log_(std::move(log)), metrics_(metrics), target_(cfg.upstream.target("/chat/completions")) {}
 
 net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const request_t& req,
                                           std::string_view request_id, request_report& report) {
@@ -176,21 +108,7 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
       out.added = gateway_share(c.started, c.upstream_called, c.upstream_finished, clock_type::now());
     }
   } reporting{c, report};
-  // Registered for abort_all() while it runs.
-  std::uint64_t slot = 0;
-  {
-    std::lock_guard lock(active_mutex_);
-    slot = ++next_call_;
-    active_.emplace(slot, active_call{strand, c.alive, &c.wd});
-  }
-  struct unregister {
-    chat_handler& h;
-    std::uint64_t slot;
-    ~unregister() {
-      std::lock_guard lock(h.active_mutex_);
-      h.active_.erase(slot);
-    }
-  } registration{*this, slot};
+  const auto registration = active_.add(strand, c.alive, &c.wd);  // a shutdown can end it
 
   const auto content_type = req[http::field::content_type];
   const auto media = content_type.substr(0, content_type.find(';'));
@@ -208,7 +126,9 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
     c.key = keys_(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit));
     // A bypass asks for a fresh answer: it neither reads the cache nor joins a flight (but stores).
     if (chat.cache && !has_no_cache(req)) {
-      auto route = admit(c, stream);
+      const auto format = stream ? piece_format::chat_sse : piece_format::none;
+      auto route = admit(*cache_, flights_, {*c.key, format, strand, c.alive, c.wd}, c.lead);
+      c.x_cache = route.x_cache;
       if (route.hit) co_return co_await reply_cached(c, *route.hit, stream);
       if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake, stream);
     }
@@ -381,63 +301,17 @@ net::awaitable<bool> chat_handler::reply_stream(call& c) {
 
 net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake,
                                           bool stream) {
-  c.x_cache = "COALESCED";
-  auto& f = *ticket.f;
-  struct leave_guard {  // however this ends, the flight stops waking us (and may be abandoned)
-    flight& f;
-    std::uint64_t id;
-    ~leave_guard() { f.leave(id); }
-  } leave{f, ticket.follower};
-
-  bool gone = false;
-  watch_client(c.client, c.watching, c.strand, [&gone, &wake] {
-    gone = true;
-    wake.cancel();
-  });
-  std::size_t seen = 0;
-  bool started = false;  // SSE headers sent
-  auto last_write = clock_type::now();
-  flight::update u;
-  // Poll, then wait: a wake-up posted while we write is lost, but the poll before the next wait
-  // sees what it announced, so nothing published is missed.
-  for (;;) {
-    u = f.poll(seen, stream);
-    if (!u.pieces.empty()) {
-      seen += u.pieces.size();
-      if (!started) {
-        if (!co_await start_sse(c)) {
-          gone = true;
-          break;
-        }
-        started = true;
-      }
-      std::vector<net::const_buffer> buffers;
-      buffers.reserve(u.pieces.size());
-      for (const auto& p : u.pieces) buffers.push_back(net::buffer(*p));
-      if (co_await write_sse(c.client, c.chunked, buffers, cfg_.client_write_timeout)) {
-        gone = true;
-        break;
-      }
-      c.bytes += net::buffer_size(buffers);
-      last_write = clock_type::now();
-      continue;
-    }
-    if (u.answer || u.failure || gone || clock_type::now() >= c.deadlines.request) break;
-    // A started stream gets a keep-alive comment after each SSE_KEEPALIVE_INTERVAL of silence.
-    const auto keepalive_at = last_write + cfg_.sse_keepalive_interval;
-    wake.expires_at(started ? std::min(keepalive_at, c.deadlines.request) : c.deadlines.request);
-    auto [ec] = co_await wake.async_wait(tuple_awaitable);
-    if (!ec && started && clock_type::now() >= keepalive_at && clock_type::now() < c.deadlines.request) {
-      if (co_await send_sse(c, keepalive_comment)) {
-        gone = true;
-        break;
-      }
-      last_write = clock_type::now();
-    }
-  }
-  stop_watching(c.client, c.watching);
+  const bool streamed = ticket.f->streamed();
+  const follow_io io{c.client, c.strand, c.chunked, cfg_.client_write_timeout, cfg_.sse_keepalive_interval,
+                     c.deadlines.request};
+  // Built in its own statement: GCC 12 mishandles temporaries inside a co_await full-expression.
+  std::function<net::awaitable<bool>()> start = [this, &c] { return start_sse(c); };
+  auto result = co_await follow_flight(io, std::move(ticket), wake, stream, std::move(start));
+  c.bytes += result.bytes;
+  const bool started = result.started;
+  auto& u = result.last;
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - c.started).count();
-  if (gone) {
+  if (result.gone) {
     log_.info("{} POST /chat coalesced: client went away after {} us", c.id, us);
     co_return false;
   }
@@ -459,7 +333,7 @@ net::awaitable<bool> chat_handler::follow(call& c, flight_registry::ticket ticke
       if (!co_await start_sse(c)) co_return false;
     }
     // A streamed flight already gave us every delta; a JSON one only has the final answer.
-    auto out = f.streamed() ? std::string{} : sse_replay(a.answer);
+    auto out = streamed ? std::string{} : sse_replay(a.answer);
     out += sse_done(a.model, false, a.usage);
     out += sse_done_marker;
     if (co_await send_sse(c, out)) co_return false;

@@ -7,20 +7,20 @@
 #pragma once
 
 #include "cache/cache_key.hpp"
+#include "cache/flight_io.hpp"
 #include "cache/question_normalizer.hpp"
 #include "cache/response_cache.hpp"
 #include "cache/single_flight.hpp"
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 #include "http/access_log.hpp"
+#include "http/active_requests.hpp"
 #include "http/serve.hpp"
 #include "upstream/upstream_call.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include <mutex>
-#include <unordered_map>
 
 namespace gateway {
 
@@ -28,27 +28,18 @@ class gateway_metrics;
 
 class chat_handler {
  public:
-  /// `cache` and `metrics` may be null (CACHE_ENABLED=false; no metrics in some tests).
-  chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache, logger log,
-               gateway_metrics* metrics = nullptr);
+  /// `cache` and `metrics` may be null (CACHE_ENABLED=false; no metrics in some tests). `flights`
+  /// and `active` are shared with the other endpoints.
+  chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache,
+               flight_registry& flights, active_requests& active, logger log, gateway_metrics* metrics = nullptr);
 
-  /// Answers one request; returns whether the connection may be kept alive.
   /// Answers one request; returns whether the connection may be kept alive. `report` receives what
   /// the access log and metrics need (status sent, cache status, upstream attempts, ...).
   net::awaitable<bool> handle(boost::beast::tcp_stream& client, const request_t& req,
                               std::string_view request_id, request_report& report);
 
-  /// Coalescing counters (requests that led a flight or joined one).
-  flight_stats flights() const;
-  /// Ends every request in flight with `cause` (shutdown after SHUTDOWN_GRACE): streams get a
-  /// final error event, others an error reply. Thread-safe.
-  void abort_all(error cause);
-
  private:
   struct call;  // one request's state, defined in the .cpp
-  struct admission;
-  /// Cache lookup and flight join: a hit, a flight to follow, or (neither) this request leads.
-  admission admit(call& c, bool stream);
   net::awaitable<bool> reply_json(call& c);
   net::awaitable<bool> reply_stream(call& c);
   net::awaitable<bool> reply_error(call& c, std::error_code cause, std::string message);
@@ -63,17 +54,9 @@ class chat_handler {
   const gateway_config& cfg_;
   upstream_caller& upstream_;
   response_cache* cache_;
-  flight_registry flights_;
+  flight_registry& flights_;
+  active_requests& active_;  // a shutdown ends what is registered there (streams: a final error event)
   cache_key_builder keys_;  // the configuration's part of every key, hashed once
-  // Requests in flight, for abort_all: how to reach each one's watchdog on its own strand.
-  struct active_call {
-    net::any_io_executor strand;
-    std::shared_ptr<bool> alive;
-    watchdog* wd;
-  };
-  std::mutex active_mutex_;
-  std::uint64_t next_call_ = 0;
-  std::unordered_map<std::uint64_t, active_call> active_;
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
   logger log_;
   gateway_metrics* metrics_;

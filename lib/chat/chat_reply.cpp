@@ -1,6 +1,6 @@
 #include "chat/chat_reply.hpp"
 
-#include <algorithm>
+#include "core/utf8.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -65,8 +65,7 @@ std::string sse_delta(std::string_view text) {
 std::string sse_replay(std::string_view answer) {
   std::string out;
   while (!answer.empty()) {
-    std::size_t cut = std::min<std::size_t>(answer.size(), 64);
-    while (cut < answer.size() && (static_cast<unsigned char>(answer[cut]) & 0xC0) == 0x80) ++cut;
+    const auto cut = utf8_piece(answer, 64);
     out += sse_delta(answer.substr(0, cut));
     answer.remove_prefix(cut);
   }

@@ -80,8 +80,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         caller(upstream, retry_settings{cfg.upstream_max_retries},
                breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log, &metrics),
         cache(make_cache(cfg)),
-        chat(cfg, caller, cache.get(), log, &metrics),
-        openai(cfg, caller, log, &metrics),
+        chat(cfg, caller, cache.get(), flights, active, log, &metrics),
+        openai(cfg, caller, cache.get(), flights, active, log, &metrics),
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
@@ -264,7 +264,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   gateway_metrics::sources metric_sources() const {
     gateway_metrics::sources s;
     if (cache) s.cache = cache->stats();
-    s.flights = chat.flights();
+    s.flights = flights.stats();
     s.pool = pool.stats();
     s.breaker = caller.breaker().current();
     s.rate_limits = caller.rate_limits();
@@ -280,6 +280,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   upstream_client upstream;
   upstream_caller caller;  // retries and the breaker around `upstream`
   std::unique_ptr<response_cache> cache;  // null when CACHE_ENABLED=false
+  flight_registry flights;                // coalescing, for every endpoint (keys never collide)
+  active_requests active;                 // requests a shutdown ends after the grace
   chat_handler chat;
   openai_handler openai;
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
@@ -312,11 +314,11 @@ void gateway_server::stop() {
   impl_->close_idle_connections();
 }
 
-void gateway_server::abort_requests() { impl_->chat.abort_all(error::shutting_down); }
+void gateway_server::abort_requests() { impl_->active.abort_all(error::shutting_down); }
 
 std::size_t gateway_server::open_connections() const { return impl_->open_connections(); }
 
-flight_stats gateway_server::coalescing() const { return impl_->chat.flights(); }
+flight_stats gateway_server::coalescing() const { return impl_->flights.stats(); }
 
 unsigned short gateway_server::port() const { return impl_->acceptor.port(); }
 const gateway_config& gateway_server::config() const { return impl_->cfg; }

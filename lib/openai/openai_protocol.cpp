@@ -4,12 +4,53 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <vector>
+
 namespace gateway {
 namespace json = boost::json;
 
 namespace {
 openai_error invalid(std::string code, std::string message, std::string param = {}) {
   return {400, "invalid_request_error", std::move(code), std::move(message), std::move(param)};
+}
+
+// Canonical JSON: object members sorted by key, recursively; scalars as Boost.JSON serializes them.
+void canonical(const json::value& v, std::string& out) {
+  if (const auto* o = v.if_object()) {
+    std::vector<const json::key_value_pair*> members;
+    members.reserve(o->size());
+    for (const auto& kv : *o) members.push_back(&kv);
+    std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+    out += '{';
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i) out += ',';
+      out += json::serialize(json::string_view(members[i]->key()));
+      out += ':';
+      canonical(members[i]->value(), out);
+    }
+    out += '}';
+  } else if (const auto* a = v.if_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (i) out += ',';
+      canonical((*a)[i], out);
+    }
+    out += ']';
+  } else {
+    out += json::serialize(v);
+  }
+}
+
+bool is_cacheable(const json::object& obj) {
+  if (const auto* n = obj.if_contains("n"); n && !n->is_null()) {
+    const auto* i = n->if_int64();
+    if (!i || *i != 1) return false;
+  }
+  for (const auto* field : {"tools", "functions"})
+    if (const auto* t = obj.if_contains(field); t && !t->is_null()) return false;
+  if (const auto* lp = obj.if_contains("logprobs"); lp && lp->is_bool() && lp->get_bool()) return false;
+  return true;
 }
 }  // namespace
 
@@ -32,6 +73,9 @@ std::variant<openai_request, openai_error> parse_openai_request(std::string_view
     if (!s->is_bool()) return invalid("invalid_request", "'stream' must be a boolean", "stream");
     out.stream = s->get_bool();
   }
+  if (const auto* so = obj->if_contains("stream_options"); so && so->is_object())
+    if (const auto* iu = so->get_object().if_contains("include_usage"); iu && iu->is_bool())
+      out.include_usage = iu->get_bool();
   if (const auto* m = obj->if_contains("model"); m && !m->is_null()) {
     if (!m->is_string() || m->get_string().empty())
       return invalid("invalid_request", "'model' must be a non-empty string", "model");
@@ -41,6 +85,13 @@ std::variant<openai_request, openai_error> parse_openai_request(std::string_view
     out.model = std::string(default_model);
     (*obj)["model"] = out.model;
     out.body = json::serialize(v);
+  }
+  out.cacheable = is_cacheable(*obj);
+  if (out.cacheable) {
+    obj->erase("stream");
+    obj->erase("stream_options");
+    out.cache_input.reserve(body.size());
+    canonical(v, out.cache_input);
   }
   return out;
 }

@@ -16,6 +16,15 @@ struct openai_request {
   std::string body;  // what goes upstream: the client's bytes, or re-serialized when a default was added
   std::string model;
   bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage
+  /// Whether the response cache and coalescing may answer it (see cache_rule in docs/api.md): one
+  /// choice (`n` absent or 1), no `tools`/`functions`, no `logprobs` - the answer is then plain text
+  /// that a replay reproduces exactly.
+  bool cacheable = false;
+  /// The body as a canonical JSON text (object keys sorted, no whitespace) without `stream` and
+  /// `stream_options`: what the cache key hashes, so a streamed and a JSON request for the same
+  /// thing share one entry, and key order or spacing do not matter. Empty unless cacheable.
+  std::string cache_input;
 };
 
 struct openai_error {

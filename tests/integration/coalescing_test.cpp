@@ -1,13 +1,13 @@
 // Request coalescing end to end: concurrent requests for one question share one upstream call.
 // Concurrency is made deterministic with groq-sim's gates: the upstream holds its answer until the
 // test has seen every client attached, then releases it.
+#include "support/client_threads.hpp"
 #include "support/test_env.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <thread>
 
 using namespace test;
 namespace json = boost::json;
@@ -16,23 +16,7 @@ namespace {
 
 bool is_delta(const gateway::sse_event& ev) { return ev.data.find("\"delta\"") != std::string::npos; }
 
-// Runs requests on their own threads (each waits for its answer); join() before asserting.
-class clients {
- public:
-  clients() { threads_.reserve(64); }
-  ~clients() { join(); }
-  template <class F>
-  void add(F f) {
-    threads_.push_back(std::thread(std::move(f)));
-  }
-  void join() {
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-  }
-
- private:
-  std::vector<std::thread> threads_;
-};
+using clients = client_threads;
 
 }  // namespace
 

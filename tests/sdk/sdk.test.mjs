@@ -107,3 +107,45 @@ test('groq-sdk: a completion and a stream through the gateway', async () => {
   for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
   assert.equal(text, whole.choices[0].message.content);
 });
+
+test('openai: a cached replay is indistinguishable from a live answer (JSON and stream)', async () => {
+  const messages = ask('Katılım endeksi nedir? Şirketler nasıl seçilir? 🕌');
+  // Live: the stream helper over the upstream's own chunks.
+  const liveRun = openai.chat.completions.stream({ model, messages, stream_options: { include_usage: true } });
+  const live = await liveRun.finalChatCompletion();
+  // Replays from the cache: the same helper, a plain for-await, and a JSON completion.
+  const { data: replayStream, response } = await openai.chat.completions
+    .create({ model, messages, stream: true, stream_options: { include_usage: true } }).withResponse();
+  assert.equal(response.headers.get('x-cache'), 'HIT');
+  let text = '';
+  let usage = null;
+  let finish = null;
+  const roles = [];
+  for await (const chunk of replayStream) {
+    const choice = chunk.choices[0];
+    if (choice?.delta?.role) roles.push(choice.delta.role);
+    text += choice?.delta?.content ?? '';
+    if (choice?.finish_reason) finish = choice.finish_reason;
+    if (chunk.usage) usage = chunk.usage;
+  }
+  const replayRun = openai.chat.completions.stream({ model, messages, stream_options: { include_usage: true } });
+  const replayed = await replayRun.finalChatCompletion();
+  const { data: whole, response: wholeResponse } = await openai.chat.completions
+    .create({ model, messages }).withResponse();
+  assert.equal(wholeResponse.headers.get('x-cache'), 'HIT');
+
+  const liveMessage = live.choices[0].message;
+  assert.deepEqual(roles, ['assistant']);
+  assert.equal(text, liveMessage.content);
+  assert.equal(finish, live.choices[0].finish_reason);
+  assert.equal(usage.completion_tokens, live.usage.completion_tokens);
+  for (const r of [replayed, whole]) {
+    assert.equal(r.id, live.id);
+    assert.equal(r.model, live.model);
+    assert.equal(r.created, live.created);
+    assert.equal(r.choices[0].message.role, 'assistant');
+    assert.equal(r.choices[0].message.content, liveMessage.content);
+    assert.equal(r.choices[0].finish_reason, live.choices[0].finish_reason);
+    assert.equal(r.usage.total_tokens, live.usage.total_tokens);
+  }
+});

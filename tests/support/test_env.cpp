@@ -71,11 +71,27 @@ net::awaitable<http_result> do_request(unsigned short port, std::string method, 
   co_return out;
 }
 
-net::awaitable<stream_result> do_stream(unsigned short port, std::string body,
-                                        std::function<bool(const gateway::sse_event&)> on_event) {
+// Reads one event's JSON into `out`: /chat's {"delta"}, {"done"}, {"error"} events and OpenAI's
+// chat.completion.chunk events (role, content, finish_reason, usage).
+void read_event(const boost::json::object& o, stream_result& out) {
+  if (auto* d = o.if_contains("delta")) out.text += std::string(d->as_string());
+  if (o.contains("done")) out.saw_done = true;
+  if (auto* e = o.if_contains("error")) out.error = *e;
+  if (auto* u = o.if_contains("usage"); u && u->is_object()) out.usage = *u;
+  const auto* choices = o.if_contains("choices");
+  if (!choices || !choices->is_array() || choices->as_array().empty()) return;
+  const auto& choice = choices->as_array()[0].as_object();
+  const auto& delta = choice.at("delta").as_object();
+  if (auto* r = delta.if_contains("role")) out.roles.push_back(std::string(r->as_string()));
+  if (auto* c = delta.if_contains("content"); c && c->is_string()) out.text += std::string(c->as_string());
+  if (auto* f = choice.if_contains("finish_reason"); f && f->is_string()) out.finish_reason = std::string(f->as_string());
+}
+
+net::awaitable<stream_result> do_stream(unsigned short port, std::string target, std::string body,
+                                        std::function<bool(const gateway::sse_event&)> on_event,
+                                        std::map<std::string, std::string> headers) {
   beast::tcp_stream s(co_await net::this_coro::executor);
-  const std::map<std::string, std::string> headers = {{"content-type", "application/json"}};
-  co_await connect_and_send(s, port, "POST", "/chat", body, headers);
+  co_await connect_and_send(s, port, "POST", target, body, headers);
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(boost::none);
@@ -99,11 +115,7 @@ net::awaitable<stream_result> do_stream(unsigned short port, std::string body,
       if (ev->data == "[DONE]") {
         out.saw_done_marker = true;
       } else {
-        auto v = boost::json::parse(ev->data);
-        const auto& o = v.as_object();
-        if (auto* d = o.if_contains("delta")) out.text += std::string(d->as_string());
-        if (o.contains("done")) out.saw_done = true;
-        if (auto* e = o.if_contains("error")) out.error = *e;
+        read_event(boost::json::parse(ev->data).as_object(), out);
       }
       if (on_event && !on_event(*ev)) {
         out.closed_by_client = true;
@@ -178,7 +190,13 @@ http_result test_env::request(std::string method, std::string target, std::strin
 }
 
 stream_result test_env::chat_stream(const std::string& body, std::function<bool(const gateway::sse_event&)> on_event) {
-  return run_on(ioc_, do_stream(port(), body, std::move(on_event)));
+  return run_on(ioc_, do_stream(port(), "/chat", body, std::move(on_event), {{"content-type", "application/json"}}));
+}
+
+stream_result test_env::stream(const std::string& target, const std::string& body,
+                               std::function<bool(const gateway::sse_event&)> on_event,
+                               std::map<std::string, std::string> headers) {
+  return run_on(ioc_, do_stream(port(), target, body, std::move(on_event), std::move(headers)));
 }
 
 bool test_env::eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {

@@ -32,12 +32,16 @@ struct stream_result {
   unsigned status = 0;
   std::map<std::string, std::string> headers;
   std::vector<gateway::sse_event> events;
-  std::string text;        // concatenated deltas
+  std::string text;        // concatenated deltas (/chat) or delta contents (OpenAI chunks)
   bool saw_done = false;   // the {"done": true} event
   bool saw_done_marker = false;  // data: [DONE]
   std::optional<boost::json::value> error;  // the {"error": ...} event
   std::string body;        // the raw body, for error responses
   bool closed_by_client = false;
+  // OpenAI chunks only:
+  std::vector<std::string> roles;           // every delta.role seen
+  std::string finish_reason;                // the last finish_reason seen
+  std::optional<boost::json::value> usage;  // the `usage` of a chunk (stream_options.include_usage)
 };
 
 struct env_options {
@@ -79,6 +83,11 @@ class test_env {
   /// POST /chat expecting SSE; `on_event` sees every event and may return false to hang up.
   stream_result chat_stream(const std::string& body,
                             std::function<bool(const gateway::sse_event&)> on_event = {});
+
+  /// Any POST expecting SSE (e.g. /v1/chat/completions with "stream": true).
+  stream_result stream(const std::string& target, const std::string& body,
+                       std::function<bool(const gateway::sse_event&)> on_event = {},
+                       std::map<std::string, std::string> headers = {{"content-type", "application/json"}});
 
   /// Polls `condition` (on the test thread) until it holds or `limit` passes.
   static bool eventually(const std::function<bool()>& condition,

@@ -1,0 +1,132 @@
+#include "cache/flight_io.hpp"
+
+#include "http/client_io.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+// The same GCC 12 false positive as in chat_handler.cpp (-Wmismatched-new-delete on coroutine
+// frames allocated by Asio's recycling allocator).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace gateway {
+namespace {
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+const std::string keepalive_comment = ": keep-alive\n\n";
+}  // namespace
+
+lead_guard::~lead_guard() {
+  if (!f) return;
+  f->fail({error::upstream_closed, "the request answering this question ended without an answer", {}});
+  registry->close(key, f);
+}
+
+admission admit(response_cache& cache, flight_registry& flights, const admission_request& r, lead_guard& lead) {
+  admission out;
+  const auto find = [&]() -> std::shared_ptr<const cached_answer> {
+    auto hit = cache.find(r.key);
+    return hit && (!r.usable || r.usable(*hit)) ? hit : nullptr;
+  };
+  if ((out.hit = find())) {
+    out.x_cache = "HIT";
+    return out;
+  }
+  // A follower is woken by a cancel of this timer, posted to its own strand.
+  out.wake = std::make_shared<net::steady_timer>(r.strand);
+  auto ticket = flights.join(r.key, r.format, [strand = r.strand, weak = std::weak_ptr(out.wake)] {
+    net::post(strand, [weak] {
+      if (auto t = weak.lock()) t->cancel();
+    });
+  });
+  if (!ticket.leader) {
+    out.follow = std::move(ticket);
+    out.x_cache = "COALESCED";
+    return out;
+  }
+  lead.registry = &flights;
+  lead.f = std::move(ticket.f);
+  lead.key = r.key;
+  // When the last follower leaves after this request's client did, nobody needs the answer.
+  lead.f->on_abandoned([strand = r.strand, alive = r.alive, wd = &r.wd] {
+    net::post(strand, [alive, wd] {
+      if (*alive) wd->trigger(error::client_gone);
+    });
+  });
+  // A flight that stored its answer and closed between our lookup and our join: answer from the
+  // cache rather than pay the upstream again.
+  if ((out.hit = find())) {
+    lead.f->succeed(out.hit);
+    out.x_cache = "HIT";
+  }
+  return out;
+}
+
+net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
+                                            net::steady_timer& wake, bool want_pieces,
+                                            std::function<net::awaitable<bool>()> start_stream) {
+  auto& f = *ticket.f;
+  struct leave_guard {  // however this ends, the flight stops waking us (and may be abandoned)
+    flight& f;
+    std::uint64_t id;
+    ~leave_guard() { f.leave(id); }
+  } leave{f, ticket.follower};
+
+  follow_result r;
+  auto watching = std::make_shared<bool>(false);
+  watch_client(io.client, watching, io.strand, [&r, &wake] {
+    r.gone = true;
+    wake.cancel();
+  });
+  std::size_t seen = 0;
+  auto last_write = clock_type::now();
+  // Poll, then wait: a wake-up posted while we write is lost, but the poll before the next wait
+  // sees what it announced, so nothing published is missed.
+  for (;;) {
+    r.last = f.poll(seen, want_pieces);
+    if (!r.last.pieces.empty()) {
+      seen += r.last.pieces.size();
+      if (!r.started) {
+        auto start = start_stream();
+        const bool ok = co_await std::move(start);
+        r.started = true;
+        if (!ok) {
+          r.gone = true;
+          break;
+        }
+      }
+      std::vector<net::const_buffer> buffers;
+      buffers.reserve(r.last.pieces.size());
+      for (const auto& p : r.last.pieces) buffers.push_back(net::buffer(*p));
+      if (co_await write_sse(io.client, io.chunked, buffers, io.write_timeout)) {
+        r.gone = true;
+        break;
+      }
+      r.bytes += net::buffer_size(buffers);
+      last_write = clock_type::now();
+      continue;
+    }
+    if (r.last.answer || r.last.failure || r.gone || clock_type::now() >= io.deadline) break;
+    // A started stream gets a keep-alive comment after each interval of silence.
+    const auto keepalive_at = last_write + io.keepalive_interval;
+    wake.expires_at(r.started ? std::min(keepalive_at, io.deadline) : io.deadline);
+    auto [ec] = co_await wake.async_wait(tuple_awaitable);
+    const auto now = clock_type::now();
+    if (!ec && r.started && now >= keepalive_at && now < io.deadline) {
+      const std::vector<net::const_buffer> comment{net::buffer(keepalive_comment)};
+      if (co_await write_sse(io.client, io.chunked, comment, io.write_timeout)) {
+        r.gone = true;
+        break;
+      }
+      r.bytes += keepalive_comment.size();
+      last_write = clock_type::now();
+    }
+  }
+  stop_watching(io.client, watching);
+  co_return r;
+}
+
+}  // namespace gateway

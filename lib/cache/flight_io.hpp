@@ -1,0 +1,78 @@
+// The Asio side of coalescing (single_flight.hpp), shared by every endpoint that caches: admission
+// (cache lookup, then joining or leading the key's flight) and the follower's loop that writes the
+// leader's pieces to its own client as they are published.
+// Threading: strand-only (the request's strand); wake-ups from other strands are posted to it.
+#pragma once
+
+#include "cache/response_cache.hpp"
+#include "cache/single_flight.hpp"
+#include "net/asio_fwd.hpp"
+#include "net/watchdog.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace gateway {
+
+/// The flight a request leads. However the request ends, the flight is settled (a failure is
+/// ignored when it already succeeded) and closed, so no follower waits for a leader that is gone.
+struct lead_guard {
+  flight_registry* registry = nullptr;
+  std::shared_ptr<flight> f;
+  cache_key key{};
+  explicit operator bool() const { return f != nullptr; }
+  lead_guard() = default;
+  lead_guard(const lead_guard&) = delete;
+  lead_guard& operator=(const lead_guard&) = delete;
+  ~lead_guard();
+};
+
+struct admission {
+  std::shared_ptr<const cached_answer> hit;       // answer from the cache
+  std::optional<flight_registry::ticket> follow;  // join this flight, woken through `wake`
+  std::shared_ptr<net::steady_timer> wake;
+  const char* x_cache = "MISS";                   // HIT, MISS (this request leads) or COALESCED
+};
+
+/// What admit() needs of the request.
+struct admission_request {
+  const cache_key& key;
+  unsigned format;                      // piece format this request would publish as leader
+  net::any_io_executor strand;
+  std::shared_ptr<bool> alive;          // false once the request is over
+  watchdog& wd;                         // triggered with client_gone when the flight is abandoned
+  std::function<bool(const cached_answer&)> usable = {};  // a cached entry that cannot serve it is a miss
+};
+
+/// A cache hit, a flight to follow, or - neither - `lead` is set and this request asks upstream.
+admission admit(response_cache& cache, flight_registry& flights, const admission_request& r, lead_guard& lead);
+
+struct follow_io {
+  boost::beast::tcp_stream& client;
+  net::any_io_executor strand;
+  const bool& chunked;  // SSE framing, decided by start_stream
+  std::chrono::milliseconds write_timeout;
+  std::chrono::milliseconds keepalive_interval;
+  clock_type::time_point deadline;  // the follower's own REQUEST_TIMEOUT
+};
+
+struct follow_result {
+  flight::update last;   // the final state: answer, failure, or neither (deadline passed, client gone)
+  bool gone = false;     // the client went away or a write failed
+  bool started = false;  // start_stream ran: the response head is out
+  std::uint64_t bytes = 0;
+};
+
+/// Waits on a flight as one of its followers until it is settled, the deadline passes or the
+/// client leaves. With `want_pieces`, every published piece is written to the client as it comes
+/// (start_stream() writes the head first; false from it means the client is gone), with keep-alive
+/// comments in silences. Leaves the flight before returning.
+net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
+                                            net::steady_timer& wake, bool want_pieces,
+                                            std::function<net::awaitable<bool>()> start_stream);
+
+}  // namespace gateway
