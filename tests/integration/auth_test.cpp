@@ -64,7 +64,14 @@ TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[in
   REQUIRE(env.chat(chat_body("BIST 100 nedir?")).status == 200);
   REQUIRE(env.chat(chat_body("BIST 100 nedir?")).headers.at("x-cache") == "HIT");
   REQUIRE(env.chat("{").status == 400);
-  const auto m = env.request("GET", "/metrics", {}, {});
+  // A request is counted when the server is done with it, just after its client has the answer:
+  // scrape until the last one is in (the scrape itself is then the only request in flight).
+  test::http_result m;
+  const bool counted = test_env::eventually([&] {
+    m = env.request("GET", "/metrics", {}, {});
+    return m.body.find("gateway_requests_total{route=\"/chat\",status=\"400\"} 1\n") != std::string::npos;
+  });
+  CHECK(counted);
   REQUIRE(m.status == 200);
   CHECK(m.headers.at("content-type") == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(m.body.find("gateway_requests_total{route=\"/chat\",status=\"200\"} 2\n") != std::string::npos);

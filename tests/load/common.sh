@@ -1,0 +1,96 @@
+# Shared by the benchmark scripts in tests/load: set-up, free ports, starting groq-sim, the gateway
+# and nginx, and reading chat-bench's JSON. Source it; it sets $root, $bin and $work.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bin=${BIN:-$root/build/release/app}
+
+"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" "$root/tests/load/packages.txt"
+[ -x "$bin/chat-bench" ] || make -C "$root" build
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# Many connections: raise the descriptor limit as far as this shell may (root: the hard limit too).
+ulimit -Hn 1048576 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_sim ARGS...: groq-sim on a free port; sets sim_port and sim_pid.
+start_sim() {
+  "$bin/groq-sim" --port 0 "$@" >"$work/sim.out" 2>"$work/sim.log" &
+  sim_pid=$!
+  pids+=("$sim_pid")
+  for _ in $(seq 100); do grep -q "groq-sim port" "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
+  sim_port=$(awk '/groq-sim port/ {print $3}' "$work/sim.out")
+  [ -n "$sim_port" ] || { echo "groq-sim did not start" >&2; exit 1; }
+}
+
+# start_gateway NAME=VALUE...: the gateway on a free port, quiet (no line per request); sets
+# gw_port and gw_pid. GROQ_BASE_URL and the rest come from the arguments.
+start_gateway() {
+  gw_port=$(free_port)
+  env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false "$@" "$bin/chat-gateway" 2>"$work/gateway.log" &
+  gw_pid=$!
+  pids+=("$gw_pid")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && break; sleep 0.05; done
+  curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null || { echo "gateway did not start" >&2; cat "$work/gateway.log" >&2; exit 1; }
+}
+
+# start_nginx_proxy UPSTREAM_PORT WORKERS: nginx as a plain reverse proxy to 127.0.0.1:UPSTREAM_PORT
+# (keep-alive upstream connections, no buffering, no access log); sets ng_port.
+start_nginx_proxy() {
+  ng_port=$(free_port)
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes $2;
+worker_rlimit_nofile 100000;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 32768; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  upstream sim { server 127.0.0.1:$1; keepalive 1024; keepalive_requests 100000000; }
+  server {
+    listen 127.0.0.1:$ng_port;
+    location / {
+      proxy_pass http://sim;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+NGINX
+  nginx -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" &
+  pids+=($!)
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$ng_port/" && break; sleep 0.05; done
+}
+
+# bench NAME ARGS...: one chat-bench run; its JSON goes to $work/NAME.json, its table to stderr.
+bench() {
+  local name=$1
+  shift
+  "$bin/chat-bench" --label "$name" --json "$work/$name.json" "$@" >&2
+}
+
+# field NAME KEY...: a value from NAME's JSON, e.g. field direct latency_ms total p99
+field() {
+  python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: v = v[k]
+print(f"{v:.3f}" if isinstance(v, float) else v)' "$work/$1.json" "${@:2}"
+}
+
+machine_line() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Benchmarks 1, 2 and the nginx floor of 5 (docs/benchmarks.md): the latency the gateway adds, measured
+# with chat-bench against groq-sim directly (the reference) and through the gateway, in the same run.
+#   1. non-streaming: groq-sim with zero delay, open loop at each of RATES, cache off;
+#   2. streaming: groq-sim pacing TOKENS tokens at INTERVAL_MS, STREAMS concurrent streams.
+# Every target is measured in turn on the same machine; the "added" columns subtract the direct row.
+#
+#   tests/load/overhead.sh
+#   RATES="1000 5000" DURATION=10 STREAMS=256 SCENARIOS="json stream" tests/load/overhead.sh
+source "$(dirname "$0")/common.sh"
+rates=${RATES:-1000 5000 10000}
+duration=${DURATION:-10}
+warmup=${WARMUP:-2}
+streams=${STREAMS:-256}
+tokens=${TOKENS:-100}
+interval=${INTERVAL_MS:-10}
+stream_duration=${STREAM_DURATION:-15}
+scenarios=${SCENARIOS:-json stream}
+server_threads=${SERVER_THREADS:-1}
+targets=${TARGETS:-direct nginx gateway-v1 gateway-chat}
+
+url_of() {
+  case $1 in
+    direct) echo "http://127.0.0.1:$sim_port/openai/v1/chat/completions" ;;
+    nginx) echo "http://127.0.0.1:$ng_port/openai/v1/chat/completions" ;;
+    gateway-v1) echo "http://127.0.0.1:$gw_port/v1/chat/completions" ;;
+    gateway-chat) echo "http://127.0.0.1:$gw_port/chat" ;;
+  esac
+}
+# One simulator per scenario (its pacing is a start option), the gateway and nginx in front of it.
+start_stack() {
+  start_sim --threads "$server_threads" "$@"
+  start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS="$server_threads" CACHE_ENABLED=false \
+    UPSTREAM_POOL_SIZE=1024
+  start_nginx_proxy "$sim_port" "$server_threads"
+}
+stop_stack() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=()
+}
+
+machine_line
+echo "settings: $server_threads thread(s)/worker(s) for groq-sim, the gateway and nginx; chat-bench 1 thread; cache off"
+
+if [[ " $scenarios " == *" json "* ]]; then
+  start_stack
+  echo
+  echo "## 1. non-streaming, open loop, ${duration} s per row after ${warmup} s warm-up"
+  echo "| rate | target | achieved req/s | p50 ms | p99 ms | p99.9 ms | added p50 | added p99 | failed |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for rate in $rates; do
+    for t in $targets; do
+      bench "json-$rate-$t" --rate "$rate" --duration "$duration" --warmup "$warmup" "$(url_of "$t")"
+      p50=$(field "json-$rate-$t" latency_ms total p50)
+      p99=$(field "json-$rate-$t" latency_ms total p99)
+      [ "$t" = direct ] && { d50=$p50; d99=$p99; }
+      printf '| %s | %s | %.0f | %s | %s | %s | %+.3f | %+.3f | %s |\n' "$rate" "$t" \
+        "$(field "json-$rate-$t" requests throughput_rps)" "$p50" "$p99" "$(field "json-$rate-$t" latency_ms total p99.9)" \
+        "$(echo "$p50 - $d50" | bc -l)" "$(echo "$p99 - $d99" | bc -l)" "$(field "json-$rate-$t" requests failed)"
+    done
+  done
+  stop_stack
+fi
+
+if [[ " $scenarios " == *" stream "* ]]; then
+  start_stack --tokens "$tokens" --interval-ms "$interval"
+  echo
+  echo "## 2. streaming, $streams concurrent streams, $tokens tokens at $interval ms, ${stream_duration} s per row"
+  echo "| target | streams/s | first delta p50 ms | first delta p99 ms | inter-delta p99 ms | added first-delta p99 | added inter-delta p99 | failed |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for t in $targets; do
+    bench "stream-$t" --concurrency "$streams" --ramp 1 --stream --duration "$stream_duration" --warmup 3 "$(url_of "$t")"
+    f50=$(field "stream-$t" latency_ms first_delta p50)
+    f99=$(field "stream-$t" latency_ms first_delta p99)
+    g99=$(field "stream-$t" latency_ms inter_delta p99)
+    [ "$t" = direct ] && { df99=$f99; dg99=$g99; }
+    printf '| %s | %.0f | %s | %s | %s | %+.3f | %+.3f | %s |\n' "$t" "$(field "stream-$t" requests throughput_rps)" \
+      "$f50" "$f99" "$g99" "$(echo "$f99 - $df99" | bc -l)" "$(echo "$g99 - $dg99" | bc -l)" "$(field "stream-$t" requests failed)"
+  done
+  stop_stack
+fi
