@@ -24,6 +24,15 @@ bool to_seconds(const std::string& v, std::chrono::milliseconds& out) {
   return true;
 }
 
+bool add_header(const std::string& line, std::vector<std::pair<std::string, std::string>>& out) {
+  const auto colon = line.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  auto value = line.substr(colon + 1);
+  value.erase(0, value.find_first_not_of(' '));
+  out.emplace_back(line.substr(0, colon), std::move(value));
+  return true;
+}
+
 }  // namespace
 
 std::optional<target_url> parse_target(const std::string& url, std::string& why) {
@@ -79,6 +88,7 @@ std::string bench_usage() {
          "  --json FILE           write the results as JSON\n"
          "  --ca FILE | --insecure   https: trust FILE / skip verification\n"
          "  --key KEY             Authorization: Bearer KEY\n"
+         "  --header 'NAME: VALUE'   an extra request header (repeatable)\n"
          "  --no-cache            send Cache-Control: no-cache\n"
          "  --label NAME          the run's name in the report\n"
          "  --seed N              question order (default 1)\n";
@@ -116,6 +126,7 @@ bench_cli parse_bench_cli(const std::vector<std::string>& args) {
     else if (a == "--ca") ok = value() && (c.ca_file = v, true);
     else if (a == "--insecure") c.insecure = true;
     else if (a == "--key") ok = value() && (c.api_key = v, true);
+    else if (a == "--header") ok = value() && add_header(v, c.headers);
     else if (a == "--no-cache") c.no_cache = true;
     else if (a == "--label") ok = value() && (c.label = v, true);
     else if (a == "--seed") ok = value() && to_uint(v, UINT64_MAX, c.seed);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gateway::bench {
@@ -45,6 +46,7 @@ struct bench_config {
   std::string ca_file;         // trust this CA for https targets
   bool insecure = false;       // https without certificate verification (self-signed simulators)
   std::string api_key;         // sent as Authorization: Bearer
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   bool no_cache = false;       // send Cache-Control: no-cache
   std::string label;           // a name for the run in the report
   std::uint64_t seed = 1;

@@ -244,6 +244,7 @@ class worker {
     req.set(http::field::content_type, "application/json");
     if (!cfg_.api_key.empty()) req.set(http::field::authorization, "Bearer " + cfg_.api_key);
     if (cfg_.no_cache) req.set(http::field::cache_control, "no-cache");
+    for (const auto& [name, value] : cfg_.headers) req.set(name, value);
     req.body() = body;
     req.prepare_payload();
     req.keep_alive(true);

@@ -63,15 +63,21 @@ net::awaitable<bool> write_sse_head(beast::tcp_stream& client, http::response<ht
 net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
                                                     const std::vector<net::const_buffer>& buffers,
                                                     std::chrono::milliseconds timeout, sse_keepalive* keepalive) {
-  if (keepalive) co_await keepalive->before_write();
-  client.expires_after(timeout);
+  // With keep-alive comments running, their timer is this write's deadline too (no timer is set
+  // and cancelled per write: see sse_keepalive.hpp); otherwise the stream's own per-operation one.
+  if (keepalive)
+    co_await keepalive->before_write();
+  else
+    client.expires_after(timeout);
   boost::system::error_code ec;
   if (chunked)
     std::tie(ec, std::ignore) = co_await net::async_write(client, http::make_chunk(buffers), tuple_awaitable);
   else
     std::tie(ec, std::ignore) = co_await net::async_write(client, buffers, tuple_awaitable);
-  client.expires_never();
-  if (keepalive) keepalive->after_write();
+  if (!keepalive)
+    client.expires_never();
+  else if (!keepalive->after_write())
+    ec = beast::error::timeout;
   co_return ec;
 }
 

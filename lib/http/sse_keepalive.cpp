@@ -8,6 +8,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 
+#include <optional>
+
 namespace gateway {
 namespace beast = boost::beast;
 
@@ -24,12 +26,26 @@ struct sse_keepalive::state {
   net::any_io_executor strand;
   const bool chunked;
   const std::chrono::milliseconds interval, write_timeout;
-  net::steady_timer timer;       // the silence clock
+  net::steady_timer timer;       // the one clock: silence, or the coroutine's write deadline
   net::steady_timer idle_wait;   // the coroutine waits on it while a comment is in flight
-  std::uint64_t generation = 0;  // bumped by every re-arm, so a stale expiry does nothing
-  bool writing = false;
+  bool started = false;
+  bool writing = false;            // a comment write is in flight
+  bool coroutine_writing = false;  // the coroutine's own write is in flight
+  bool write_timed_out = false;
   bool stopped = false;
+  clock_type::time_point last_write{}, write_started{};
+  bool waiting = false;  // a timer wait is pending until `wait_until`
+  clock_type::time_point wait_until{};
+  std::uint64_t wait_id = 0;  // the pending wait; handlers of replaced waits do nothing
   std::uint64_t sent = 0;
+
+  // When the timer must act next: the coroutine's write deadline, the end of the silence, or never
+  // (stopped, not started, or a comment in flight - its write has a timeout of its own).
+  std::optional<clock_type::time_point> due() const {
+    if (coroutine_writing && !write_timed_out) return write_started + write_timeout;  // always guarded
+    if (stopped || !started || writing) return std::nullopt;
+    return last_write + interval;
+  }
 };
 
 sse_keepalive::sse_keepalive(beast::tcp_stream& client, net::any_io_executor strand, bool chunked,
@@ -41,16 +57,43 @@ sse_keepalive::~sse_keepalive() {
   state_->timer.cancel();
 }
 
-void sse_keepalive::start() { arm(state_); }
+void sse_keepalive::start() {
+  state_->started = true;
+  state_->last_write = clock_type::now();
+  ensure_waiting(state_);
+}
 
-void sse_keepalive::arm(const std::shared_ptr<state>& st) {
-  if (st->stopped) return;
-  const auto generation = ++st->generation;
-  st->timer.expires_after(st->interval);
-  st->timer.async_wait(net::bind_executor(st->strand, [st, generation](boost::system::error_code ec) {
-    if (ec || st->stopped || st->writing || generation != st->generation) return;
-    fire(st);
+void sse_keepalive::ensure_waiting(const std::shared_ptr<state>& st) {
+  const auto due = st->due();
+  if (!due) return;
+  if (st->waiting && st->wait_until <= *due) return;  // wakes in time, then looks again
+  const auto id = ++st->wait_id;
+  st->timer.expires_at(*due);  // replaces a later pending wait (its handler sees an old id)
+  st->waiting = true;
+  st->wait_until = *due;
+  st->timer.async_wait(net::bind_executor(st->strand, [st, id](boost::system::error_code ec) {
+    if (id != st->wait_id) return;
+    st->waiting = false;
+    if (!ec) on_timer(st);
   }));
+}
+
+void sse_keepalive::on_timer(const std::shared_ptr<state>& st) {
+  const auto due = st->due();
+  if (!due) return;
+  if (clock_type::now() < *due) {
+    ensure_waiting(st);  // a write moved the clock on since this wait began
+    return;
+  }
+  if (st->coroutine_writing) {
+    // The client stopped reading: cut it; the pending write fails and after_write() says why.
+    st->write_timed_out = true;
+    st->stopped = true;
+    boost::system::error_code ignored;
+    st->client.socket().close(ignored);
+    return;
+  }
+  fire(st);
 }
 
 void sse_keepalive::fire(const std::shared_ptr<state>& st) {
@@ -65,7 +108,8 @@ void sse_keepalive::fire(const std::shared_ptr<state>& st) {
       return;
     }
     ++st->sent;
-    arm(st);
+    st->last_write = clock_type::now();
+    ensure_waiting(st);
   });
   if (st->chunked)
     net::async_write(st->client, beast::http::make_chunk(net::buffer(comment)), std::move(done));
@@ -75,19 +119,31 @@ void sse_keepalive::fire(const std::shared_ptr<state>& st) {
 
 net::awaitable<void> sse_keepalive::before_write() {
   auto st = state_;
-  ++st->generation;  // the silence clock restarts after our write; no new comment meanwhile
-  st->timer.cancel();
   while (st->writing) {
     st->idle_wait.expires_after(std::chrono::hours(1));  // cancelled by the write's completion
     co_await st->idle_wait.async_wait(net::as_tuple(net::use_awaitable));
   }
+  st->coroutine_writing = true;
+  st->write_started = clock_type::now();
+  ensure_waiting(st);
 }
 
-void sse_keepalive::after_write() { arm(state_); }
+bool sse_keepalive::after_write() {
+  auto& st = *state_;
+  st.coroutine_writing = false;
+  st.last_write = clock_type::now();
+  if (st.write_timed_out) return false;
+  ensure_waiting(state_);
+  return true;
+}
 
 net::awaitable<void> sse_keepalive::finish() {
   state_->stopped = true;
-  co_await before_write();
+  state_->timer.cancel();
+  while (state_->writing) {
+    state_->idle_wait.expires_after(std::chrono::hours(1));
+    co_await state_->idle_wait.async_wait(net::as_tuple(net::use_awaitable));
+  }
 }
 
 std::uint64_t sse_keepalive::sent() const { return state_->sent; }

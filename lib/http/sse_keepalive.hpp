@@ -6,6 +6,11 @@
 // upstream, so the two writers take turns: the coroutine calls `before_write()` (waits for a
 // comment still in flight) before each of its own writes and `after_write()` afterwards, and
 // `finish()` before it returns (no write of ours may outlive the request).
+//
+// The same timer is the deadline of the coroutine's writes (CLIENT_WRITE_TIMEOUT): a write still
+// pending then is cut by closing the connection, and after_write() reports it. Both clocks move
+// with every write of a stream (thousands a second across streams), so a write only stores times;
+// one timer wait stays pending and, waking early, waits again for whichever clock is due.
 // Threading: strand-only: `strand` must be the strand the request's coroutine runs on.
 #pragma once
 
@@ -30,7 +35,8 @@ class sse_keepalive {
   /// Starts the silence clock (call once the response head is written).
   void start();
   net::awaitable<void> before_write();
-  void after_write();
+  /// Returns false when the write took longer than the write timeout (the connection is closed).
+  bool after_write();
   /// Stops for good and waits until no comment write is in flight.
   net::awaitable<void> finish();
 
@@ -39,7 +45,8 @@ class sse_keepalive {
 
  private:
   struct state;
-  static void arm(const std::shared_ptr<state>& st);
+  static void ensure_waiting(const std::shared_ptr<state>& st);
+  static void on_timer(const std::shared_ptr<state>& st);
   static void fire(const std::shared_ptr<state>& st);
   std::shared_ptr<state> state_;
 };

@@ -3,6 +3,11 @@
 // (close the socket, cancel the resolver). The pending operation then completes with
 // operation_aborted and the caller asks fired() for the real cause.
 //
+// Arming is cheap: a stream re-arms the watchdog before every upstream read (thousands of times a
+// second across streams), so arm() and disarm() only store the deadline. One timer wait stays
+// pending at or before the deadline; when it wakes early (the deadline moved on) it waits again.
+// The timer is only re-armed when a deadline comes earlier than the pending wait.
+//
 // Threading: strand-only. The timer's handler is bound to the strand given at construction, the
 // same strand the request's coroutine runs on, so the action never races with the operation.
 #pragma once
@@ -39,15 +44,23 @@ class watchdog {
   std::optional<error> fired() const { return state_->fired; }
 
  private:
+  // Shared with the pending wait's handler, which may run after the watchdog is gone.
   struct state {
-    std::uint64_t generation = 0;  // bumped by every arm/disarm so stale expiries are ignored
+    explicit state(const net::any_io_executor& strand) : timer(strand) {}
+    net::steady_timer timer;
+    std::optional<clock_type::time_point> when;  // the armed deadline; empty when disarmed
+    error cause = error::request_timeout;
+    std::function<void()> action;
     std::optional<error> fired;
     bool triggered = false;  // fired by trigger(), not by a deadline
-    std::function<void()> action;
+    bool waiting = false;    // a wait is pending, until `wait_until`
+    clock_type::time_point wait_until{};
+    std::uint64_t wait_id = 0;  // the pending wait; handlers of replaced waits do nothing
   };
+  static void ensure_waiting(const std::shared_ptr<state>& st, const net::any_io_executor& strand);
+
   net::any_io_executor strand_;
   std::shared_ptr<state> state_;
-  net::steady_timer timer_;
 };
 
 /// The earlier of two deadlines together with the cause that belongs to it.

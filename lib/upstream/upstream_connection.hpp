@@ -19,7 +19,11 @@ struct upstream_connection {
   using tls_stream = net::ssl::stream<tcp::socket>;
 
   template <class... Args>
-  explicit upstream_connection(std::uint64_t id_, Args&&... args) : id(id_), stream(std::forward<Args>(args)...) {}
+  explicit upstream_connection(std::uint64_t id_, Args&&... args) : id(id_), stream(std::forward<Args>(args)...) {
+    // Beast reads at most the buffer's free capacity (512 bytes when empty): a stream that fell
+    // behind would take one read per 512 bytes. 4 KiB drains a backlog in one read.
+    buffer.reserve(4096);
+  }
 
   tcp::socket& socket() {
     return std::visit([](auto& s) -> tcp::socket& {

@@ -117,6 +117,12 @@ TEST_CASE("bench cli: modes, defaults and mistakes", "[bench]") {
   CHECK(tls.config->target.tls);
   CHECK(tls.config->target.port == 443);
 
+  auto headers = parse_bench_cli({"--rate", "1", "--header", "x-portkey-provider: openai", "http://h/v1/chat/completions"});
+  REQUIRE(headers.config);
+  REQUIRE(headers.config->headers.size() == 1);
+  CHECK(headers.config->headers[0].first == "x-portkey-provider");
+  CHECK(headers.config->headers[0].second == "openai");
+
   CHECK(parse_bench_cli({"--help"}).help);
   for (const auto& bad : std::vector<std::vector<std::string>>{
            {"http://h/chat"},                               // neither --rate nor --concurrency
@@ -125,7 +131,8 @@ TEST_CASE("bench cli: modes, defaults and mistakes", "[bench]") {
            {"--rate", "10", "ftp://h/chat"},
            {"--rate", "10", "http://h:99999/chat"},
            {"--rate", "10", "--repeat", "1.5", "http://h/chat"},
-           {"--rate", "10", "--bogus", "http://h/chat"}}) {
+           {"--rate", "10", "--bogus", "http://h/chat"},
+           {"--rate", "10", "--header", "no-colon", "http://h/chat"}}) {
     const auto r = parse_bench_cli(bad);
     CHECK_FALSE(r.config);
     CHECK_FALSE(r.error.empty());
