@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks 1, 2 and the nginx floor of 5 (docs/benchmarks.md): the latency the gateway adds, measured
-# with chat-bench against groq-sim directly (the reference) and through the gateway, in the same run.
+# Benchmarks 1, 2 and 5 (docs/benchmarks.md): the latency the gateway adds, measured with chat-bench
+# against groq-sim directly (the reference), through the gateway (/v1 pass-through and /chat), through
+# nginx as a plain reverse proxy (the floor for any proxy) and through Portkey's open-source gateway
+# (npm @portkey-ai/gateway, pinned in tests/load/portkey), all in the same run on the same machine.
 #   1. non-streaming: groq-sim with zero delay, open loop at each of RATES, cache off;
 #   2. streaming: groq-sim pacing TOKENS tokens at INTERVAL_MS, STREAMS concurrent streams.
 # Every target is measured in turn on the same machine; the "added" columns subtract the direct row.
@@ -17,7 +19,7 @@ interval=${INTERVAL_MS:-10}
 stream_duration=${STREAM_DURATION:-15}
 scenarios=${SCENARIOS:-json stream}
 server_threads=${SERVER_THREADS:-1}
-targets=${TARGETS:-direct nginx gateway-v1 gateway-chat}
+targets=${TARGETS:-direct nginx gateway-v1 gateway-chat portkey}
 
 url_of() {
   case $1 in
@@ -25,7 +27,31 @@ url_of() {
     nginx) echo "http://127.0.0.1:$ng_port/openai/v1/chat/completions" ;;
     gateway-v1) echo "http://127.0.0.1:$gw_port/v1/chat/completions" ;;
     gateway-chat) echo "http://127.0.0.1:$gw_port/chat" ;;
+    portkey) echo "http://127.0.0.1:$pk_port/v1/chat/completions" ;;
   esac
+}
+# Portkey is told where groq-sim is per request, with its custom-host header.
+args_of() {
+  if [ "$1" = portkey ]; then
+    printf '%s\n' --key bench --header "x-portkey-provider: openai" \
+      --header "x-portkey-custom-host: http://127.0.0.1:$sim_port/openai/v1"
+  fi
+}
+start_portkey() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  [ -d "$root/tests/load/portkey/node_modules/@portkey-ai/gateway" ] ||
+    (cd "$root/tests/load/portkey" && npm ci --no-audit --no-fund --loglevel=error)
+  pk_port=$(free_port)
+  # headers-shim.mjs: Portkey 1.15.2's streaming fails on Node 20 without it (see the file).
+  NODE_ENV=production node --import "$root/tests/load/portkey/headers-shim.mjs" \
+    "$root/tests/load/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --port="$pk_port" --headless \
+    >"$work/portkey.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$pk_port/" >/dev/null && break; sleep 0.1; done
+  echo "portkey: @portkey-ai/gateway $(node -p "require('$root/tests/load/portkey/node_modules/@portkey-ai/gateway/package.json').version") on Node $(node --version)" >&2
 }
 # One simulator per scenario (its pacing is a start option), the gateway and nginx in front of it.
 start_stack() {
@@ -33,6 +59,7 @@ start_stack() {
   start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS="$server_threads" CACHE_ENABLED=false \
     UPSTREAM_POOL_SIZE=1024
   start_nginx_proxy "$sim_port" "$server_threads"
+  if [[ " $targets " == *" portkey "* ]]; then start_portkey; fi
 }
 stop_stack() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -51,7 +78,8 @@ if [[ " $scenarios " == *" json "* ]]; then
   echo "|---|---|---|---|---|---|---|---|---|"
   for rate in $rates; do
     for t in $targets; do
-      bench "json-$rate-$t" --rate "$rate" --duration "$duration" --warmup "$warmup" "$(url_of "$t")"
+      mapfile -t extra < <(args_of "$t")
+      bench "json-$rate-$t" --rate "$rate" --duration "$duration" --warmup "$warmup" "${extra[@]}" "$(url_of "$t")"
       p50=$(field "json-$rate-$t" latency_ms total p50)
       p99=$(field "json-$rate-$t" latency_ms total p99)
       [ "$t" = direct ] && { d50=$p50; d99=$p99; }
@@ -70,7 +98,9 @@ if [[ " $scenarios " == *" stream "* ]]; then
   echo "| target | streams/s | first delta p50 ms | first delta p99 ms | inter-delta p99 ms | added first-delta p99 | added inter-delta p99 | failed |"
   echo "|---|---|---|---|---|---|---|---|"
   for t in $targets; do
-    bench "stream-$t" --concurrency "$streams" --ramp 1 --stream --duration "$stream_duration" --warmup 3 "$(url_of "$t")"
+    mapfile -t extra < <(args_of "$t")
+    bench "stream-$t" --concurrency "$streams" --ramp 1 --stream --duration "$stream_duration" --warmup 3 "${extra[@]}" \
+      "$(url_of "$t")"
     f50=$(field "stream-$t" latency_ms first_delta p50)
     f99=$(field "stream-$t" latency_ms first_delta p99)
     g99=$(field "stream-$t" latency_ms inter_delta p99)
