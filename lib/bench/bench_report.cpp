@@ -52,6 +52,7 @@ std::string report_table(const bench_config& cfg, const run_result& r) {
   out += fmt::format("  throughput {:.1f} req/s; {} measured, {} complete, {} failed; {} connections; {:.1f} MB", r.throughput(),
                      r.measured, r.ok, r.measured - r.ok, r.connections, static_cast<double>(r.bytes) / 1e6);
   if (cfg.stream) out += fmt::format("; {} deltas", r.deltas);
+  if (r.retried_stale) out += fmt::format("; {} sent again (idle connection closed by the server)", r.retried_stale);
   out += '\n';
   for (const auto& [kind, n] : r.errors) out += fmt::format("  error {:>8} x {}\n", n, kind);
   return out;
@@ -82,7 +83,8 @@ std::string report_json(const bench_config& cfg, const run_result& r) {
                         {"threads", cfg.threads}};
   json::object requests{{"measured", r.measured}, {"ok", r.ok},           {"failed", r.measured - r.ok},
                         {"sent", r.sent},         {"bytes", r.bytes},     {"deltas", r.deltas},
-                        {"connections", r.connections}, {"throughput_rps", r.throughput()},
+                        {"connections", r.connections}, {"retried_stale", r.retried_stale},
+                        {"throughput_rps", r.throughput()},
                         {"window_s", std::chrono::duration<double>(r.window).count()}};
   return json::serialize(json::object{{"label", cfg.label},
                                       {"settings", std::move(settings)},

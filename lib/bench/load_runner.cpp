@@ -74,6 +74,7 @@ struct connection {
   std::optional<beast::tcp_stream> plain;
   std::optional<ssl::stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
+  std::uint64_t requests = 0;  // exchanges started on it
   beast::tcp_stream& tcp() { return plain ? *plain : tls->next_layer(); }
 };
 
@@ -152,14 +153,23 @@ class worker {
     const auto deadline = t0 + cfg_.timeout;
     const auto body = body_for(cfg_, questions_.at(index));
     std::string error;
-    auto conn = co_await acquire(deadline, error);
-    bool reusable = false;
-    if (conn) {
+    // A kept-alive connection the server closed while it sat idle fails before any response: the
+    // request never reached the server, so it is sent once more on a fresh connection (as browsers
+    // and HTTP client libraries do). Any other failure counts.
+    for (bool retried = false;; retried = true) {
+      error.clear();
+      auto conn = co_await acquire(deadline, error);
+      if (!conn) break;
+      const bool reused = conn->requests > 0;
+      bool reusable = false, responded = false;
       if (conn->plain)
-        error = co_await exchange(*conn->plain, *conn, body, t0, deadline, measured, reusable);
+        error = co_await exchange(*conn->plain, *conn, body, t0, deadline, measured, reusable, responded);
       else
-        error = co_await exchange(*conn->tls, *conn, body, t0, deadline, measured, reusable);
+        error = co_await exchange(*conn->tls, *conn, body, t0, deadline, measured, reusable, responded);
+      ++conn->requests;
       release(std::move(conn), reusable);
+      if (error.empty() || !reused || responded || retried || steady::now() >= deadline) break;
+      ++result.retried_stale;
     }
     if (!measured) co_return;
     ++result.measured;
@@ -238,7 +248,8 @@ class worker {
 
   template <class Stream>
   net::awaitable<std::string> exchange(Stream& s, connection& conn, const std::string& body, steady::time_point t0,
-                                       steady::time_point deadline, bool measured, bool& reusable) {
+                                       steady::time_point deadline, bool measured, bool& reusable,
+                                       bool& responded) {
     http::request<http::string_body> req{http::verb::post, cfg_.target.path, 11};
     req.set(http::field::host, host_header_);
     req.set(http::field::content_type, "application/json");
@@ -256,6 +267,7 @@ class worker {
     parser.body_limit(boost::none);
     auto [hec, head_bytes] = co_await http::async_read_header(s, conn.buffer, parser, tuple_awaitable);
     if (hec) co_return failure("read", hec);
+    responded = true;
     const auto head_at = steady::now();
     const unsigned status = parser.get().result_int();
 
@@ -337,6 +349,7 @@ void run_result::merge(const run_result& o) {
   bytes += o.bytes;
   deltas += o.deltas;
   connections += o.connections;
+  retried_stale += o.retried_stale;
   for (const auto& [kind, n] : o.errors) errors[kind] += n;
   window = std::max(window, o.window);
 }

@@ -25,6 +25,7 @@ struct run_result {
   std::uint64_t bytes = 0;    // response body bytes of measured requests
   std::uint64_t deltas = 0;
   std::uint64_t connections = 0;  // connections opened
+  std::uint64_t retried_stale = 0;  // requests sent again: the server had closed the idle connection
   std::map<std::string, std::uint64_t> errors;  // measured failures by kind
   std::chrono::nanoseconds window{0};  // from the end of the warm-up to the last measured answer
 

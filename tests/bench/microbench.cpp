@@ -1,0 +1,102 @@
+// Micro-benchmarks (Google Benchmark) for the costs that must stay flat as work grows - benchmark 6
+// of docs/benchmarks.md: a cache lookup as the cache grows (beside a plain std::unordered_map of the
+// same size, the reference), and the per-token cost of relaying and replaying answers as they grow.
+// tests/load/scaling.sh runs it and prints the ratios; numbers, not assertions.
+#include "cache/cache_key.hpp"
+#include "cache/response_cache.hpp"
+#include "chat/chat_reply.hpp"
+#include "openai/openai_answer.hpp"
+#include "sse/sse_parser.hpp"
+#include "upstream/completion.hpp"
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <random>
+#include <unordered_map>
+
+namespace {
+using namespace gateway;
+
+cache_key key_of(std::size_t i) { return make_request_key("bench", std::to_string(i)); }
+
+std::vector<cache_key> keys(std::size_t n) {
+  std::vector<cache_key> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(key_of(i));
+  return out;
+}
+
+// Lookups of random present keys in a full cache of `entries` answers (hits).
+void cache_find(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  response_cache cache(cache_limits{std::chrono::hours(1), n, std::size_t{1} << 34, 16});
+  const auto all = keys(n);
+  for (const auto& k : all) cache.store(k, cached_answer{"BIST 100, Borsa İstanbul'un ana endeksidir.", "m", {}, "stop"});
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+  for (auto _ : state) benchmark::DoNotOptimize(cache.find(all[pick(rng)]));
+  state.counters["entries"] = static_cast<double>(cache.stats().entries);
+}
+BENCHMARK(cache_find)->RangeMultiplier(10)->Range(100, 100'000);
+
+// The reference: the same lookups in one std::unordered_map, no locks, no LRU, no expiry.
+void unordered_map_find(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::unordered_map<cache_key, std::shared_ptr<const cached_answer>, cache_key_hash> map;
+  const auto all = keys(n);
+  for (const auto& k : all)
+    map.emplace(k, std::make_shared<const cached_answer>(cached_answer{"BIST 100", "m", {}, "stop"}));
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+  for (auto _ : state) benchmark::DoNotOptimize(map.find(all[pick(rng)]));
+}
+BENCHMARK(unordered_map_find)->RangeMultiplier(10)->Range(100, 100'000);
+
+std::string answer_of(std::size_t tokens) {
+  std::string out;
+  for (std::size_t i = 0; i < tokens; ++i) out += i % 7 == 0 ? " İstanbul" : " borsa";
+  return out;
+}
+
+// A whole upstream stream of `tokens` chunks through the SSE parser and the chunk reader, in
+// 8 KiB reads: what a streamed answer costs the gateway apart from the sockets. Per token, flat.
+void relay_parse(benchmark::State& state) {
+  const auto tokens = static_cast<std::size_t>(state.range(0));
+  std::string wire;
+  for (std::size_t i = 0; i < tokens; ++i)
+    wire += fmt::format(R"(data: {{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{{"index":0,"delta":{{"content":" token{}"}},"finish_reason":null}}]}})"
+                        "\n\n",
+                        i);
+  for (auto _ : state) {
+    sse_parser parser;
+    std::size_t deltas = 0;
+    for (std::size_t at = 0; at < wire.size(); at += 8192) {
+      parser.feed(std::string_view(wire).substr(at, 8192));
+      while (auto ev = parser.next()) deltas += parse_stream_chunk(ev->data)->content.empty() ? 0 : 1;
+    }
+    benchmark::DoNotOptimize(deltas);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * tokens));
+}
+BENCHMARK(relay_parse)->Arg(100)->Arg(500)->Arg(1000)->Arg(4000);
+
+// A cached answer of `tokens` tokens replayed as OpenAI chunks (the stream cache hit).
+void replay_openai(benchmark::State& state) {
+  cached_answer a{answer_of(static_cast<std::size_t>(state.range(0))), "m", token_usage{1, 2, 3}, "stop"};
+  for (auto _ : state) benchmark::DoNotOptimize(openai_stream_replay(a, true));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(replay_openai)->Arg(100)->Arg(500)->Arg(1000)->Arg(4000);
+
+// The same for /chat's delta events.
+void replay_chat(benchmark::State& state) {
+  const auto answer = answer_of(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(sse_replay(answer));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(replay_chat)->Arg(100)->Arg(500)->Arg(1000)->Arg(4000);
+
+}  // namespace
+
+BENCHMARK_MAIN();
