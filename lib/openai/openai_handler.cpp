@@ -123,7 +123,7 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
   const auto content_type = req[http::field::content_type];
   if (!beast::iequals(trim_space(content_type.substr(0, content_type.find(';'))), "application/json"))
     co_return co_await reply_error(c, error::unsupported_media_type, "Content-Type must be application/json");
-  auto parsed = parse_openai_request(req.body(), cfg_.model);
+  auto parsed = parse_openai_request(req.body(), cfg_.model, cache_ != nullptr);
   if (auto* bad = std::get_if<openai_error>(&parsed)) {
     report.status = bad->status;
     auto res = make_json_response(bad->status, openai_error_body(*bad), req.keep_alive(), req.version());

@@ -55,7 +55,8 @@ bool is_cacheable(const json::object& obj) {
 }  // namespace
 
 std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
-                                                               std::string_view default_model) {
+                                                               std::string_view default_model,
+                                                               bool want_cache_input) {
   boost::system::error_code ec;
   json::parse_options opts;
   opts.max_depth = 64;
@@ -87,7 +88,7 @@ std::variant<openai_request, openai_error> parse_openai_request(std::string_view
     out.body = json::serialize(v);
   }
   out.cacheable = is_cacheable(*obj);
-  if (out.cacheable) {
+  if (out.cacheable && want_cache_input) {
     obj->erase("stream");
     obj->erase("stream_options");
     out.cache_input.reserve(body.size());

@@ -37,9 +37,11 @@ struct openai_error {
 
 /// Checks a chat-completions body: a JSON object with a non-empty `messages` array, `stream` (if
 /// present) a boolean, `model` (if present) a non-empty string. Without `model`, `default_model`
-/// is filled in. Nothing else is interpreted or changed.
+/// is filled in. Nothing else is interpreted or changed. `cache_input` is only built when asked
+/// for (the cache is on): canonical serialization is not free on the hot path.
 std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
-                                                               std::string_view default_model);
+                                                               std::string_view default_model,
+                                                               bool want_cache_input = true);
 
 /// `{"error": {...}}` with `param` null when empty.
 std::string openai_error_body(const openai_error& e);

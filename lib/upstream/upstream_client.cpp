@@ -4,7 +4,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
@@ -85,10 +84,8 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
 
   if (auto* tls = std::get_if<upstream_connection::tls_stream>(&conn->stream)) {
     // SNI for names only (RFC 6066 forbids IP literals), and the certificate must match the host.
-    if (!url.host_is_ip()) SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str());
-    tls->set_verify_mode(net::ssl::verify_peer);
-    tls->set_verify_callback(net::ssl::host_name_verification(url.host));
-    auto [hec] = co_await tls->async_handshake(net::ssl::stream_base::client, tuple_awaitable);
+    tls->set_host(url.host, url.host_is_ip());
+    auto [hec] = co_await tls->async_handshake(tuple_awaitable);
     if (hec) {
       ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_tls_failed);
       const long verify = SSL_get_verify_result(tls->native_handle());

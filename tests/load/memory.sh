@@ -14,9 +14,17 @@ interval=${INTERVAL_MS:-1000}
 ramp=${RAMP:-10}
 server_threads=${SERVER_THREADS:-1}
 api=${API:-chat}  # chat: POST /chat; openai: POST /v1/chat/completions
+upstream=${UPSTREAM:-https}  # https (the real setting: TLS to the upstream) or http, to see TLS's share
+keep=${KEEP_LOGS:-}  # a directory to copy the gateway's log to
 
-start_sim --self-signed "$work/ca.pem" --tokens "$tokens" --interval-ms "$interval" --threads "$server_threads"
-start_gateway GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" GROQ_CA_FILE="$work/ca.pem" \
+tls_env=()
+if [ "$upstream" = https ]; then
+  start_sim --self-signed "$work/ca.pem" --tokens "$tokens" --interval-ms "$interval" --threads "$server_threads"
+  tls_env=(GROQ_CA_FILE="$work/ca.pem")
+else
+  start_sim --tokens "$tokens" --interval-ms "$interval" --threads "$server_threads"
+fi
+start_gateway GROQ_BASE_URL="$upstream://127.0.0.1:$sim_port/openai/v1" "${tls_env[@]}" \
   THREADS="$server_threads" CACHE_ENABLED=false UPSTREAM_POOL_SIZE="$streams" REQUEST_TIMEOUT=600 \
   STREAM_IDLE_TIMEOUT=120
 path=/chat
@@ -47,9 +55,10 @@ done
 wait "$bench_pid"
 cat "$work/memory.txt"
 hwm=$(hwm_kib)
+[ -n "$keep" ] && cp "$work/gateway.log" "$keep/"
 
 machine_line
-echo "settings: $streams streams via $path, $tokens tokens at $interval ms, ramp $ramp s, gateway THREADS=$server_threads, upstream TLS to groq-sim"
+echo "settings: $streams streams via $path, $tokens tokens at $interval ms, ramp $ramp s, gateway THREADS=$server_threads, upstream $upstream to groq-sim"
 echo "| streams completed | failed | most open at once | RSS idle | RSS peak (VmHWM) | per open stream |"
 echo "|---|---|---|---|---|---|"
 awk -v ok="$(field memory requests ok)" -v failed="$(field memory requests failed)" -v open="$peak_open" \

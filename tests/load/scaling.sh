@@ -72,7 +72,8 @@ echo "| entries | RSS before | RSS filled | per entry | hit p50 ms | hit p99 ms 
 echo "|---|---|---|---|---|---|---|---|"
 for n in $cache_sizes; do
   start_sim
-  start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS=1 CACHE_MAX_ENTRIES="$n" \
+  # Room for twice the entries: a full LRU shard scanned in insertion order would miss on every key.
+  start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS=1 CACHE_MAX_ENTRIES=$((2 * n)) \
     CACHE_MAX_BYTES=4294967296 CACHE_TTL=3600
   before=$(rss_kib "$gw_pid")
   bench "fill-$n" --rate 5000 --requests "$n" --warmup 0 --seed 7 "http://127.0.0.1:$gw_port/chat" 2>/dev/null
