@@ -184,14 +184,19 @@ net::awaitable<bool> openai_handler::reply_json(call& c) {
     log_.info("{} POST /v1/chat/completions json: client went away; answer delivered to coalesced requests", c.id);
     co_return false;
   }
-  auto res = make_json_response(200, std::move(body), c.req.keep_alive(), c.req.version());  // byte for byte
+  const bool keep = co_await send_json(c, std::move(body));  // byte for byte
+  log_.info("{} POST /v1/chat/completions 200 json {} ms", c.id, ms);
+  co_return keep;
+}
+
+net::awaitable<bool> openai_handler::send_json(call& c, std::string body) {
+  auto res = make_json_response(200, std::move(body), c.req.keep_alive(), c.req.version());
   res.set("x-request-id", c.id);
   if (c.key) res.set("x-cache", c.x_cache);
   c.report.status = 200;
-  const auto wec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
+  const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
   c.report.bytes += res.body().size();
-  log_.info("{} POST /v1/chat/completions 200 json {} ms", c.id, ms);
-  co_return !wec && c.req.keep_alive();
+  co_return !ec && c.req.keep_alive();
 }
 
 net::awaitable<bool> openai_handler::start_stream(call& c) {
@@ -334,14 +339,9 @@ net::awaitable<bool> openai_handler::reply_cached(call& c, const cached_answer& 
   };
   if (!c.stream) {
     auto body = openai_json_body(hit);
-    auto res = make_json_response(200, std::move(body), c.req.keep_alive(), c.req.version());
-    res.set("x-request-id", c.id);
-    res.set("x-cache", c.x_cache);
-    c.report.status = 200;
-    const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
-    c.report.bytes += res.body().size();
+    const bool keep = co_await send_json(c, std::move(body));
     log_.info("{} POST /v1/chat/completions 200 json cache hit {} us", c.id, us());
-    co_return !ec && c.req.keep_alive();
+    co_return keep;
   }
   if (!co_await start_stream(c)) co_return false;
   const auto out = openai_stream_replay(hit, c.include_usage);  // the whole answer in one write
@@ -370,14 +370,9 @@ net::awaitable<bool> openai_handler::follow(call& c, flight_registry::ticket tic
     const auto& a = *result.last.answer;
     if (!c.stream) {
       auto body = openai_json_body(a);
-      auto res = make_json_response(200, std::move(body), c.req.keep_alive(), c.req.version());
-      res.set("x-request-id", c.id);
-      res.set("x-cache", c.x_cache);
-      c.report.status = 200;
-      const auto ec = co_await write_with_deadline(c.client, res, cfg_.client_write_timeout);
-      c.report.bytes += res.body().size();
+      const bool keep = co_await send_json(c, std::move(body));
       log_.info("{} POST /v1/chat/completions 200 json coalesced {} us", c.id, us);
-      co_return !ec && c.req.keep_alive();
+      co_return keep;
     }
     if (!result.started) {
       if (!co_await start_stream(c)) co_return false;

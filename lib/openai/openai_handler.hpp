@@ -47,6 +47,8 @@ class openai_handler {
   net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake);
   net::awaitable<bool> start_stream(call& c);
   net::awaitable<boost::system::error_code> send(call& c, const std::string& bytes);
+  /// A 200 JSON reply with the request id and X-Cache; returns whether the connection may be kept.
+  net::awaitable<bool> send_json(call& c, std::string body);
   net::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
   /// A complete answer (or none: not replayable): stored when cacheable, handed to the followers.
   void settle(call& c, std::optional<cached_answer> answer);

@@ -8,9 +8,7 @@
 #   CONNECTIONS=64 DURATION=10s WRK_THREADS=1 SERVER_THREADS=1 ROUNDS=2 tests/load/cache-hit-vs-nginx.sh
 #
 # On a 2-core machine wrk, the gateway and nginx share the cores: read the ratio, not the absolutes.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${BIN:-$root/build/release/app}
+source "$(dirname "$0")/common.sh"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10s}
 wrk_threads=${WRK_THREADS:-1}
@@ -18,33 +16,10 @@ server_threads=${SERVER_THREADS:-1}
 rounds=${ROUNDS:-2}
 question=${QUESTION:-BIST 100 nedir?}
 
-"$root/scripts/install-deps.sh"
-"$root/scripts/install-deps.sh" "$root/tests/load/packages.txt"
-[ -x "$bin/chat-gateway" ] || make -C "$root" build
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/cache-bench.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-ulimit -n 65536 2>/dev/null || true
-
-# groq-sim over plain HTTP: only the first request reaches it.
-"$bin/groq-sim" --port 0 >"$work/sim.out" 2>"$work/sim.log" &
-pids+=($!)
-for _ in $(seq 100); do grep -q "groq-sim port" "$work/sim.out" && break; sleep 0.05; done
-sim_port=$(awk '/groq-sim port/ {print $3}' "$work/sim.out")
-
-gw_port=$(free_port)
-# LOG_LEVEL=warn ACCESS_LOG=false: like nginx with access_log off, no line per request is written.
-HOST=127.0.0.1 PORT=$gw_port THREADS=$server_threads LOG_LEVEL=warn ACCESS_LOG=false \
-  GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" "$bin/chat-gateway" 2>"$work/gateway.log" &
-pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && break; sleep 0.05; done
+# groq-sim over plain HTTP: only the first request reaches it. The gateway writes no line per
+# request (LOG_LEVEL=warn ACCESS_LOG=false, see common.sh), like nginx with access_log off.
+start_sim
+start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS="$server_threads"
 
 body=$(QUESTION="$question" python3 -c 'import json, os; print(json.dumps({"question": os.environ["QUESTION"]}))')
 curl -sf "http://127.0.0.1:$gw_port/chat" -H 'Content-Type: application/json' -d "$body" >/dev/null
@@ -109,4 +84,20 @@ for round in $(seq "$rounds"); do
   printf '%-6s %-16s %12s %9s %9s\n' "$round" "gateway (hit)" "$g_rps" "$g_p50" "$g_p99"
   printf '%-6s %-16s %12s %9s %9s\n' "$round" "nginx (static)" "$n_rps" "$n_p50" "$n_p99"
   awk -v g="$g_rps" -v n="$n_rps" -v r="$round" 'BEGIN {printf "%-6s ratio gateway/nginx requests/s: %.2f\n", r, g/n}'
+done
+
+# Open loop (chat-bench): the same cached question at fixed rates below saturation, at most
+# $connections connections - the latency wrk's closed loop cannot show (see docs/benchmarks.md).
+echo
+echo "open loop, cache hits, at most $connections connections, 10 s per rate (chat-bench)"
+printf '%-10s %12s %9s %9s %9s %8s\n' "rate" "achieved/s" "p50 ms" "p99 ms" "p99.9 ms" failed
+for rate in ${OPEN_LOOP_RATES:-5000 10000 20000}; do
+  "$bin/chat-bench" --rate "$rate" --concurrency "$connections" --duration 10 --warmup 2 --repeat 1 --hot 1 \
+    --json "$work/open-$rate.json" "http://127.0.0.1:$gw_port/chat" >/dev/null
+  python3 - "$work/open-$rate.json" "$rate" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["latency_ms"]["total"]
+print(f'{sys.argv[2]:<10} {r["requests"]["throughput_rps"]:12.0f} {t["p50"]:9.3f} {t["p99"]:9.3f} {t["p99.9"]:9.3f} {r["requests"]["failed"]:8d}')
+PY
 done
