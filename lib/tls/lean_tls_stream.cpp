@@ -74,6 +74,14 @@ void lean_tls_stream::set_host(const std::string& host, bool is_ip) {
   }
 }
 
+bool lean_tls_stream::closed(boost::system::error_code& ec) {
+  // The socket may have been closed under us (a deadline fired): OpenSSL must not touch a descriptor
+  // number that is no longer ours, and may already belong to another connection.
+  if (socket_.is_open()) return false;
+  ec = boost::asio::error::bad_descriptor;
+  return true;
+}
+
 void lean_tls_stream::attach() {
   if (attached_) return;
   attached_ = true;
@@ -109,6 +117,7 @@ lean_tls_stream::step lean_tls_stream::classify(int ret, boost::system::error_co
 }
 
 lean_tls_stream::step lean_tls_stream::handshake_step(boost::system::error_code& ec) {
+  if (closed(ec)) return step::done;
   attach();
   ERR_clear_error();
   errno = 0;
@@ -119,6 +128,7 @@ lean_tls_stream::step lean_tls_stream::handshake_step(boost::system::error_code&
 
 lean_tls_stream::step lean_tls_stream::read_step(void* data, std::size_t size, std::size_t& n,
                                                  boost::system::error_code& ec) {
+  if (closed(ec)) return step::done;
   attach();
   ERR_clear_error();
   errno = 0;
@@ -129,6 +139,7 @@ lean_tls_stream::step lean_tls_stream::read_step(void* data, std::size_t size, s
 
 lean_tls_stream::step lean_tls_stream::write_step(const void* data, std::size_t size, std::size_t& n,
                                                   boost::system::error_code& ec) {
+  if (closed(ec)) return step::done;
   attach();
   ERR_clear_error();
   errno = 0;

@@ -75,6 +75,7 @@ class lean_tls_stream {
   step write_step(const void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   step classify(int ret, boost::system::error_code& ec);
   void attach();  // binds OpenSSL to the (now open) socket, once
+  bool closed(boost::system::error_code& ec);
 
   template <class It>
   static boost::asio::mutable_buffer first(It it, It end) {
