@@ -75,16 +75,6 @@ struct chat_handler::call {
   std::optional<clock_type::time_point> upstream_called, upstream_finished;
 };
 
-namespace {
-
-// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer.
-bool has_no_cache(const request_t& req) {
-  const auto value = req[http::field::cache_control];
-  return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
-}
-
-}  // namespace
-
 chat_handler::chat_handler(const gateway_config& cfg, upstream_caller& upstream, response_cache* cache,
                            flight_registry& flights, active_requests& active, logger log, gateway_metrics* metrics)
     : cfg_(cfg), upstream_(upstream), cache_(cache), flights_(flights), active_(active), keys_(cfg),
@@ -125,7 +115,7 @@ net::awaitable<bool> chat_handler::handle(beast::tcp_stream& client, const reque
   if (cache_) {
     c.key = keys_(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit));
     // A bypass asks for a fresh answer: it neither reads the cache nor joins a flight (but stores).
-    if (chat.cache && !has_no_cache(req)) {
+    if (chat.cache && !asks_fresh_answer(req)) {
       const auto format = stream ? piece_format::chat_sse : piece_format::none;
       auto route = admit(*cache_, flights_, {*c.key, format, strand, c.alive, c.wd}, c.lead);
       c.x_cache = route.x_cache;

@@ -15,6 +15,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <string_view>
+
 namespace gateway {
 
 struct serve_limits {
@@ -27,6 +29,13 @@ struct serve_limits {
 };
 
 using request_t = http::request<http::string_body>;
+
+/// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer: the response
+/// cache is not read and no in-flight answer is shared (every endpoint that caches follows it).
+inline bool asks_fresh_answer(const request_t& req) {
+  const auto value = req[http::field::cache_control];
+  return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
+}
 
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.

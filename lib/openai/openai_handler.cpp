@@ -60,11 +60,6 @@ unsigned stream_format(bool stream, bool include_usage) {
   if (!stream) return piece_format::none;
   return include_usage ? piece_format::openai_chunks_usage : piece_format::openai_chunks;
 }
-
-bool has_no_cache(const request_t& req) {
-  const auto value = req[http::field::cache_control];
-  return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
-}
 }  // namespace
 
 struct openai_handler::call {
@@ -139,7 +134,7 @@ net::awaitable<bool> openai_handler::completions(beast::tcp_stream& client, cons
   if (cache_ && r.cacheable) {
     c.key = make_request_key(key_domain, r.cache_input);
     // A bypass asks for a fresh answer: it neither reads the cache nor joins a flight (but stores).
-    if (!has_no_cache(req)) {
+    if (!asks_fresh_answer(req)) {
       admission_request ask{*c.key, stream_format(r.stream, r.include_usage), strand, c.alive, c.wd};
       // An entry without usage cannot end a stream that asked for a usage chunk: a miss.
       if (r.include_usage) ask.usable = [](const cached_answer& a) { return a.usage.has_value(); };
