@@ -1,4 +1,5 @@
 #include "bench/load_runner.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "bench/question_source.hpp"
 #include "bench/stream_check.hpp"
@@ -24,11 +25,6 @@
 #include <stdexcept>
 #include <thread>
 
-// The same GCC 12 false positive as in chat_handler.cpp (-Wmismatched-new-delete on coroutine
-// frames allocated by Asio's recycling allocator).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 namespace gateway::bench {
 namespace net = boost::asio;

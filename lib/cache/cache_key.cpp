@@ -1,9 +1,9 @@
 #include "cache/cache_key.hpp"
 
-#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <stdexcept>
+#include <string>
 
 namespace gateway {
 namespace {
@@ -31,60 +31,57 @@ const EVP_MD* sha256() {
   return md.get();
 }
 
+// One context per thread, reused: no allocation per key.
+EVP_MD_CTX* thread_context() {
+  thread_local ctx_ptr ctx{EVP_MD_CTX_new()};
+  if (!ctx) throw std::runtime_error("SHA-256 unavailable");
+  return ctx.get();
+}
+
+cache_key finish(EVP_MD_CTX* ctx) {
+  cache_key key{};
+  unsigned int len = 0;
+  check(EVP_DigestFinal_ex(ctx, key.data(), &len));
+  if (len != key.size()) throw std::runtime_error("SHA-256 failed");
+  return key;
+}
+
 }  // namespace
 
 struct cache_key_builder::digest {
   ctx_ptr ctx{EVP_MD_CTX_new()};
 };
 
-cache_key_builder::cache_key_builder(const gateway_config& cfg) : prefix_(std::make_unique<digest>()) {
+cache_key_builder::cache_key_builder(std::string_view domain, std::span<const std::string_view> fixed_fields)
+    : prefix_(std::make_unique<digest>()) {
   if (!prefix_->ctx) throw std::runtime_error("SHA-256 unavailable");
   auto* ctx = prefix_->ctx.get();
   check(EVP_DigestInit_ex2(ctx, sha256(), nullptr));
-  add(ctx, "chat-v2");
-  add(ctx, cfg.model);
-  add(ctx, cfg.system_prompt);
-  add(ctx, cfg.reasoning_effort);
-  add(ctx, fmt::format("{}|{}|{}", cfg.max_new_tokens, cfg.temperature, cfg.top_p));
+  add(ctx, domain);
+  for (const auto field : fixed_fields) add(ctx, field);
 }
 
 cache_key_builder::~cache_key_builder() = default;
 
-cache_key cache_key_builder::operator()(std::string_view normalized_question,
-                                        std::span<const chat_message> history) const {
-  // One context per thread, reused: no allocation per key.
-  thread_local ctx_ptr ctx{EVP_MD_CTX_new()};
-  if (!ctx) throw std::runtime_error("SHA-256 unavailable");
-  check(EVP_MD_CTX_copy_ex(ctx.get(), prefix_->ctx.get()));
-  add(ctx.get(), normalized_question);
-  add(ctx.get(), std::to_string(history.size()));
-  for (const auto& m : history) {
-    add(ctx.get(), m.role);
-    add(ctx.get(), m.content);
-  }
-  cache_key key{};
-  unsigned int len = 0;
-  check(EVP_DigestFinal_ex(ctx.get(), key.data(), &len));
-  if (len != key.size()) throw std::runtime_error("SHA-256 failed");
-  return key;
+cache_key_builder::hasher cache_key_builder::start() const {
+  auto* ctx = thread_context();
+  check(EVP_MD_CTX_copy_ex(ctx, prefix_->ctx.get()));
+  return hasher(ctx);
 }
+
+cache_key_builder::hasher& cache_key_builder::hasher::add(std::string_view field) {
+  gateway::add(static_cast<EVP_MD_CTX*>(ctx_), field);
+  return *this;
+}
+
+cache_key cache_key_builder::hasher::finish() { return gateway::finish(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 cache_key make_request_key(std::string_view domain, std::string_view input) {
-  thread_local ctx_ptr ctx{EVP_MD_CTX_new()};  // reused: no allocation per key
-  if (!ctx) throw std::runtime_error("SHA-256 unavailable");
-  check(EVP_DigestInit_ex2(ctx.get(), sha256(), nullptr));
-  add(ctx.get(), domain);
-  add(ctx.get(), input);
-  cache_key key{};
-  unsigned int len = 0;
-  check(EVP_DigestFinal_ex(ctx.get(), key.data(), &len));
-  if (len != key.size()) throw std::runtime_error("SHA-256 failed");
-  return key;
-}
-
-cache_key make_cache_key(std::string_view normalized_question, std::span<const chat_message> history,
-                         const gateway_config& cfg) {
-  return cache_key_builder(cfg)(normalized_question, history);
+  auto* ctx = thread_context();
+  check(EVP_DigestInit_ex2(ctx, sha256(), nullptr));
+  add(ctx, domain);
+  add(ctx, input);
+  return finish(ctx);
 }
 
 }  // namespace gateway

@@ -1,9 +1,8 @@
 // The bytes /chat sends back: the JSON reply, the Server-Sent Events of a streamed reply and the
-// JSON error body. Pure formatting, shared by live answers and (later) cache replays so both look
-// exactly alike.
+// JSON error body. Pure formatting, shared by live answers and cache replays so both look exactly
+// alike.
 #pragma once
 
-#include "config/gateway_config.hpp"
 #include "core/error.hpp"
 #include "upstream/completion.hpp"
 
@@ -18,9 +17,6 @@ std::string json_reply(std::string_view answer, std::string_view model, bool cac
 
 std::string json_error(std::string_view code, std::string_view message);
 
-/// The human message for an error that came without one (the same on every endpoint).
-std::string default_error_message(error cause, const gateway_config& cfg);
-
 /// `data: {"delta": "..."}` plus the blank line that ends the event.
 std::string sse_delta(std::string_view text);
 /// A whole answer as delta events of at most ~64 bytes each, cut on UTF-8 character boundaries:
@@ -30,7 +26,5 @@ std::string sse_replay(std::string_view answer);
 std::string sse_done(std::string_view model, bool cached, const std::optional<token_usage>& usage);
 /// `data: {"error": {"code": ..., "message": ...}}`: the last event of a failed stream.
 std::string sse_error(std::string_view code, std::string_view message);
-
-inline constexpr std::string_view sse_done_marker = "data: [DONE]\n\n";
 
 }  // namespace gateway

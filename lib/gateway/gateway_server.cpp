@@ -1,13 +1,16 @@
 #include "gateway/gateway_server.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "auth/api_keys.hpp"
 #include "chat/chat_handler.hpp"
+#include "gateway/routes.hpp"
 #include "http/access_log.hpp"
-#include "metrics/metrics.hpp"
-#include "openai/openai_handler.hpp"
-#include "openai/openai_protocol.hpp"
 #include "http/listener.hpp"
 #include "http/serve.hpp"
+#include "metrics/metrics.hpp"
+#include "openai/openai_handler.hpp"
+#include "relay/error_text.hpp"
+#include "relay/pipeline.hpp"
 #include "tls/tls_context.hpp"
 #include "upstream/upstream_client.hpp"
 #include "upstream/upstream_pool.hpp"
@@ -21,11 +24,6 @@
 #include <mutex>
 #include <unordered_map>
 
-// GCC 12 false positive on Asio's coroutine frame allocator (aligned_alloc/free do match); see
-// the same note in chat_handler.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 namespace gateway {
 namespace beast = boost::beast;
@@ -47,15 +45,13 @@ std::string random_prefix() {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", bytes[0], bytes[1], bytes[2], bytes[3]);
 }
 
-std::string openai_body(unsigned status, std::string_view type, std::string_view code, std::string_view message) {
-  return openai_error_body({status, std::string(type), std::string(code), std::string(message), {}});
+std::unique_ptr<answer_store> make_store(const gateway_config& cfg) {
+  if (!cfg.cache_enabled) return nullptr;
+  return std::make_unique<local_answer_store>(cache_limits{cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes,
+                                                          cfg.cache_shards ? cfg.cache_shards : 4 * io_threads(cfg)});
 }
 
-std::unique_ptr<response_cache> make_cache(const gateway_config& cfg) {
-  if (!cfg.cache_enabled) return nullptr;
-  return std::make_unique<response_cache>(cache_limits{cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes,
-                                                      cfg.cache_shards ? cfg.cache_shards : 4 * io_threads(cfg)});
-}
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
   if (!cfg.upstream.tls) return std::nullopt;
@@ -71,17 +67,20 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       : cfg(std::move(c)),
         log(std::move(l)),
         access(std::move(a)),
+        routes(make_routes()),
+        metrics(routes.metric_labels()),
         tls(client_tls(cfg)),
         pool(cfg.upstream_pool_size),
         upstream(ioc.get_executor(),
-                 upstream_settings{cfg.upstream, cfg.groq_api_key, cfg.upstream_connect_timeout,
+                 upstream_settings{provider{"groq", cfg.upstream, cfg.groq_api_key}, cfg.upstream_connect_timeout,
                                    cfg.upstream_timeout, cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
         caller(upstream, retry_settings{cfg.upstream_max_retries},
                breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log, &metrics),
-        cache(make_cache(cfg)),
-        chat(cfg, caller, cache.get(), flights, active, log, &metrics),
-        openai(cfg, caller, cache.get(), flights, active, log, &metrics),
+        store(make_store(cfg)),
+        pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics}),
+        chat(pipeline, cfg),
+        openai(pipeline, cfg, log),
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
@@ -123,7 +122,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     co_await serve_http(
         conn->stream, limits, log,
         [this](beast::tcp_stream& s, request_t& req) { return route(s, req); },
-        [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle);
+        [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle, framing_error);
     boost::system::error_code ec;
     conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   }
@@ -145,125 +144,108 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     return connections.size();
   }
 
-  // What the router learns about one request for /metrics.
-  struct request_info {
-    route_id route = route_id::other;
-    std::string id;
-    request_report report;
+  // The endpoints. Handlers capture `this`: they run only while the server lives.
+  route_table make_routes() {
+    using v = http::verb;
+    const auto chat_completions = [this](request_context& rc) { return openai.completions(rc); };
+    const auto models = [this](request_context& rc) { return openai.models(rc); };
+    return route_table(
+        {
+            {"/chat", {v::post}, "/chat", true, error_style::chat, [this](request_context& rc) { return chat.handle(rc); }},
+            {"/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions},
+            {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions},
+            {"/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
+            {"/openai/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
+            {"/healthz", {v::get}, "/healthz", false, error_style::chat, [this](request_context& rc) { return healthz(rc); }},
+            {"/readyz", {v::get}, "/readyz", false, error_style::chat, [this](request_context& rc) { return readyz(rc); }},
+            {"/metrics", {v::get}, "/metrics", false, error_style::chat, [this](request_context& rc) { return scrape(rc); }},
+        },
+        // Unknown paths under the OpenAI prefixes answer in OpenAI's shape - after the key check,
+        // so that a caller without a key learns nothing about which paths exist.
+        {{"/v1/", error_style::openai, true}, {"/openai/v1/", error_style::openai, true}});
+  }
+
+  // Framing errors (400, 413, 431, 501) from serve_http, in the error style of the route meant.
+  const framing_error_body framing_error = [this](unsigned status, std::string_view code, std::string_view message,
+                                                   std::string_view target) {
+    return error_body(routes.style_for(path_of(target)), status, code, message);
   };
 
+  // The router: every request passes here once - matching, key check, 404/405, the handler, then
+  // the metrics and the access log line.
   net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req) {
     const auto started = clock_type::now();
     metrics.request_started();
-    request_info info;
-    info.id = request_id_for(req, id_prefix, ++requests);
-    const bool keep = co_await dispatch(stream, req, info);
+    const auto id = request_id_for(req, id_prefix, ++requests);
+    request_report report;
+    request_context rc{stream, req, id, report};
+    const auto path = path_of(req.target());
+    const auto* row = routes.find(path);
+    const bool keep = co_await dispatch(rc, row, path);
     const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
-    metrics.request_finished(info.route, info.report.status, duration);
-    if (info.report.added.count() >= 0) metrics.added_latency(info.report.added);
+    metrics.request_finished(routes.metric(row), report.status, duration);
+    if (report.added.count() >= 0) metrics.added_latency(report.added);
     if (access.enabled(log_level::info)) {
       boost::system::error_code ec;
       const auto peer = stream.socket().remote_endpoint(ec);
       const auto client = ec ? std::string() : peer.address().to_string();
-      std::string_view path = req.target();
-      path = path.substr(0, path.find('?'));  // query strings may carry secrets: not logged
-      access_entry entry{info.id, req.method_string(), path, client, duration, &info.report};
+      // The path only: query strings may carry secrets.
+      access_entry entry{id, req.method_string(), path, client, duration, &report};
       access.info("{}", access_log_line(entry, std::chrono::system_clock::now()));
     }
     co_return keep;
   }
 
-  net::awaitable<bool> dispatch(beast::tcp_stream& stream, request_t& req, request_info& info) {
-    const auto& id = info.id;
-    std::string_view path = req.target();
-    path = path.substr(0, path.find('?'));
-    const auto method = req.method();
-
+  net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row, std::string_view path) {
+    const auto style = routes.style_for(path);
     // Bodies are built in statements of their own: GCC 12 destroys temporaries of a full-expression
     // that contains co_await twice (docs/architecture.md, "Known compiler constraint").
-    const bool openai_path = path.starts_with("/v1/") || path.starts_with("/openai/v1/");
-    // The route is known before the key check, so a 401 is counted under its route.
-    if (path == "/chat") info.route = route_id::chat;
-    if (path == "/v1/chat/completions" || path == "/openai/v1/chat/completions") info.route = route_id::chat_completions;
-    if (path == "/v1/models" || path == "/openai/v1/models") info.route = route_id::models;
-    if ((path == "/chat" || openai_path) && !keys.accepts(req[http::field::authorization])) {
-      log.info("{} {} {} 401 no valid API key", id, req.method_string(), path);
-      const auto message = default_error_message(error::unauthorized, cfg);
-      auto body = openai_path ? openai_body(401, "authentication_error", "invalid_api_key", message)
-                              : json_error("invalid_api_key", message);
-      co_return co_await simple(info, stream, req, id, 401, std::move(body), {});
+    if (routes.needs_key(path) && !keys.accepts(rc.req[http::field::authorization])) {
+      log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
+      auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
+      co_return co_await send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
     }
-    if (info.route == route_id::chat_completions) {
-      if (method == http::verb::post) co_return co_await openai.completions(stream, req, id, info.report);
-      auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use POST");
-      co_return co_await simple(info, stream, req, id, 405, std::move(body), "POST");
+    if (!row) {
+      auto body = error_body(style, 404, "not_found", fmt::format("no route for {}", path));
+      co_return co_await send_reply(rc, 404, std::move(body), cfg.client_write_timeout);
     }
-    if (info.route == route_id::models) {
-      if (method == http::verb::get || method == http::verb::head) co_return co_await openai.models(stream, req, id, info.report);
-      auto body = openai_body(405, "invalid_request_error", "method_not_allowed", "use GET");
-      co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
+    if (!routes.allows(*row, rc.req.method())) {
+      const auto allow = routes.allow(*row);
+      auto body = error_body(style, 405, "method_not_allowed", fmt::format("use {} {}", allow, path));
+      reply_headers headers;
+      headers.allow = allow;
+      co_return co_await send_reply(rc, 405, std::move(body), cfg.client_write_timeout, headers);
     }
-    if (openai_path) {
-      auto body = openai_body(404, "not_found_error", "not_found", fmt::format("no route for {}", path));
-      co_return co_await simple(info, stream, req, id, 404, std::move(body), {});
-    }
-    if (path == "/chat") {
-      info.route = route_id::chat;
-      if (method == http::verb::post) co_return co_await chat.handle(stream, req, id, info.report);
-      co_return co_await simple(info, stream, req, id, 405, json_error("method_not_allowed", "use POST /chat"), "POST");
-    }
-    if (path == "/metrics") {
-      info.route = route_id::metrics;
-      if (method == http::verb::get || method == http::verb::head) {
-        auto body = metrics.render(metric_sources());
-        co_return co_await simple(info, stream, req, id, 200, std::move(body), {}, "text/plain; version=0.0.4; charset=utf-8");
-      }
-      auto body = json_error("method_not_allowed", "use GET /metrics");
-      co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
-    }
-    if (path == "/readyz") {
-      info.route = route_id::readyz;
-      // Ready: accepting, and the breaker closed (an open or probing breaker means the upstream is
-      // failing - a load balancer should prefer other instances, not restart this one).
-      if (method == http::verb::get || method == http::verb::head) {
-        const bool accepting = !stopping.load(std::memory_order_relaxed);
-        const bool upstream_ok = caller.breaker().current() == circuit_breaker::state::closed;
-        std::string body = accepting && upstream_ok ? R"({"status":"ready"})"
-                           : accepting              ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
-                                                    : R"({"status":"not ready","reason":"shutting down"})";
-        co_return co_await simple(info, stream, req, id, accepting && upstream_ok ? 200 : 503, std::move(body), {});
-      }
-      auto body = json_error("method_not_allowed", "use GET /readyz");
-      co_return co_await simple(info, stream, req, id, 405, std::move(body), "GET, HEAD");
-    }
-    if (path == "/healthz") {
-      info.route = route_id::healthz;
-      if (method == http::verb::get || method == http::verb::head)
-        co_return co_await simple(info, stream, req, id, 200, R"({"status":"ok"})", {});
-      co_return co_await simple(info, stream, req, id, 405, json_error("method_not_allowed", "use GET /healthz"), "GET, HEAD");
-    }
-    co_return co_await simple(info, stream, req, id, 404,
-                              json_error("not_found", fmt::format("no route for {}", path)), {});
+    co_return co_await row->handler(rc);
   }
 
-  net::awaitable<bool> simple(request_info& info, beast::tcp_stream& stream, const request_t& req,
-                              const std::string& id, unsigned status, std::string body, std::string_view allow,
-                              std::string_view content_type = {}) {
-    info.report.status = status;
-    auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
-    if (!content_type.empty()) res.set(http::field::content_type, content_type);
-    res.set("x-request-id", id);
-    if (!allow.empty()) res.set(http::field::allow, allow);
-    if (req.method() == http::verb::head) res.body().clear();  // content-length stays that of GET
-    log.debug("{} {} {} {}", id, req.method_string(), req.target(), status);
-    const auto ec = co_await write_with_deadline(stream, res, cfg.client_write_timeout);
-    info.report.bytes += res.body().size();
-    co_return !ec && req.keep_alive();
+  net::awaitable<bool> healthz(request_context& rc) {
+    co_return co_await send_reply(rc, 200, R"({"status":"ok"})", cfg.client_write_timeout);
+  }
+
+  // Ready: accepting, and the breaker closed (an open or probing breaker means the upstream is
+  // failing - a load balancer should prefer other instances, not restart this one).
+  net::awaitable<bool> readyz(request_context& rc) {
+    const bool accepting = !stopping.load(std::memory_order_relaxed);
+    const bool upstream_ok = caller.breaker().current() == circuit_breaker::state::closed;
+    std::string body = accepting && upstream_ok ? R"({"status":"ready"})"
+                       : accepting              ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
+                                                : R"({"status":"not ready","reason":"shutting down"})";
+    co_return co_await send_reply(rc, accepting && upstream_ok ? 200 : 503, std::move(body), cfg.client_write_timeout);
+  }
+
+  net::awaitable<bool> scrape(request_context& rc) {
+    auto sources = metric_sources();
+    sources.in_flight_excluded = 1;  // this request
+    auto body = metrics.render(sources);
+    reply_headers headers;
+    headers.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    co_return co_await send_reply(rc, 200, std::move(body), cfg.client_write_timeout, headers);
   }
 
   gateway_metrics::sources metric_sources() const {
     gateway_metrics::sources s;
-    if (cache) s.cache = cache->stats();
+    if (store) s.cache = store->stats();
     s.flights = flights.stats();
     s.pool = pool.stats();
     s.breaker = caller.breaker().current();
@@ -274,14 +256,16 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   gateway_config cfg;
   logger log;
   logger access;  // one JSON line per request (lines come complete with '\n')
+  route_table routes;       // before the metrics, which label requests by its rows
   gateway_metrics metrics;  // before everything that records into it
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;
   upstream_caller caller;  // retries and the breaker around `upstream`
-  std::unique_ptr<response_cache> cache;  // null when CACHE_ENABLED=false
-  flight_registry flights;                // coalescing, for every endpoint (keys never collide)
-  active_requests active;                 // requests a shutdown ends after the grace
+  std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false
+  flight_registry flights;              // coalescing, for every endpoint (keys never collide)
+  active_requests active;               // requests a shutdown ends after the grace
+  relay_pipeline pipeline;              // the one request path of both endpoints
   chat_handler chat;
   openai_handler openai;
   api_keys keys;  // GATEWAY_API_KEYS; open when empty

@@ -1,5 +1,6 @@
-// The gateway as an object: listener, routes (/chat, /healthz), the upstream client and its pool,
-// wired from one gateway_config onto one io_context. main() and the integration tests both use it.
+// The gateway as an object: the route table and its router, the relay pipeline and the endpoints,
+// the upstream client and its pool, wired from one gateway_config onto one io_context. main() and
+// the integration tests both use it.
 // Threading: construct, start() and stop() from any thread; the caller runs the io_context.
 #pragma once
 

@@ -29,6 +29,25 @@ void watch_client(boost::beast::tcp_stream& client, const std::shared_ptr<bool>&
 /// Ends the watch (cancels the readiness wait). Call before the request's state goes away.
 void stop_watching(boost::beast::tcp_stream& client, const std::shared_ptr<bool>& watching);
 
+/// watch_client() for a scope: the watch ends (at the latest) when the scope is left, however it is
+/// left, so `on_gone` never runs after what it refers to is gone. stop() ends it earlier - before a
+/// write that must not be cancelled, since ending a watch cancels the socket's pending operations.
+class client_watch {
+ public:
+  client_watch(boost::beast::tcp_stream& client, const net::any_io_executor& strand, std::function<void()> on_gone)
+      : client_(client), watching_(std::make_shared<bool>(false)) {
+    watch_client(client_, watching_, strand, std::move(on_gone));
+  }
+  ~client_watch() { stop(); }
+  client_watch(const client_watch&) = delete;
+  client_watch& operator=(const client_watch&) = delete;
+  void stop() { stop_watching(client_, watching_); }
+
+ private:
+  boost::beast::tcp_stream& client_;
+  std::shared_ptr<bool> watching_;
+};
+
 /// The head of an SSE response: 200, text/event-stream, no-cache, X-Accel-Buffering: no, chunked
 /// for HTTP/1.1 (HTTP/1.0: a body ended by closing the connection).
 boost::beast::http::response<boost::beast::http::empty_body> sse_head(unsigned version, bool keep_alive);

@@ -1,11 +1,12 @@
 // The inbound HTTP/1.1 connection loop shared by the gateway and groq-sim: read a request under the
-// keep-alive and header deadlines with Beast's parser limits, answer framing errors itself, hand
-// every well-formed request to `handle` and keep the connection while both sides want it.
+// keep-alive and header deadlines with Beast's parser limits, refuse framing it cannot read safely
+// (size limits, malformed requests, transfer codings other than a final `chunked`), hand every
+// well-formed request to `handle` and keep the connection while both sides want it.
 // Requests are answered strictly in order, so pipelined requests are safe.
 #pragma once
 
-#include "chat/chat_reply.hpp"
 #include "core/logger.hpp"
+#include "http/request_context.hpp"
 #include "http/responses.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,6 +16,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
+#include <array>
+#include <functional>
 #include <string_view>
 
 namespace gateway {
@@ -28,8 +32,6 @@ struct serve_limits {
   std::size_t max_body_bytes = 64 * 1024;
 };
 
-using request_t = http::request<http::string_body>;
-
 /// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer: the response
 /// cache is not read and no in-flight answer is shared (every endpoint that caches follows it).
 inline bool asks_fresh_answer(const request_t& req) {
@@ -37,13 +39,31 @@ inline bool asks_fresh_answer(const request_t& req) {
   return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
 }
 
+/// A request whose framing cannot be read safely (RFC 9112 §6.1, §6.3): 400 when a
+/// Transfer-Encoding does not end in exactly one `chunked`, comes with Content-Length or in an
+/// HTTP/1.0 request; 501 for a coding we do not decode (`gzip, chunked`). 0 when the framing is fine.
+/// `what` says why.
+unsigned transfer_coding_problem(const request_t& req, std::string& what);
+
+/// The target of the request line at the start of `bytes` ("" when there is none yet): which route
+/// a request we could not parse was meant for, so that its error comes in that route's shape.
+std::string_view request_line_target(std::string_view bytes);
+
+/// The body of a framing error (`status`, stable `code`, `message`) for a request meant for `target`
+/// ("" when unknown). The gateway answers in the error shape of the route; the default is
+/// {"error": {"code", "message"}}.
+using framing_error_body =
+    std::function<std::string(unsigned status, std::string_view code, std::string_view message, std::string_view target)>;
+std::string plain_error_body(std::string_view code, std::string_view message);
+
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
 /// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
 /// true exactly while the loop waits for a next request, so a shutdown may cancel that wait.
 template <class Stream, class Handler, class Stopping>
 net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, const logger& log,
-                                Handler&& handle, Stopping&& stopping, bool& idle) {
+                                Handler&& handle, Stopping&& stopping, bool& idle,
+                                const framing_error_body& render_error = {}) {
   namespace beast = boost::beast;
   constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
   auto& socket_layer = beast::get_lowest_layer(stream);
@@ -60,6 +80,13 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
       if (ec) break;  // closed, reset, idle too long or shut down: nothing to answer
       buffer.commit(n);
     }
+    // The route the request is meant for, kept before the parser consumes the buffer (on an error
+    // it may have consumed part of the header): a refused request is answered in that route's
+    // error shape. A prefix is enough to tell routes apart; no allocation per request.
+    std::array<char, 96> meant{};
+    const auto target = request_line_target(std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
+    const auto meant_size = std::min(target.size(), meant.size());
+    std::copy_n(target.data(), meant_size, meant.data());
 
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
@@ -68,7 +95,15 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
 
     boost::system::error_code ec = hec;
-    if (!ec && !parser.is_done()) {
+    unsigned status = 0;
+    std::string code, message;
+    if (!ec) {
+      if (const auto problem = transfer_coding_problem(parser.get(), message)) {
+        status = problem;  // refused before any body byte is read: never framed by Content-Length
+        code = problem == 501 ? "not_implemented" : "invalid_request";
+      }
+    }
+    if (!ec && !status && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a larger body.
       if (auto expect = parser.get()[http::field::expect]; beast::iequals(expect, "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
@@ -80,27 +115,30 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
     socket_layer.expires_never();
 
     if (ec) {
-      unsigned status = 0;
-      std::string body;
       if (ec == http::error::body_limit) {
         status = 413;
-        body = json_error("payload_too_large",
-                          fmt::format("request body is larger than {} bytes", limits.max_body_bytes));
+        code = "payload_too_large";
+        message = fmt::format("request body is larger than {} bytes", limits.max_body_bytes);
       } else if (ec == http::error::header_limit) {
         status = 431;
-        body = json_error("headers_too_large", "request headers are too large");
+        code = "headers_too_large";
+        message = "request headers are too large";
       } else if (ec.category() == make_error_code(http::error::bad_version).category() &&
                  ec != http::error::end_of_stream && ec != http::error::partial_message) {
         status = 400;
-        body = json_error("invalid_request", fmt::format("malformed HTTP request: {}", ec.message()));
+        code = "invalid_request";
+        message = fmt::format("malformed HTTP request: {}", ec.message());
       }
-      if (status) {
-        log.info("http: rejected request: {}", ec.message());
-        auto res = make_json_response(status, std::move(body), false);
-        co_await write_with_deadline(stream, res, limits.write_timeout);
-      }
-      break;  // timeouts and disconnects end the connection silently
     }
+    if (status) {
+      log.info("http: rejected request: {}", message);
+      const std::string_view route(meant.data(), meant_size);
+      auto body = render_error ? render_error(status, code, message, route) : plain_error_body(code, message);
+      auto res = make_json_response(status, std::move(body), false);
+      co_await write_with_deadline(stream, res, limits.write_timeout);
+      break;  // the framing is not trusted: the connection ends
+    }
+    if (ec) break;  // timeouts and disconnects end the connection silently
 
     auto request = parser.release();
     if (stopping()) request.keep_alive(false);  // shutting down: this answer says Connection: close

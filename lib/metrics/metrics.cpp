@@ -5,8 +5,6 @@
 namespace gateway {
 namespace {
 
-constexpr std::array<std::string_view, static_cast<unsigned>(route_id::count_)> route_names{
-    "/chat", "/v1/chat/completions", "/v1/models", "/healthz", "/readyz", "/metrics", "other"};
 constexpr std::array<std::string_view, static_cast<unsigned>(attempt_outcome::count_)> outcome_names{
     "ok", "rate_limited", "client_error", "server_error", "transport", "timeout"};
 
@@ -28,7 +26,6 @@ void gauge(std::string& out, std::string_view name, std::string_view help, T val
 
 }  // namespace
 
-std::string_view route_name(route_id r) { return route_names[static_cast<unsigned>(r)]; }
 std::string_view outcome_name(attempt_outcome o) { return outcome_names[static_cast<unsigned>(o)]; }
 
 latency_histogram::latency_histogram()
@@ -60,17 +57,22 @@ void latency_histogram::render(std::string& out, std::string_view name, std::str
   sample(out, fmt::format("{}_count", name), count_.load(std::memory_order_relaxed), trimmed);
 }
 
-gateway_metrics::gateway_metrics()
-    : requests_(new std::atomic<std::uint64_t>[static_cast<unsigned>(route_id::count_) * statuses]) {
-  for (unsigned i = 0; i < static_cast<unsigned>(route_id::count_) * statuses; ++i) requests_[i] = 0;
+gateway_metrics::gateway_metrics(std::vector<route_label> routes) : routes_(std::move(routes)) {
+  routes_.push_back({"other", true});
+  requests_.reset(new std::atomic<std::uint64_t>[routes_.size() * statuses]);
+  for (std::size_t i = 0; i < routes_.size() * statuses; ++i) requests_[i] = 0;
+  for (std::size_t i = 0; i < routes_.size(); ++i) durations_.push_back(std::make_unique<latency_histogram>());
 }
 
-void gateway_metrics::request_finished(route_id r, unsigned status, std::chrono::microseconds duration) {
+gateway_metrics::~gateway_metrics() = default;
+
+void gateway_metrics::request_finished(std::size_t route, unsigned status, std::chrono::microseconds duration) {
   if (status == 0) status = 499;  // nginx's code for "client closed the request"
   if (status >= statuses) status = 599;
-  requests_[static_cast<unsigned>(r) * statuses + status].fetch_add(1, std::memory_order_relaxed);
+  route = std::min(route, routes_.size() - 1);
+  requests_[route * statuses + status].fetch_add(1, std::memory_order_relaxed);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
-  durations_[static_cast<unsigned>(r)].observe(duration);
+  durations_[route]->observe(duration);
 }
 
 std::string gateway_metrics::render(const sources& s) const {
@@ -78,16 +80,17 @@ std::string gateway_metrics::render(const sources& s) const {
   out.reserve(16 * 1024);
 
   header(out, "gateway_requests_total", "counter", "Requests answered, by route and HTTP status (499: client gone).");
-  for (unsigned r = 0; r < static_cast<unsigned>(route_id::count_); ++r)
+  for (std::size_t r = 0; r < routes_.size(); ++r)
     for (unsigned st = 100; st < statuses; ++st)
       if (const auto n = requests_[r * statuses + st].load(std::memory_order_relaxed))
-        sample(out, "gateway_requests_total", n, fmt::format("route=\"{}\",status=\"{}\"", route_names[r], st));
-  gauge(out, "gateway_requests_in_flight", "Requests being served.", in_flight_.load(std::memory_order_relaxed));
+        sample(out, "gateway_requests_total", n, fmt::format("route=\"{}\",status=\"{}\"", routes_[r].name, st));
+  gauge(out, "gateway_requests_in_flight", "Requests being served (not counting the one reading this).",
+        in_flight_.load(std::memory_order_relaxed) - s.in_flight_excluded);
   gauge(out, "gateway_open_streams", "SSE responses in progress.", open_streams_.load(std::memory_order_relaxed));
   header(out, "gateway_request_duration_seconds", "histogram", "Time from a request's arrival to its last byte.");
-  for (unsigned r = 0; r < static_cast<unsigned>(route_id::count_); ++r)
-    if (r != static_cast<unsigned>(route_id::metrics))
-      durations_[r].render(out, "gateway_request_duration_seconds", fmt::format("route=\"{}\",", route_names[r]));
+  for (std::size_t r = 0; r < routes_.size(); ++r)
+    if (routes_[r].timed)
+      durations_[r]->render(out, "gateway_request_duration_seconds", fmt::format("route=\"{}\",", routes_[r].name));
 
   header(out, "gateway_upstream_attempts_total", "counter", "Upstream attempts by outcome.");
   for (unsigned o = 0; o < outcome_names.size(); ++o)

@@ -9,6 +9,7 @@
 #include "cache/single_flight.hpp"
 #include "upstream/circuit_breaker.hpp"
 #include "upstream/rate_limits.hpp"
+#include "upstream/upstream_observer.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <array>
@@ -37,26 +38,31 @@ class latency_histogram {
   std::atomic<std::uint64_t> sum_us_{0}, count_{0};
 };
 
-enum class route_id : unsigned { chat, chat_completions, models, healthz, readyz, metrics, other, count_ };
-std::string_view route_name(route_id r);
-
-/// How an upstream attempt ended.
-enum class attempt_outcome : unsigned { ok, rate_limited, client_error, server_error, transport, timeout, count_ };
 std::string_view outcome_name(attempt_outcome o);
 
-class gateway_metrics {
+/// A route as the metrics label it: the router's rows name them (see gateway/routes.hpp).
+struct route_label {
+  std::string name;    // the `route` label, e.g. "/chat"
+  bool timed = true;   // false: no duration histogram (/metrics itself)
+};
+
+class gateway_metrics final : public upstream_observer {
  public:
-  gateway_metrics();
+  /// `routes` are the labels of gateway_requests_total and the duration histograms, indexed as
+  /// request_finished() gets them; an index past the end counts as "other".
+  explicit gateway_metrics(std::vector<route_label> routes = {});
+  ~gateway_metrics();
 
   void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
   /// `status` 0 means the client went away before any response (counted as 499).
-  void request_finished(route_id r, unsigned status, std::chrono::microseconds duration);
+  void request_finished(std::size_t route, unsigned status, std::chrono::microseconds duration);
   void stream_opened() { open_streams_.fetch_add(1, std::memory_order_relaxed); }
   void stream_closed() { open_streams_.fetch_sub(1, std::memory_order_relaxed); }
-  void attempt(attempt_outcome o) { attempts_[static_cast<unsigned>(o)].fetch_add(1, std::memory_order_relaxed); }
-  void retry() { retries_.fetch_add(1, std::memory_order_relaxed); }
-  /// Time from the start of an upstream call to the upstream's response head.
-  void upstream_first_byte(std::chrono::microseconds d) { upstream_ttfb_.observe(d); }
+  void attempt(attempt_outcome o) override {
+    attempts_[static_cast<unsigned>(o)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void retry() override { retries_.fetch_add(1, std::memory_order_relaxed); }
+  void upstream_first_byte(std::chrono::microseconds d) override { upstream_ttfb_.observe(d); }
   /// The gateway's own share of a request that went upstream: before the upstream call plus after
   /// the upstream's last byte.
   void added_latency(std::chrono::microseconds d) { added_.observe(d); }
@@ -68,16 +74,19 @@ class gateway_metrics {
     pool_stats pool;
     circuit_breaker::state breaker = circuit_breaker::state::closed;
     rate_limit_snapshot rate_limits;
+    /// Requests in flight not to show: the /metrics request that renders this does not count itself.
+    std::int64_t in_flight_excluded = 0;
   };
   std::string render(const sources& s) const;
 
  private:
   static constexpr unsigned statuses = 600;
   std::atomic<std::int64_t> in_flight_{0}, open_streams_{0};
+  std::vector<route_label> routes_;  // the given ones, then "other"
   std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;  // [route][status]
   std::array<std::atomic<std::uint64_t>, static_cast<unsigned>(attempt_outcome::count_)> attempts_{};
   std::atomic<std::uint64_t> retries_{0};
-  std::array<latency_histogram, static_cast<unsigned>(route_id::count_)> durations_;
+  std::vector<std::unique_ptr<latency_histogram>> durations_;  // per route
   latency_histogram upstream_ttfb_;
   latency_histogram added_{{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1}};
 };

@@ -1,9 +1,5 @@
 #include "sim/sim_server.hpp"
-
-// GCC 12 at -O2 pairs the std::free() in Asio's coroutine-frame allocator (asio/detail/memory.hpp)
-// with a mismatched operator new in the inlined frames of the lambda coroutines below, a known
-// false positive: frames are allocated and freed by the same Asio allocator.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "http/listener.hpp"
 #include "http/serve.hpp"

@@ -1,6 +1,5 @@
 #include "upstream/upstream_call.hpp"
 
-#include "metrics/metrics.hpp"
 #include "upstream/completion.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -31,15 +30,8 @@ std::string seconds_text(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-std::string redact_secret(std::string text, const std::string& secret) {
-  if (secret.size() < 4) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
-    text.replace(pos, secret.size(), "[redacted]");
-  return text;
-}
-
 upstream_caller::upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log,
-                                 gateway_metrics* metrics)
+                                 upstream_observer* metrics)
     : client_(client), retry_(retry), breaker_(breaker), log_(std::move(log)), metrics_(metrics),
       random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
@@ -66,7 +58,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     if (ex) {
       out.upstream_status = ex->status();
       out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
-      const auto snapshot = parse_rate_limits([&ex](std::string_view name) { return ex->header(name); });
+      const auto snapshot = upstream().rate_limits([&ex](std::string_view name) { return ex->header(name); });
       rate_limits_.update(snapshot);
       if (running_low(snapshot))
         log_.warn("{} upstream rate limit running low: requests {}/{}, tokens {}/{}", request_id,
@@ -137,7 +129,7 @@ net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange&
         f.retry_after = seconds_text(*ms);
     }
   } else if (f.code == error::upstream_rejected) {
-    auto message = redact_secret(upstream_error_message(body), client_.settings().api_key);
+    auto message = upstream().redact(upstream_error_message(body));
     f.message = fmt::format("upstream rejected the request (HTTP {}){}{}", status, message.empty() ? "" : ": ", message);
   } else if (f.code == error::upstream_status_5xx) {
     f.message = fmt::format("upstream failed with HTTP {}", status);

@@ -13,6 +13,7 @@
 #include "upstream/rate_limits.hpp"
 #include "upstream/retry_policy.hpp"
 #include "upstream/upstream_client.hpp"
+#include "upstream/upstream_observer.hpp"
 
 #include <memory>
 #include <optional>
@@ -20,8 +21,6 @@
 #include <string>
 
 namespace gateway {
-
-class gateway_metrics;
 
 /// Why a call failed, ready to be shown to a client.
 struct upstream_failure {
@@ -38,14 +37,11 @@ struct upstream_outcome {
   std::chrono::microseconds first_byte{-1};  // call start to the last response head; < 0: none
 };
 
-/// `text` with every occurrence of `secret` (the API key) replaced: upstream messages may echo it.
-std::string redact_secret(std::string text, const std::string& secret);
-
 class upstream_caller {
  public:
-  /// `metrics` (optional) receives each attempt's outcome, retries and the time to first byte.
+  /// `observer` (optional) receives each attempt's outcome, retries and the time to first byte.
   upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log,
-                  gateway_metrics* metrics = nullptr);
+                  upstream_observer* observer = nullptr);
 
   /// POSTs `body` to `target`, retrying as the policy allows, until a 200 head or a final failure.
   net::awaitable<upstream_outcome> call(std::string_view target, std::string body, watchdog& wd,
@@ -53,6 +49,7 @@ class upstream_caller {
                                         boost::beast::http::verb method = boost::beast::http::verb::post);
 
   upstream_client& client() { return client_; }
+  const provider& upstream() const { return client_.settings().upstream; }
   const circuit_breaker& breaker() const { return breaker_; }
   rate_limit_snapshot rate_limits() const { return rate_limits_.get(); }
   std::uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
@@ -69,7 +66,7 @@ class upstream_caller {
   circuit_breaker breaker_;
   rate_limit_state rate_limits_;
   logger log_;
-  gateway_metrics* metrics_;
+  upstream_observer* metrics_;
   std::atomic<std::uint64_t> retries_{0};
   std::mutex random_mutex_;
   std::minstd_rand random_;

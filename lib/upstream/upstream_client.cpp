@@ -50,7 +50,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
   const auto executor = co_await net::this_coro::executor;
   const deadline limit = earliest({clock_type::now() + settings_.connect_timeout, error::upstream_connect_timeout},
                                   {d.request, error::request_timeout});
-  const auto& url = settings_.url;
+  const auto& url = settings_.upstream.url;
 
   // Resolution is asynchronous (Asio runs getaddrinfo on its own thread): never on an io thread.
   tcp::resolver resolver(executor);
@@ -106,12 +106,12 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
                                                                          http::verb method,
                                                                          std::string_view request_id) {
   http::request<http::string_body> req{method, target, 11};
-  req.set(http::field::host, settings_.url.host_header());
+  req.set(http::field::host, settings_.upstream.url.host_header());
   req.set(http::field::user_agent, "chat-gateway/0.1");
   if (method == http::verb::post) req.set(http::field::content_type, "application/json");
   if (!request_id.empty()) req.set("x-request-id", request_id);  // follow one request across both logs
   req.set(http::field::accept, "application/json, text/event-stream");
-  if (!settings_.api_key.empty()) req.set(http::field::authorization, "Bearer " + settings_.api_key);
+  if (auto auth = settings_.upstream.authorization(); !auth.empty()) req.set(http::field::authorization, auth);
   req.body() = std::move(body);
   req.prepare_payload();
 

@@ -10,7 +10,7 @@
 #include "core/logger.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
-#include "upstream/base_url.hpp"
+#include "upstream/provider.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -24,8 +24,7 @@
 namespace gateway {
 
 struct upstream_settings {
-  base_url url;
-  std::string api_key;  // sent as "Authorization: Bearer"; never logged
+  provider upstream;  // where, and how requests are authorized
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{30'000};
   std::chrono::milliseconds idle_timeout{15'000};

@@ -65,7 +65,7 @@ TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[in
   REQUIRE(env.chat(chat_body("BIST 100 nedir?")).headers.at("x-cache") == "HIT");
   REQUIRE(env.chat("{").status == 400);
   // A request is counted when the server is done with it, just after its client has the answer:
-  // scrape until the last one is in (the scrape itself is then the only request in flight).
+  // scrape until the last one is in (nothing is in flight then; the scrape does not count itself).
   test::http_result m;
   const bool counted = test_env::eventually([&] {
     m = env.request("GET", "/metrics", {}, {});
@@ -76,7 +76,7 @@ TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[in
   CHECK(m.headers.at("content-type") == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(m.body.find("gateway_requests_total{route=\"/chat\",status=\"200\"} 2\n") != std::string::npos);
   CHECK(m.body.find("gateway_requests_total{route=\"/chat\",status=\"400\"} 1\n") != std::string::npos);
-  CHECK(m.body.find("gateway_requests_in_flight 1\n") != std::string::npos);  // this scrape
+  CHECK(m.body.find("gateway_requests_in_flight 0\n") != std::string::npos);  // not counting this scrape
   CHECK(m.body.find("gateway_cache_hits_total 1\n") != std::string::npos);
   CHECK(m.body.find("gateway_upstream_attempts_total{outcome=\"ok\"} 1\n") != std::string::npos);
   CHECK(m.body.find("gateway_breaker_state 0\n") != std::string::npos);

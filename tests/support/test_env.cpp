@@ -165,7 +165,7 @@ test_env::test_env(env_options options) {
   REQUIRE(url);
   gc.upstream = *url;
   if (options.gateway) options.gateway(gc);
-  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, test_logger());
+  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, test_logger(), options.access);
 
   sim_->start();
   gateway_->start();

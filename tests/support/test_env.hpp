@@ -48,6 +48,7 @@ struct env_options {
   std::function<void(gateway::gateway_config&)> gateway;
   std::function<void(gateway::sim::sim_config&)> sim;
   bool sim_tls = true;
+  gateway::logger access;  // the gateway's access log (one JSON line per request); none by default
 };
 
 inline env_options with_gateway(std::function<void(gateway::gateway_config&)> f) {

@@ -1,4 +1,5 @@
 #include "cache/cache_key.hpp"
+#include "chat/chat_key.hpp"
 #include "cache/response_cache.hpp"
 
 #include <catch2/catch.hpp>
@@ -122,7 +123,7 @@ TEST_CASE("cache key: everything that decides the answer is in the key", "[cache
   CHECK(base == make_cache_key("bist 100 nedir", none, cfg));
   CHECK(base != make_cache_key("bist 30 nedir", none, cfg));
   CHECK(base != make_cache_key("bist 100 nedir", one, cfg));
-  const cache_key_builder keys(cfg);  // the hashed-once prefix gives the same keys, call after call
+  const chat_key_builder keys(cfg);  // the hashed-once prefix gives the same keys, call after call
   CHECK(keys("bist 100 nedir", none) == base);
   CHECK(keys("bist 100 nedir", none) == base);
   CHECK(keys("bist 100 nedir", one) == make_cache_key("bist 100 nedir", one, cfg));

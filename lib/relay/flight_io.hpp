@@ -4,7 +4,7 @@
 // Threading: strand-only (the request's strand); wake-ups from other strands are posted to it.
 #pragma once
 
-#include "cache/response_cache.hpp"
+#include "cache/answer_store.hpp"
 #include "cache/single_flight.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
@@ -48,8 +48,9 @@ struct admission_request {
   std::function<bool(const cached_answer&)> usable = {};  // a cached entry that cannot serve it is a miss
 };
 
-/// A cache hit, a flight to follow, or - neither - `lead` is set and this request asks upstream.
-admission admit(response_cache& cache, flight_registry& flights, const admission_request& r, lead_guard& lead);
+/// A hit in the store's local tier, a flight to follow, or - neither - `lead` is set and this
+/// request answers the key (after asking a shared tier, if any).
+admission admit(answer_store& store, flight_registry& flights, const admission_request& r, lead_guard& lead);
 
 struct follow_io {
   boost::beast::tcp_stream& client;

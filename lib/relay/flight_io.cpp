@@ -1,4 +1,5 @@
-#include "cache/flight_io.hpp"
+#include "relay/flight_io.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "http/client_io.hpp"
 
@@ -7,11 +8,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-// The same GCC 12 false positive as in chat_handler.cpp (-Wmismatched-new-delete on coroutine
-// frames allocated by Asio's recycling allocator).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 namespace gateway {
 namespace {
@@ -25,10 +21,10 @@ lead_guard::~lead_guard() {
   registry->close(key, f);
 }
 
-admission admit(response_cache& cache, flight_registry& flights, const admission_request& r, lead_guard& lead) {
+admission admit(answer_store& store, flight_registry& flights, const admission_request& r, lead_guard& lead) {
   admission out;
   const auto find = [&]() -> std::shared_ptr<const cached_answer> {
-    auto hit = cache.find(r.key);
+    auto hit = store.find_local(r.key);
     return hit && (!r.usable || r.usable(*hit)) ? hit : nullptr;
   };
   if ((out.hit = find())) {

@@ -1,0 +1,12 @@
+#include "cache/answer_store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace gateway {
+
+net::awaitable<std::shared_ptr<const cached_answer>> answer_store::find_shared(const cache_key&,
+                                                                             clock_type::time_point) {
+  co_return nullptr;  // no shared tier
+}
+
+}  // namespace gateway

@@ -1,0 +1,75 @@
+#include "chat/chat_format.hpp"
+
+#include "cache/single_flight.hpp"
+#include "chat/chat_reply.hpp"
+#include "upstream/completion.hpp"
+
+namespace gateway {
+
+unsigned chat_format::piece_format() const { return stream_ ? piece_format::chat_sse : piece_format::none; }
+
+event_verdict chat_format::on_event(const sse_event& e, std::string& out) {
+  auto chunk = e.type == "error" ? std::nullopt : parse_stream_chunk(e.data);
+  if (e.type == "error" || (chunk && chunk->error_message))
+    return {true, error::upstream_error_event, chunk && chunk->error_message ? *chunk->error_message : e.data, {}};
+  if (!chunk) return {true, error::upstream_protocol_error, "upstream sent a malformed stream chunk", {}};
+  if (!chunk->model.empty()) model_ = std::move(chunk->model);
+  if (chunk->usage) usage_ = chunk->usage;
+  if (chunk->finish_reason) finish_reason_ = std::move(chunk->finish_reason);
+  if (!chunk->content.empty()) {
+    out += sse_delta(chunk->content);
+    if (collect_) answer_ += chunk->content;
+  }
+  return {};
+}
+
+std::string chat_format::stream_end() {
+  auto out = sse_done(model_, false, usage_);
+  out += sse_done_marker;
+  return out;
+}
+
+std::optional<cached_answer> chat_format::collected() {
+  return cached_answer{std::move(answer_), model_, usage_, finish_reason_.value_or("")};
+}
+
+std::string chat_format::stream_error(error code, std::string_view message) const {
+  return sse_error(to_public(code).code, message);
+}
+
+json_outcome chat_format::from_upstream_json(std::string body, bool want_answer) {
+  auto done = parse_completion(body);
+  if (!done) return {};
+  json_outcome out;
+  out.body = json_reply(done->content, done->model, false, done->usage);
+  if (want_answer)
+    out.answer = cached_answer{std::move(done->content), std::move(done->model), done->usage,
+                               std::move(done->finish_reason)};
+  return out;
+}
+
+error_reply chat_format::error_response(error cause, std::string message, unsigned) const {
+  const auto pub = to_public(cause);
+  return {pub.status, json_error(pub.code, message)};
+}
+
+std::string chat_format::json_replay(const cached_answer& a, bool from_cache) const {
+  return json_reply(a.answer, a.model, from_cache, a.usage);
+}
+
+std::string chat_format::stream_replay(const cached_answer& a, bool from_cache) const {
+  auto out = sse_replay(a.answer);
+  out += sse_done(a.model, from_cache, a.usage);
+  out += sse_done_marker;
+  return out;
+}
+
+std::string chat_format::follower_end(const cached_answer& a) const {
+  auto out = sse_done(a.model, false, a.usage);
+  out += sse_done_marker;
+  return out;
+}
+
+std::string chat_format::hit_body(const cached_answer& a) const { return json_reply(a.answer, a.model, true, a.usage); }
+
+}  // namespace gateway

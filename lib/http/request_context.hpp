@@ -1,0 +1,43 @@
+// One request as a handler sees it: the client's stream, the parsed request, its id, and the
+// report the router turns into the access log line and the metrics. Passed by reference down the
+// one request path (router -> endpoint handler -> relay pipeline).
+#pragma once
+
+#include "http/access_log.hpp"
+#include "net/asio_fwd.hpp"
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string_view>
+
+namespace gateway {
+namespace http = boost::beast::http;
+
+using request_t = http::request<http::string_body>;
+
+struct request_context {
+  boost::beast::tcp_stream& client;
+  const request_t& req;
+  std::string_view id;     // X-Request-Id: the client's when usable, else the gateway's own
+  request_report& report;  // filled as the request is answered
+};
+
+/// Whether the request says its body is JSON (`application/json`, parameters and case aside).
+bool has_json_body(const request_t& req);
+
+/// What a complete response may carry besides its status and body.
+struct reply_headers {
+  std::string_view content_type = "application/json; charset=utf-8";
+  std::string_view allow = {};        // with 405
+  std::string_view retry_after = {};  // with 429 and 503
+};
+
+/// Writes one complete response (with X-Request-Id) under `timeout` and records its status and body
+/// bytes in the report. A HEAD request gets the headers of the GET answer and no body. Returns
+/// whether the connection may be kept.
+net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,
+                                std::chrono::milliseconds timeout, reply_headers headers = {});
+
+}  // namespace gateway

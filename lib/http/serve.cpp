@@ -1,0 +1,73 @@
+#include "http/serve.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <vector>
+
+namespace gateway {
+namespace {
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+unsigned transfer_coding_problem(const request_t& req, std::string& what) {
+  const auto fields = req.equal_range(http::field::transfer_encoding);
+  if (fields.first == fields.second) return 0;
+  // Every coding of every Transfer-Encoding line, in order (a list may span several lines).
+  std::vector<std::string_view> codings;
+  for (auto it = fields.first; it != fields.second; ++it) {
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      auto item = trim_ows(list.substr(0, comma));
+      item = trim_ows(item.substr(0, item.find(';')));  // parameters do not change the coding
+      if (!item.empty()) codings.push_back(item);
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    }
+  }
+  if (req.version() < 11) {
+    what = "Transfer-Encoding in an HTTP/1.0 request";
+    return 400;
+  }
+  if (req.find(http::field::content_length) != req.end()) {
+    what = "both Transfer-Encoding and Content-Length";
+    return 400;
+  }
+  if (codings.empty() || !boost::beast::iequals(codings.back(), "chunked")) {
+    what = "Transfer-Encoding must end with chunked";
+    return 400;
+  }
+  for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (boost::beast::iequals(codings[i], "chunked")) {
+      what = "chunked applied more than once";
+      return 400;
+    }
+    what = fmt::format("transfer coding '{}' is not supported", codings[i]);
+    return 501;
+  }
+  return 0;
+}
+
+std::string_view request_line_target(std::string_view bytes) {
+  const auto eol = bytes.find_first_of("\r\n");
+  if (eol == std::string_view::npos) return {};  // no whole request line yet
+  const auto line = bytes.substr(0, eol);
+  const auto sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return {};
+  const auto rest = line.substr(sp1 + 1);
+  return rest.substr(0, rest.find(' '));
+}
+
+std::string plain_error_body(std::string_view code, std::string_view message) {
+  namespace json = boost::json;
+  return json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+}
+
+}  // namespace gateway

@@ -1,0 +1,366 @@
+#include "relay/pipeline.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
+
+#include "http/client_io.hpp"
+#include "http/responses.hpp"
+#include "http/serve.hpp"
+#include "http/sse_keepalive.hpp"
+#include "metrics/metrics.hpp"
+#include "net/watchdog.hpp"
+#include "relay/error_text.hpp"
+#include "relay/flight_io.hpp"
+#include "relay/relay_machine.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+namespace gateway {
+namespace beast = boost::beast;
+namespace {
+
+constexpr std::size_t max_completion_body = 4 << 20;
+
+error as_error(const std::error_code& ec) {
+  return ec.category() == gateway_category() ? static_cast<error>(ec.value()) : error::upstream_closed;
+}
+
+bool is_client_cause(error e) { return e == error::client_gone || e == error::client_write_timeout; }
+
+}  // namespace
+
+// Everything one request needs while it is served. Lives in serve()'s coroutine frame.
+struct relay_pipeline::call {
+  call(request_context& ctx, relay_request& req, net::any_io_executor s, clock_type::time_point now,
+       std::chrono::milliseconds timeout, gateway_metrics* m)
+      : rc(ctx), r(req), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now), x_cache(req.x_cache),
+        metrics(m) {}
+  ~call() {
+    *alive = false;
+    if (stream_open && metrics) metrics->stream_closed();
+    if (r.key) rc.report.cache = x_cache;
+    rc.report.added = gateway_share(started, upstream_called, upstream_finished, clock_type::now());
+  }
+  std::int64_t elapsed_us() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started).count();
+  }
+
+  request_context& rc;
+  relay_request& r;
+  net::any_io_executor strand;
+  watchdog wd;
+  request_deadlines deadlines;
+  clock_type::time_point started;
+  std::string_view x_cache;  // HIT, MISS, COALESCED, BYPASS, or "" (no header)
+  gateway_metrics* metrics;
+  std::unique_ptr<upstream_exchange> exchange;
+  std::string retry_after;
+  // Coalescing: set while this request leads a flight.
+  lead_guard lead;
+  // The leader's client went away while followers still read the flight: the upstream call goes on
+  // for them and nothing more is written to this client.
+  bool client_lost = false;
+  // False once the call is over, for handlers posted from other strands (the abandon action).
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
+  bool chunked = true;
+  // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
+  sse_keepalive* keepalive = nullptr;
+  bool stream_open = false;  // counted in gateway_open_streams until the call ends
+  std::optional<clock_type::time_point> upstream_called, upstream_finished;
+};
+
+relay_pipeline::relay_pipeline(relay_deps deps) : deps_(std::move(deps)) {}
+
+net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r) {
+  const auto strand = co_await net::this_coro::executor;
+  call c(rc, r, strand, clock_type::now(), deps_.cfg.request_timeout, deps_.metrics);
+  const auto registration = deps_.active.add(strand, c.alive, &c.wd);  // a shutdown can end it
+
+  if (deps_.store && r.key && r.read_cache) {
+    const unsigned format = r.stream ? r.format.piece_format() : piece_format::none;
+    admission_request ask{*r.key, format, strand, c.alive, c.wd};
+    ask.usable = [&r](const cached_answer& a) { return r.format.can_replay(a); };
+    auto route = admit(*deps_.store, deps_.flights, ask, c.lead);
+    c.x_cache = route.x_cache;
+    if (route.hit) co_return co_await reply_cached(c, *route.hit);
+    if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake);
+    if (deps_.store->has_shared_tier()) {
+      // The leader asks the shared tier once for everyone following it here.
+      auto shared = co_await deps_.store->find_shared(*r.key, c.deadlines.request);
+      if (shared && r.format.can_replay(*shared)) {
+        c.lead.f->succeed(shared);
+        c.x_cache = "HIT";
+        co_return co_await reply_cached(c, *shared);
+      }
+    }
+  }
+  co_return co_await lead(c);
+}
+
+net::awaitable<bool> relay_pipeline::lead(call& c) {
+  // While the upstream works, a client that hangs up cuts the call - unless followers still read it.
+  client_watch watch(c.rc.client, c.strand, [&c] {
+    if (c.lead && c.lead.f->leader_gone())
+      c.client_lost = true;
+    else
+      c.wd.trigger(error::client_gone);
+  });
+  c.upstream_called = clock_type::now();
+  auto outcome = co_await deps_.upstream.call(c.r.target, std::move(c.r.body), c.wd, c.deadlines, c.rc.id);
+  c.rc.report.attempts = outcome.attempts;
+  c.rc.report.upstream_first_byte = outcome.first_byte;
+  if (!outcome.exchange) {
+    watch.stop();
+    auto& failure = *outcome.failure;
+    c.retry_after = std::move(failure.retry_after);
+    co_return co_await reply_error(c, failure.code, std::move(failure.message), outcome.upstream_status);
+  }
+  c.exchange = std::move(outcome.exchange);
+  // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
+  if (c.r.stream) co_return co_await relay_stream(c, watch);
+  co_return co_await reply_json(c, watch);
+}
+
+net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
+  std::error_code ec;
+  auto body = co_await c.exchange->read_all(max_completion_body, ec);
+  c.upstream_finished = clock_type::now();
+  watch.stop();
+  if (ec) co_return co_await reply_error(c, as_error(ec), {});
+  auto done = c.r.format.from_upstream_json(std::move(body), c.r.key.has_value());
+  if (!done.body) co_return co_await reply_error(c, error::upstream_protocol_error, "upstream sent an unreadable completion");
+  c.exchange.reset();  // back to the pool before the client write
+  if (c.r.key) settle(c, std::move(done.answer));
+  if (c.client_lost) {
+    deps_.log.info("{} {} json: client went away; answer delivered to coalesced requests, {} us", c.rc.id, c.r.label,
+                   c.elapsed_us());
+    co_return false;
+  }
+  const bool keep = co_await send_json(c, std::move(*done.body));
+  deps_.log.info("{} {} 200 json {} us", c.rc.id, c.r.label, c.elapsed_us());
+  co_return keep;
+}
+
+net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
+  relay_machine m(c.r.format, [&up = deps_.upstream.upstream()](std::string text) { return up.redact(std::move(text)); });
+  std::string out;  // reused for every read; moved into a shared piece when followers read it too
+  if (!co_await start_stream(c)) {
+    // Nothing of this stream reached anyone yet: go on only when followers wait for this answer.
+    const bool followers = c.lead && c.lead.f->leader_gone();
+    if (!followers) co_return false;
+    c.client_lost = true;
+  }
+  // Comments keep proxies from cutting a silent stream; taken down before the last write below.
+  sse_keepalive keepalive(c.rc.client, c.strand, c.chunked, deps_.cfg.sse_keepalive_interval,
+                          deps_.cfg.client_write_timeout);
+  if (!c.client_lost) {
+    keepalive.start();
+    c.keepalive = &keepalive;
+  }
+
+  relay_action act;
+  for (;;) {
+    out.clear();
+    if (c.exchange->done()) {
+      act = m.resume(upstream_end{}, out);
+    } else {
+      std::error_code ec;
+      const auto piece = co_await c.exchange->read_some(ec);
+      if (ec)
+        act = m.resume(upstream_failed{as_error(ec)}, out);
+      else if (piece.empty())
+        act = m.resume(upstream_end{}, out);
+      else
+        act = m.resume(upstream_bytes{piece}, out);
+    }
+    // The client left while followers remain (seen by the watch, or before the stream started):
+    // from now on, only they get the stream.
+    if (c.client_lost && m.client_attached()) m.resume(client_left{true}, out);
+    if (!out.empty()) {
+      // Followers get the same bytes by pointer: one copy of the stream however many read it.
+      auto shared = c.lead ? std::make_shared<const std::string>(std::move(out)) : nullptr;
+      if (shared) c.lead.f->publish(shared);
+      if (m.client_attached()) {
+        if (const auto wec = co_await send(c, shared ? *shared : out)) {
+          const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
+          const bool followers = c.lead && c.lead.f->leader_gone();
+          if (followers) {
+            c.client_lost = true;
+            watch.stop();
+            deps_.log.info("{} {} stream: {}; the answer goes on for coalesced requests", c.rc.id, c.r.label,
+                           make_error_code(why).message());
+          }
+          std::string none;
+          auto left = m.resume(client_left{followers, why}, none);
+          if (act.next == relay_action::kind::read) act = std::move(left);
+        }
+      }
+    }
+    if (act.next != relay_action::kind::read) break;
+  }
+  c.upstream_finished = clock_type::now();
+  // Before stopping the watch: its cancel would cut a comment write in half.
+  co_await keepalive.finish();
+  c.keepalive = nullptr;
+  watch.stop();
+
+  const auto us = c.elapsed_us();
+  if (act.next == relay_action::kind::complete) {
+    c.exchange.reset();  // read to its end: the connection goes back to the pool
+    if (c.r.key) settle(c, m.take_answer());
+    deps_.log.info("{} {} 200 stream {} events {} us", c.rc.id, c.r.label, m.events(), us);
+  } else if (is_client_cause(act.code)) {
+    // Nobody is left to read this answer (the flight was abandoned, no one can join it).
+    deps_.log.info("{} {} 200 stream cut: {} after {} events, {} us", c.rc.id, c.r.label,
+                   make_error_code(act.code).message(), m.events(), us);
+    co_return false;
+  } else {
+    deps_.log.warn("{} {} 200 stream failed: {} ({}) after {} events, {} us", c.rc.id, c.r.label,
+                   make_error_code(act.code).message(), act.message, m.events(), us);
+    if (c.lead) c.lead.f->fail({act.code, act.message, {}});
+  }
+  if (!m.client_attached()) co_return false;
+  if (co_await send(c, act.tail)) co_return false;
+  co_return co_await end_stream(c);
+}
+
+void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
+  if (!answer) {
+    // Only plain text answers are replayable; a cacheable request should never get anything else.
+    if (c.lead) c.lead.f->fail({error::upstream_protocol_error, "the upstream's answer cannot be shared", {}});
+    deps_.log.warn("{} {}: the answer is not replayable; not cached", c.rc.id, c.r.label);
+    return;
+  }
+  auto shared = std::make_shared<const cached_answer>(std::move(*answer));
+  // The store comes before the followers are told, so that a request that misses the flight finds
+  // the answer in the store.
+  if (deps_.store && storable(*shared)) {
+    auto entry = *shared;
+    if (entry.hit_body.empty()) entry.hit_body = c.r.format.hit_body(entry);
+    deps_.store->store(*c.r.key, std::move(entry));
+  }
+  if (c.lead) c.lead.f->succeed(std::move(shared));
+}
+
+net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& hit) {
+  if (!c.r.stream) {
+    auto body = hit.hit_body.empty() ? c.r.format.json_replay(hit, true) : hit.hit_body;
+    const bool keep = co_await send_json(c, std::move(body));
+    deps_.log.info("{} {} 200 json cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
+    co_return keep;
+  }
+  if (!co_await start_stream(c)) co_return false;
+  const auto out = c.r.format.stream_replay(hit, true);  // the same events as a live answer, in one write
+  if (co_await send(c, out)) co_return false;
+  deps_.log.info("{} {} 200 stream cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
+  co_return co_await end_stream(c);
+}
+
+net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake) {
+  // The leader's pieces fit only a follower asking for the same stream format; others get the final
+  // answer replayed in their own.
+  const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;
+  const bool pieces = format != piece_format::none && ticket.f->format() == format;
+  const follow_io io{c.rc.client, c.strand, c.chunked, deps_.cfg.client_write_timeout,
+                     deps_.cfg.sse_keepalive_interval, c.deadlines.request};
+  // Built in its own statement: GCC 12 mishandles temporaries inside a co_await full-expression.
+  std::function<net::awaitable<bool>()> start = [this, &c] { return start_stream(c); };
+  auto result = co_await follow_flight(io, std::move(ticket), wake, pieces, std::move(start));
+  c.rc.report.bytes += result.bytes;
+  if (result.gone) {
+    deps_.log.info("{} {} coalesced: client went away after {} us", c.rc.id, c.r.label, c.elapsed_us());
+    co_return false;
+  }
+  if (result.last.answer) {
+    const auto& a = *result.last.answer;
+    if (!c.r.stream) {
+      auto body = c.r.format.json_replay(a, false);
+      const bool keep = co_await send_json(c, std::move(body));
+      deps_.log.info("{} {} 200 json coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
+      co_return keep;
+    }
+    if (!result.started) {
+      if (!co_await start_stream(c)) co_return false;
+    }
+    const auto out = pieces ? c.r.format.follower_end(a) : c.r.format.stream_replay(a, false);
+    if (co_await send(c, out)) co_return false;
+    deps_.log.info("{} {} 200 stream coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
+    co_return co_await end_stream(c);
+  }
+
+  auto failure = result.last.failure.value_or(
+      flight_failure{error::request_timeout, default_error_message(error::request_timeout, deps_.cfg), {}});
+  if (!result.started) {
+    c.retry_after = std::move(failure.retry_after);
+    co_return co_await reply_error(c, failure.code, std::move(failure.message), failure.upstream_status);
+  }
+  deps_.log.warn("{} {} 200 stream coalesced, failed: {}", c.rc.id, c.r.label, failure.message);
+  const auto event = c.r.format.stream_error(failure.code, failure.message);
+  if (co_await send(c, event)) co_return false;
+  co_return co_await end_stream(c);
+}
+
+net::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::string message, unsigned upstream_status) {
+  if (cause == error::client_gone) {
+    // Nothing to answer. Followers (if any) get lead_guard's failure, never this client's 499.
+    deps_.log.info("{} {}: client went away before the answer, {} us", c.rc.id, c.r.label, c.elapsed_us());
+    co_return false;
+  }
+  if (message.empty()) message = default_error_message(cause, deps_.cfg);
+  // Every follower of this request's flight gets the same error.
+  if (c.lead) c.lead.f->fail({cause, message, c.retry_after, upstream_status});
+  const auto reply = c.r.format.error_response(cause, message, upstream_status);
+  auto res = make_json_response(reply.status, reply.body, c.rc.req.keep_alive(), c.rc.req.version());
+  res.set("x-request-id", c.rc.id);
+  if (!c.x_cache.empty()) res.set("x-cache", c.x_cache);
+  if (!c.retry_after.empty()) res.set(http::field::retry_after, c.retry_after);
+  c.rc.report.status = reply.status;
+  deps_.log.log(reply.status >= 500 ? log_level::warn : log_level::info, "{} {} {} {}: {}", c.rc.id, c.r.label,
+                reply.status, make_error_code(cause).message(), message);
+  if (c.client_lost) co_return false;
+  const auto ec = co_await write_with_deadline(c.rc.client, res, deps_.cfg.client_write_timeout);
+  if (!ec) c.rc.report.bytes += res.body().size();
+  co_return !ec && c.rc.req.keep_alive();
+}
+
+net::awaitable<bool> relay_pipeline::reject(request_context& rc, const relay_format& format, std::string_view label,
+                                            error cause, std::string message) {
+  auto reply = format.error_response(cause, std::move(message), 0);
+  deps_.log.info("{} {} {} {}", rc.id, label, reply.status, make_error_code(cause).message());
+  co_return co_await send_reply(rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout);
+}
+
+net::awaitable<bool> relay_pipeline::start_stream(call& c) {
+  auto head = sse_head(c.rc.req.version(), c.rc.req.keep_alive());
+  head.set("x-request-id", c.rc.id);
+  if (!c.x_cache.empty()) head.set("x-cache", c.x_cache);
+  c.chunked = head.chunked();
+  c.rc.report.status = 200;
+  if (c.metrics && !c.stream_open) {
+    c.stream_open = true;
+    c.metrics->stream_opened();
+  }
+  co_return co_await write_sse_head(c.rc.client, head, deps_.cfg.client_write_timeout);
+}
+
+net::awaitable<boost::system::error_code> relay_pipeline::send(call& c, const std::string& bytes) {
+  const std::vector<net::const_buffer> buffers{net::buffer(bytes)};
+  const auto ec = co_await write_sse(c.rc.client, c.chunked, buffers, deps_.cfg.client_write_timeout, c.keepalive);
+  if (!ec) c.rc.report.bytes += bytes.size();
+  co_return ec;
+}
+
+net::awaitable<bool> relay_pipeline::end_stream(call& c) {
+  co_return co_await end_sse(c.rc.client, c.chunked, c.rc.req.keep_alive(), deps_.cfg.client_write_timeout);
+}
+
+net::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
+  auto res = make_json_response(200, std::move(body), c.rc.req.keep_alive(), c.rc.req.version());
+  res.set("x-request-id", c.rc.id);
+  if (!c.x_cache.empty()) res.set("x-cache", c.x_cache);
+  c.rc.report.status = 200;
+  const auto ec = co_await write_with_deadline(c.rc.client, res, deps_.cfg.client_write_timeout);
+  if (!ec) c.rc.report.bytes += res.body().size();
+  co_return !ec && c.rc.req.keep_alive();
+}
+
+}  // namespace gateway

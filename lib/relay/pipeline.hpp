@@ -1,0 +1,88 @@
+// The one request path of every endpoint that asks the upstream on a client's behalf: admission
+// (the answer store, then leading or following the key's flight), the upstream call (retries,
+// breaker and deadlines in upstream_caller), the relay of a stream or the read of a JSON answer,
+// and the settling (store, hand the answer or the failure to the followers, reply). Endpoints only
+// parse their request and pick their relay_format; everything else happens here, once.
+//
+// Each upstream read goes straight to the client write in this coroutine, on the client
+// connection's strand: no queue, no thread hand-off, and back-pressure for free.
+// Threading: one pipeline serves every request; serve() runs on the request's strand.
+#pragma once
+
+#include "cache/answer_store.hpp"
+#include "cache/single_flight.hpp"
+#include "config/gateway_config.hpp"
+#include "core/logger.hpp"
+#include "http/active_requests.hpp"
+#include "http/request_context.hpp"
+#include "relay/relay_format.hpp"
+#include "upstream/upstream_call.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+class gateway_metrics;
+class client_watch;
+
+/// What an endpoint hands the pipeline for one request.
+struct relay_request {
+  std::string_view label;  // for logs, e.g. "POST /chat"
+  relay_format& format;
+  bool stream = false;     // the client asked for SSE
+  std::string_view target; // upstream path
+  std::string body;        // upstream request body
+  /// Set when the answer may be cached and shared (the store is on and the request is cacheable).
+  std::optional<cache_key> key;
+  bool read_cache = true;  // false: a fresh answer was asked for - no lookup, no flight; still stored
+  /// The X-Cache header's value before admission decides ("" = no X-Cache header on this endpoint
+  /// for this request).
+  std::string_view x_cache;
+};
+
+struct relay_deps {
+  const gateway_config& cfg;
+  upstream_caller& upstream;
+  answer_store* store;       // null: CACHE_ENABLED=false
+  flight_registry& flights;  // coalescing, shared by every endpoint (keys never collide)
+  active_requests& active;   // what a shutdown ends after the grace
+  logger log;
+  gateway_metrics* metrics = nullptr;
+};
+
+class relay_pipeline {
+ public:
+  explicit relay_pipeline(relay_deps deps);
+
+  /// Answers one request; returns whether the connection may be kept alive.
+  net::awaitable<bool> serve(request_context& rc, relay_request& r);
+  /// Answers a request refused before any upstream call, in `format`'s error shape.
+  net::awaitable<bool> reject(request_context& rc, const relay_format& format, std::string_view label, error cause,
+                              std::string message);
+
+  /// Whether answers are cached (endpoints only compute keys then).
+  bool caching() const { return deps_.store != nullptr; }
+  const gateway_config& config() const { return deps_.cfg; }
+  upstream_caller& upstream() { return deps_.upstream; }
+
+ private:
+  struct call;
+  net::awaitable<bool> lead(call& c);
+  net::awaitable<bool> reply_json(call& c, client_watch& watch);
+  net::awaitable<bool> relay_stream(call& c, client_watch& watch);
+  net::awaitable<bool> reply_cached(call& c, const cached_answer& hit);
+  net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake);
+  net::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
+  net::awaitable<bool> start_stream(call& c);
+  net::awaitable<boost::system::error_code> send(call& c, const std::string& bytes);
+  net::awaitable<bool> end_stream(call& c);
+  net::awaitable<bool> send_json(call& c, std::string body);
+  /// A finished upstream answer (nullopt: not replayable): stored when storable, handed to the followers.
+  void settle(call& c, std::optional<cached_answer> answer);
+
+  relay_deps deps_;
+};
+
+}  // namespace gateway

@@ -1,0 +1,89 @@
+#include "relay/relay_machine.hpp"
+
+namespace gateway {
+namespace {
+
+bool is_client_cause(error e) { return e == error::client_gone || e == error::client_write_timeout; }
+
+}  // namespace
+
+relay_machine::relay_machine(relay_format& format, std::function<std::string(std::string)> redact)
+    : format_(format), redact_(std::move(redact)) {}
+
+relay_action relay_machine::resume(const relay_input& input, std::string& out) {
+  return std::visit([&](const auto& in) { return on(in, out); }, input);
+}
+
+relay_action relay_machine::terminal() const {
+  relay_action a;
+  a.next = state_ == state::complete ? relay_action::kind::complete : relay_action::kind::fail;
+  a.code = code_;
+  a.message = message_;
+  return a;  // the tail went out with the first terminal action
+}
+
+relay_action relay_machine::on(const upstream_bytes& in, std::string& out) {
+  if (done()) return terminal();
+  if (!parser_.feed(in.data)) return fail(error::upstream_protocol_error, "upstream stream event too large", {});
+  while (auto event = parser_.next()) {
+    if (state_ == state::draining) continue;  // nothing after [DONE] counts
+    if (event->data == "[DONE]") {
+      state_ = state::draining;
+      continue;
+    }
+    auto verdict = format_.on_event(*event, out);
+    if (verdict.failed) return fail(verdict.code, std::move(verdict.message), std::move(verdict.event));
+    ++events_;
+  }
+  return {};
+}
+
+relay_action relay_machine::on(const upstream_end&, std::string&) {
+  if (done()) return terminal();
+  if (state_ != state::draining && !format_.finished())
+    return fail(error::upstream_closed, "upstream stream ended before the answer was complete", {});
+  state_ = state::complete;
+  answer_ = format_.collected();
+  relay_action a;
+  a.next = relay_action::kind::complete;
+  a.tail = format_.stream_end();
+  return a;
+}
+
+relay_action relay_machine::on(const upstream_failed& in, std::string&) {
+  if (done()) return terminal();
+  return fail(in.cause, {}, {});
+}
+
+relay_action relay_machine::on(const client_left& in, std::string&) {
+  if (done()) {
+    attached_ = false;
+    return terminal();
+  }
+  if (in.followers_remain) {
+    attached_ = false;  // the upstream goes on for the followers
+    return {};
+  }
+  return fail(in.cause, {}, {});
+}
+
+relay_action relay_machine::fail(error code, std::string message, std::string event) {
+  state_ = state::failed;
+  code_ = code;
+  relay_action a;
+  a.next = relay_action::kind::fail;
+  a.code = code;
+  if (message.empty()) message = make_error_code(code).message();
+  a.message = redact_ ? redact_(std::move(message)) : std::move(message);
+  message_ = a.message;
+  if (is_client_cause(code)) {
+    attached_ = false;  // nobody to tell
+  } else if (!event.empty()) {
+    a.tail = redact_ ? redact_(std::move(event)) : std::move(event);
+  } else {
+    a.tail = format_.stream_error(code, a.message);
+  }
+  return a;
+}
+
+}  // namespace gateway

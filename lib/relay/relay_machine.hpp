@@ -1,0 +1,98 @@
+// The rules of one relayed upstream stream, as a state machine without I/O (in the manner of
+// Boost.Redis and Boost.MySQL: resume(event) -> action). The request pipeline reads the upstream
+// and writes the client; this decides what each read means:
+//
+// - a stream is complete when [DONE] or a finish_reason arrived *and* the upstream response was
+//   read to its end - so the upstream connection goes back to the pool, and nothing after [DONE]
+//   counts;
+// - an upstream error (an error event, a malformed chunk, an oversized event, a cut or a stalled
+//   connection) fails the stream with one error event in the endpoint's format, secrets redacted;
+// - the leader's client leaving while coalesced followers still read lets the stream go on for
+//   them (nothing more is written to that client); with nobody left it fails as client_gone, and
+//   the upstream call is dropped;
+// - only a complete stream yields an answer that may be stored.
+//
+//   streaming --[DONE]--> draining --end--> complete
+//       |  \--finish_reason + end----------> complete
+//       \--error / end too early / client gone with no follower--> failed
+//
+// The endpoint's relay_format turns events into bytes. Pure: tested transition by transition and
+// over every split point of an upstream byte stream.
+#pragma once
+
+#include "relay/relay_format.hpp"
+#include "sse/sse_parser.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace gateway {
+
+// ---- what happens (inputs) ----
+struct upstream_bytes {
+  std::string_view data;  // one upstream body read, cut anywhere
+};
+struct upstream_end {};   // the upstream's response body is complete
+struct upstream_failed {
+  error cause;            // a transport failure or a deadline while reading
+};
+struct client_left {
+  bool followers_remain;  // coalesced requests still read this answer
+  error cause = error::client_gone;  // client_gone or client_write_timeout
+};
+using relay_input = std::variant<upstream_bytes, upstream_end, upstream_failed, client_left>;
+
+// ---- what to do (outputs) ----
+struct relay_action {
+  enum class kind {
+    read,      // publish and write what was appended to `out`, then read the upstream again
+    complete,  // publish and write `out`, then write `tail` (the end of the stream) and stop
+    fail,      // publish and write `out`, then write `tail` (the error event; empty: nothing) and stop
+  };
+  kind next = kind::read;
+  std::string tail;  // for the client only: followers render their own end
+  error code = error::upstream_closed;  // fail only
+  std::string message;                  // fail only, redacted
+};
+
+class relay_machine {
+ public:
+  /// `redact` removes secrets from anything passed on from the upstream (error messages, events).
+  relay_machine(relay_format& format, std::function<std::string(std::string)> redact);
+
+  /// Advances on one input. Deltas for the client (and the followers) are appended to `out`.
+  /// After a terminal action, further inputs change nothing but a client_left, which detaches.
+  relay_action resume(const relay_input& input, std::string& out);
+
+  /// Whether the client still gets the stream (false once it left, whether or not followers remain).
+  bool client_attached() const { return attached_; }
+  bool done() const { return state_ == state::complete || state_ == state::failed; }
+  /// The complete stream's answer, once (nullopt before completion or when not replayable).
+  std::optional<cached_answer> take_answer() { return std::exchange(answer_, std::nullopt); }
+  /// Upstream events relayed so far ([DONE] excluded).
+  std::size_t events() const { return events_; }
+
+ private:
+  enum class state { streaming, draining, complete, failed };
+  relay_action on(const upstream_bytes& in, std::string& out);
+  relay_action on(const upstream_end&, std::string& out);
+  relay_action on(const upstream_failed& in, std::string& out);
+  relay_action on(const client_left& in, std::string& out);
+  relay_action fail(error code, std::string message, std::string event);
+  relay_action terminal() const;
+
+  relay_format& format_;
+  std::function<std::string(std::string)> redact_;
+  sse_parser parser_;
+  state state_ = state::streaming;
+  bool attached_ = true;
+  std::size_t events_ = 0;
+  std::optional<cached_answer> answer_;
+  error code_ = error::upstream_closed;
+  std::string message_;
+};
+
+}  // namespace gateway

@@ -1,0 +1,45 @@
+// The versioned, endpoint-independent form of a cache entry.
+#include "cache/entry_codec.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace gateway;
+
+TEST_CASE("entry codec: what is encoded decodes to the same answer", "[cache]") {
+  cached_answer a{"BIST 100, Borsa İstanbul'un 📈", "openai/gpt-oss-20b", token_usage{12, 34, 46}, "stop",
+                  "chatcmpl-abc", 1700000000};
+  a.hit_body = "{\"pre-rendered\":true}";
+  const auto bytes = encode_entry(a);
+  CHECK(bytes.find("pre-rendered") == std::string::npos);  // an in-memory optimization, not stored
+  const auto back = decode_entry(bytes);
+  REQUIRE(back);
+  CHECK(back->answer == a.answer);
+  CHECK(back->model == a.model);
+  CHECK(back->finish_reason == a.finish_reason);
+  CHECK(back->id == a.id);
+  CHECK(back->created == a.created);
+  REQUIRE(back->usage);
+  CHECK(back->usage->prompt_tokens == 12);
+  CHECK(back->usage->completion_tokens == 34);
+  CHECK(back->usage->total_tokens == 46);
+  CHECK(back->hit_body.empty());
+
+  cached_answer no_usage{"", "m", std::nullopt, "length"};
+  const auto empty = decode_entry(encode_entry(no_usage));
+  REQUIRE(empty);
+  CHECK_FALSE(empty->usage);
+  CHECK(empty->answer.empty());
+}
+
+TEST_CASE("entry codec: anything else is refused, never guessed", "[cache]") {
+  const auto bytes = encode_entry(cached_answer{"yanıt", "m", token_usage{1, 2, 3}, "stop", "id", 5});
+  for (std::size_t n = 0; n < bytes.size(); ++n) CHECK_FALSE(decode_entry(bytes.substr(0, n)));  // every truncation
+  CHECK_FALSE(decode_entry(bytes + "x"));  // trailing bytes
+  auto other_version = bytes;
+  other_version[3] = static_cast<char>(entry_codec_version + 1);
+  CHECK_FALSE(decode_entry(other_version));
+  auto bad_flag = encode_entry(cached_answer{"a", "m", std::nullopt, "stop"});
+  bad_flag.back() = 7;
+  CHECK_FALSE(decode_entry(bad_flag));
+  CHECK_FALSE(decode_entry("not an entry"));
+}
