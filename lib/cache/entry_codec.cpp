@@ -55,13 +55,14 @@ struct reader {
 std::string encode_entry(const cached_answer& a) {
   std::string out;
   out.reserve(magic.size() + 1 + 4 * 4 + a.answer.size() + a.model.size() + a.finish_reason.size() + a.id.size() +
-              8 + 1 + 24);
+              a.question.size() + 4 + 8 + 1 + 24);
   out += magic;
   out += static_cast<char>(entry_codec_version);
   put_string(out, a.answer);
   put_string(out, a.model);
   put_string(out, a.finish_reason);
   put_string(out, a.id);
+  put_string(out, a.question);
   put(out, a.created);
   out += static_cast<char>(a.usage ? 1 : 0);
   if (a.usage) {
@@ -81,6 +82,7 @@ std::optional<cached_answer> decode_entry(std::string_view bytes) {
   a.model = r.get_string();
   a.finish_reason = r.get_string();
   a.id = r.get_string();
+  a.question = r.get_string();
   a.created = r.get<std::int64_t>();
   const auto flag = r.get<std::uint8_t>();
   if (!r.ok || flag > 1) return std::nullopt;

@@ -1,12 +1,13 @@
 // The serialized form of a cache entry: what a shared tier (or a file) keeps of an answer,
-// independent of any endpoint's reply format - the text, model, finish reason, token usage and the
-// upstream's completion id and creation time. The pre-rendered reply body (cached_answer::hit_body)
-// is an in-memory optimization and is not part of it: each reader renders its own.
+// independent of any endpoint's reply format - the text, model, finish reason, token usage, the
+// upstream's completion id and creation time, and the question it answered (for X-Cache-Match).
+// The pre-rendered reply body (cached_answer::hit_body) is an in-memory optimization and is not
+// part of it: each reader renders its own.
 //
 // Layout (little-endian): "CGW" magic, a version byte (1), then the strings answer, model,
-// finish_reason and id, each as a u32 length and its bytes, created as an i64, a usage flag byte
-// and, when set, prompt, completion and total tokens as u64. Readers refuse another version or
-// any inconsistency (short, long, bad flag) instead of guessing.
+// finish_reason, id and question, each as a u32 length and its bytes, created as an i64, a usage
+// flag byte and, when set, prompt, completion and total tokens as u64. Readers refuse another
+// version or any inconsistency (short, long, bad flag) instead of guessing.
 // Pure functions.
 #pragma once
 

@@ -40,9 +40,14 @@ struct cached_answer {
   std::int64_t created = 0;
   /// The JSON reply a hit gets, serialized once when stored (optional: built on demand if empty).
   std::string hit_body = {};
+  /// The question as asked (normalized), when the key is a similar-question form: a hit for other
+  /// words says X-Cache-Match: similar. Empty: every hit is exact.
+  std::string question = {};
 
   /// Memory charged to the cache for this entry (text plus a fixed overhead).
-  std::size_t charge() const { return answer.size() + model.size() + finish_reason.size() + id.size() + hit_body.size() + 160; }
+  std::size_t charge() const {
+    return answer.size() + model.size() + finish_reason.size() + id.size() + hit_body.size() + question.size() + 160;
+  }
 };
 
 struct cache_limits {

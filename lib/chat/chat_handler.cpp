@@ -12,7 +12,9 @@ constexpr std::string_view label = "POST /chat";
 }  // namespace
 
 chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
-    : pipeline_(pipeline), cfg_(cfg), keys_(cfg), target_(pipeline.upstream().upstream().chat_completions_target()) {}
+    : pipeline_(pipeline), cfg_(cfg), keys_(cfg),
+      canon_(cfg.cache_match_similar ? question_canon::builtin() : nullptr),
+      target_(pipeline.upstream().upstream().chat_completions_target()) {}
 
 net::awaitable<bool> chat_handler::handle(request_context& rc) {
   const chat_format refusal(false, false);  // the error shape, before the request is known
@@ -27,13 +29,24 @@ net::awaitable<bool> chat_handler::handle(request_context& rc) {
   const bool stream = chat.stream && cfg_.stream_response;
 
   std::optional<cache_key> key;
-  if (pipeline_.caching()) key = keys_(normalize_(chat.question), trimmed_history(chat.history, cfg_.history_limit));
+  std::string question;  // normalized: how a hit tells an exact match from a similar one
+  if (pipeline_.caching()) {
+    question = normalize_(chat.question);
+    const auto history = trimmed_history(chat.history, cfg_.history_limit);
+    if (canon_) {
+      // The history rule stays: a similar match only with the very same history.
+      const auto form = (*canon_)(question);
+      key = keys_(form.text, history, form.similar);
+    } else {
+      key = keys_(question, history);
+    }
+  }
   chat_format format(stream, key.has_value());
   relay_request r{label, format, stream, target_, build_upstream_body(chat, cfg_, stream), key,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
                   chat.cache && !asks_fresh_answer(rc.req),
                   // /chat always says how the cache took part, BYPASS with the cache off.
-                  "BYPASS"};
+                  "BYPASS", canon_ ? std::string_view(question) : std::string_view()};
   co_return co_await pipeline_.serve(rc, r);
 }
 

@@ -1,5 +1,6 @@
-// POST /chat: validates the question, builds the upstream body and the cache key, and hands the
-// request to the relay pipeline with /chat's format (chat_format.hpp). Everything after parsing -
+// POST /chat: validates the question, builds the upstream body and the cache key (from the question's
+// similar-question form with CACHE_MATCH=similar), and hands the request to the relay pipeline with
+// /chat's format (chat_format.hpp). Everything after parsing -
 // cache, coalescing, the upstream call, the stream relay, errors - is the pipeline's.
 #pragma once
 
@@ -7,7 +8,10 @@
 #include "chat/chat_key.hpp"
 #include "config/gateway_config.hpp"
 #include "http/request_context.hpp"
+#include "match/question_canon.hpp"
 #include "relay/pipeline.hpp"
+
+#include <memory>
 
 #include <string>
 
@@ -25,6 +29,7 @@ class chat_handler {
   const gateway_config& cfg_;
   chat_key_builder keys_;          // the configuration's part of every key, hashed once
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
+  std::unique_ptr<question_canon> canon_;  // CACHE_MATCH=similar only
   std::string target_;             // upstream path of chat completions
 };
 

@@ -1,6 +1,7 @@
-// The cache key of a /chat request: everything that decides its answer - the normalized question,
-// the history actually sent upstream, and the configuration's model, system prompt, reasoning
-// effort and sampling settings (hashed once per builder).
+// The cache key of a /chat request: everything that decides its answer - the question's form (the
+// normalized text, or its similar-question form: lib/match), the history actually sent upstream, and
+// the configuration's match mode, model, system prompt, reasoning effort and sampling settings
+// (hashed once per builder).
 #pragma once
 
 #include "cache/cache_key.hpp"
@@ -15,7 +16,8 @@ namespace gateway {
 class chat_key_builder {
  public:
   explicit chat_key_builder(const gateway_config& cfg);
-  cache_key operator()(std::string_view normalized_question, std::span<const chat_message> history) const;
+  /// `similar`: `question` is a similar-question form, not a normalized text (the two never share keys).
+  cache_key operator()(std::string_view question, std::span<const chat_message> history, bool similar = false) const;
 
  private:
   cache_key_builder keys_;

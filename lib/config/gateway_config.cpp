@@ -176,6 +176,13 @@ const std::vector<variable>& variables() {
        [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_max_bytes, v, 1024, 1ull << 40); }},
       {"CACHE_SHARDS", "4 per thread", "cache shards (rounded down to a power of two)",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_shards, v, 1, 4096); }},
+      {"CACHE_MATCH", "similar", "similar: /chat questions that ask the same in other words share an answer; exact: only the same text",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         if (v == "similar") c.cache_match_similar = true;
+         else if (v == "exact") c.cache_match_similar = false;
+         else return "must be similar or exact";
+         return {};
+       }},
       {"LOG_FORMAT", "text", "log lines on stderr as text or json",
        [](gateway_config& c, std::string_view v) -> std::string {
          auto f = parse_log_format(v);

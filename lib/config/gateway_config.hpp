@@ -92,6 +92,9 @@ struct gateway_config {
   std::size_t cache_max_bytes = 64 << 20;
   /// Cache shards, rounded down to a power of two; 0 picks four per io thread.
   unsigned cache_shards = 0;
+  /// CACHE_MATCH: true (similar) - /chat questions that ask the same thing in other words share
+  /// one entry (lib/match); false (exact) - only the same text, case and spacing aside.
+  bool cache_match_similar = true;
 
   log_level log = log_level::info;
   /// Format of the log lines on stderr.

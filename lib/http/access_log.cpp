@@ -28,6 +28,7 @@ std::string access_log_line(const access_entry& e, std::chrono::system_clock::ti
     out += R"("cache":null,)";
   else
     fmt::format_to(it, R"("cache":"{}",)", r.cache);
+  if (!r.cache_match.empty()) fmt::format_to(it, R"("cache_match":"{}",)", r.cache_match);
   fmt::format_to(it, R"("attempts":{},)", r.attempts);
   if (r.upstream_first_byte.count() < 0)
     out += R"("upstream_ttfb_ms":null,)";

@@ -1,4 +1,5 @@
-// The access log: one JSON line per request (time, request id, method, path, status, cache status,
+// The access log: one JSON line per request (time, request id, method, path, status, cache status
+// and match kind,
 // upstream attempts, time to the upstream's first byte, duration, bytes sent, client address).
 // Handlers fill a request_report as they answer; the router adds the rest and formats the line.
 // Never contains the Authorization header, API keys or question texts.
@@ -16,6 +17,7 @@ namespace gateway {
 struct request_report {
   unsigned status = 0;          // HTTP status sent; 0 when the client left before any
   std::string_view cache;       // X-Cache value, or empty (points to a static string)
+  std::string_view cache_match; // X-Cache-Match on hits (exact, similar), or empty (static string)
   unsigned attempts = 0;        // upstream attempts made
   std::chrono::microseconds upstream_first_byte{-1};  // < 0: no upstream response
   std::uint64_t bytes = 0;      // response body bytes written

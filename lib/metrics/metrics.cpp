@@ -116,6 +116,10 @@ std::string gateway_metrics::render(const sources& s) const {
 
   if (s.cache) {
     gauge(out, "gateway_cache_hits_total", "Response cache hits.", s.cache->hits, "counter");
+    header(out, "gateway_cache_hits_by_match_total", "counter",
+           "Cache hits answered, by match: the same words (exact) or a question asked in other words (similar).");
+    sample(out, "gateway_cache_hits_by_match_total", exact_hits_.load(std::memory_order_relaxed), "match=\"exact\"");
+    sample(out, "gateway_cache_hits_by_match_total", similar_hits_.load(std::memory_order_relaxed), "match=\"similar\"");
     gauge(out, "gateway_cache_misses_total", "Response cache misses.", s.cache->misses, "counter");
     gauge(out, "gateway_cache_stores_total", "Answers stored.", s.cache->stores, "counter");
     gauge(out, "gateway_cache_evictions_total", "Entries evicted to stay in bounds.", s.cache->evictions, "counter");

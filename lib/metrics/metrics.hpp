@@ -66,6 +66,8 @@ class gateway_metrics final : public upstream_observer {
   /// The gateway's own share of a request that went upstream: before the upstream call plus after
   /// the upstream's last byte.
   void added_latency(std::chrono::microseconds d) { added_.observe(d); }
+  /// A cache hit served for the same words (exact) or for a question asked in other words (similar).
+  void cache_hit(bool similar) { (similar ? similar_hits_ : exact_hits_).fetch_add(1, std::memory_order_relaxed); }
 
   /// Everything /metrics shows that lives elsewhere, read at scrape time.
   struct sources {
@@ -86,6 +88,7 @@ class gateway_metrics final : public upstream_observer {
   std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;  // [route][status]
   std::array<std::atomic<std::uint64_t>, static_cast<unsigned>(attempt_outcome::count_)> attempts_{};
   std::atomic<std::uint64_t> retries_{0};
+  std::atomic<std::uint64_t> exact_hits_{0}, similar_hits_{0};
   std::vector<std::unique_ptr<latency_histogram>> durations_;  // per route
   latency_histogram upstream_ttfb_;
   latency_histogram added_{{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1}};

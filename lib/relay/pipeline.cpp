@@ -37,6 +37,7 @@ struct relay_pipeline::call {
     *alive = false;
     if (stream_open && metrics) metrics->stream_closed();
     if (r.key) rc.report.cache = x_cache;
+    rc.report.cache_match = x_cache_match;
     rc.report.added = gateway_share(started, upstream_called, upstream_finished, clock_type::now());
   }
   std::int64_t elapsed_us() const {
@@ -50,6 +51,7 @@ struct relay_pipeline::call {
   request_deadlines deadlines;
   clock_type::time_point started;
   std::string_view x_cache;  // HIT, MISS, COALESCED, BYPASS, or "" (no header)
+  std::string_view x_cache_match;  // on hits: exact or similar
   gateway_metrics* metrics;
   std::unique_ptr<upstream_exchange> exchange;
   std::string retry_after;
@@ -236,12 +238,17 @@ void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
   if (deps_.store && storable(*shared)) {
     auto entry = *shared;
     if (entry.hit_body.empty()) entry.hit_body = c.r.format.hit_body(entry);
+    entry.question = std::string(c.r.question);
     deps_.store->store(*c.r.key, std::move(entry));
   }
   if (c.lead) c.lead.f->succeed(std::move(shared));
 }
 
 net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& hit) {
+  // Served as it was stored; the header says whether it was stored for these very words.
+  const bool similar = !hit.question.empty() && hit.question != c.r.question;
+  c.x_cache_match = similar ? "similar" : "exact";
+  if (deps_.metrics) deps_.metrics->cache_hit(similar);
   if (!c.r.stream) {
     auto body = hit.hit_body.empty() ? c.r.format.json_replay(hit, true) : hit.hit_body;
     const bool keep = co_await send_json(c, std::move(body));
@@ -333,6 +340,7 @@ net::awaitable<bool> relay_pipeline::start_stream(call& c) {
   auto head = sse_head(c.rc.req.version(), c.rc.req.keep_alive());
   head.set("x-request-id", c.rc.id);
   if (!c.x_cache.empty()) head.set("x-cache", c.x_cache);
+  if (!c.x_cache_match.empty()) head.set("x-cache-match", c.x_cache_match);
   c.chunked = head.chunked();
   c.rc.report.status = 200;
   if (c.metrics && !c.stream_open) {
@@ -357,6 +365,7 @@ net::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
   auto res = make_json_response(200, std::move(body), c.rc.req.keep_alive(), c.rc.req.version());
   res.set("x-request-id", c.rc.id);
   if (!c.x_cache.empty()) res.set("x-cache", c.x_cache);
+  if (!c.x_cache_match.empty()) res.set("x-cache-match", c.x_cache_match);
   c.rc.report.status = 200;
   const auto ec = co_await write_with_deadline(c.rc.client, res, deps_.cfg.client_write_timeout);
   if (!ec) c.rc.report.bytes += res.body().size();

@@ -40,6 +40,9 @@ struct relay_request {
   /// The X-Cache header's value before admission decides ("" = no X-Cache header on this endpoint
   /// for this request).
   std::string_view x_cache;
+  /// The question as asked (normalized) when the key is a similar-question form: stored with the
+  /// answer, and a hit for other words says X-Cache-Match: similar. Empty: every hit is exact.
+  std::string_view question = {};
 };
 
 struct relay_deps {

@@ -3,7 +3,11 @@
 // same size, the reference), and the per-token cost of relaying and replaying answers as they grow.
 // tests/load/scaling.sh runs it and prints the ratios; numbers, not assertions.
 #include "cache/cache_key.hpp"
+#include "cache/question_normalizer.hpp"
 #include "cache/response_cache.hpp"
+#include "chat/chat_key.hpp"
+#include "config/gateway_config.hpp"
+#include "match/question_canon.hpp"
 #include "chat/chat_reply.hpp"
 #include "openai/openai_answer.hpp"
 #include "sse/sse_parser.hpp"
@@ -98,5 +102,56 @@ void replay_chat(benchmark::State& state) {
 BENCHMARK(replay_chat)->Arg(100)->Arg(500)->Arg(1000)->Arg(4000);
 
 }  // namespace
+
+// The question-to-answer path of /chat with CACHE_MATCH=exact and =similar, in a cache of `entries`
+// answers: normalize (memoized per thread, as in the gateway), the similar-question form (memoized
+// too), the key, the lookup. Lookups cost the same at 100 and 100,000 entries: the form is the key.
+std::vector<std::string> questions(std::size_t n) {
+  static const char* topics[] = {"BIST {} endeksi nedir?", "Yüzde {} faiz ne kadar getirir?", "{} TL kaç dolar?",
+                                 "Yatırım fonları {} yılında nasıl vergilendirilir?"};
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(fmt::format(fmt::runtime(topics[i % 4]), i));
+  return out;
+}
+
+void question_lookup(benchmark::State& state, bool similar) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  gateway_config cfg;
+  cfg.cache_match_similar = similar;
+  const chat_key_builder keys(cfg);
+  const question_normalizer normalize;
+  const auto canon = question_canon::builtin();
+  const auto all = questions(n);
+  const auto key_of_question = [&](const std::string& q) {
+    const auto text = normalize(q);
+    if (!similar) return keys(text, {});
+    const auto form = (*canon)(text);
+    return keys(form.text, {}, form.similar);
+  };
+  // Room for all (shards fill unevenly): every asked question is a hit.
+  response_cache cache(cache_limits{std::chrono::hours(1), 4 * n, std::size_t{1} << 34, 16});
+  for (const auto& q : all) cache.store(key_of_question(q), cached_answer{"Yanıt.", "m", {}, "stop"});
+  // The asked questions repeat (what a cache serves): a working set of 64 questions.
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<std::size_t> pick(0, std::min<std::size_t>(n, 64) - 1);
+  std::size_t hits = 0;
+  for (auto _ : state) hits += cache.find(key_of_question(all[pick(rng)])) != nullptr;
+  state.counters["hit_rate"] = static_cast<double>(hits) / static_cast<double>(state.iterations());
+}
+void question_lookup_exact(benchmark::State& state) { question_lookup(state, false); }
+void question_lookup_similar(benchmark::State& state) { question_lookup(state, true); }
+BENCHMARK(question_lookup_exact)->Arg(100)->Arg(100'000);
+BENCHMARK(question_lookup_similar)->Arg(100)->Arg(100'000);
+
+// A question seen for the first time: the similar-question form without the memo.
+void question_canon_cold(benchmark::State& state) {
+  const question_normalizer normalize;
+  const auto canon = question_canon::builtin();
+  std::vector<std::string> folded;
+  for (const auto& q : questions(256)) folded.push_back(normalize(q));
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(canon->compute(folded[i++ % folded.size()]));
+}
+BENCHMARK(question_canon_cold);
 
 BENCHMARK_MAIN();

@@ -13,21 +13,30 @@ mkdir -p "$out/artifacts"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I "$root/lib" -DBOOST_JSON_NO_LIB)
 
+# The matcher's data files, embedded as in the CMake build.
+cmake -DDIR="$root/lib/match/data" -DOUT="$out/match_data_embedded.cpp" -P "$root/lib/match/embed_data.cmake"
+
 declare -A sources=(
   [chat_request]="lib/chat/chat_request.cpp"
   [sse_parser]="lib/sse/sse_parser.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp"
+  [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
 )
 declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
   [sse_parser]=""
   [retry_after]=""
+  [question_canon]="-lboost_locale -lstemmer"
+)
+declare -A generated=(
+  [question_canon]="$out/match_data_embedded.cpp"
 )
 
-for target in chat_request sse_parser retry_after; do
+for target in chat_request sse_parser retry_after question_canon; do
   bin="$out/fuzz_$target"
   srcs=("$root/tests/fuzz/fuzz_$target.cpp")
   for s in ${sources[$target]}; do srcs+=("$root/$s"); done
+  for s in ${generated[$target]:-}; do srcs+=("$s"); done
   # Rebuild only when a source is newer than the binary.
   if [ ! -x "$bin" ] || [ -n "$(find "${srcs[@]}" "$root/lib" -name '*.hpp' -newer "$bin" -print -quit 2>/dev/null)" ] \
      || [ -n "$(find "${srcs[@]}" -newer "$bin" -print -quit)" ]; then

@@ -83,3 +83,54 @@ TEST_CASE("cache: errors and cut streams are never cached", "[integration][cache
   for (int i = 0; i < 2; ++i) CHECK(env.chat_stream(chat_body("kesik [[sim drop_after=3]]", true)).error);
   CHECK(env.sim().stats().completions == 4);
 }
+
+TEST_CASE("cache: a similar question is answered from the cache, a look-alike goes upstream",
+          "[integration][cache][match]") {
+  test_env env;
+  const auto first = env.chat(chat_body("Yatırım fonu nedir?"));
+  REQUIRE(first.status == 200);
+  CHECK(first.headers.at("x-cache") == "MISS");
+  CHECK(first.headers.count("x-cache-match") == 0);
+
+  const auto exact = env.chat(chat_body("yatırım fonu NEDİR"));
+  CHECK(exact.headers.at("x-cache") == "HIT");
+  CHECK(exact.headers.at("x-cache-match") == "exact");
+
+  const auto similar = env.chat(chat_body("Yatırım fonları ne demek?"));
+  REQUIRE(similar.status == 200);
+  CHECK(similar.headers.at("x-cache") == "HIT");
+  CHECK(similar.headers.at("x-cache-match") == "similar");
+  CHECK(similar.json().at("answer") == first.json().at("answer"));  // served as it was stored
+  CHECK(similar.json().at("cached") == true);
+
+  const auto streamed = env.chat_stream(chat_body("Nedir yatırım fonu?", true));
+  REQUIRE(streamed.status == 200);
+  CHECK(streamed.headers.at("x-cache") == "HIT");
+  CHECK(streamed.headers.at("x-cache-match") == "similar");
+  CHECK(streamed.text == str(first.json().at("answer")));
+  CHECK(streamed.saw_done_marker);
+  CHECK(env.sim().stats().completions == 1);
+
+  // A look-alike asks something else: it goes upstream.
+  const auto other = env.chat(chat_body("Emeklilik fonu nedir?"));
+  CHECK(other.headers.at("x-cache") == "MISS");
+  CHECK(env.sim().stats().completions == 2);
+  // The history rule: the same words with another history are another question.
+  const auto with_history = env.chat(R"({"question":"Yatırım fonları ne demek?","history":[{"role":"user","content":"Merhaba"}]})");
+  CHECK(with_history.headers.at("x-cache") == "MISS");
+  CHECK(env.sim().stats().completions == 3);
+
+  const auto m = env.request("GET", "/metrics", {}, {});
+  CHECK(m.body.find("gateway_cache_hits_by_match_total{match=\"similar\"} 2\n") != std::string::npos);
+  CHECK(m.body.find("gateway_cache_hits_by_match_total{match=\"exact\"} 1\n") != std::string::npos);
+}
+
+TEST_CASE("cache: CACHE_MATCH=exact answers only the same text from the cache", "[integration][cache][match]") {
+  test_env env(with_gateway([](auto& c) { c.cache_match_similar = false; }));
+  REQUIRE(env.chat(chat_body("Yatırım fonu nedir?")).headers.at("x-cache") == "MISS");
+  const auto same = env.chat(chat_body("yatırım fonu nedir"));
+  CHECK(same.headers.at("x-cache") == "HIT");
+  CHECK(same.headers.at("x-cache-match") == "exact");
+  CHECK(env.chat(chat_body("Yatırım fonları ne demek?")).headers.at("x-cache") == "MISS");
+  CHECK(env.sim().stats().completions == 2);
+}

@@ -9,6 +9,7 @@ TEST_CASE("entry codec: what is encoded decodes to the same answer", "[cache]") 
   cached_answer a{"BIST 100, Borsa İstanbul'un 📈", "openai/gpt-oss-20b", token_usage{12, 34, 46}, "stop",
                   "chatcmpl-abc", 1700000000};
   a.hit_body = "{\"pre-rendered\":true}";
+  a.question = "bist 100 nedir";
   const auto bytes = encode_entry(a);
   CHECK(bytes.find("pre-rendered") == std::string::npos);  // an in-memory optimization, not stored
   const auto back = decode_entry(bytes);
@@ -18,6 +19,7 @@ TEST_CASE("entry codec: what is encoded decodes to the same answer", "[cache]") 
   CHECK(back->finish_reason == a.finish_reason);
   CHECK(back->id == a.id);
   CHECK(back->created == a.created);
+  CHECK(back->question == "bist 100 nedir");
   REQUIRE(back->usage);
   CHECK(back->usage->prompt_tokens == 12);
   CHECK(back->usage->completion_tokens == 34);

@@ -1,0 +1,16 @@
+# Writes a .cpp that holds the matcher's data files as string literals, so the binaries need no
+# files at run time. Usage: cmake -DDIR=lib/match/data -DOUT=file.cpp -P embed_data.cmake
+cmake_minimum_required(VERSION 3.25)
+set(text "// Generated from lib/match/data by lib/match/embed_data.cmake; do not edit.\n")
+string(APPEND text "#include \"match/match_data.hpp\"\n\nnamespace gateway::match_data {\n")
+foreach(name question_words synonyms roots)
+  file(READ ${DIR}/${name}.txt content)
+  string(FIND "${content}" ")gwdata\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${name}.txt contains the raw-string delimiter")
+  endif()
+  string(APPEND text "std::string_view ${name}() {\n  return R\"gwdata(${content})gwdata\";\n}\n")
+endforeach()
+string(APPEND text "}  // namespace gateway::match_data\n")
+file(WRITE ${OUT}.tmp "${text}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
