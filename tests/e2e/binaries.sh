@@ -57,7 +57,7 @@ grep -q "PORT" "$dir/bad.log" || fail "the config error does not name PORT"
 for _ in $(seq 50); do [ "$(grep -c '"path":"/chat"' "$dir/access.log")" -ge 2 ] && break; sleep 0.05; done
 grep -q '"method":"POST","path":"/chat","status":200,"cache":"MISS","attempts":1,' "$dir/access.log" \
   || fail "no access log line for the first /chat: $(cat "$dir/access.log")"
-grep -q '"cache":"HIT","attempts":0,' "$dir/access.log" || fail "no access log line for the cache hit"
+grep -q '"cache":"HIT","cache_match":"exact","attempts":0,' "$dir/access.log" || fail "no access log line for the cache hit (with its match kind)"
 grep -q "e2e-key\|BIST" "$dir/access.log" && fail "the access log carries a key or a question"
 
 # SIGTERM while a stream is in flight: the stream completes, then the gateway exits 0.

@@ -36,11 +36,13 @@ start_sim() {
 # gw_port and gw_pid. GROQ_BASE_URL and the rest come from the arguments.
 start_gateway() {
   gw_port=$(free_port)
-  env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false "$@" "$bin/chat-gateway" 2>"$work/gateway.log" &
+  # GATEWAY_BIN: another build's binaries (e.g. the last release, measured beside this one).
+  env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false "$@" "${GATEWAY_BIN:-$bin}/chat-gateway" \
+    2>"$work/gateway-$gw_port.log" &
   gw_pid=$!
   pids+=("$gw_pid")
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && break; sleep 0.05; done
-  curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null || { echo "gateway did not start" >&2; cat "$work/gateway.log" >&2; exit 1; }
+  curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null || { echo "gateway did not start" >&2; cat "$work/gateway-$gw_port.log" >&2; exit 1; }
 }
 
 # start_nginx_proxy UPSTREAM_PORT WORKERS: nginx as a plain reverse proxy to 127.0.0.1:UPSTREAM_PORT

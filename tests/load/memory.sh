@@ -55,7 +55,7 @@ done
 wait "$bench_pid"
 cat "$work/memory.txt"
 hwm=$(hwm_kib)
-[ -n "$keep" ] && cp "$work/gateway.log" "$keep/"
+[ -n "$keep" ] && cp "$work/gateway-$gw_port.log" "$keep/"
 
 machine_line
 echo "settings: $streams streams via $path, $tokens tokens at $interval ms, ramp $ramp s, gateway THREADS=$server_threads, upstream $upstream to groq-sim"

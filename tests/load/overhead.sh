@@ -9,6 +9,8 @@
 #
 #   tests/load/overhead.sh
 #   RATES="1000 5000" DURATION=10 STREAMS=256 SCENARIOS="json stream" tests/load/overhead.sh
+#   BASE_BIN=/path/to/other/build/app tests/load/overhead.sh   # adds base-v1 and base-chat rows: that
+#                                                              # build's gateway, measured in the same run
 source "$(dirname "$0")/common.sh"
 rates=${RATES:-500 1000 5000 10000}
 # Portkey (one Node process) saturates near 1,000 req/s here; above that its queue only grows until
@@ -23,6 +25,7 @@ stream_duration=${STREAM_DURATION:-15}
 scenarios=${SCENARIOS:-json stream}
 server_threads=${SERVER_THREADS:-1}
 targets=${TARGETS:-direct nginx gateway-v1 gateway-chat portkey}
+[ -n "${BASE_BIN:-}" ] && targets="$targets base-v1 base-chat"
 
 url_of() {
   case $1 in
@@ -30,6 +33,8 @@ url_of() {
     nginx) echo "http://127.0.0.1:$ng_port/openai/v1/chat/completions" ;;
     gateway-v1) echo "http://127.0.0.1:$gw_port/v1/chat/completions" ;;
     gateway-chat) echo "http://127.0.0.1:$gw_port/chat" ;;
+    base-v1) echo "http://127.0.0.1:$base_port/v1/chat/completions" ;;
+    base-chat) echo "http://127.0.0.1:$base_port/chat" ;;
     portkey) echo "http://127.0.0.1:$pk_port/v1/chat/completions" ;;
   esac
 }
@@ -62,6 +67,13 @@ start_stack() {
   start_sim --threads "$server_threads" "$@"
   start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS="$server_threads" CACHE_ENABLED=false \
     UPSTREAM_POOL_SIZE=1024
+  if [ -n "${BASE_BIN:-}" ]; then
+    local own=$gw_port
+    GATEWAY_BIN=$BASE_BIN start_gateway GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" THREADS="$server_threads" \
+      CACHE_ENABLED=false UPSTREAM_POOL_SIZE=1024
+    base_port=$gw_port
+    gw_port=$own
+  fi
   start_nginx_proxy "$sim_port" "$server_threads"
 }
 # bench_target NAME TARGET ARGS...: one chat-bench row. Portkey is started for its row only and
