@@ -3,6 +3,7 @@
 #include "config/gateway_config.hpp"
 #include "core/line_writer.hpp"
 #include "gateway/gateway_server.hpp"
+#include "gateway/health_check.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -25,6 +26,12 @@ int main(int argc, char** argv) {
   if (!loaded.config) {
     std::fprintf(stderr, "chat-gateway: invalid configuration: %s\n", loaded.error.c_str());
     return 2;
+  }
+  if (argc > 1 && std::string_view(argv[1]) == "--health-check") {
+    std::string why;
+    if (check_health(*loaded.config, std::chrono::seconds(2), why)) return 0;
+    std::fprintf(stderr, "chat-gateway: unhealthy: %s\n", why.c_str());
+    return 1;
   }
   auto cfg = std::move(*loaded.config);
   const unsigned threads = io_threads(cfg);

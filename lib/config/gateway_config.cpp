@@ -237,6 +237,9 @@ unsigned io_threads(const gateway_config& cfg) {
 std::string config_help() {
   std::string out =
       "chat-gateway: a streaming chat gateway in front of Groq's OpenAI-compatible API.\n\n"
+      "  chat-gateway                 serve (until SIGTERM/SIGINT, which drains for SHUTDOWN_GRACE)\n"
+      "  chat-gateway --health-check  exit 0 when the gateway on PORT answers GET /healthz, else 1\n"
+      "  chat-gateway --help          this text\n\n"
       "All settings come from environment variables:\n\n";
   for (const auto& var : variables())
     out += fmt::format("  {:<26} {} (default: {})\n", var.name, var.help, var.default_text);

@@ -1,4 +1,6 @@
 // Everything the gateway answers before any upstream call: routing, framing and validation errors.
+#include "gateway/health_check.hpp"
+#include "support/raw_client.hpp"
 #include "support/test_env.hpp"
 
 #include <catch2/catch.hpp>
@@ -87,4 +89,19 @@ TEST_CASE("http: pipelined requests are answered in order on one connection", "[
   CHECK(first < second);
   CHECK(second < third);
   CHECK(all.find("\"answer\"") > second);
+}
+
+TEST_CASE("http: chat-gateway --health-check asks /healthz on PORT", "[integration]") {
+  test_env env;
+  gateway::gateway_config cfg;
+  cfg.host = "0.0.0.0";  // a wildcard address is asked on loopback
+  cfg.port = env.port();
+  std::string why;
+  CHECK(gateway::check_health(cfg, std::chrono::seconds(2), why));
+  // Nothing listens there: unhealthy, with the reason, within the deadline.
+  raw_client probe(env.port());  // a port of this machine that is then closed again
+  cfg.port = static_cast<unsigned short>(probe.socket.local_endpoint().port());
+  probe.socket.close();
+  CHECK_FALSE(gateway::check_health(cfg, std::chrono::milliseconds(500), why));
+  CHECK_FALSE(why.empty());
 }

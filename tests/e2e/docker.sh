@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The Docker image for real, as a user runs it: built from docker/Dockerfile (the packaged target:
+# the binaries this build made), run read-only with settings from -e only against groq-sim over TLS
+# (its CA file mounted read-only), checked (healthz, /chat JSON and stream, /v1, non-root, HEALTHCHECK
+# healthy, --help, no key in the logs), stopped with a stream in flight (the stream completes, exit
+# code 0, before docker's 10 s); then docker/compose.yaml (nginx + gateway + groq-sim) up, one
+# /chat stream through nginx, down.
+# Installs what is missing (tests/e2e/docker-packages.txt), starts dockerd when none runs and stops
+# what it started; makes the local debian:bookworm-slim once (debootstrap: no registry here).
+#   tests/e2e/docker.sh GATEWAY_BIN SIM_BIN
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+gateway_bin=$1
+sim_bin=$2
+"$root/scripts/install-deps.sh" "$root/tests/e2e/docker-packages.txt"
+# Debian's client: /usr/local/bin/docker, where present, is another CLI that may lack what we use.
+docker=/usr/bin/docker
+compose=/usr/bin/docker-compose
+image=chat-gateway:e2e
+dir=$(mktemp -d)
+chmod 755 "$dir"
+pids=()
+dockerd_pid=""
+cleanup() {
+  "$docker" rm -f cg-e2e >/dev/null 2>&1 || true
+  [ -f "$dir/compose.env" ] && (cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e down -t 5 >/dev/null 2>&1) || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "$dockerd_pid" ]; then kill "$dockerd_pid" 2>/dev/null || true; wait "$dockerd_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  "$docker" logs cg-e2e 2>&1 | tail -20 || true
+  [ -n "$dockerd_pid" ] && tail -20 "$dir/dockerd.log"
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+seconds_since() { echo "$(date +%s.%N) - $1" | bc -l | xargs printf '%.1f'; }
+
+# The engine: this machine has no systemd; its dockerd leaves the host's firewall and interfaces
+# alone (--bridge=none), so builds and containers use the host's network.
+if ! "$docker" info >/dev/null 2>&1; then
+  dockerd --iptables=false --ip6tables=false --bridge=none >"$dir/dockerd.log" 2>&1 &
+  dockerd_pid=$!
+  for _ in $(seq 100); do "$docker" info >/dev/null 2>&1 && break; sleep 0.2; done
+  "$docker" info >/dev/null 2>&1 || fail "dockerd did not start"
+fi
+
+# The base image, made once and kept: Debian's archive is reachable, a registry is not.
+if ! "$docker" image inspect debian:bookworm-slim >/dev/null 2>&1; then
+  t0=$(date +%s.%N)
+  debootstrap --variant=minbase bookworm "$dir/rootfs" >"$dir/debootstrap.log" 2>&1 || { tail "$dir/debootstrap.log"; fail "debootstrap"; }
+  tar -C "$dir/rootfs" -c . | "$docker" import - debian:bookworm-slim >/dev/null
+  rm -rf "$dir/rootfs"
+  echo "docker: made debian:bookworm-slim with debootstrap in $(seconds_since "$t0") s"
+fi
+
+# The image: the packaged target, from the binaries of this build (stripped).
+mkdir -p "$dir/ctx"
+cp "$gateway_bin" "$sim_bin" "$dir/ctx/"
+strip "$dir/ctx/chat-gateway" "$dir/ctx/groq-sim"
+t0=$(date +%s.%N)
+"$docker" build -q --network=host -f "$root/docker/Dockerfile" --target packaged -t "$image" "$dir/ctx" >/dev/null \
+  || fail "docker build"
+base_size=$("$docker" image inspect --format '{{.Size}}' debian:bookworm-slim)
+size=$("$docker" image inspect --format '{{.Size}}' "$image")
+echo "docker: built $image (packaged) in $(seconds_since "$t0") s; $(( (size - base_size) / 1048576 )) MiB on top of debian:bookworm-slim"
+
+# groq-sim on the host, over TLS with its own CA.
+"$sim_bin" --port 0 --self-signed "$dir/ca.pem" --api-key docker-e2e-key-0123 >"$dir/sim.out" 2>"$dir/sim.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "groq-sim port" "$dir/sim.out" 2>/dev/null && break; sleep 0.05; done
+sim_port=$(awk '/groq-sim port/ {print $3}' "$dir/sim.out")
+[ -n "$sim_port" ] || fail "groq-sim did not start"
+chmod 644 "$dir/ca.pem"
+
+port=$(free_port)
+"$docker" run -d --name cg-e2e --network=host --read-only \
+  -e HOST=127.0.0.1 -e PORT="$port" -e GROQ_API_KEY=docker-e2e-key-0123 \
+  -e GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" -e GROQ_CA_FILE=/run/groq-ca.pem \
+  -v "$dir/ca.pem:/run/groq-ca.pem:ro" "$image" >/dev/null || fail "docker run"
+url="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "$url/healthz" | grep -q '"ok"' || fail "/healthz"
+
+json=$(curl -sf "$url/chat" -H 'Content-Type: application/json' -d '{"question":"BIST 100 nedir?"}') || fail "/chat JSON"
+grep -q '"answer":"' <<<"$json" || fail "/chat JSON has no answer: $json"
+curl -sfN "$url/chat" -H 'Content-Type: application/json' -d '{"question":"Temettü nedir?","stream":true}' \
+  >"$dir/stream.txt" || fail "/chat stream"
+grep -q '"delta"' "$dir/stream.txt" && grep -q 'data: \[DONE\]' "$dir/stream.txt" || fail "/chat stream incomplete"
+curl -sf "$url/v1/chat/completions" -H 'Content-Type: application/json' \
+  -d '{"messages":[{"role":"user","content":"Enflasyon nedir?"}]}' | grep -q '"object":"chat.completion"' || fail "/v1"
+
+[ "$("$docker" inspect --format '{{.Config.User}}' cg-e2e)" = gateway ] || fail "the image does not set a non-root user"
+[ "$("$docker" exec cg-e2e id -u)" != 0 ] || fail "the gateway runs as root"
+health=""
+for _ in $(seq 60); do
+  health=$("$docker" inspect --format '{{.State.Health.Status}}' cg-e2e)
+  [ "$health" = healthy ] && break
+  sleep 0.5
+done
+[ "$health" = healthy ] || fail "HEALTHCHECK says $health"
+"$docker" run --rm "$image" --help | grep -q GROQ_API_KEY || fail "--help does not list the settings"
+
+# docker stop (SIGTERM, killed after 10 s) with a stream in flight: it completes, the exit code is 0.
+curl -sfN "$url/chat" -H 'Content-Type: application/json' \
+  -d '{"question":"Kredi notu nedir? [[sim interval=50 tokens=40]]","stream":true}' >"$dir/inflight.txt" &
+curl_pid=$!
+for _ in $(seq 50); do grep -q '"delta"' "$dir/inflight.txt" 2>/dev/null && break; sleep 0.05; done
+t0=$(date +%s.%N)
+"$docker" stop cg-e2e >/dev/null
+stop_s=$(seconds_since "$t0")
+wait "$curl_pid" || fail "the in-flight stream failed"
+grep -q 'data: \[DONE\]' "$dir/inflight.txt" || fail "docker stop cut the stream in flight"
+[ "$("$docker" inspect --format '{{.State.ExitCode}}' cg-e2e)" = 0 ] || fail "exit code $("$docker" inspect --format '{{.State.ExitCode}}' cg-e2e)"
+echo "docker: stop with a stream in flight took $stop_s s; the stream completed; exit code 0"
+"$docker" logs cg-e2e >"$dir/container.log" 2>&1
+grep -q "docker-e2e-key-0123" "$dir/container.log" && fail "the API key is in docker logs"
+grep -q "shutting down" "$dir/container.log" || fail "no drain in the logs"
+"$docker" rm cg-e2e >/dev/null
+
+# docker/compose.yaml: nginx + gateway + groq-sim, one stream through nginx, down.
+sim_port2=$(free_port)
+gw_port2=$(free_port)
+ng_port=$(free_port)
+echo "GATEWAY_IMAGE=$image SIM_PORT=$sim_port2 GATEWAY_PORT=$gw_port2 NGINX_PORT=$ng_port GROQ_BASE_URL=http://127.0.0.1:$sim_port2/openai/v1" \
+  >"$dir/compose.env"
+t0=$(date +%s.%N)
+(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e build -q nginx >"$dir/compose.log" 2>&1) \
+  || { cat "$dir/compose.log"; fail "compose build"; }
+(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e up -d --no-build >>"$dir/compose.log" 2>&1) \
+  || { cat "$dir/compose.log"; fail "compose up"; }
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null && break; sleep 0.1; done
+curl -sfN "http://127.0.0.1:$ng_port/chat" -H 'Content-Type: application/json' \
+  -d '{"question":"Halka arz nedir?","stream":true}' >"$dir/compose-stream.txt" || { cat "$dir/compose.log"; fail "stream through compose nginx"; }
+grep -q '"delta"' "$dir/compose-stream.txt" && grep -q 'data: \[DONE\]' "$dir/compose-stream.txt" || fail "compose stream incomplete"
+(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e down -t 5 >>"$dir/compose.log" 2>&1) || fail "compose down"
+rm -f "$dir/compose.env"
+echo "docker: compose up, a stream through nginx, down in $(seconds_since "$t0") s"
+echo "docker: all checks passed"
