@@ -2,6 +2,7 @@
 
 #include <boost/locale/conversion.hpp>
 #include <boost/locale/generator.hpp>
+#include <unicode/uchar.h>
 
 #include <unordered_map>
 
@@ -19,7 +20,14 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
   return cp;
 }
 
+// The accents a Latin letter carries after NFD (what is folded away on ASCII letters).
 bool is_combining_mark(char32_t cp) { return cp >= 0x0300 && cp <= 0x036F; }
+// Any combining mark, of any script (ICU's general category): NFD orders marks by their class, so
+// an accent may come after a mark of another script - it still belongs to the letter before both.
+bool is_any_mark(char32_t cp) {
+  const auto t = u_charType(static_cast<UChar32>(cp));
+  return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK;
+}
 bool is_space(char32_t cp) {
   return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) ||
          cp == 0x202F || cp == 0x205F || cp == 0x3000;
@@ -87,7 +95,7 @@ std::string question_normalizer::normalize(std::string_view text) const {
       continue;
     }
     out.append(nfd, start, i - start);
-    if (!is_combining_mark(cp)) previous_base = cp;
+    if (!is_any_mark(cp)) previous_base = cp;
   }
   // Trailing ? . ! … (and spaces between them) do not change the question.
   for (;;) {

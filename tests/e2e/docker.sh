@@ -42,6 +42,8 @@ seconds_since() { echo "$(date +%s.%N) - $1" | bc -l | xargs printf '%.1f'; }
 # The engine: this machine has no systemd; its dockerd leaves the host's firewall and interfaces
 # alone (--bridge=none), so builds and containers use the host's network.
 if ! "$docker" info >/dev/null 2>&1; then
+  # A dockerd that was killed (a session's, at its end) leaves its pid file: not ours to honour.
+  pgrep -x dockerd >/dev/null || rm -f /var/run/docker.pid
   dockerd --iptables=false --ip6tables=false --bridge=none >"$dir/dockerd.log" 2>&1 &
   dockerd_pid=$!
   for _ in $(seq 100); do "$docker" info >/dev/null 2>&1 && break; sleep 0.2; done

@@ -26,7 +26,7 @@ declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
   [sse_parser]=""
   [retry_after]=""
-  [question_canon]="-lboost_locale -lstemmer"
+  [question_canon]="-lboost_locale -licuuc -lstemmer"
 )
 declare -A generated=(
   [question_canon]="$out/match_data_embedded.cpp"
