@@ -42,11 +42,19 @@ net::awaitable<bool> chat_handler::handle(request_context& rc) {
     }
   }
   chat_format format(stream, key.has_value());
-  relay_request r{label, format, stream, target_, build_upstream_body(chat, cfg_, stream), key,
+  relay_request r{label, format, stream, target_, {}, key,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
                   chat.cache && !asks_fresh_answer(rc.req),
                   // /chat always says how the cache took part, BYPASS with the cache off.
                   "BYPASS", canon_ ? std::string_view(question) : std::string_view()};
+  // The upstream body (system prompt, history, sampling settings as JSON) only for a request that
+  // goes upstream: on a cache hit it would be the largest cost of the request.
+  struct body_inputs {
+    const chat_request& chat;
+    const gateway_config& cfg;
+    bool stream;
+  } inputs{chat, cfg_, stream};
+  r.make_body = [&inputs] { return build_upstream_body(inputs.chat, inputs.cfg, inputs.stream); };
   co_return co_await pipeline_.serve(rc, r);
 }
 

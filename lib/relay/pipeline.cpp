@@ -106,8 +106,9 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
     else
       c.wd.trigger(error::client_gone);
   });
+  std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
   c.upstream_called = clock_type::now();
-  auto outcome = co_await deps_.upstream.call(c.r.target, std::move(c.r.body), c.wd, c.deadlines, c.rc.id);
+  auto outcome = co_await deps_.upstream.call(c.r.target, std::move(body), c.wd, c.deadlines, c.rc.id);
   c.rc.report.attempts = outcome.attempts;
   c.rc.report.upstream_first_byte = outcome.first_byte;
   if (!outcome.exchange) {

@@ -18,6 +18,7 @@
 #include "relay/relay_format.hpp"
 #include "upstream/upstream_call.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,7 +34,7 @@ struct relay_request {
   relay_format& format;
   bool stream = false;     // the client asked for SSE
   std::string_view target; // upstream path
-  std::string body;        // upstream request body
+  std::string body;        // upstream request body (or see make_body)
   /// Set when the answer may be cached and shared (the store is on and the request is cacheable).
   std::optional<cache_key> key;
   bool read_cache = true;  // false: a fresh answer was asked for - no lookup, no flight; still stored
@@ -43,6 +44,9 @@ struct relay_request {
   /// The question as asked (normalized) when the key is a similar-question form: stored with the
   /// answer, and a hit for other words says X-Cache-Match: similar. Empty: every hit is exact.
   std::string_view question = {};
+  /// When set, builds the upstream body instead of `body` - only when this request asks upstream
+  /// (a cache hit or a coalesced follower never needs one).
+  std::function<std::string()> make_body = {};
 };
 
 struct relay_deps {
