@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Docker image for real, as a user runs it: built from docker/Dockerfile (the packaged target:
-# the binaries this build made), run read-only with settings from -e only against groq-sim over TLS
+# The Docker image for real, as a user runs it: built with docker/package.sh (docker/Dockerfile's
+# base stage plus the binaries this build made), run read-only with settings from -e only against groq-sim over TLS
 # (its CA file mounted read-only), checked (healthz, /chat JSON and stream, /v1, non-root, HEALTHCHECK
 # healthy, --help, no key in the logs), stopped with a stream in flight (the stream completes, exit
 # code 0, before docker's 10 s); then docker/compose.yaml (nginx + gateway + groq-sim) up, one
@@ -59,16 +59,14 @@ if ! "$docker" image inspect debian:bookworm-slim >/dev/null 2>&1; then
   echo "docker: made debian:bookworm-slim with debootstrap in $(seconds_since "$t0") s"
 fi
 
-# The image: the packaged target, from the binaries of this build (stripped).
-mkdir -p "$dir/ctx"
-cp "$gateway_bin" "$sim_bin" "$dir/ctx/"
-strip "$dir/ctx/chat-gateway" "$dir/ctx/groq-sim"
+# The image, from the binaries of this build (docker/package.sh: the Dockerfile's base stage plus them).
+mkdir -p "$dir/bin"
+cp "$gateway_bin" "$sim_bin" "$dir/bin/"
 t0=$(date +%s.%N)
-"$docker" build -q --network=host -f "$root/docker/Dockerfile" --target packaged -t "$image" "$dir/ctx" >/dev/null \
-  || fail "docker build"
+DOCKER="$docker" "$root/docker/package.sh" "$dir/bin" "$image" >/dev/null || fail "docker/package.sh"
 base_size=$("$docker" image inspect --format '{{.Size}}' debian:bookworm-slim)
 size=$("$docker" image inspect --format '{{.Size}}' "$image")
-echo "docker: built $image (packaged) in $(seconds_since "$t0") s; $(( (size - base_size) / 1048576 )) MiB on top of debian:bookworm-slim"
+echo "docker: built $image (docker/package.sh) in $(seconds_since "$t0") s; $(( (size - base_size) / 1048576 )) MiB on top of debian:bookworm-slim"
 
 # groq-sim on the host, over TLS with its own CA.
 "$sim_bin" --port 0 --self-signed "$dir/ca.pem" --api-key docker-e2e-key-0123 >"$dir/sim.out" 2>"$dir/sim.log" &
