@@ -1,6 +1,6 @@
-// The Asio side of coalescing (single_flight.hpp), shared by every endpoint that caches: admission
-// (cache lookup, then joining or leading the key's flight) and the follower's loop that writes the
-// leader's pieces to its own client as they are published.
+// The Asio side of coalescing (cache/single_flight.hpp), used by the relay pipeline for every
+// endpoint that caches: admission (the answer store's local tier, then joining or leading the key's
+// flight) and the follower's loop that writes the leader's pieces to its own client as they come.
 // Threading: strand-only (the request's strand); wake-ups from other strands are posted to it.
 #pragma once
 
