@@ -53,6 +53,14 @@ inline std::error_code make_error_code(error e) noexcept {
   return {static_cast<int>(e), gateway_category()};
 }
 
+/// `ec` as a gateway error, or `otherwise` when it comes from another category (a socket's, Beast's).
+inline error as_gateway_error(const std::error_code& ec, error otherwise) noexcept {
+  return ec.category() == gateway_category() ? static_cast<error>(ec.value()) : otherwise;
+}
+
+/// The client itself ended the request (it left, or stopped reading): there is nobody to answer.
+inline bool is_client_cause(error e) noexcept { return e == error::client_gone || e == error::client_write_timeout; }
+
 /// What a client sees for an error: HTTP status and the stable public `code` string.
 struct public_error {
   unsigned status;

@@ -32,6 +32,8 @@ struct reply_headers {
   std::string_view content_type = "application/json; charset=utf-8";
   std::string_view allow = {};        // with 405
   std::string_view retry_after = {};  // with 429 and 503
+  std::string_view x_cache = {};      // how the response cache took part, where an endpoint says so
+  std::string_view x_cache_match = {};  // on cache hits: exact or similar
 };
 
 /// Writes one complete response (with X-Request-Id) under `timeout` and records its status and body

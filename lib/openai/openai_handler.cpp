@@ -67,7 +67,7 @@ net::awaitable<bool> openai_handler::models(request_context& rc) {
     if (outcome.exchange) {
       std::error_code ec;
       body = co_await outcome.exchange->read_all(max_models_body, ec);
-      if (ec) failure = upstream_failure{ec.category() == gateway_category() ? static_cast<error>(ec.value()) : error::upstream_closed, {}, {}};
+      if (ec) failure = upstream_failure{as_gateway_error(ec, error::upstream_closed), {}, {}};
       outcome.exchange.reset();  // back to the pool when read to its end
     }
     if (failure) {

@@ -2,7 +2,6 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "http/client_io.hpp"
-#include "http/responses.hpp"
 #include "http/serve.hpp"
 #include "http/sse_keepalive.hpp"
 #include "metrics/metrics.hpp"
@@ -18,12 +17,6 @@ namespace beast = boost::beast;
 namespace {
 
 constexpr std::size_t max_completion_body = 4 << 20;
-
-error as_error(const std::error_code& ec) {
-  return ec.category() == gateway_category() ? static_cast<error>(ec.value()) : error::upstream_closed;
-}
-
-bool is_client_cause(error e) { return e == error::client_gone || e == error::client_write_timeout; }
 
 }  // namespace
 
@@ -128,7 +121,7 @@ net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
   auto body = co_await c.exchange->read_all(max_completion_body, ec);
   c.upstream_finished = clock_type::now();
   watch.stop();
-  if (ec) co_return co_await reply_error(c, as_error(ec), {});
+  if (ec) co_return co_await reply_error(c, as_gateway_error(ec, error::upstream_closed), {});
   auto done = c.r.format.from_upstream_json(std::move(body), c.r.key.has_value());
   if (!done.body) co_return co_await reply_error(c, error::upstream_protocol_error, "upstream sent an unreadable completion");
   c.exchange.reset();  // back to the pool before the client write
@@ -169,7 +162,7 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       std::error_code ec;
       const auto piece = co_await c.exchange->read_some(ec);
       if (ec)
-        act = m.resume(upstream_failed{as_error(ec)}, out);
+        act = m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
       else if (piece.empty())
         act = m.resume(upstream_end{}, out);
       else
@@ -316,18 +309,17 @@ net::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::stri
   if (message.empty()) message = default_error_message(cause, deps_.cfg);
   // Every follower of this request's flight gets the same error.
   if (c.lead) c.lead.f->fail({cause, message, c.retry_after, upstream_status});
-  const auto reply = c.r.format.error_response(cause, message, upstream_status);
-  auto res = make_json_response(reply.status, reply.body, c.rc.req.keep_alive(), c.rc.req.version());
-  res.set("x-request-id", c.rc.id);
-  if (!c.x_cache.empty()) res.set("x-cache", c.x_cache);
-  if (!c.retry_after.empty()) res.set(http::field::retry_after, c.retry_after);
-  c.rc.report.status = reply.status;
+  auto reply = c.r.format.error_response(cause, message, upstream_status);
   deps_.log.log(reply.status >= 500 ? log_level::warn : log_level::info, "{} {} {} {}: {}", c.rc.id, c.r.label,
                 reply.status, make_error_code(cause).message(), message);
-  if (c.client_lost) co_return false;
-  const auto ec = co_await write_with_deadline(c.rc.client, res, deps_.cfg.client_write_timeout);
-  if (!ec) c.rc.report.bytes += res.body().size();
-  co_return !ec && c.rc.req.keep_alive();
+  if (c.client_lost) {
+    c.rc.report.status = reply.status;  // what the followers got; this client is gone
+    co_return false;
+  }
+  reply_headers headers;  // a statement of its own: GCC 12 and braced lists inside co_await
+  headers.x_cache = c.x_cache;
+  headers.retry_after = c.retry_after;
+  co_return co_await send_reply(c.rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout, headers);
 }
 
 net::awaitable<bool> relay_pipeline::reject(request_context& rc, const relay_format& format, std::string_view label,
@@ -363,14 +355,10 @@ net::awaitable<bool> relay_pipeline::end_stream(call& c) {
 }
 
 net::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
-  auto res = make_json_response(200, std::move(body), c.rc.req.keep_alive(), c.rc.req.version());
-  res.set("x-request-id", c.rc.id);
-  if (!c.x_cache.empty()) res.set("x-cache", c.x_cache);
-  if (!c.x_cache_match.empty()) res.set("x-cache-match", c.x_cache_match);
-  c.rc.report.status = 200;
-  const auto ec = co_await write_with_deadline(c.rc.client, res, deps_.cfg.client_write_timeout);
-  if (!ec) c.rc.report.bytes += res.body().size();
-  co_return !ec && c.rc.req.keep_alive();
+  reply_headers headers;
+  headers.x_cache = c.x_cache;
+  headers.x_cache_match = c.x_cache_match;
+  co_return co_await send_reply(c.rc, 200, std::move(body), deps_.cfg.client_write_timeout, headers);
 }
 
 }  // namespace gateway

@@ -1,12 +1,6 @@
 #include "relay/relay_machine.hpp"
 
 namespace gateway {
-namespace {
-
-bool is_client_cause(error e) { return e == error::client_gone || e == error::client_write_timeout; }
-
-}  // namespace
-
 relay_machine::relay_machine(relay_format& format, std::function<std::string(std::string)> redact)
     : format_(format), redact_(std::move(redact)) {}
 

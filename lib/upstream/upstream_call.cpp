@@ -86,7 +86,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
       out.failure = co_await failure_for(*ex);
       if (!retryable_status(out.upstream_status)) co_return out;
     } else {
-      const auto e = ec.category() == gateway_category() ? static_cast<error>(ec.value()) : error::upstream_connect_failed;
+      const auto e = as_gateway_error(ec, error::upstream_connect_failed);
       out.failure = upstream_failure{e, {}, {}};
       if (metrics_ && e != error::client_gone && e != error::shutting_down)
         metrics_->attempt(e == error::upstream_connect_timeout || e == error::upstream_first_byte_timeout ||
