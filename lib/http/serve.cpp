@@ -1,5 +1,7 @@
 #include "http/serve.hpp"
 
+#include "core/text.hpp"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -7,16 +9,6 @@
 #include <vector>
 
 namespace gateway {
-namespace {
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 unsigned transfer_coding_problem(const request_t& req, std::string& what) {
   const auto fields = req.equal_range(http::field::transfer_encoding);
   if (fields.first == fields.second) return 0;

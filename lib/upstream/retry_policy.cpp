@@ -1,5 +1,7 @@
 #include "upstream/retry_policy.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,15 +10,9 @@
 namespace gateway {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // A non-negative decimal number ("1", "1.5"); nullopt for anything else (signs, exponents, junk).
 std::optional<double> parse_decimal(std::string_view s) {
-  s = trim(s);
+  s = trim_ows(s);
   if (s.empty() || s.size() > 32) return std::nullopt;
   double whole = 0, scale = 1;
   bool dot = false, digits = false;
@@ -118,7 +114,7 @@ bool retryable_error(error e) {
 }
 
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
-  const auto tk = split_date(trim(text));
+  const auto tk = split_date(trim_ows(text));
   std::optional<int> day, mon, year, secs;
   if (tk.n == 6 && is_weekday(tk.t[0]) && tk.t[5] == "GMT") {
     // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT"
