@@ -1,10 +1,11 @@
 #include "cache/question_normalizer.hpp"
 
+#include "core/text_memo.hpp"
+
 #include <boost/locale/conversion.hpp>
 #include <boost/locale/generator.hpp>
 #include <unicode/uchar.h>
 
-#include <unordered_map>
 
 namespace gateway {
 namespace {
@@ -44,28 +45,13 @@ std::string question_normalizer::operator()(std::string_view text) const {
   // Repeated questions are what the cache is for, and ICU is the costly part of a cache hit:
   // recent short questions are remembered per thread (no lock). Bounded in bytes; every instance
   // normalizes alike, so one memo per thread serves them all.
-  struct memo {
-    std::unordered_map<std::string, std::string> map;
-    std::size_t bytes = 0;
-  };
-  constexpr std::size_t memo_max_question = 512, memo_max_bytes = 1 << 20;
-  thread_local memo recent;
-  const bool memoize = text.size() <= memo_max_question;
-  std::string key;
-  if (memoize) {
-    key.assign(text);
-    if (auto it = recent.map.find(key); it != recent.map.end()) return it->second;
-  }
+  constexpr std::size_t memo_max_question = 512;
+  thread_local text_memo<std::string> recent(1 << 20);
+  if (text.size() > memo_max_question) return normalize(text);
+  if (const auto* known = recent.find(text)) return *known;
   auto out = normalize(text);
-  if (memoize) {
-    if (recent.bytes > memo_max_bytes) {
-      recent.map.clear();
-      recent.bytes = 0;
-    }
-    recent.bytes += key.size() + out.size() + 64;
-    recent.map.emplace(std::move(key), out);
-  }
-  return out;
+  const auto charge = text.size() + out.size() + 64;
+  return recent.put(text, std::move(out), charge);
 }
 
 std::string question_normalizer::normalize(std::string_view text) const {

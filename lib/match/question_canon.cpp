@@ -1,5 +1,6 @@
 #include "match/question_canon.hpp"
 
+#include "core/text_memo.hpp"
 #include "match/match_data.hpp"
 
 #include <libstemmer.h>
@@ -290,9 +291,8 @@ std::unique_ptr<question_canon> question_canon::builtin() {
   return std::make_unique<question_canon>(match_data::question_words(), match_data::synonyms(), match_data::roots());
 }
 
-std::string question_canon::once(std::string_view text) const {
+std::string question_canon::once(tokens words) const {
   const auto& d = *data_;
-  auto words = tokenize(text);
   // A particle written onto a verb or noun: "yukselirmi", "dolarmi".
   for (auto& w : words) {
     for (const std::string_view p : {"misiniz", "musunuz", "misin", "musun", "miyim", "muyum", "midir", "mudur", "mi", "mu"}) {
@@ -332,32 +332,22 @@ std::string question_canon::once(std::string_view text) const {
 }
 
 canonical_question question_canon::operator()(std::string_view folded) const {
-  struct memo {
-    std::uint64_t owner = 0;
-    std::unordered_map<std::string, canonical_question> map;
-    std::size_t bytes = 0;
-  };
-  constexpr std::size_t memo_max_question = 512, memo_max_bytes = 1 << 20;
-  thread_local memo recent;
+  constexpr std::size_t memo_max_question = 512;
+  thread_local text_memo<canonical_question> recent(1 << 20);
   if (folded.size() > memo_max_question) return compute(folded);
-  if (recent.owner != id_ || recent.bytes > memo_max_bytes) {
-    recent.map.clear();
-    recent.bytes = 0;
-    recent.owner = id_;
-  }
-  std::string key(folded);
-  if (auto it = recent.map.find(key); it != recent.map.end()) return it->second;
+  recent.owned_by(id_);  // forms of another instance's data never answer for this one
+  if (const auto* known = recent.find(folded)) return *known;
   auto form = compute(folded);
-  recent.bytes += key.size() + form.text.size() + 64;
-  recent.map.emplace(std::move(key), form);
-  return form;
+  const auto charge = folded.size() + form.text.size() + 64;
+  return recent.put(folded, std::move(form), charge);
 }
 
 canonical_question question_canon::compute(std::string_view folded) const {
-  if (tokenize(folded).size() > data_->max_tokens) return {std::string(folded), false};
-  std::string form = once(folded);
+  auto words = tokenize(folded);
+  if (words.size() > data_->max_tokens) return {std::string(folded), false};
+  std::string form = once(std::move(words));
   for (int round = 0; round < 8; ++round) {  // to a fixed point: canonical forms are their own form
-    auto next = once(form);
+    auto next = once(tokenize(form));
     if (next == form) break;
     form = std::move(next);
   }

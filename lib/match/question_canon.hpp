@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gateway {
 
@@ -56,7 +57,8 @@ class question_canon {
 
  private:
   struct data;
-  std::string once(std::string_view text) const;
+  /// One pass of the steps above over a question's words.
+  std::string once(std::vector<std::string> words) const;
   std::unique_ptr<data> data_;
   std::uint64_t id_;  // tells the per-thread memo which instance (which data) it holds forms of
 };
