@@ -5,6 +5,16 @@
 #include "upstream/completion.hpp"
 
 namespace gateway {
+namespace {
+
+// The end of every /chat stream: the done event, then [DONE].
+std::string done_events(std::string_view model, bool cached, const std::optional<token_usage>& usage) {
+  auto out = sse_done(model, cached, usage);
+  out += sse_done_marker;
+  return out;
+}
+
+}  // namespace
 
 unsigned chat_format::piece_format() const { return stream_ ? piece_format::chat_sse : piece_format::none; }
 
@@ -23,11 +33,7 @@ event_verdict chat_format::on_event(const sse_event& e, std::string& out) {
   return {};
 }
 
-std::string chat_format::stream_end() {
-  auto out = sse_done(model_, false, usage_);
-  out += sse_done_marker;
-  return out;
-}
+std::string chat_format::stream_end() { return done_events(model_, false, usage_); }
 
 std::optional<cached_answer> chat_format::collected() {
   return cached_answer{std::move(answer_), model_, usage_, finish_reason_.value_or("")};
@@ -58,17 +64,10 @@ std::string chat_format::json_replay(const cached_answer& a, bool from_cache) co
 }
 
 std::string chat_format::stream_replay(const cached_answer& a, bool from_cache) const {
-  auto out = sse_replay(a.answer);
-  out += sse_done(a.model, from_cache, a.usage);
-  out += sse_done_marker;
-  return out;
+  return sse_replay(a.answer) + done_events(a.model, from_cache, a.usage);
 }
 
-std::string chat_format::follower_end(const cached_answer& a) const {
-  auto out = sse_done(a.model, false, a.usage);
-  out += sse_done_marker;
-  return out;
-}
+std::string chat_format::follower_end(const cached_answer& a) const { return done_events(a.model, false, a.usage); }
 
 std::string chat_format::hit_body(const cached_answer& a) const { return json_reply(a.answer, a.model, true, a.usage); }
 
