@@ -2,7 +2,7 @@
 # use folders listed above it, so the dependencies point one way (no cycles). check_layers.cmake
 # reads this on every build and fails it on an include that is not allowed here; a new folder needs
 # a row. docs/architecture.md explains what each folder owns.
-set(LAYERS core sse net tls upstream config auth match cache metrics http relay chat openai sim bench gateway)
+set(LAYERS core sse net tls upstream config auth match cache metrics http relay chat openai web sim bench gateway)
 
 set(LAYER_core)
 set(LAYER_sse core)
@@ -18,6 +18,7 @@ set(LAYER_http core net)
 set(LAYER_relay core net sse upstream config cache metrics http)
 set(LAYER_chat core net config match cache upstream http relay)
 set(LAYER_openai core net config cache upstream http relay)
+set(LAYER_web core net http)
 set(LAYER_sim core net tls http sse)
 set(LAYER_bench core net tls http sse upstream)
-set(LAYER_gateway core net tls upstream config auth cache metrics http relay chat openai)
+set(LAYER_gateway core net tls upstream config auth cache metrics http relay chat openai web)

@@ -190,6 +190,8 @@ const std::vector<variable>& variables() {
          c.log_fmt = *f;
          return {};
        }},
+      {"WEB_UI", "true", "serve the chat page at / (its files embedded in the binary)",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.web_ui); }},
       {"ACCESS_LOG", "true", "one JSON line per request on stdout",
        [](gateway_config& c, std::string_view v) { return parse_bool(v, c.access_log); }},
       {"LOG_LEVEL", "info", "debug, info, warn, error or off",

@@ -101,6 +101,8 @@ struct gateway_config {
   log_format log_fmt = log_format::text;
   /// One JSON line per request on stdout.
   bool access_log = true;
+  /// WEB_UI: the Turkish chat page at / (and its files under /assets/).
+  bool web_ui = true;
 };
 
 /// Reads a variable; returns nullopt when it is unset. Injected so tests need no real environment.

@@ -14,6 +14,7 @@
 #include "tls/tls_context.hpp"
 #include "upstream/upstream_client.hpp"
 #include "upstream/upstream_pool.hpp"
+#include "web/web_handler.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -81,6 +82,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics}),
         chat(pipeline, cfg),
         openai(pipeline, cfg, log),
+        web(cfg.client_write_timeout),
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
@@ -149,8 +151,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     using v = http::verb;
     const auto chat_completions = [this](request_context& rc) { return openai.completions(rc); };
     const auto models = [this](request_context& rc) { return openai.models(rc); };
-    return route_table(
-        {
+    std::vector<gateway::route> rows{
             {"/chat", {v::post}, "/chat", true, error_style::chat, [this](request_context& rc) { return chat.handle(rc); }},
             {"/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions},
             {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions},
@@ -159,7 +160,14 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
             {"/healthz", {v::get}, "/healthz", false, error_style::chat, [this](request_context& rc) { return healthz(rc); }},
             {"/readyz", {v::get}, "/readyz", false, error_style::chat, [this](request_context& rc) { return readyz(rc); }},
             {"/metrics", {v::get}, "/metrics", false, error_style::chat, [this](request_context& rc) { return scrape(rc); }},
-        },
+    };
+    // The chat page and its files: a row each, open (the page asks for a key when /chat wants one).
+    if (cfg.web_ui)
+      for (const auto& asset : web::web_assets())
+        rows.push_back({std::string(asset.path), {v::get}, asset.immutable ? "/assets" : "/", false, error_style::chat,
+                        [this, &asset](request_context& rc) { return web.serve(rc, asset); }});
+    return route_table(
+        std::move(rows),
         // Unknown paths under the OpenAI prefixes answer in OpenAI's shape - after the key check,
         // so that a caller without a key learns nothing about which paths exist.
         {{"/v1/", error_style::openai, true}, {"/openai/v1/", error_style::openai, true}});
@@ -268,6 +276,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   relay_pipeline pipeline;              // the one request path of both endpoints
   chat_handler chat;
   openai_handler openai;
+  web::web_handler web;  // the chat page (WEB_UI)
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
   serve_limits limits;
   std::string id_prefix;

@@ -22,14 +22,15 @@ std::optional<std::chrono::milliseconds> to_ms(std::string_view v) {
 }
 
 // Sentences of the simulated answer: every Turkish letter (ç ğ ı İ ö ş ü) and a few emoji, so that
-// multi-byte characters land on chunk boundaries.
+// multi-byte characters land on chunk boundaries, and the Markdown an LLM writes (bold, a list,
+// code, paragraphs) for the chat page to render.
 constexpr std::string_view sentences[] = {
-    "BIST 100, Borsa İstanbul'da işlem gören en büyük 100 şirketin performansını ölçen ana endekstir. 📈",
-    "Endeks, piyasa değeri ve işlem hacmi yüksek hisselerden oluşur; yatırımcılar genel eğilimi izlemek için ona bakar.",
-    "Günlük değişimler döviz kuru, faiz kararları ve küresel piyasalardaki gelişmelerden etkilenir. 🌍",
-    "Temettü, şirketin dağıttığı kârdan hissedarlara düşen paydır. 💰",
-    "Çeşitlendirme, tek bir hissedeki düşüşün portföyün tamamını sarsmasını önler.",
-    "Bu bilgiler genel amaçlıdır ve yatırım tavsiyesi değildir; kararlarınız için lisanslı bir danışmana başvurun. 🙂",
+    "**BIST 100**, Borsa İstanbul'da işlem gören en büyük 100 şirketin performansını ölçen ana endekstir. 📈\n\n",
+    "Endeks, piyasa değeri ve işlem hacmi yüksek hisselerden oluşur; yatırımcılar genel eğilimi izlemek için ona bakar.\n\n",
+    "Günlük değişimleri etkileyenler:\n- döviz kuru,\n- faiz kararları,\n- küresel piyasalardaki gelişmeler. 🌍\n\n",
+    "**Temettü**, şirketin dağıttığı kârdan hissedarlara düşen paydır. 💰\n\n",
+    "*Çeşitlendirme*, tek bir hissedeki düşüşün portföyün tamamını sarsmasını önler.\n\n",
+    "Bu bilgiler genel amaçlıdır ve `yatırım tavsiyesi` değildir; kararlarınız için lisanslı bir danışmana başvurun. 🙂\n\n",
 };
 constexpr std::size_t sentence_count = std::size(sentences);
 
@@ -71,6 +72,7 @@ directives parse_directives(std::string_view text) {
     else if (k == "hold") d.hold = std::string(v);
     else if (k == "split") d.split = v == "1" || v == "true";
     else if (k == "drop_next") d.drop_next = v == "1" || v == "true";
+    else if (k == "answer") d.answer = percent_decode(v);
   }
   return d;
 }
@@ -104,12 +106,57 @@ std::vector<std::string> answer_tokens(std::string_view question, unsigned count
       const auto space = s.find(' ');
       const auto word = s.substr(0, space);
       s = space == std::string_view::npos ? std::string_view{} : s.substr(space + 1);
-      std::string token(tokens.empty() ? 0 : 1, ' ');  // words after the first carry their space
+      // Words carry the space before them; the first word and one after a line break have none.
+      std::string token(tokens.empty() || tokens.back().back() == '\n' ? 0 : 1, ' ');
       token.append(word);
       tokens.push_back(std::move(token));
     }
   }
   return tokens;
+}
+
+std::vector<std::string> text_tokens(std::string_view text) {
+  std::vector<std::string> words;
+  for (std::size_t start = 0; start < text.size();) {
+    const auto space = text.find(' ', start + 1);
+    const auto end = space == std::string_view::npos ? text.size() : space;
+    words.emplace_back(text.substr(start, end - start));
+    start = end;
+  }
+  return words;
+}
+
+std::vector<std::string> repeat_tokens(const std::vector<std::string>& words, unsigned count) {
+  std::vector<std::string> tokens;
+  if (words.empty()) return tokens;
+  tokens.reserve(count);
+  for (std::size_t i = 0; tokens.size() < count; ++i) {
+    const auto& w = words[i % words.size()];
+    // A repetition starts after a space, as the next word would.
+    if (i > 0 && i % words.size() == 0 && w.front() != ' ') tokens.push_back(" " + w);
+    else tokens.push_back(w);
+  }
+  return tokens;
+}
+
+std::string percent_decode(std::string_view text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
 }
 
 std::size_t utf8_split_point(std::string_view bytes) {

@@ -3,8 +3,9 @@
 // message, e.g. "BIST 100 nedir? [[sim status=429 times=2 retry_after=1 key=t1]]".
 //
 // Directive keys (all optional):
-//   status=N times=K key=S retry_after=S   answer HTTP N (with retry-after S) for the first K requests
-//                                          carrying the same key (K=0: always)
+//   status=N times=K key=S retry_after=S   answer HTTP N (with retry-after S); times=K limits every
+//                                          fault here to the first K requests carrying the same
+//                                          key (K=0: always)
 //   stall=MS        wait MS before sending anything (headers included)
 //   ttft=MS         time to first token;  interval=MS  time between tokens
 //   tokens=N        answer length in tokens (still capped by max_completion_tokens)
@@ -15,6 +16,8 @@
 //   hold=NAME       before answering at all (status, headers), wait until gate NAME is opened
 //   split=1         write each event in two pieces, cut inside a multi-byte UTF-8 character
 //   drop_next=1     answer normally, but close the connection on the next request without a byte
+//   answer=TEXT     answer TEXT (percent-encoded: %20 a space, %0A a newline) instead of the
+//                   built-in sentences, one token per word; with tokens=N, repeated to N tokens
 #pragma once
 
 #include <chrono>
@@ -37,6 +40,7 @@ struct directives {
   std::string hold;
   bool split = false;
   bool drop_next = false;
+  std::string answer;  // decoded; empty: the built-in sentences
 };
 
 /// Parses the first "[[sim ...]]" directive in `text`; unknown keys are ignored.
@@ -48,6 +52,15 @@ std::string strip_directives(std::string_view text);
 /// The answer as tokens (each a word with its leading space, the first without). Deterministic in
 /// `question`; contains Turkish letters and emoji; `count` tokens long.
 std::vector<std::string> answer_tokens(std::string_view question, unsigned count);
+
+/// `text` as tokens: cut before every space, so that the tokens concatenated give `text` back.
+std::vector<std::string> text_tokens(std::string_view text);
+
+/// `words` cycled (or cut) to `count` tokens; a repetition starts with a space.
+std::vector<std::string> repeat_tokens(const std::vector<std::string>& words, unsigned count);
+
+/// `%XX` escapes decoded; an escape that is not two hex digits stays as it is.
+std::string percent_decode(std::string_view text);
 
 /// Where to cut `bytes` so that the cut falls inside a multi-byte UTF-8 character when there is one.
 std::size_t utf8_split_point(std::string_view bytes);

@@ -248,7 +248,14 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     auto r = parse_request(req.body(), why);
     if (!r) co_return co_await reply(stream, req, 400, groq_error(why, "invalid_request_error", "invalid_request"));
 
-    const auto d = parse_directives(r->last_user);
+    auto d = parse_directives(r->last_user);
+    // times=K limits every fault of the directive to the first K requests that carry its key.
+    if ((d.status || d.drop_after || d.malformed_after || d.error_after) && !fault_applies(d)) {
+      d.status.reset();
+      d.drop_after.reset();
+      d.malformed_after.reset();
+      d.error_after.reset();
+    }
     drop_next = d.drop_next;
     const auto executor = co_await net::this_coro::executor;
     net::steady_timer timer(executor);
@@ -262,15 +269,17 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       co_await wait_gate(d.hold, unwatched);
     }
     if (d.stall) co_await pause(*d.stall);
-    if (d.status && fault_applies(d)) {
+    if (d.status) {
       const unsigned status = *d.status;
       const auto type = status == 429 ? "tokens" : status >= 500 ? "internal_server_error" : "invalid_request_error";
       co_return co_await reply(stream, req, status,
                                groq_error(fmt::format("simulated HTTP {}", status), type, "simulated"), d.retry_after);
     }
 
-    const unsigned wanted = d.tokens.value_or(cfg.answer_tokens);
-    const auto tokens = answer_tokens(r->last_user, std::min(wanted, r->max_tokens));
+    const auto own = d.answer.empty() ? std::vector<std::string>{} : text_tokens(d.answer);
+    const unsigned wanted = d.tokens.value_or(own.empty() ? cfg.answer_tokens : static_cast<unsigned>(own.size()));
+    const unsigned length = std::min(wanted, r->max_tokens);
+    const auto tokens = own.empty() ? answer_tokens(r->last_user, length) : repeat_tokens(own, length);
     const std::string finish = wanted > r->max_tokens ? "length" : "stop";
     const auto ttft = d.ttft.value_or(cfg.ttft);
     const auto interval = d.interval.value_or(cfg.token_interval);

@@ -36,3 +36,18 @@ TEST_CASE("sim: split point falls inside a multi-byte character", "[sim]") {
   CHECK((static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80);  // a continuation byte starts part two
   CHECK(utf8_split_point("abcd") == 2);
 }
+
+TEST_CASE("sim: answer= gives the answer's text, percent-decoded, as word tokens", "[sim]") {
+  const auto d = parse_directives("x [[sim answer=**kal%C4%B1n**%20ve%0A%3Cscript%3E%25 tokens=9]]");
+  CHECK(d.answer == "**kalın** ve\n<script>%");
+  CHECK(percent_decode("%4") == "%4");      // too short: kept
+  CHECK(percent_decode("%zz1") == "%zz1");  // not hex: kept
+  const auto words = text_tokens(" a  b\nc d");
+  CHECK(words == std::vector<std::string>{" a", " ", " b\nc", " d"});
+  std::string joined;
+  for (const auto& w : text_tokens(d.answer)) joined += w;
+  CHECK(joined == d.answer);  // nothing lost or added
+  CHECK(repeat_tokens({"a", " b"}, 5) == std::vector<std::string>{"a", " b", " a", " b", " a"});
+  CHECK(repeat_tokens({"a", " b"}, 1) == std::vector<std::string>{"a"});
+  CHECK(repeat_tokens({}, 3).empty());
+}
