@@ -11,6 +11,9 @@ for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
+# The build runs npm (the chat page's libraries, lib/web/package-lock.json). Node.js from another
+# source (NodeSource's nodejs bundles npm) counts: Debian's nodejs and npm are only the fallback.
+if [ "$list" = "$here/packages.txt" ] && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "install-deps: installing ${missing[*]}"
 sudo=""

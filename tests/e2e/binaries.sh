@@ -49,7 +49,9 @@ echo "$stream" | grep -q '^data: {"delta":' || fail "no deltas: $stream"
 echo "$stream" | grep -q '^data: {"done":true' || fail "no done event: $stream"
 [ "$(echo "$stream" | grep -v '^$' | tail -n 1)" = "data: [DONE]" ] || fail "stream does not end with [DONE]"
 
-"$gateway_bin" --help | grep -q REQUEST_TIMEOUT || fail "--help does not list the settings"
+# Read whole, not with grep -q on a pipe: grep leaving early would be the gateway's SIGPIPE.
+help=$("$gateway_bin" --help) || fail "--help failed"
+grep -q REQUEST_TIMEOUT <<<"$help" || fail "--help does not list the settings"
 PORT=abc "$gateway_bin" 2>"$dir/bad.log" && fail "an invalid PORT was accepted"
 grep -q "PORT" "$dir/bad.log" || fail "the config error does not name PORT"
 

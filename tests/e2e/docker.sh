@@ -92,6 +92,8 @@ curl -sfN "$url/chat" -H 'Content-Type: application/json' -d '{"question":"Temet
 grep -q '"delta"' "$dir/stream.txt" && grep -q 'data: \[DONE\]' "$dir/stream.txt" || fail "/chat stream incomplete"
 curl -sf "$url/v1/chat/completions" -H 'Content-Type: application/json' \
   -d '{"messages":[{"role":"user","content":"Enflasyon nedir?"}]}' | grep -q '"object":"chat.completion"' || fail "/v1"
+page=$(curl -sf "$url/") || fail "no chat page"
+grep -q '<html lang="tr">' <<<"$page" || fail "the image does not serve the chat page"
 
 [ "$("$docker" inspect --format '{{.Config.User}}' cg-e2e)" = gateway ] || fail "the image does not set a non-root user"
 [ "$("$docker" exec cg-e2e id -u)" != 0 ] || fail "the gateway runs as root"
@@ -102,7 +104,8 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 [ "$health" = healthy ] || fail "HEALTHCHECK says $health"
-"$docker" run --rm "$image" --help | grep -q GROQ_API_KEY || fail "--help does not list the settings"
+help=$("$docker" run --rm "$image" --help) || fail "--help failed in the image"
+grep -q GROQ_API_KEY <<<"$help" || fail "--help does not list the settings"
 
 # docker stop (SIGTERM, killed after 10 s) with a stream in flight: it completes, the exit code is 0.
 curl -sfN "$url/chat" -H 'Content-Type: application/json' \

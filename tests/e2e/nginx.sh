@@ -94,6 +94,16 @@ status=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/j
   -d "{\"question\":\"$big\"}" "http://127.0.0.1:$ng_port/chat")
 [ "$status" = 413 ] || fail "nginx did not enforce the 64 KiB body limit (got $status)"
 
+# The chat page and a file it names, through nginx: gzipped by the gateway, passed on as they are.
+curl -sS --compressed -D "$dir/page.h" -o "$dir/page.html" "http://127.0.0.1:$ng_port/" || fail "no page through nginx"
+grep -qi "^content-encoding: gzip" "$dir/page.h" || fail "the page did not come gzipped through nginx"
+grep -qi "^content-security-policy: default-src 'self'" "$dir/page.h" || fail "the page lost its CSP in nginx"
+grep -q '<html lang="tr">' "$dir/page.html" || fail "the page through nginx is not the page"
+asset=$(grep -o '/assets/app\.[0-9a-f]*\.js' "$dir/page.html" | head -1)
+[ -n "$asset" ] || fail "the page names no app.js"
+curl -sS -D "$dir/asset.h" -o /dev/null "http://127.0.0.1:$ng_port$asset" || fail "no $asset through nginx"
+grep -qi "^cache-control: public, max-age=31536000, immutable" "$dir/asset.h" || fail "$asset is not cached for good"
+
 # 2. Buffering turned on (a site config that forgot proxy_buffering off): the gateway's
 #    X-Accel-Buffering: no still makes nginx pass the stream through unbuffered.
 start_nginx -e "s/proxy_buffering off;/proxy_buffering on;/"

@@ -76,7 +76,7 @@ TEST_CASE("web: the page and every file it names", "[integration][web]") {
   CHECK(env.request("POST", "/", "x", {}).status == 405);
 }
 
-TEST_CASE("web: gzip when accepted, the same bytes unzipped; 304 for a current copy; HEAD", "[integration][web]") {
+TEST_CASE("web: gzip when accepted (the same bytes unzipped), 304 for a current copy, HEAD", "[integration][web]") {
   test_env env;
   const auto plain = env.request("GET", "/", {}, {});
   const auto gz = env.request("GET", "/", {}, {{"accept-encoding", "gzip, deflate, br"}});
