@@ -27,7 +27,7 @@ if [ -z "${GROQ_API_KEY:-}" ]; then
 fi
 
 cat <<TXT
-Try it:
+Open http://localhost:$port in a browser for the chat page, or try the API:
   curl -s localhost:$port/chat -H 'Content-Type: application/json' -d '{"question": "BIST 100 nedir?"}'
   curl -sN localhost:$port/chat -H 'Content-Type: application/json' -d '{"question": "BIST 100 nedir?", "stream": true}'
 Ctrl-C stops.

@@ -246,6 +246,7 @@ test("with GATEWAY_API_KEYS the page asks for a key and keeps it for the session
 });
 
 test("screenshots at 1280x860 and 390x844, light and dark", async () => {
+  await apiAnswer("BIST 100 nedir?");  // cached: each screenshot shows a badge, and a fresh answer
   for (const [name, viewport, colorScheme] of [
     ["desktop", { width: 1280, height: 860 }, "light"],
     ["phone", { width: 390, height: 844 }, "light"],
