@@ -60,6 +60,9 @@ struct cache_limits {
 struct cache_stats {
   std::uint64_t hits = 0, misses = 0, stores = 0, evictions = 0, expirations = 0;
   std::size_t entries = 0, bytes = 0;
+  // The shared tier (REDIS_URL), asked after a local miss: found, not there, and failed (down,
+  // timed out, unreadable). All 0 without one.
+  std::uint64_t shared_hits = 0, shared_misses = 0, shared_failures = 0;
 };
 
 class response_cache {

@@ -176,6 +176,31 @@ const std::vector<variable>& variables() {
        [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_max_bytes, v, 1024, 1ull << 40); }},
       {"CACHE_SHARDS", "4 per thread", "cache shards (rounded down to a power of two)",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.cache_shards, v, 1, 4096); }},
+      {"REDIS_URL", "(unset: single instance)", "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:PATH: answers and rate limits shared by every instance; the password is never logged",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         std::string why;
+         c.redis = redis::parse_redis_url(v, why);
+         return c.redis ? std::string() : why;
+       }},
+      {"REDIS_TIMEOUT", "50", "milliseconds any Redis command may take before the request goes on without it (1 to 10000)",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         unsigned long long ms = 0;
+         if (auto why = parse_uint(v, 1, 10'000, ms); !why.empty()) return why;
+         c.redis_timeout = std::chrono::milliseconds(ms);
+         return {};
+       }},
+      {"RATE_LIMIT_RPM", "0", "requests per minute per client, shared through Redis (0: no limit)",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.rate_limit_rpm, v, 0, 10'000'000); }},
+      {"RATE_LIMIT_TPM", "0", "completion tokens per minute per client, shared through Redis (0: no limit)",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.rate_limit_tpm, v, 0, 1'000'000'000); }},
+      {"TRUSTED_PROXIES", "(none)", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For names the client",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         std::string why;
+         auto ranges = parse_address_ranges(v, why);
+         if (!ranges) return why;
+         c.trusted_proxies = std::move(*ranges);
+         return {};
+       }},
       {"CACHE_MATCH", "similar", "similar: /chat questions that ask the same in other words share an answer; exact: only the same text",
        [](gateway_config& c, std::string_view v) -> std::string {
          if (v == "similar") c.cache_match_similar = true;
@@ -222,11 +247,14 @@ config_result load_config(const env_lookup& env) {
     if (!value) continue;
     if (auto why = var.apply(cfg, *value); !why.empty()) {
       // The value itself is echoed only for non-secret variables.
-      const bool secret = var.name == "GROQ_API_KEY" || var.name == "GATEWAY_API_KEYS";
+      const bool secret = var.name == "GROQ_API_KEY" || var.name == "GATEWAY_API_KEYS" || var.name == "REDIS_URL";
       return {std::nullopt, secret ? fmt::format("{} {}", var.name, why)
                                    : fmt::format("{}={:?} {}", var.name, *value, why)};
     }
   }
+  // Tokens are counted from the answers the relay collects for the cache.
+  if (cfg.rate_limit_tpm && !cfg.cache_enabled)
+    return {std::nullopt, "RATE_LIMIT_TPM needs CACHE_ENABLED=true (the answers' token counts come with them)"};
   if (cfg.upstream_timeout > cfg.request_timeout)
     return {std::nullopt, "UPSTREAM_TIMEOUT must not exceed REQUEST_TIMEOUT"};
   return {std::move(cfg), {}};

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "core/logger.hpp"
+#include "net/client_address.hpp"
+#include "redis/redis_address.hpp"
 #include "upstream/base_url.hpp"
 
 #include <chrono>
@@ -95,6 +97,17 @@ struct gateway_config {
   /// CACHE_MATCH: true (similar) - /chat questions that ask the same thing in other words share
   /// one entry (lib/match); false (exact) - only the same text, case and spacing aside.
   bool cache_match_similar = true;
+
+  /// REDIS_URL: the shared tier of several instances (answers, limits); unset: this process alone.
+  std::optional<redis::redis_address> redis;
+  /// REDIS_TIMEOUT: the longest any Redis command may take before the request goes on without it.
+  std::chrono::milliseconds redis_timeout{50};
+  /// RATE_LIMIT_RPM / RATE_LIMIT_TPM: requests and completion tokens per minute per client (the
+  /// gateway key, else the client address); 0: no limit.
+  unsigned rate_limit_rpm = 0;
+  unsigned rate_limit_tpm = 0;
+  /// TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (addresses or CIDRs).
+  std::vector<address_range> trusted_proxies;
 
   log_level log = log_level::info;
   /// Format of the log lines on stderr.

@@ -3,12 +3,16 @@
 
 #include "auth/api_keys.hpp"
 #include "chat/chat_handler.hpp"
+#include "cluster/rate_limiter.hpp"
+#include "cluster/shared_answer_store.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
 #include "http/listener.hpp"
 #include "http/serve.hpp"
 #include "metrics/metrics.hpp"
+#include "net/client_address.hpp"
 #include "openai/openai_handler.hpp"
+#include "redis/redis_client.hpp"
 #include "relay/error_text.hpp"
 #include "relay/pipeline.hpp"
 #include "tls/tls_context.hpp"
@@ -19,6 +23,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <fmt/ranges.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <atomic>
@@ -46,10 +52,45 @@ std::string random_prefix() {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", bytes[0], bytes[1], bytes[2], bytes[3]);
 }
 
-std::unique_ptr<answer_store> make_store(const gateway_config& cfg) {
+std::unique_ptr<answer_store> make_store(const gateway_config& cfg, std::shared_ptr<redis::redis_client> redis) {
   if (!cfg.cache_enabled) return nullptr;
-  return std::make_unique<local_answer_store>(cache_limits{cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes,
-                                                          cfg.cache_shards ? cfg.cache_shards : 4 * io_threads(cfg)});
+  const cache_limits limits{cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes,
+                            cfg.cache_shards ? cfg.cache_shards : 4 * io_threads(cfg)};
+  if (redis) return std::make_unique<cluster::shared_answer_store>(limits, std::move(redis));
+  return std::make_unique<local_answer_store>(limits);
+}
+
+std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gateway_config& cfg, const logger& log,
+                                                redis::redis_observer* observer) {
+  if (!cfg.redis) return nullptr;
+  redis::redis_settings s;
+  s.address = *cfg.redis;
+  s.timeout = cfg.redis_timeout;
+  return redis::redis_client::create(ioc.get_executor(), std::move(s), log, observer);
+}
+
+// The name limits are kept under: the gateway key when keys are required (hashed: a key never
+// reaches Redis), else the client's address.
+std::string limit_client(const gateway_config& cfg, const request_t& req, const beast::tcp_stream& stream) {
+  if (!cfg.gateway_api_keys.empty()) {
+    const auto auth = req[http::field::authorization];
+    unsigned char digest[32];
+    unsigned int size = 0;
+    EVP_Digest(auth.data(), auth.size(), digest, &size, EVP_sha256(), nullptr);
+    return fmt::format("k:{:02x}", fmt::join(digest, digest + 12, ""));
+  }
+  boost::system::error_code ec;
+  const auto peer = stream.socket().remote_endpoint(ec);
+  if (ec) return "ip:unknown";
+  return "ip:" + client_address(peer.address(), req["x-forwarded-for"], cfg.trusted_proxies);
+}
+
+// "6s", "1m0.5s": the duration format of Groq's and OpenAI's x-ratelimit-reset-* headers.
+std::string reset_text(double ms) {
+  const double seconds = std::max(0.0, ms) / 1000.0;
+  if (seconds < 60) return fmt::format("{:.3g}s", seconds);
+  const auto minutes = static_cast<long>(seconds / 60);
+  return fmt::format("{}m{:.3g}s", minutes, seconds - 60.0 * static_cast<double>(minutes));
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -78,7 +119,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                  tls ? &*tls : nullptr, pool, log),
         caller(upstream, retry_settings{cfg.upstream_max_retries},
                breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log, &metrics),
-        store(make_store(cfg)),
+        redis(make_redis(ioc, cfg, log, &metrics)),
+        store(make_store(cfg, redis)),
+        limiter(cluster::rate_limit_settings{cfg.rate_limit_rpm, cfg.rate_limit_tpm}, redis),
         pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics}),
         chat(pipeline, cfg),
         openai(pipeline, cfg, log),
@@ -152,9 +195,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const auto chat_completions = [this](request_context& rc) { return openai.completions(rc); };
     const auto models = [this](request_context& rc) { return openai.models(rc); };
     std::vector<gateway::route> rows{
-            {"/chat", {v::post}, "/chat", true, error_style::chat, [this](request_context& rc) { return chat.handle(rc); }},
-            {"/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions},
-            {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions},
+            {"/chat", {v::post}, "/chat", true, error_style::chat, [this](request_context& rc) { return chat.handle(rc); }, true},
+            {"/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions, true},
+            {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions, true},
             {"/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
             {"/openai/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
             {"/healthz", {v::get}, "/healthz", false, error_style::chat, [this](request_context& rc) { return healthz(rc); }},
@@ -224,7 +267,38 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       headers.allow = allow;
       co_return co_await send_reply(rc, 405, std::move(body), cfg.client_write_timeout, headers);
     }
-    co_return co_await row->handler(rc);
+    if (!row->limited || !limiter.enabled()) co_return co_await row->handler(rc);
+    auto client = limit_client(cfg, rc.req, rc.client);
+    const auto verdict = co_await limiter.check(client);
+    if (!verdict.allowed) co_return co_await refuse_over_limit(rc, style, verdict);
+    const bool keep = co_await row->handler(rc);
+    limiter.charge(client, rc.report.completion_tokens);
+    co_return keep;
+  }
+
+  // 429 in the route's shape, with Retry-After and the x-ratelimit-* headers Groq and OpenAI send.
+  net::awaitable<bool> refuse_over_limit(request_context& rc, error_style style, const cluster::limit_verdict& v) {
+    const auto seconds = static_cast<long>(std::ceil(std::max(v.retry_after_ms, 1.0) / 1000.0));
+    const auto retry_after = std::to_string(seconds);
+    std::vector<std::pair<std::string, std::string>> extra;
+    if (cfg.rate_limit_rpm) {
+      extra.emplace_back("x-ratelimit-limit-requests", std::to_string(cfg.rate_limit_rpm));
+      extra.emplace_back("x-ratelimit-remaining-requests", std::to_string(std::max<std::int64_t>(0, v.remaining_requests)));
+      extra.emplace_back("x-ratelimit-reset-requests", reset_text(v.reset_requests_ms));
+    }
+    if (cfg.rate_limit_tpm) {
+      extra.emplace_back("x-ratelimit-limit-tokens", std::to_string(cfg.rate_limit_tpm));
+      extra.emplace_back("x-ratelimit-remaining-tokens", std::to_string(std::max<std::int64_t>(0, v.remaining_tokens)));
+      extra.emplace_back("x-ratelimit-reset-tokens", reset_text(v.reset_tokens_ms));
+    }
+    const auto what = v.by_tokens ? "tokens" : "requests";
+    log.info("{} {} {} 429 client over its {} per minute", rc.id, rc.req.method_string(), rc.req.target(), what);
+    auto body = error_body(style, 429, "rate_limited",
+                           fmt::format("this client's {} per minute are used up; retry in {} s", what, seconds));
+    reply_headers headers;
+    headers.retry_after = retry_after;
+    headers.extra = extra;
+    co_return co_await send_reply(rc, 429, std::move(body), cfg.client_write_timeout, headers);
   }
 
   net::awaitable<bool> healthz(request_context& rc) {
@@ -258,6 +332,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     s.pool = pool.stats();
     s.breaker = caller.breaker().current();
     s.rate_limits = caller.rate_limits();
+    s.shared.configured = redis != nullptr;
+    s.shared.up = redis && redis->up();
+    s.shared.limits = limiter.enabled();
+    const auto ls = limiter.stats();
+    s.shared.limited_requests = ls.limited_requests;
+    s.shared.limited_tokens = ls.limited_tokens;
     return s;
   }
 
@@ -270,7 +350,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   upstream_pool pool;
   upstream_client upstream;
   upstream_caller caller;  // retries and the breaker around `upstream`
-  std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false
+  std::shared_ptr<redis::redis_client> redis;  // null without REDIS_URL
+  std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false; two tiers with REDIS_URL
+  cluster::rate_limiter limiter;        // RATE_LIMIT_RPM / _TPM; shared through `redis` when set
   flight_registry flights;              // coalescing, for every endpoint (keys never collide)
   active_requests active;               // requests a shutdown ends after the grace
   relay_pipeline pipeline;              // the one request path of both endpoints
@@ -294,6 +376,7 @@ gateway_server::gateway_server(net::io_context& ioc, gateway_config cfg, logger 
 gateway_server::~gateway_server() = default;
 
 void gateway_server::start() {
+  if (impl_->redis) impl_->redis->start();
   impl_->acceptor.start();
   const auto& c = impl_->cfg;
   impl_->log.info("chat-gateway listening on {}:{}; upstream {}://{}:{}{} model {}", c.host, port(),
@@ -303,6 +386,7 @@ void gateway_server::start() {
 
 void gateway_server::stop() {
   impl_->stopping = true;
+  if (impl_->redis) impl_->redis->stop();
   impl_->acceptor.stop();
   impl_->close_idle_connections();
 }

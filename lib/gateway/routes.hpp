@@ -32,6 +32,7 @@ struct route {
   bool needs_key = false;          // GATEWAY_API_KEYS applies
   error_style style = error_style::chat;
   route_handler handler;
+  bool limited = false;            // RATE_LIMIT_RPM / _TPM apply
 };
 
 struct route_area {

@@ -22,6 +22,7 @@ struct request_report {
   std::chrono::microseconds upstream_first_byte{-1};  // < 0: no upstream response
   std::uint64_t bytes = 0;      // response body bytes written
   std::chrono::microseconds added{-1};  // the gateway's own time around the upstream call; < 0: none
+  std::uint64_t completion_tokens = 0;  // the upstream's completion tokens for an answer it made here
 };
 
 /// The gateway's own share of a request that went upstream: from `started` to the upstream call,

@@ -21,6 +21,7 @@ net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::strin
   if (!headers.retry_after.empty()) res.set(http::field::retry_after, headers.retry_after);
   if (!headers.x_cache.empty()) res.set("x-cache", headers.x_cache);
   if (!headers.x_cache_match.empty()) res.set("x-cache-match", headers.x_cache_match);
+  for (const auto& [name, value] : headers.extra) res.set(name, value);
   if (rc.req.method() == http::verb::head) res.body().clear();  // Content-Length stays that of GET
   rc.report.status = status;
   const auto ec = co_await write_with_deadline(rc.client, res, timeout);

@@ -10,7 +10,10 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace gateway {
 namespace http = boost::beast::http;
@@ -34,6 +37,7 @@ struct reply_headers {
   std::string_view retry_after = {};  // with 429 and 503
   std::string_view x_cache = {};      // how the response cache took part, where an endpoint says so
   std::string_view x_cache_match = {};  // on cache hits: exact or similar
+  std::span<const std::pair<std::string, std::string>> extra = {};  // e.g. x-ratelimit-* with a 429
 };
 
 /// Writes one complete response (with X-Request-Id) under `timeout` and records its status and body

@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 
 namespace gateway {
+
+void gateway_metrics::redis_command(redis::redis_errc outcome, std::chrono::microseconds latency) {
+  redis_commands_[static_cast<unsigned>(outcome)].fetch_add(1, std::memory_order_relaxed);
+  redis_latency_.observe(latency);
+}
 namespace {
 
 constexpr std::array<std::string_view, static_cast<unsigned>(attempt_outcome::count_)> outcome_names{
@@ -126,6 +131,32 @@ std::string gateway_metrics::render(const sources& s) const {
     gauge(out, "gateway_cache_expirations_total", "Entries dropped after CACHE_TTL.", s.cache->expirations, "counter");
     gauge(out, "gateway_cache_entries", "Entries in the cache.", s.cache->entries);
     gauge(out, "gateway_cache_bytes", "Bytes charged to the cache.", s.cache->bytes);
+  }
+  if (s.shared.configured) {
+    gauge(out, "gateway_redis_up", "1 while the connection to REDIS_URL is usable.", s.shared.up ? 1 : 0);
+    header(out, "gateway_redis_commands_total", "counter",
+           "Redis commands by outcome: ok (a reply came), timeout (none within REDIS_TIMEOUT), down (no usable connection), busy, protocol.");
+    for (const auto e : {redis::redis_errc::ok, redis::redis_errc::timeout, redis::redis_errc::down,
+                         redis::redis_errc::busy, redis::redis_errc::protocol})
+      sample(out, "gateway_redis_commands_total", redis_commands_[static_cast<unsigned>(e)].load(std::memory_order_relaxed),
+             fmt::format("outcome=\"{}\"", redis::to_string(e)));
+    header(out, "gateway_redis_command_seconds", "histogram", "Redis command latency, answered or not.");
+    redis_latency_.render(out, "gateway_redis_command_seconds");
+    gauge(out, "gateway_redis_disconnects_total", "Connections to Redis lost or given up as frozen.",
+          redis_disconnects_.load(std::memory_order_relaxed), "counter");
+    if (s.cache) {
+      gauge(out, "gateway_shared_cache_hits_total", "Local misses answered from the shared tier.", s.cache->shared_hits, "counter");
+      gauge(out, "gateway_shared_cache_misses_total", "Local misses the shared tier did not have either.",
+            s.cache->shared_misses, "counter");
+      gauge(out, "gateway_shared_cache_failures_total",
+            "Shared-tier lookups that failed (down, timed out, unreadable): served as misses.", s.cache->shared_failures,
+            "counter");
+    }
+  }
+  if (s.shared.limits) {
+    header(out, "gateway_rate_limited_total", "counter", "Requests refused by RATE_LIMIT_RPM / RATE_LIMIT_TPM, by reason.");
+    sample(out, "gateway_rate_limited_total", s.shared.limited_requests, "reason=\"requests\"");
+    sample(out, "gateway_rate_limited_total", s.shared.limited_tokens, "reason=\"tokens\"");
   }
   gauge(out, "gateway_coalesced_requests_total", "Requests that shared another request's upstream call.",
         s.flights.coalesced, "counter");

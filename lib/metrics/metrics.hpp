@@ -7,6 +7,7 @@
 
 #include "cache/response_cache.hpp"
 #include "cache/single_flight.hpp"
+#include "redis/redis_client.hpp"
 #include "upstream/circuit_breaker.hpp"
 #include "upstream/rate_limits.hpp"
 #include "upstream/upstream_observer.hpp"
@@ -46,7 +47,15 @@ struct route_label {
   bool timed = true;   // false: no duration histogram (/metrics itself)
 };
 
-class gateway_metrics final : public upstream_observer {
+/// The shared tier's own numbers, read at scrape time (all absent without REDIS_URL).
+struct shared_tier_sources {
+  bool configured = false;  // REDIS_URL set
+  bool up = false;
+  std::uint64_t limited_requests = 0, limited_tokens = 0;  // rate-limit refusals, by reason
+  bool limits = false;      // RATE_LIMIT_RPM or _TPM set
+};
+
+class gateway_metrics final : public upstream_observer, public redis::redis_observer {
  public:
   /// `routes` are the labels of gateway_requests_total and the duration histograms, indexed as
   /// request_finished() gets them; an index past the end counts as "other".
@@ -66,6 +75,10 @@ class gateway_metrics final : public upstream_observer {
   /// The gateway's own share of a request that went upstream: before the upstream call plus after
   /// the upstream's last byte.
   void added_latency(std::chrono::microseconds d) { added_.observe(d); }
+  void redis_command(redis::redis_errc outcome, std::chrono::microseconds latency) override;
+  void redis_connection(bool up) override {
+    if (!up) redis_disconnects_.fetch_add(1, std::memory_order_relaxed);
+  }
   /// A cache hit served for the same words (exact) or for a question asked in other words (similar).
   void cache_hit(bool similar) { (similar ? similar_hits_ : exact_hits_).fetch_add(1, std::memory_order_relaxed); }
 
@@ -76,6 +89,7 @@ class gateway_metrics final : public upstream_observer {
     pool_stats pool;
     circuit_breaker::state breaker = circuit_breaker::state::closed;
     rate_limit_snapshot rate_limits;
+    shared_tier_sources shared;
     /// Requests in flight not to show: the /metrics request that renders this does not count itself.
     std::int64_t in_flight_excluded = 0;
   };
@@ -92,6 +106,10 @@ class gateway_metrics final : public upstream_observer {
   std::vector<std::unique_ptr<latency_histogram>> durations_;  // per route
   latency_histogram upstream_ttfb_;
   latency_histogram added_{{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1}};
+  // Redis commands by outcome (redis_errc), their latency, and connections lost.
+  std::array<std::atomic<std::uint64_t>, 5> redis_commands_{};
+  std::atomic<std::uint64_t> redis_disconnects_{0};
+  latency_histogram redis_latency_{{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1}};
 };
 
 }  // namespace gateway

@@ -220,6 +220,8 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
 }
 
 void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
+  // What the answer cost, for RATE_LIMIT_TPM (the router charges it to the client).
+  if (answer && answer->usage) c.rc.report.completion_tokens = answer->usage->completion_tokens;
   if (!answer) {
     // Only plain text answers are replayable; a cacheable request should never get anything else.
     if (c.lead) c.lead.f->fail({error::upstream_protocol_error, "the upstream's answer cannot be shared", {}});

@@ -1,0 +1,180 @@
+#include "cluster/rate_limiter.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
+
+#include "cluster/gcra.hpp"
+
+#include <openssl/evp.h>
+
+namespace gateway::cluster {
+namespace {
+
+// KEYS[1], KEYS[2]: the client's request and token TATs; ARGV[1], ARGV[2]: RPM, TPM (0: off).
+// Returns {allowed, reason (0, 1 requests, 2 tokens), remaining requests, reset requests ms,
+// remaining tokens, reset tokens ms, retry after ms}. The same arithmetic as gcra.hpp.
+constexpr std::string_view check_script = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local W = 60000
+local rpm, tpm = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {1, 0, -1, 0, -1, 0, 0}
+if tpm > 0 then
+  local iv = W / tpm
+  local tat = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), now)
+  if tat + iv - now > W + 0.000001 then
+    return {0, 2, 0, 0, 0, math.ceil(tat - now), math.ceil(tat + iv - now - W)}
+  end
+  out[5] = math.floor((W - (tat - now)) / iv + 0.000000001)
+  out[6] = math.ceil(tat - now)
+end
+if rpm > 0 then
+  local iv = W / rpm
+  local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+  if tat + iv - now > W + 0.000001 then
+    return {0, 1, 0, math.ceil(tat - now), out[5], out[6], math.ceil(tat + iv - now - W)}
+  end
+  tat = tat + iv
+  redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
+  out[3] = math.floor((W - (tat - now)) / iv + 0.000000001)
+  out[4] = math.ceil(tat - now)
+end
+return out
+)lua";
+
+// KEYS[1]: the token TAT; ARGV[1]: TPM; ARGV[2]: tokens spent.
+constexpr std::string_view charge_script = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now) + 60000 / tonumber(ARGV[1]) * tonumber(ARGV[2])
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
+return 1
+)lua";
+
+std::string sha1_hex(std::string_view text) {
+  unsigned char digest[20];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < size; ++i) {
+    out.push_back(hex[digest[i] >> 4]);
+    out.push_back(hex[digest[i] & 15]);
+  }
+  return out;
+}
+
+const std::string& check_sha() {
+  static const std::string sha = sha1_hex(check_script);
+  return sha;
+}
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(clock_type::now().time_since_epoch()).count();
+}
+
+std::string limit_key(const std::string& client, char which) {
+  std::string k = "cgw:rl:{";
+  k.append(client);
+  k.append("}:");
+  k.push_back(which);
+  return k;
+}
+
+// EVALSHA, and EVAL when Redis does not have the script yet (a restarted or new Redis).
+net::awaitable<redis::redis_reply> run_script(redis::redis_client& redis, std::string_view script,
+                                              const std::string& sha, std::vector<std::string> keys_and_args,
+                                              std::size_t keys) {
+  std::vector<std::string> command{"EVALSHA", sha, std::to_string(keys)};
+  command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
+  auto reply = co_await redis.command(command);
+  if (reply.error == redis::redis_errc::ok && reply.value.is_error() && reply.value.text.starts_with("NOSCRIPT")) {
+    command[0] = "EVAL";
+    command[1] = std::string(script);
+    reply = co_await redis.command(std::move(command));
+  }
+  co_return reply;
+}
+
+}  // namespace
+
+rate_limiter::rate_limiter(rate_limit_settings settings, std::shared_ptr<redis::redis_client> redis)
+    : settings_(settings), redis_(std::move(redis)) {}
+
+limit_verdict rate_limiter::count(limit_verdict v) {
+  if (!v.allowed) (v.by_tokens ? limited_tokens_ : limited_requests_).fetch_add(1, std::memory_order_relaxed);
+  (v.shared ? shared_checks_ : local_checks_).fetch_add(1, std::memory_order_relaxed);
+  return v;
+}
+
+net::awaitable<limit_verdict> rate_limiter::check(std::string client) {
+  if (redis_ && redis_->up()) {
+    // A local vector, not a braced list in the co_await expression (GCC 12, docs/architecture.md).
+    std::vector<std::string> keys_and_args{limit_key(client, 'r'), limit_key(client, 't'),
+                                           std::to_string(settings_.rpm), std::to_string(settings_.tpm)};
+    auto reply = co_await run_script(*redis_, check_script, check_sha(), std::move(keys_and_args), 2);
+    const auto& items = reply.value.items;
+    if (reply.ok() && items.size() == 7) {
+      limit_verdict v;
+      v.shared = true;
+      v.allowed = items[0].integer == 1;
+      v.by_tokens = items[1].integer == 2;
+      v.remaining_requests = settings_.rpm ? items[2].integer : -1;
+      v.reset_requests_ms = static_cast<double>(items[3].integer);
+      v.remaining_tokens = settings_.tpm ? items[4].integer : -1;
+      v.reset_tokens_ms = static_cast<double>(items[5].integer);
+      v.retry_after_ms = static_cast<double>(items[6].integer);
+      co_return count(v);
+    }
+    // Down, slow or refusing: this instance decides alone for now.
+  }
+  co_return count(check_local(client, now_ms()));
+}
+
+limit_verdict rate_limiter::check_local(const std::string& client, double now) {
+  std::lock_guard lock(mutex_);
+  if (local_.size() > 100'000)  // forget clients whose budgets are whole again
+    std::erase_if(local_, [&](const auto& e) { return e.second.requests <= now && e.second.tokens <= now; });
+  auto& t = local_[client];
+  limit_verdict v;
+  if (settings_.tpm) {
+    const auto d = gcra(t.tokens, now, settings_.tpm, 0);
+    v.remaining_tokens = d.remaining;
+    v.reset_tokens_ms = d.reset_ms;
+    if (!d.allowed) {
+      v.allowed = false;
+      v.by_tokens = true;
+      v.retry_after_ms = d.retry_after_ms;
+      return v;
+    }
+  }
+  if (settings_.rpm) {
+    const auto d = gcra(t.requests, now, settings_.rpm, 1);
+    v.remaining_requests = d.remaining;
+    v.reset_requests_ms = d.reset_ms;
+    if (!d.allowed) {
+      v.allowed = false;
+      v.retry_after_ms = d.retry_after_ms;
+      return v;
+    }
+    t.requests = d.tat_ms;
+  }
+  return v;
+}
+
+void rate_limiter::charge(const std::string& client, std::uint64_t tokens) {
+  if (!settings_.tpm || tokens == 0) return;
+  {
+    std::lock_guard lock(mutex_);
+    auto& t = local_[client];
+    t.tokens = gcra_charge(t.tokens, now_ms(), settings_.tpm, static_cast<double>(tokens));
+  }
+  if (!redis_ || !redis_->up()) return;
+  // EVAL, not EVALSHA: nobody waits for this reply, so there is no NOSCRIPT to recover from.
+  redis_->send({"EVAL", std::string(charge_script), "1", limit_key(client, 't'), std::to_string(settings_.tpm),
+                std::to_string(tokens)});
+}
+
+limiter_stats rate_limiter::stats() const {
+  return {limited_requests_.load(), limited_tokens_.load(), shared_checks_.load(), local_checks_.load()};
+}
+
+}  // namespace gateway::cluster

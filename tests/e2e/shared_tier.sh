@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Several instances, one Redis: Debian's redis-server, three gateway processes behind nginx
+# (nginx/cluster-upstream.conf + nginx/chat-gateway.conf) and groq-sim.
+#   - an answer stored through one instance is a HIT on the others (a similar question too);
+#     groq-sim saw one call; it survives a restart of the gateways;
+#   - RATE_LIMIT_RPM=10 for one client spread over three instances: exactly 10 answered, the rest
+#     429 with Retry-After and x-ratelimit-* on whichever instance they hit;
+#     X-Forwarded-For from a trusted proxy names the client;
+#   - Redis killed (kill -9) under JSON and streaming load: no client error; restarted: shared hits resume;
+#   - Redis frozen (SIGSTOP): requests stay fast (commands give up at REDIS_TIMEOUT, then fail
+#     fast); SIGCONT: shared hits resume.
+#   tests/e2e/shared_tier.sh GATEWAY_BIN SIM_BIN
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+gateway_bin=$1
+sim_bin=$2
+{ command -v nginx && command -v redis-server; } >/dev/null || "$root/scripts/install-deps.sh"
+dir=$(mktemp -d)
+chmod 755 "$dir"
+pids=()
+redis_pid=""
+cleanup() {
+  [ -n "$redis_pid" ] && kill -CONT "$redis_pid" 2>/dev/null
+  for p in "${pids[@]}" $redis_pid; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  for f in "$dir"/*.log; do echo "--- $f"; tail -n 30 "$f"; done
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+redis_port=$(free_port)
+start_redis() {
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+    >>"$dir/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 100); do redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && return; sleep 0.05; done
+  fail "redis-server did not start"
+}
+start_redis
+
+"$sim_bin" --port 0 --ttft-ms 5 --interval-ms 2 >"$dir/sim.out" 2>"$dir/sim.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "groq-sim port" "$dir/sim.out" 2>/dev/null && break; sleep 0.05; done
+sim_port=$(awk '/groq-sim port/ {print $3}' "$dir/sim.out")
+[ -n "$sim_port" ] || fail "groq-sim did not start"
+sim_stat() { curl -sf "http://127.0.0.1:$sim_port/sim/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+
+# start_gateway NAME ENV...: prints the port.
+gw_pids=()
+start_gateway() {
+  local name=$1; shift
+  env GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" REDIS_URL="redis://127.0.0.1:$redis_port" \
+    UPSTREAM_MAX_RETRIES=0 HOST=127.0.0.1 PORT=0 THREADS=1 ACCESS_LOG=false "$@" "$gateway_bin" 2>"$dir/$name.log" &
+  gw_pids+=($!)
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "listening on" "$dir/$name.log" 2>/dev/null && break; sleep 0.05; done
+  local p
+  p=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/$name.log")
+  [ -n "$p" ] || fail "gateway $name did not start"
+  printf -v "port_$name" %s "$p"
+}
+metric() {  # metric PORT NAME: the value of an unlabelled sample
+  curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n {print $2}'
+}
+dbsize() { redis-cli -p "$redis_port" dbsize; }
+ask_stored() {  # ask_stored PORT QUESTION: asks, then waits until the answer is in Redis (stores do not wait)
+  local before
+  before=$(dbsize)
+  [ "$(ask "$1" "$2")" = MISS ] || fail "'$2' should be a miss on $1"
+  for _ in $(seq 100); do [ "$(dbsize)" -gt "$before" ] && return; sleep 0.02; done
+  fail "the answer to '$2' never reached Redis"
+}
+wait_redis_up() {
+  for p in "$@"; do
+    for _ in $(seq 200); do [ "$(metric "$p" gateway_redis_up)" = 1 ] && continue 2; sleep 0.05; done
+    fail "the gateway on $p did not (re)connect to Redis"
+  done
+}
+ask() {  # ask PORT QUESTION: prints the X-Cache header; fails on anything but 200
+  local out
+  out=$(curl -sS -D - -o "$dir/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"question\": \"$2\"}" "http://127.0.0.1:$1/chat") || fail "curl to $1 failed"
+  [ "${out: -3}" = 200 ] || fail "HTTP ${out: -3} from $1 for '$2': $(cat "$dir/body")"
+  tr -d '\r' <<<"$out" | awk -F': ' 'tolower($1) == "x-cache" {print $2}'
+}
+
+start_gateway a
+start_gateway b
+start_gateway c
+wait_redis_up "$port_a" "$port_b" "$port_c"
+
+# 1. One instance stores, the others hit; a similar question too; a restart keeps it.
+calls=$(sim_stat completions)
+ask_stored "$port_a" "BIST 100 nedir?"
+[ -n "$(redis-cli -p "$redis_port" --scan --pattern 'cgw:{*}:a')" ] || fail "no cgw:{KEY}:a key in Redis"
+[ "$(ask "$port_b" "BIST 100 nedir?")" = HIT ] || fail "instance b did not hit what a stored"
+[ "$(ask "$port_c" "BIST 100 ne demek?")" = HIT ] || fail "instance c did not hit a similar question"
+[ "$(sim_stat completions)" = $((calls + 1)) ] || fail "groq-sim saw $(( $(sim_stat completions) - calls )) calls, not 1"
+[ "$(metric "$port_b" gateway_shared_cache_hits_total)" = 1 ] || fail "b does not count its shared hit"
+kill "${gw_pids[0]}"; wait "${gw_pids[0]}" 2>/dev/null || true
+start_gateway a2
+wait_redis_up "$port_a2"
+[ "$(ask "$port_a2" "BIST 100 nedir?")" = HIT ] || fail "a restarted gateway lost the shared answer"
+# Through nginx in front of the three (nginx/cluster-upstream.conf): a hit whichever instance answers.
+ng_port=$(free_port)
+{
+  sed -e "s/127.0.0.1:8001/127.0.0.1:$port_a2/" -e "s/127.0.0.1:8002/127.0.0.1:$port_b/" \
+      -e "s/127.0.0.1:8003/127.0.0.1:$port_c/" "$root/nginx/cluster-upstream.conf"
+  sed -e '/^upstream chat_gateway {/,/^}/d' -e "s/listen 80;/listen 127.0.0.1:$ng_port;/" "$root/nginx/chat-gateway.conf"
+} >"$dir/site.conf"
+cat >"$dir/nginx.conf" <<NGINX
+$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  include $dir/site.conf;
+}
+NGINX
+nginx -e "$dir/nginx-error.log" -c "$dir/nginx.conf" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null && break; sleep 0.05; done
+for i in $(seq 6); do
+  [ "$(ask "$ng_port" "BIST 100 nedir?")" = HIT ] || fail "through nginx, request $i was not a hit"
+done
+[ "$(sim_stat completions)" = $((calls + 1)) ] || fail "groq-sim was called again"
+echo "shared tier: cross-instance hits ok"
+
+# 2. One client, 15 requests over three instances, RATE_LIMIT_RPM=10 -> exactly 10 answered.
+start_gateway l1 RATE_LIMIT_RPM=10 TRUSTED_PROXIES=127.0.0.1
+start_gateway l2 RATE_LIMIT_RPM=10 TRUSTED_PROXIES=127.0.0.1
+start_gateway l3 RATE_LIMIT_RPM=10 TRUSTED_PROXIES=127.0.0.1
+wait_redis_up "$port_l1" "$port_l2" "$port_l3"
+ok=0 limited=0
+for i in $(seq 15); do
+  case $((i % 3)) in 0) p=$port_l1 ;; 1) p=$port_l2 ;; *) p=$port_l3 ;; esac
+  code=$(curl -sS -D "$dir/h$i" -o "$dir/b$i" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H 'X-Forwarded-For: 203.0.113.7' -d '{"question": "Temettü nedir?"}' "http://127.0.0.1:$p/chat")
+  if [ "$code" = 200 ]; then ok=$((ok + 1)); continue; fi
+  [ "$code" = 429 ] || fail "request $i: HTTP $code"
+  limited=$((limited + 1))
+  grep -qi '^retry-after: [1-9]' "$dir/h$i" || fail "429 without Retry-After"
+  grep -qi '^x-ratelimit-limit-requests: 10' "$dir/h$i" || fail "429 without x-ratelimit-limit-requests"
+  grep -qi '^x-ratelimit-remaining-requests: 0' "$dir/h$i" || fail "429 without x-ratelimit-remaining-requests"
+  grep -qi '^x-ratelimit-reset-requests: ' "$dir/h$i" || fail "429 without x-ratelimit-reset-requests"
+  grep -q '"code":"rate_limited"' "$dir/b$i" || fail "429 body: $(cat "$dir/b$i")"
+done
+[ "$ok" = 10 ] && [ "$limited" = 5 ] || fail "RATE_LIMIT_RPM=10: $ok answered, $limited limited"
+# Another client (another forwarded address) has its own budget; a forged header from an
+# untrusted peer would not help: only 127.0.0.1 is trusted, and it is the peer here.
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'X-Forwarded-For: 203.0.113.8' \
+  -d '{"question": "Temettü nedir?"}' "http://127.0.0.1:$port_l1/chat")
+[ "$code" = 200 ] || fail "another client was limited too ($code)"
+echo "shared tier: rate limit across instances ok"
+
+# 3. Redis killed under load: every request answered; restarted: shared hits resume.
+load() {  # load N PORTS...: N rounds of one JSON and one streamed question per port
+  local n=$1; shift
+  for i in $(seq "$n"); do
+    for p in "$@"; do
+      curl -sS -f -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"question\": \"Yük sorusu $i $p\"}" "http://127.0.0.1:$p/chat" || echo "json $i $p failed"
+      curl -sS -f -N -H 'Content-Type: application/json' \
+        -d "{\"question\": \"Akış sorusu $i $p\", \"stream\": true}" "http://127.0.0.1:$p/chat" >"$dir/s-$i-$p" \
+        || echo "stream $i $p failed"
+      grep -q 'data: \[DONE\]' "$dir/s-$i-$p" || echo "stream $i $p incomplete"
+    done
+  done
+}
+load 40 "$port_a2" "$port_b" "$port_c" >"$dir/load.out" 2>&1 &
+load_pid=$!
+for _ in $(seq 250); do [ "$(ls "$dir" | grep -c "^s-")" -ge 6 ] && break; sleep 0.02; done  # mid-load
+kill -9 "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
+redis_pid=""
+wait "$load_pid" || true
+[ ! -s "$dir/load.out" ] || fail "requests failed while Redis died: $(head -5 "$dir/load.out")"
+start_redis
+wait_redis_up "$port_a2" "$port_b" "$port_c"
+ask_stored "$port_a2" "Altın nedir?"
+[ "$(ask "$port_c" "Altın nedir?")" = HIT ] || fail "shared hits did not resume after Redis came back"
+echo "shared tier: Redis killed and back ok"
+
+# 4. Redis frozen: misses stay fast; the commands give up at REDIS_TIMEOUT (50 ms), then fail fast.
+time_asks() {  # time_asks PORT TAG: milliseconds for 20 sequential misses
+  local start end
+  start=$(date +%s%N)
+  for i in $(seq 20); do ask "$1" "Donma sorusu $2 $i" >/dev/null; done
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000000 ))
+}
+normal=$(time_asks "$port_b" normal)
+kill -STOP "$redis_pid"
+frozen=$(time_asks "$port_b" frozen)
+kill -CONT "$redis_pid"
+echo "shared tier: 20 misses took $normal ms with Redis, $frozen ms with Redis frozen"
+# Bound: at most a few commands wait out REDIS_TIMEOUT before the connection is given up.
+[ "$frozen" -lt $((normal + 1000)) ] || fail "requests slowed down with Redis frozen: $frozen ms against $normal ms"
+wait_redis_up "$port_b" "$port_c"
+ask_stored "$port_b" "Çözülme sorusu"
+[ "$(ask "$port_c" "Çözülme sorusu")" = HIT ] || fail "shared hits did not resume after SIGCONT"
+echo "shared tier: e2e passed"
