@@ -5,6 +5,7 @@
 #include "chat/chat_handler.hpp"
 #include "cluster/rate_limiter.hpp"
 #include "cluster/shared_answer_store.hpp"
+#include "cluster/shared_flights.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
 #include "http/listener.hpp"
@@ -60,13 +61,23 @@ std::unique_ptr<answer_store> make_store(const gateway_config& cfg, std::shared_
   return std::make_unique<local_answer_store>(limits);
 }
 
+// `extra_wait`: a connection for blocking reads (XREAD BLOCK) waits that much longer per command.
 std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gateway_config& cfg, const logger& log,
-                                                redis::redis_observer* observer) {
+                                                redis::redis_observer* observer,
+                                                std::chrono::milliseconds extra_wait = {}) {
   if (!cfg.redis) return nullptr;
   redis::redis_settings s;
   s.address = *cfg.redis;
-  s.timeout = cfg.redis_timeout;
+  s.timeout = cfg.redis_timeout + extra_wait;
   return redis::redis_client::create(ioc.get_executor(), std::move(s), log, observer);
+}
+
+std::unique_ptr<cluster::shared_flights> make_shared_flights(net::io_context& ioc, const gateway_config& cfg,
+                                                            std::shared_ptr<redis::redis_client> redis,
+                                                            const logger& log, const std::string& instance) {
+  if (!redis || !cfg.cache_enabled) return nullptr;
+  auto blocking = make_redis(ioc, cfg, log, nullptr, cluster::stream_reader_block);
+  return std::make_unique<cluster::shared_flights>(std::move(redis), std::move(blocking), ioc.get_executor(), instance);
 }
 
 // The name limits are kept under: the gateway key when keys are required (hashed: a key never
@@ -109,6 +120,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       : cfg(std::move(c)),
         log(std::move(l)),
         access(std::move(a)),
+        id_prefix(random_prefix()),
         routes(make_routes()),
         metrics(routes.metric_labels()),
         tls(client_tls(cfg)),
@@ -122,14 +134,15 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         redis(make_redis(ioc, cfg, log, &metrics)),
         store(make_store(cfg, redis)),
         limiter(cluster::rate_limit_settings{cfg.rate_limit_rpm, cfg.rate_limit_tpm}, redis),
-        pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics}),
+        shared_flights(make_shared_flights(ioc, cfg, redis, log, id_prefix)),
+        pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics, shared_flights.get()}),
         chat(pipeline, cfg),
         openai(pipeline, cfg, log),
         web(cfg.client_write_timeout),
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
-        id_prefix(random_prefix()),
+
         acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
                  [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }) {}
 
@@ -338,12 +351,19 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const auto ls = limiter.stats();
     s.shared.limited_requests = ls.limited_requests;
     s.shared.limited_tokens = ls.limited_tokens;
+    if (shared_flights) {
+      const auto fs = shared_flights->stats();
+      s.shared.flights_led = fs.led;
+      s.shared.flights_followed = fs.followed;
+      s.shared.leaders_lost = fs.leaders_lost;
+    }
     return s;
   }
 
   gateway_config cfg;
   logger log;
   logger access;  // one JSON line per request (lines come complete with '\n')
+  std::string id_prefix;  // of request ids; also names this instance to the others (shared flights)
   route_table routes;       // before the metrics, which label requests by its rows
   gateway_metrics metrics;  // before everything that records into it
   std::optional<net::ssl::context> tls;
@@ -353,6 +373,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::shared_ptr<redis::redis_client> redis;  // null without REDIS_URL
   std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false; two tiers with REDIS_URL
   cluster::rate_limiter limiter;        // RATE_LIMIT_RPM / _TPM; shared through `redis` when set
+  std::unique_ptr<cluster::shared_flights> shared_flights;  // coalescing across instances; null without Redis
   flight_registry flights;              // coalescing, for every endpoint (keys never collide)
   active_requests active;               // requests a shutdown ends after the grace
   relay_pipeline pipeline;              // the one request path of both endpoints
@@ -361,7 +382,6 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   web::web_handler web;  // the chat page (WEB_UI)
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
   serve_limits limits;
-  std::string id_prefix;
   std::atomic<std::uint64_t> requests{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> connection_ids{0};
@@ -377,6 +397,7 @@ gateway_server::~gateway_server() = default;
 
 void gateway_server::start() {
   if (impl_->redis) impl_->redis->start();
+  if (impl_->shared_flights) impl_->shared_flights->start();
   impl_->acceptor.start();
   const auto& c = impl_->cfg;
   impl_->log.info("chat-gateway listening on {}:{}; upstream {}://{}:{}{} model {}", c.host, port(),
@@ -387,6 +408,7 @@ void gateway_server::start() {
 void gateway_server::stop() {
   impl_->stopping = true;
   if (impl_->redis) impl_->redis->stop();
+  if (impl_->shared_flights) impl_->shared_flights->stop();
   impl_->acceptor.stop();
   impl_->close_idle_connections();
 }

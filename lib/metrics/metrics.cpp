@@ -144,6 +144,13 @@ std::string gateway_metrics::render(const sources& s) const {
     redis_latency_.render(out, "gateway_redis_command_seconds");
     gauge(out, "gateway_redis_disconnects_total", "Connections to Redis lost or given up as frozen.",
           redis_disconnects_.load(std::memory_order_relaxed), "counter");
+    gauge(out, "gateway_shared_leaders_total", "Upstream calls this instance made and published for every instance.",
+          s.shared.flights_led, "counter");
+    gauge(out, "gateway_shared_followers_total",
+          "Questions this instance answered from another instance's upstream call (Redis Stream).",
+          s.shared.flights_followed, "counter");
+    gauge(out, "gateway_shared_leaders_lost_total", "Followed instances that died before their answer was complete.",
+          s.shared.leaders_lost, "counter");
     if (s.cache) {
       gauge(out, "gateway_shared_cache_hits_total", "Local misses answered from the shared tier.", s.cache->shared_hits, "counter");
       gauge(out, "gateway_shared_cache_misses_total", "Local misses the shared tier did not have either.",

@@ -53,6 +53,9 @@ struct shared_tier_sources {
   bool up = false;
   std::uint64_t limited_requests = 0, limited_tokens = 0;  // rate-limit refusals, by reason
   bool limits = false;      // RATE_LIMIT_RPM or _TPM set
+  // Coalescing across instances: questions led for all, followed from another instance, and
+  // followed leaders that died.
+  std::uint64_t flights_led = 0, flights_followed = 0, leaders_lost = 0;
 };
 
 class gateway_metrics final : public upstream_observer, public redis::redis_observer {

@@ -1,6 +1,7 @@
 #include "relay/pipeline.hpp"
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
+#include "cluster/shared_flights.hpp"
 #include "http/client_io.hpp"
 #include "http/serve.hpp"
 #include "http/sse_keepalive.hpp"
@@ -46,7 +47,10 @@ struct relay_pipeline::call {
   std::string_view x_cache;  // HIT, MISS, COALESCED, BYPASS, or "" (no header)
   std::string_view x_cache_match;  // on hits: exact or similar
   gateway_metrics* metrics;
-  std::unique_ptr<upstream_exchange> exchange;
+  // This instance leads the question for every instance (shared_flights); before `exchange`,
+  // which may publish through it.
+  std::unique_ptr<cluster::flight_publisher> publisher;
+  std::unique_ptr<reply_source> exchange;  // the upstream's reply, or another instance's copy
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
   lead_guard lead;
@@ -99,18 +103,39 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
     else
       c.wd.trigger(error::client_gone);
   });
-  std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
   c.upstream_called = clock_type::now();
-  auto outcome = co_await deps_.upstream.call(c.r.target, std::move(body), c.wd, c.deadlines, c.rc.id);
-  c.rc.report.attempts = outcome.attempts;
-  c.rc.report.upstream_first_byte = outcome.first_byte;
-  if (!outcome.exchange) {
-    watch.stop();
-    auto& failure = *outcome.failure;
-    c.retry_after = std::move(failure.retry_after);
-    co_return co_await reply_error(c, failure.code, std::move(failure.message), outcome.upstream_status);
+  // Another instance may be asking the upstream this very question: then its copy is read instead.
+  cluster::flight_claim claim;
+  if (deps_.shared && c.r.key) claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
+  if (claim.follow) {
+    c.x_cache = "COALESCED";
+    if (claim.failure) {
+      watch.stop();
+      c.retry_after = std::move(claim.failure->retry_after);
+      co_return co_await reply_error(c, claim.failure->code, std::move(claim.failure->message),
+                                     claim.failure->upstream_status);
+    }
+    c.exchange = std::move(claim.follow);
+  } else {
+    c.publisher = std::move(claim.lead);
+    std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
+    auto outcome = co_await deps_.upstream.call(c.r.target, std::move(body), c.wd, c.deadlines, c.rc.id);
+    c.rc.report.attempts = outcome.attempts;
+    c.rc.report.upstream_first_byte = outcome.first_byte;
+    if (!outcome.exchange) {
+      watch.stop();
+      auto& failure = *outcome.failure;
+      if (c.publisher) c.publisher->fail({failure.code, failure.retry_after, failure.message, outcome.upstream_status});
+      c.retry_after = std::move(failure.retry_after);
+      co_return co_await reply_error(c, failure.code, std::move(failure.message), outcome.upstream_status);
+    }
+    if (c.publisher) {
+      c.publisher->head();
+      c.exchange = c.publisher->tee(std::move(outcome.exchange));
+    } else {
+      c.exchange = std::move(outcome.exchange);
+    }
   }
-  c.exchange = std::move(outcome.exchange);
   // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
   if (c.r.stream) co_return co_await relay_stream(c, watch);
   co_return co_await reply_json(c, watch);

@@ -24,6 +24,9 @@
 #include <string_view>
 
 namespace gateway {
+namespace cluster {
+class shared_flights;
+}
 
 class gateway_metrics;
 class client_watch;
@@ -57,6 +60,7 @@ struct relay_deps {
   active_requests& active;   // what a shutdown ends after the grace
   logger log;
   gateway_metrics* metrics = nullptr;
+  cluster::shared_flights* shared = nullptr;  // coalescing across instances (REDIS_URL); null: none
 };
 
 class relay_pipeline {

@@ -11,6 +11,7 @@
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
 #include "upstream/provider.hpp"
+#include "upstream/reply_source.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -42,24 +43,24 @@ class upstream_client;
 /// when the response was read completely and the server keeps the connection alive; otherwise
 /// (error, cancellation, partial read) the connection is closed, so an abandoned stream stops the
 /// upstream at once. Strand-only.
-class upstream_exchange {
+class upstream_exchange final : public reply_source {
  public:
   upstream_exchange(upstream_client& client, std::unique_ptr<upstream_connection> conn, watchdog& wd,
                     request_deadlines deadlines);
-  ~upstream_exchange();
+  ~upstream_exchange() override;
   upstream_exchange(const upstream_exchange&) = delete;
   upstream_exchange& operator=(const upstream_exchange&) = delete;
 
   unsigned status() const { return parser_.get().result_int(); }
   /// A response header's value, or "" (e.g. "retry-after").
   std::string header(std::string_view name) const;
-  bool done() const { return parser_.is_done(); }
+  bool done() const override { return parser_.is_done(); }
 
   /// The next piece of the body (valid until the next call). Empty with no error only when the
   /// body is complete. Waits at most STREAM_IDLE_TIMEOUT (and the request deadline).
-  net::awaitable<std::string_view> read_some(std::error_code& ec);
+  net::awaitable<std::string_view> read_some(std::error_code& ec) override;
   /// The rest of the body, failing with upstream_protocol_error past `limit` bytes.
-  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec);
+  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override;
 
  private:
   friend class upstream_client;

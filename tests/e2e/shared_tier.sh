@@ -8,7 +8,10 @@
 #     X-Forwarded-For from a trusted proxy names the client;
 #   - Redis killed (kill -9) under JSON and streaming load: no client error; restarted: shared hits resume;
 #   - Redis frozen (SIGSTOP): requests stay fast (commands give up at REDIS_TIMEOUT, then fail
-#     fast); SIGCONT: shared hits resume.
+#     fast); SIGCONT: shared hits resume;
+#   - 30 identical streamed questions over the three instances: one upstream call, every client
+#     sees the first delta while the upstream is held, all get the same complete answer;
+#   - the leading instance killed mid-stream: its followers end with an error event, no hang.
 #   tests/e2e/shared_tier.sh GATEWAY_BIN SIM_BIN
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -208,4 +211,76 @@ echo "shared tier: 20 misses took $normal ms with Redis, $frozen ms with Redis f
 wait_redis_up "$port_b" "$port_c"
 ask_stored "$port_b" "Çözülme sorusu"
 [ "$(ask "$port_c" "Çözülme sorusu")" = HIT ] || fail "shared hits did not resume after SIGCONT"
+
+# 5. 30 identical streamed questions over three instances while the upstream is held after its
+#    first token: one upstream call; each client sees the first delta before the rest exists, and
+#    all get the same complete answer.
+open_gate() { curl -sf -X POST "http://127.0.0.1:$sim_port/sim/gates/$1/open" >/dev/null; }
+stream_to() {  # stream_to PORT QUESTION FILE
+  curl -sS -N --max-time 30 -H 'Content-Type: application/json' \
+    -d "{\"question\": \"$2\", \"stream\": true}" "http://127.0.0.1:$1/chat" >"$3" 2>&1
+}
+wait_active() {  # wait_active N: groq-sim has N streams open
+  for _ in $(seq 250); do [ "$(sim_stat active_streams)" = "$1" ] && return; sleep 0.02; done
+  fail "groq-sim has $(sim_stat active_streams) streams open, not $1"
+}
+has_delta() { grep -q '^data: {"delta"' "$1" 2>/dev/null; }
+started=$(sim_stat streams_started)
+q="Kripto para nedir? [[sim gate=shared30 tokens=40]]"
+stream_to "$port_a2" "$q" "$dir/c0" &
+clients=($!)
+wait_active 1
+ports=("$port_a2" "$port_b" "$port_c")
+for i in $(seq 1 29); do
+  stream_to "${ports[$((i % 3))]}" "$q" "$dir/c$i" &
+  clients+=($!)
+done
+for i in $(seq 0 29); do
+  for _ in $(seq 250); do has_delta "$dir/c$i" && continue 2; sleep 0.02; done
+  fail "client $i saw no delta while the upstream was held: $(cat "$dir/c$i")"
+done
+[ "$(sim_stat streams_started)" = $((started + 1)) ] || fail "groq-sim started $(( $(sim_stat streams_started) - started )) streams, not 1"
+open_gate shared30
+for p in "${clients[@]}"; do wait "$p" || fail "a coalesced client failed"; done
+python3 - "$dir" <<'PY' || fail "the 30 answers differ or are incomplete"
+import json, sys
+texts = set()
+for i in range(30):
+    lines = open(f"{sys.argv[1]}/c{i}", encoding="utf-8").read().split("\n")
+    events = [l[6:] for l in lines if l.startswith("data: ")]
+    assert events[-1] == "[DONE]", (i, events[-3:])
+    assert json.loads(events[-2]).get("done") is True, (i, events[-2])
+    texts.add("".join(json.loads(e).get("delta", "") for e in events[:-2]))
+assert len(texts) == 1 and len(next(iter(texts))) > 100, texts
+PY
+[ "$(sim_stat streams_started)" = $((started + 1)) ] || fail "groq-sim was called more than once"
+followed=$(( $(metric "$port_b" gateway_shared_followers_total) + $(metric "$port_c" gateway_shared_followers_total) ))
+[ "$followed" -ge 2 ] || fail "instances b and c did not follow a's stream ($followed)"
+echo "shared tier: 30 streams over three instances, one upstream call ok"
+
+# 6. The leading instance killed mid-stream: its followers elsewhere end with an error event
+#    (no done, no [DONE]) within the leader timeout (3 s), never a hang.
+q="Tahvil faizi nedir? [[sim gate=leader-dies tokens=40]]"
+stream_to "$port_a2" "$q" "$dir/k0" &
+wait_active 1
+followers=()
+for i in 1 2 3 4; do
+  stream_to "${ports[$((1 + i % 2))]}" "$q" "$dir/k$i" &
+  followers+=($!)
+done
+for i in 1 2 3 4; do
+  for _ in $(seq 250); do has_delta "$dir/k$i" && continue 2; sleep 0.02; done
+  fail "follower $i saw no delta: $(cat "$dir/k$i")"
+done
+killed_at=$(date +%s%N)
+{ kill -9 "${gw_pids[3]}"; wait "${gw_pids[3]}"; } 2>/dev/null || true
+for p in "${followers[@]}"; do wait "$p" || true; done
+took=$(( ($(date +%s%N) - killed_at) / 1000000 ))
+for i in 1 2 3 4; do
+  grep -q '^data: {"error"' "$dir/k$i" || fail "follower $i did not end with an error event: $(tail -3 "$dir/k$i")"
+  ! grep -q 'data: \[DONE\]' "$dir/k$i" || fail "follower $i claims a complete answer"
+done
+[ "$took" -lt 8000 ] || fail "the followers took $took ms to learn that the leader died"
+echo "shared tier: leader killed, its followers ended with an error event after $took ms"
+open_gate leader-dies
 echo "shared tier: e2e passed"

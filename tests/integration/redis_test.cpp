@@ -88,7 +88,7 @@ TEST_CASE("redis: pipelined commands get their own replies, in order", "[redis][
   CHECK_FALSE(err.ok());
 }
 
-TEST_CASE("redis: a frozen Redis costs one timeout per command, then none; thawed, it is used again", "[redis][integration]") {
+TEST_CASE("redis: a frozen Redis costs one timeout per command, then none, and once thawed it is used again", "[redis][integration]") {
   test::redis_server server;
   client_env env(server.port());
   REQUIRE(env.wait_up());
@@ -108,7 +108,7 @@ TEST_CASE("redis: a frozen Redis costs one timeout per command, then none; thawe
   CHECK(env.cmd({"PING"}).value.text == "PONG");
 }
 
-TEST_CASE("redis: killed, commands fail at once; restarted, the client reconnects", "[redis][integration]") {
+TEST_CASE("redis: killed, commands fail at once, and restarted, the client reconnects", "[redis][integration]") {
   test::redis_server server;
   client_env env(server.port());
   REQUIRE(env.wait_up());
@@ -156,7 +156,7 @@ TEST_CASE("two-tier store: what one instance stores, another finds, and keeps lo
   CHECK(clock_type::now() - started < 40ms);
 }
 
-TEST_CASE("rate limit: one budget for two instances through Redis; alone without it", "[redis][integration]") {
+TEST_CASE("rate limit: one budget for two instances through Redis, and each alone without it", "[redis][integration]") {
   test::redis_server server;
   client_env env(server.port());
   REQUIRE(env.wait_up());

@@ -1,0 +1,335 @@
+#include "cluster/shared_flights.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
+
+#include "cluster/shared_answer_store.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <charconv>
+#include <deque>
+#include <mutex>
+
+namespace gateway::cluster {
+namespace {
+
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+
+std::string encode_failure(const remote_failure& f) {
+  std::string out = std::to_string(static_cast<int>(f.code));
+  out.push_back('\n');
+  out.append(std::to_string(f.upstream_status));
+  out.push_back('\n');
+  out.append(f.retry_after);
+  out.push_back('\n');
+  out.append(f.message);
+  return out;
+}
+
+// Anything unreadable is the generic "upstream closed": never a guess at another cause.
+remote_failure decode_failure(std::string_view text) {
+  remote_failure f;
+  std::string_view parts[4];
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto nl = text.find('\n');
+    if (nl == std::string_view::npos) return f;
+    parts[i] = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+  }
+  parts[3] = text;
+  int code = 0;
+  if (std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), code).ec != std::errc{} || code < 0 ||
+      code > static_cast<int>(error::shutting_down))  // the last enumerator
+    return f;
+  f.code = static_cast<error>(code);
+  std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), f.upstream_status);
+  f.retry_after = std::string(parts[2]);
+  f.message = std::string(parts[3]);
+  return f;
+}
+
+}  // namespace
+
+// ---- the leader ------------------------------------------------------------------------------
+
+// The heartbeat keeps the lock while the call runs: a leader that dies stops renewing it.
+struct flight_publisher::beat {
+  explicit beat(net::any_io_executor strand) : timer(strand) {}
+  net::steady_timer timer;
+  bool stopped = false;
+};
+
+flight_publisher::flight_publisher(std::shared_ptr<redis::redis_client> redis, std::string prefix,
+                                   net::any_io_executor strand, shared_flight_settings s)
+    : redis_(std::move(redis)), prefix_(std::move(prefix)), settings_(s), beat_(std::make_shared<beat>(strand)) {
+  // A finished flight's stream may still be there (its answer was not storable): start afresh.
+  redis_->send({"DEL", prefix_ + "s"});
+  net::co_spawn(strand, [b = beat_, redis = redis_, lock = prefix_ + "lock", s]() -> net::awaitable<void> {
+    while (!b->stopped) {
+      b->timer.expires_after(s.heartbeat);
+      co_await b->timer.async_wait(tuple_awaitable);
+      if (b->stopped) break;
+      redis->send({"PEXPIRE", lock, std::to_string(s.lock_ttl.count())});
+    }
+  }, net::detached);
+}
+
+flight_publisher::~flight_publisher() {
+  if (!finished_) fail({error::upstream_closed, {}, "the request answering this question ended"});
+  beat_->stopped = true;
+  beat_->timer.cancel();
+}
+
+void flight_publisher::head() {
+  redis_->send({"XADD", prefix_ + "s", "MAXLEN", "~", std::to_string(settings_.stream_maxlen), "*", "h", "1"});
+  redis_->send({"PEXPIRE", prefix_ + "s", std::to_string(settings_.stream_ttl.count())});
+}
+
+void flight_publisher::piece(std::string_view bytes) {
+  if (finished_ || bytes.empty()) return;
+  redis_->send({"XADD", prefix_ + "s", "MAXLEN", "~", std::to_string(settings_.stream_maxlen), "*", "d",
+                std::string(bytes)});
+}
+
+void flight_publisher::end() {
+  if (finished_) return;
+  redis_->send({"XADD", prefix_ + "s", "*", "e", "1"});
+  finish();
+}
+
+void flight_publisher::fail(const remote_failure& f) {
+  if (finished_) return;
+  redis_->send({"XADD", prefix_ + "s", "*", "f", encode_failure(f)});
+  finish();
+}
+
+void flight_publisher::finish() {
+  finished_ = true;
+  redis_->send({"PEXPIRE", prefix_ + "s", std::to_string(settings_.stream_ttl.count())});
+  // The lock is left to expire: until then a request for the question reads the finished stream
+  // (the whole answer at once) instead of asking the upstream again before the answer is stored.
+  beat_->stopped = true;
+  beat_->timer.cancel();
+}
+
+// The upstream's body, published piece by piece as the relay reads it.
+class teeing_source final : public reply_source {
+ public:
+  teeing_source(std::unique_ptr<reply_source> inner, flight_publisher& pub) : inner_(std::move(inner)), pub_(pub) {}
+  bool done() const override {
+    const bool d = inner_->done();
+    if (d) pub_.end();
+    return d;
+  }
+  net::awaitable<std::string_view> read_some(std::error_code& ec) override {
+    const auto piece = co_await inner_->read_some(ec);
+    if (ec) pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
+    else if (piece.empty()) pub_.end();
+    else pub_.piece(piece);
+    co_return piece;
+  }
+  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
+    auto body = co_await inner_->read_all(limit, ec);
+    if (ec) {
+      pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
+    } else {
+      pub_.piece(body);
+      pub_.end();
+    }
+    co_return body;
+  }
+
+ private:
+  std::unique_ptr<reply_source> inner_;
+  flight_publisher& pub_;
+};
+
+std::unique_ptr<reply_source> flight_publisher::tee(std::unique_ptr<reply_source> body) {
+  return std::make_unique<teeing_source>(std::move(body), *this);
+}
+
+// ---- a follower ------------------------------------------------------------------------------
+
+// Another instance's copy of the upstream's reply, read from its stream as entries arrive.
+class remote_source final : public reply_source {
+ public:
+  remote_source(shared_flights& owner, std::string prefix, net::any_io_executor strand, watchdog& wd,
+                request_deadlines d)
+      : owner_(owner), prefix_(std::move(prefix)), wd_(wd), deadlines_(d),
+        inbox_(std::make_shared<inbox>(strand)) {
+    subscription_ = owner_.reader_->subscribe(prefix_ + "s", [in = inbox_](std::vector<stream_entry> entries) {
+      {
+        std::lock_guard lock(in->mutex);
+        for (auto& e : entries) in->entries.push_back(std::move(e));
+      }
+      net::post(in->timer.get_executor(), [in] { in->timer.cancel(); });
+    });
+  }
+
+  /// Waits for the leader's head (nullopt) or its failure.
+  net::awaitable<std::optional<remote_failure>> wait_head() {
+    for (;;) {
+      std::error_code ec;
+      auto e = co_await next(ec);
+      if (ec) co_return remote_failure{as_gateway_error(ec, error::upstream_closed), {}, {}};
+      if (e.name == "h") co_return std::nullopt;
+      if (e.name == "f") co_return decode_failure(e.value);
+      // d or e before h: not a stream this code wrote; treat as lost.
+      co_return remote_failure{error::upstream_protocol_error, {}, "unreadable shared stream"};
+    }
+  }
+
+  bool done() const override { return ended_; }
+
+  net::awaitable<std::string_view> read_some(std::error_code& ec) override {
+    if (ended_) co_return std::string_view{};
+    auto e = co_await next(ec);
+    if (ec) co_return std::string_view{};
+    if (e.name == "d") {
+      piece_ = std::move(e.value);
+      co_return std::string_view(piece_);
+    }
+    if (e.name == "e") {
+      ended_ = true;
+      co_return std::string_view{};
+    }
+    ec = make_error_code(e.name == "f" ? decode_failure(e.value).code : error::upstream_protocol_error);
+    co_return std::string_view{};
+  }
+
+  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
+    std::string body;
+    for (;;) {
+      const auto piece = co_await read_some(ec);
+      if (ec || piece.empty()) co_return body;
+      if (body.size() + piece.size() > limit) {
+        ec = make_error_code(error::upstream_protocol_error);
+        co_return body;
+      }
+      body.append(piece);
+    }
+  }
+
+ private:
+  struct field {
+    std::string name, value;
+  };
+  struct inbox {
+    explicit inbox(net::any_io_executor strand) : timer(strand) {}
+    std::mutex mutex;
+    std::deque<stream_entry> entries;  // guarded
+    net::steady_timer timer;           // strand-only: a delivery cancels it
+  };
+
+  // The next field of the stream, waiting under the request's deadline and the watchdog; a leader
+  // silent for leader_timeout whose lock is gone has died.
+  net::awaitable<field> next(std::error_code& ec) {
+    for (;;) {
+      {
+        std::lock_guard lock(inbox_->mutex);
+        while (!inbox_->entries.empty()) {
+          auto& front = inbox_->entries.front();
+          if (field_ < front.fields.size()) {
+            auto f = std::move(front.fields[field_++]);
+            last_sign_ = clock_type::now();
+            co_return field{std::move(f.first), std::move(f.second)};
+          }
+          inbox_->entries.pop_front();
+          field_ = 0;
+        }
+      }
+      if (const auto why = wd_.fired()) {
+        ec = make_error_code(*why);
+        co_return field{};
+      }
+      const auto now = clock_type::now();
+      if (now >= deadlines_.request) {
+        ec = make_error_code(error::request_timeout);
+        co_return field{};
+      }
+      if (now - last_sign_ >= owner_.settings_.leader_timeout) {
+        std::vector<std::string> exists{"EXISTS", prefix_ + "lock"};  // not a braced list inside co_await
+        const auto reply = co_await owner_.redis_->command(std::move(exists));
+        if (!reply.ok() || reply.value.integer == 0) {
+          owner_.leaders_lost_.fetch_add(1, std::memory_order_relaxed);
+          ec = make_error_code(error::upstream_closed);
+          co_return field{};
+        }
+        last_sign_ = clock_type::now();  // the leader is alive; its upstream is slow
+      }
+      // Woken by a delivery, the watchdog (client gone) or, at the latest, for the next check.
+      const auto wake = std::min(deadlines_.request, now + std::chrono::milliseconds(250));
+      if (!wd_.arm(deadlines_.request, error::request_timeout, [in = inbox_] { in->timer.cancel(); })) continue;
+      inbox_->timer.expires_at(wake);
+      co_await inbox_->timer.async_wait(tuple_awaitable);
+      wd_.disarm();
+    }
+  }
+
+  shared_flights& owner_;
+  std::string prefix_;
+  watchdog& wd_;
+  request_deadlines deadlines_;
+  std::shared_ptr<inbox> inbox_;
+  std::unique_ptr<stream_reader::subscription> subscription_;
+  std::size_t field_ = 0;  // the next field of the front entry
+  std::string piece_;      // what read_some returned last
+  bool ended_ = false;
+  clock_type::time_point last_sign_ = clock_type::now();
+};
+
+// ---- the registry ----------------------------------------------------------------------------
+
+shared_flights::shared_flights(std::shared_ptr<redis::redis_client> redis, std::shared_ptr<redis::redis_client> blocking,
+                               net::any_io_executor ex, std::string instance, shared_flight_settings settings)
+    : redis_(std::move(redis)), blocking_(std::move(blocking)),
+      reader_(stream_reader::create(std::move(ex), blocking_, stream_reader_block)),
+      instance_(std::move(instance)), settings_(settings) {}
+
+void shared_flights::start() {
+  blocking_->start();
+  reader_->start();
+}
+
+void shared_flights::stop() {
+  reader_->stop();
+  blocking_->stop();
+}
+
+net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool stream, net::any_io_executor strand,
+                                                   watchdog& wd, request_deadlines deadlines) {
+  flight_claim claim;
+  if (!redis_->up() || !blocking_->up()) co_return claim;
+  const auto prefix = key_prefix(key);
+  const std::string mode = stream ? "s" : "j";
+  std::vector<std::string> set{"SET", prefix + "lock", instance_ + "|" + mode, "NX", "PX",
+                               std::to_string(settings_.lock_ttl.count())};
+  const auto taken = co_await redis_->command(std::move(set));
+  if (!taken.ok()) co_return claim;  // Redis unusable: alone
+  if (taken.value.type == redis::resp_value::kind::simple) {
+    led_.fetch_add(1, std::memory_order_relaxed);
+    claim.lead = std::make_unique<flight_publisher>(redis_, prefix, strand, settings_);
+    co_return claim;
+  }
+  std::vector<std::string> get{"GET", prefix + "lock"};
+  const auto holder = co_await redis_->command(std::move(get));
+  if (!holder.ok() || holder.value.type != redis::resp_value::kind::bulk || !holder.value.text.ends_with("|" + mode))
+    co_return claim;  // gone meanwhile, or the leader asks in the other mode: alone
+  auto source = std::make_unique<remote_source>(*this, prefix, strand, wd, deadlines);
+  auto failure = co_await source->wait_head();
+  followed_.fetch_add(1, std::memory_order_relaxed);
+  claim.failure = std::move(failure);
+  claim.follow = std::move(source);
+  co_return claim;
+}
+
+shared_flight_stats shared_flights::stats() const {
+  return {led_.load(std::memory_order_relaxed), followed_.load(std::memory_order_relaxed),
+          leaders_lost_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace gateway::cluster

@@ -1,0 +1,111 @@
+// Coalescing across instances, live streams included. The first instance to ask the upstream a
+// question takes the question's lock in Redis (SET cgw:{KEY}:lock NX PX, kept by a heartbeat while
+// its call runs) and copies the upstream's raw response body into a Redis Stream (cgw:{KEY}:s, XADD
+// with MAXLEN, expiring) as it reads it. An instance that finds the lock taken reads that stream
+// instead of calling the upstream (stream_reader) and gives it to the relay as the upstream's
+// reply (reply_source) - so the formats, the finish and error rules and the instance's own local
+// followers are those of any upstream reply. A leader that dies stops its heartbeat: the lock
+// expires, and its followers end with an error within leader_timeout of its last sign of life.
+// Stream entries: h (the upstream answered 200), d (body bytes), e (body complete), f (failed:
+// "CODE\nUPSTREAM_STATUS\nRETRY_AFTER\nMESSAGE").
+// Threading: thread-safe; a publisher and a remote source belong to one request's strand.
+#pragma once
+
+#include "cache/response_cache.hpp"
+#include "cluster/stream_reader.hpp"
+#include "core/error.hpp"
+#include "core/logger.hpp"
+#include "net/watchdog.hpp"
+#include "redis/redis_client.hpp"
+#include "upstream/reply_source.hpp"
+#include "upstream/upstream_client.hpp"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gateway::cluster {
+
+struct shared_flight_settings {
+  std::chrono::milliseconds lock_ttl{3'000};
+  std::chrono::milliseconds heartbeat{1'000};
+  std::chrono::milliseconds leader_timeout{3'000};  // a follower's silence before it checks the lock
+  std::chrono::milliseconds stream_ttl{60'000};
+  std::size_t stream_maxlen = 100'000;
+};
+
+struct remote_failure {
+  error code = error::upstream_closed;
+  std::string retry_after;
+  std::string message;
+  unsigned upstream_status = 0;  // the upstream's own 4xx when it refused the request
+};
+
+/// The leading instance's side of one question, while its call runs.
+class flight_publisher {
+ public:
+  flight_publisher(std::shared_ptr<redis::redis_client> redis, std::string prefix, net::any_io_executor strand,
+                   shared_flight_settings s);
+  ~flight_publisher();  // an unfinished flight is published as failed (the request ended without it)
+  flight_publisher(const flight_publisher&) = delete;
+  flight_publisher& operator=(const flight_publisher&) = delete;
+
+  /// The upstream answered 200: its body follows.
+  void head();
+  void fail(const remote_failure& f);
+  /// The upstream's body, published as it is read.
+  std::unique_ptr<reply_source> tee(std::unique_ptr<reply_source> body);
+
+ private:
+  friend class teeing_source;
+  void piece(std::string_view bytes);
+  void end();
+  void finish();
+
+  std::shared_ptr<redis::redis_client> redis_;
+  std::string prefix_;
+  shared_flight_settings settings_;
+  struct beat;
+  std::shared_ptr<beat> beat_;  // the heartbeat, shared with its coroutine
+  bool finished_ = false;
+};
+
+/// What an instance does about a question it would ask the upstream.
+struct flight_claim {
+  std::unique_ptr<flight_publisher> lead;  // ask the upstream, publishing (this instance leads)
+  std::unique_ptr<reply_source> follow;    // read another instance's copy instead
+  std::optional<remote_failure> failure;   // with follow: the leader's call failed before a 200
+  // Neither: ask the upstream alone (no Redis, or the leader asks in the other mode).
+};
+
+struct shared_flight_stats {
+  std::uint64_t led = 0, followed = 0, leaders_lost = 0;
+};
+
+class shared_flights {
+ public:
+  /// `blocking` is a connection of its own for XREAD BLOCK.
+  shared_flights(std::shared_ptr<redis::redis_client> redis, std::shared_ptr<redis::redis_client> blocking,
+                 net::any_io_executor ex, std::string instance, shared_flight_settings settings = {});
+  void start();
+  void stop();
+
+  /// Leads, follows or neither; following waits (under the watchdog and `deadlines`) for the
+  /// leader's head or failure.
+  net::awaitable<flight_claim> claim(const cache_key& key, bool stream, net::any_io_executor strand, watchdog& wd,
+                                     request_deadlines deadlines);
+
+  shared_flight_stats stats() const;
+
+ private:
+  friend class remote_source;
+  std::shared_ptr<redis::redis_client> redis_;
+  std::shared_ptr<redis::redis_client> blocking_;
+  std::shared_ptr<stream_reader> reader_;
+  std::string instance_;
+  shared_flight_settings settings_;
+  std::atomic<std::uint64_t> led_{0}, followed_{0}, leaders_lost_{0};
+};
+
+}  // namespace gateway::cluster
