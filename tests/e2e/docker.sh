@@ -3,8 +3,8 @@
 # base stage plus the binaries this build made), run read-only with settings from -e only against groq-sim over TLS
 # (its CA file mounted read-only), checked (healthz, /chat JSON and stream, /v1, non-root, HEALTHCHECK
 # healthy, --help, no key in the logs), stopped with a stream in flight (the stream completes, exit
-# code 0, before docker's 10 s); then docker/compose.yaml (nginx + gateway + groq-sim) up, one
-# /chat stream through nginx, down.
+# code 0, before docker's 10 s); then docker/compose.yaml (nginx, Redis, three gateways, groq-sim) up, one
+# /chat stream through nginx, an answer from one replica a hit on another (through Redis), down.
 # Installs what is missing (tests/e2e/docker-packages.txt), starts dockerd when none runs and stops
 # what it started; makes the local debian:bookworm-slim once (debootstrap: no registry here).
 #   tests/e2e/docker.sh GATEWAY_BIN SIM_BIN
@@ -124,14 +124,16 @@ grep -q "docker-e2e-key-0123" "$dir/container.log" && fail "the API key is in do
 grep -q "shutting down" "$dir/container.log" || fail "no drain in the logs"
 "$docker" rm cg-e2e >/dev/null
 
-# docker/compose.yaml: nginx + gateway + groq-sim, one stream through nginx, down.
+# docker/compose.yaml: groq-sim, Redis, three gateways and nginx; a stream through nginx, an answer
+# stored through one replica is a hit on another, down.
 sim_port2=$(free_port)
-gw_port2=$(free_port)
+redis_port=$(free_port)
+gw1=$(free_port) gw2=$(free_port) gw3=$(free_port)
 ng_port=$(free_port)
-echo "GATEWAY_IMAGE=$image SIM_PORT=$sim_port2 GATEWAY_PORT=$gw_port2 NGINX_PORT=$ng_port GROQ_BASE_URL=http://127.0.0.1:$sim_port2/openai/v1" \
+echo "GATEWAY_IMAGE=$image SIM_PORT=$sim_port2 REDIS_PORT=$redis_port GATEWAY_PORT_1=$gw1 GATEWAY_PORT_2=$gw2 GATEWAY_PORT_3=$gw3 NGINX_PORT=$ng_port GROQ_BASE_URL=http://127.0.0.1:$sim_port2/openai/v1" \
   >"$dir/compose.env"
 t0=$(date +%s.%N)
-(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e build -q nginx >"$dir/compose.log" 2>&1) \
+(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e build -q nginx redis >"$dir/compose.log" 2>&1) \
   || { cat "$dir/compose.log"; fail "compose build"; }
 (cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e up -d --no-build >>"$dir/compose.log" 2>&1) \
   || { cat "$dir/compose.log"; fail "compose up"; }
@@ -139,7 +141,24 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null 
 curl -sfN "http://127.0.0.1:$ng_port/chat" -H 'Content-Type: application/json' \
   -d '{"question":"Halka arz nedir?","stream":true}' >"$dir/compose-stream.txt" || { cat "$dir/compose.log"; fail "stream through compose nginx"; }
 grep -q '"delta"' "$dir/compose-stream.txt" && grep -q 'data: \[DONE\]' "$dir/compose-stream.txt" || fail "compose stream incomplete"
+# The replicas share Redis: what replica 1 answered is a hit on replica 3.
+for _ in $(seq 100); do
+  [ "$(curl -sf "http://127.0.0.1:$gw3/metrics" | awk '$1 == "gateway_redis_up" {print $2}')" = 1 ] && break; sleep 0.1
+done
+curl -sf -o /dev/null "http://127.0.0.1:$gw1/chat" -H 'Content-Type: application/json' -d '{"question":"Repo nedir?"}' \
+  || fail "replica 1"
+# The store does not wait for Redis: wait until the answer is there, then ask replica 3 once.
+for _ in $(seq 100); do
+  n=$(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e exec -T redis redis-cli -p "$redis_port" dbsize 2>/dev/null | tr -d '\r')
+  [ "${n:-0}" -ge 2 ] && break  # the streamed answer and this one
+  sleep 0.1
+done
+hit=$(curl -sf -D - -o /dev/null "http://127.0.0.1:$gw3/chat" -H 'Content-Type: application/json' \
+  -d '{"question":"Repo nedir?"}' | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache" {print $2}')
+[ "$hit" = HIT ] || fail "replica 3 did not hit what replica 1 stored (X-Cache: $hit)"
+[ "$(curl -sf "http://127.0.0.1:$gw3/metrics" | awk '$1 == "gateway_shared_cache_hits_total" {print $2}')" = 1 ] \
+  || fail "replica 3's hit did not come from Redis"
 (cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e down -t 5 >>"$dir/compose.log" 2>&1) || fail "compose down"
 rm -f "$dir/compose.env"
-echo "docker: compose up, a stream through nginx, down in $(seconds_since "$t0") s"
+echo "docker: compose (Redis, three gateways, nginx) up, a stream through nginx, a hit across replicas, down in $(seconds_since "$t0") s"
 echo "docker: all checks passed"
