@@ -49,6 +49,13 @@ void shared_answer_store::store(const cache_key& key, cached_answer answer) {
   redis_->send({"SET", key_prefix(key) + "a", std::move(bytes), "PX", std::to_string(ttl_.count())});
 }
 
+void shared_answer_store::keep_local(const cache_key& key, cached_answer answer) {
+  shared_hits_.fetch_add(1, std::memory_order_relaxed);  // only shared hits are kept this way
+  local_.store(key, std::move(answer));
+}
+
+std::optional<cached_answer> read_shared_entry(std::string_view bytes) { return decode_entry(bytes); }
+
 cache_stats shared_answer_store::stats() const {
   auto s = local_.stats();
   s.shared_hits = shared_hits_.load(std::memory_order_relaxed);

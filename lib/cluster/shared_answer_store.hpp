@@ -29,6 +29,7 @@ class shared_answer_store final : public answer_store {
   net::awaitable<std::shared_ptr<const cached_answer>> find_shared(const cache_key& key,
                                                                    clock_type::time_point deadline) override;
   void store(const cache_key& key, cached_answer answer) override;
+  void keep_local(const cache_key& key, cached_answer answer) override;
   cache_stats stats() const override;
 
  private:
@@ -37,5 +38,8 @@ class shared_answer_store final : public answer_store {
   std::chrono::milliseconds ttl_;
   std::atomic<std::uint64_t> shared_hits_{0}, shared_misses_{0}, shared_failures_{0};
 };
+
+/// Reads an entry as the shared tier keeps it; nullopt for anything else.
+std::optional<cached_answer> read_shared_entry(std::string_view bytes);
 
 }  // namespace gateway::cluster

@@ -19,6 +19,18 @@ namespace {
 
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 
+// KEYS: the answer, the lock, the stream (one hash tag: one slot); ARGV: the lock's value, its TTL.
+// {1, ENTRY}: answered already; {2}: the lock is ours (an old stream is cleared); {3, HOLDER}.
+constexpr std::string_view claim_script = R"lua(
+local a = redis.call('GET', KEYS[1])
+if a then return {1, a} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  redis.call('DEL', KEYS[3])
+  return {2}
+end
+return {3, redis.call('GET', KEYS[2]) or ''}
+)lua";
+
 std::string encode_failure(const remote_failure& f) {
   std::string out = std::to_string(static_cast<int>(f.code));
   out.push_back('\n');
@@ -66,8 +78,6 @@ struct flight_publisher::beat {
 flight_publisher::flight_publisher(std::shared_ptr<redis::redis_client> redis, std::string prefix,
                                    net::any_io_executor strand, shared_flight_settings s)
     : redis_(std::move(redis)), prefix_(std::move(prefix)), settings_(s), beat_(std::make_shared<beat>(strand)) {
-  // A finished flight's stream may still be there (its answer was not storable): start afresh.
-  redis_->send({"DEL", prefix_ + "s"});
   net::co_spawn(strand, [b = beat_, redis = redis_, lock = prefix_ + "lock", s]() -> net::awaitable<void> {
     while (!b->stopped) {
       b->timer.expires_after(s.heartbeat);
@@ -84,32 +94,52 @@ flight_publisher::~flight_publisher() {
   beat_->timer.cancel();
 }
 
-void flight_publisher::head() {
-  redis_->send({"XADD", prefix_ + "s", "MAXLEN", "~", std::to_string(settings_.stream_maxlen), "*", "h", "1"});
-  redis_->send({"PEXPIRE", prefix_ + "s", std::to_string(settings_.stream_ttl.count())});
+void flight_publisher::head() { head_pending_ = true; }
+
+// The head travels with the first piece (or the end): one XADD fewer per question.
+void flight_publisher::add(std::vector<std::string> fields) {
+  std::vector<std::string> command{"XADD", prefix_ + "s", "MAXLEN", "~", std::to_string(settings_.stream_maxlen), "*"};
+  if (head_pending_) {
+    command.insert(command.end(), {"h", "1"});
+    head_pending_ = false;
+  }
+  command.insert(command.end(), std::make_move_iterator(fields.begin()), std::make_move_iterator(fields.end()));
+  redis_->send(std::move(command));
+  // The stream expires even if this instance dies before its end.
+  if (!expiring_) {
+    redis_->send({"PEXPIRE", prefix_ + "s", std::to_string(settings_.stream_ttl.count())});
+    expiring_ = true;
+  }
 }
 
 void flight_publisher::piece(std::string_view bytes) {
   if (finished_ || bytes.empty()) return;
-  redis_->send({"XADD", prefix_ + "s", "MAXLEN", "~", std::to_string(settings_.stream_maxlen), "*", "d",
-                std::string(bytes)});
+  add({"d", std::string(bytes)});
+}
+
+void flight_publisher::whole(std::string_view body) {
+  if (finished_) return;
+  add({"d", std::string(body), "e", "1"});
+  finish();
 }
 
 void flight_publisher::end() {
   if (finished_) return;
-  redis_->send({"XADD", prefix_ + "s", "*", "e", "1"});
+  add({"e", "1"});
   finish();
 }
 
 void flight_publisher::fail(const remote_failure& f) {
   if (finished_) return;
-  redis_->send({"XADD", prefix_ + "s", "*", "f", encode_failure(f)});
+  // Nothing of the body was published: followers take it as the call's failure, before any head,
+  // and answer with its status themselves.
+  head_pending_ = false;
+  add({"f", encode_failure(f)});
   finish();
 }
 
 void flight_publisher::finish() {
   finished_ = true;
-  redis_->send({"PEXPIRE", prefix_ + "s", std::to_string(settings_.stream_ttl.count())});
   // The lock is left to expire: until then a request for the question reads the finished stream
   // (the whole answer at once) instead of asking the upstream again before the answer is stored.
   beat_->stopped = true;
@@ -137,8 +167,7 @@ class teeing_source final : public reply_source {
     if (ec) {
       pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
     } else {
-      pub_.piece(body);
-      pub_.end();
+      pub_.whole(body);
     }
     co_return body;
   }
@@ -306,19 +335,22 @@ net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool st
   if (!redis_->up() || !blocking_->up()) co_return claim;
   const auto prefix = key_prefix(key);
   const std::string mode = stream ? "s" : "j";
-  std::vector<std::string> set{"SET", prefix + "lock", instance_ + "|" + mode, "NX", "PX",
-                               std::to_string(settings_.lock_ttl.count())};
-  const auto taken = co_await redis_->command(std::move(set));
-  if (!taken.ok()) co_return claim;  // Redis unusable: alone
-  if (taken.value.type == redis::resp_value::kind::simple) {
+  // EVAL (Redis caches the compiled script by its hash): one command, not EVALSHA's possible two.
+  std::vector<std::string> command{"EVAL", std::string(claim_script), "3", prefix + "a", prefix + "lock", prefix + "s",
+                                   instance_ + "|" + mode, std::to_string(settings_.lock_ttl.count())};
+  const auto reply = co_await redis_->command(std::move(command));
+  const auto& items = reply.value.items;
+  if (!reply.ok() || items.empty() || items[0].type != redis::resp_value::kind::integer) co_return claim;  // alone
+  if (items[0].integer == 1 && items.size() == 2) {
+    if (auto entry = read_shared_entry(items[1].text)) claim.hit = std::make_shared<const cached_answer>(std::move(*entry));
+    co_return claim;  // unreadable: alone, and no lock was taken
+  }
+  if (items[0].integer == 2) {
     led_.fetch_add(1, std::memory_order_relaxed);
     claim.lead = std::make_unique<flight_publisher>(redis_, prefix, strand, settings_);
     co_return claim;
   }
-  std::vector<std::string> get{"GET", prefix + "lock"};
-  const auto holder = co_await redis_->command(std::move(get));
-  if (!holder.ok() || holder.value.type != redis::resp_value::kind::bulk || !holder.value.text.ends_with("|" + mode))
-    co_return claim;  // gone meanwhile, or the leader asks in the other mode: alone
+  if (items.size() != 2 || !items[1].text.ends_with("|" + mode)) co_return claim;  // the other mode: alone
   auto source = std::make_unique<remote_source>(*this, prefix, strand, wd, deadlines);
   auto failure = co_await source->wait_head();
   followed_.fetch_add(1, std::memory_order_relaxed);

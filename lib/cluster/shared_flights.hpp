@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gateway::cluster {
 
@@ -60,8 +61,10 @@ class flight_publisher {
  private:
   friend class teeing_source;
   void piece(std::string_view bytes);
+  void whole(std::string_view body);  // a JSON reply: the body and its end in one entry
   void end();
   void finish();
+  void add(std::vector<std::string> fields);
 
   std::shared_ptr<redis::redis_client> redis_;
   std::string prefix_;
@@ -69,10 +72,13 @@ class flight_publisher {
   struct beat;
   std::shared_ptr<beat> beat_;  // the heartbeat, shared with its coroutine
   bool finished_ = false;
+  bool head_pending_ = false;  // head() came; it goes out with the next entry
+  bool expiring_ = false;      // the stream's PEXPIRE is sent
 };
 
 /// What an instance does about a question it would ask the upstream.
 struct flight_claim {
+  std::shared_ptr<const cached_answer> hit;  // the answer is in the shared tier already
   std::unique_ptr<flight_publisher> lead;  // ask the upstream, publishing (this instance leads)
   std::unique_ptr<reply_source> follow;    // read another instance's copy instead
   std::optional<remote_failure> failure;   // with follow: the leader's call failed before a 200
@@ -91,8 +97,9 @@ class shared_flights {
   void start();
   void stop();
 
-  /// Leads, follows or neither; following waits (under the watchdog and `deadlines`) for the
-  /// leader's head or failure.
+  /// One round trip (a Lua script over the question's keys): the stored answer if there is one,
+  /// else the question's lock - taken (lead), or held by another instance (follow, waiting under
+  /// the watchdog and `deadlines` for the leader's head or failure), or neither (ask alone).
   net::awaitable<flight_claim> claim(const cache_key& key, bool stream, net::any_io_executor strand, watchdog& wd,
                                      request_deadlines deadlines);
 

@@ -82,8 +82,9 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
     c.x_cache = route.x_cache;
     if (route.hit) co_return co_await reply_cached(c, *route.hit);
     if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake);
-    if (deps_.store->has_shared_tier()) {
-      // The leader asks the shared tier once for everyone following it here.
+    if (deps_.store->has_shared_tier() && !deps_.shared) {
+      // The leader asks the shared tier once for everyone following it here (with shared flights,
+      // the claim in lead() asks it, in the same round trip as the question's lock).
       auto shared = co_await deps_.store->find_shared(*r.key, c.deadlines.request);
       if (shared && r.format.can_replay(*shared)) {
         c.lead.f->succeed(shared);
@@ -106,7 +107,16 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
   c.upstream_called = clock_type::now();
   // Another instance may be asking the upstream this very question: then its copy is read instead.
   cluster::flight_claim claim;
-  if (deps_.shared && c.r.key) claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
+  // Only requests that may be answered from the cache share a call (a bypass wants its own).
+  if (deps_.shared && c.r.key && c.r.read_cache)
+    claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
+  if (claim.hit && c.r.format.can_replay(*claim.hit)) {
+    watch.stop();
+    deps_.store->keep_local(*c.r.key, *claim.hit);
+    if (c.lead) c.lead.f->succeed(claim.hit);
+    c.x_cache = "HIT";
+    co_return co_await reply_cached(c, *claim.hit);
+  }
   if (claim.follow) {
     c.x_cache = "COALESCED";
     if (claim.failure) {
