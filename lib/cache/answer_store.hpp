@@ -29,8 +29,12 @@ class answer_store {
                                                                            clock_type::time_point deadline);
   /// Keeps a complete answer in every tier; a shared tier writes in the background.
   virtual void store(const cache_key& key, cached_answer answer) = 0;
-  /// Keeps an answer found in the shared tier (by someone who asked it directly) in the local one.
-  virtual void keep_local(const cache_key& key, cached_answer answer) { store(key, std::move(answer)); }
+  /// Keeps an answer the shared tier has already in the local tier only: one found there
+  /// (`shared_hit`, counted as such) or one followed from another instance's upstream call.
+  virtual void keep_local(const cache_key& key, cached_answer answer, bool shared_hit) {
+    (void)shared_hit;
+    store(key, std::move(answer));
+  }
   /// The local tier's numbers, for /metrics.
   virtual cache_stats stats() const = 0;
 };

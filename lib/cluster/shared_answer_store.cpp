@@ -49,8 +49,8 @@ void shared_answer_store::store(const cache_key& key, cached_answer answer) {
   redis_->send({"SET", key_prefix(key) + "a", std::move(bytes), "PX", std::to_string(ttl_.count())});
 }
 
-void shared_answer_store::keep_local(const cache_key& key, cached_answer answer) {
-  shared_hits_.fetch_add(1, std::memory_order_relaxed);  // only shared hits are kept this way
+void shared_answer_store::keep_local(const cache_key& key, cached_answer answer, bool shared_hit) {
+  if (shared_hit) shared_hits_.fetch_add(1, std::memory_order_relaxed);
   local_.store(key, std::move(answer));
 }
 

@@ -6,12 +6,12 @@
 #include "cluster/rate_limiter.hpp"
 #include "cluster/shared_answer_store.hpp"
 #include "cluster/shared_flights.hpp"
+#include "gateway/rate_limit_reply.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
 #include "http/listener.hpp"
 #include "http/serve.hpp"
 #include "metrics/metrics.hpp"
-#include "net/client_address.hpp"
 #include "openai/openai_handler.hpp"
 #include "redis/redis_client.hpp"
 #include "relay/error_text.hpp"
@@ -24,8 +24,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <fmt/ranges.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <atomic>
@@ -80,30 +78,6 @@ std::unique_ptr<cluster::shared_flights> make_shared_flights(net::io_context& io
   return std::make_unique<cluster::shared_flights>(std::move(redis), std::move(blocking), ioc.get_executor(), instance);
 }
 
-// The name limits are kept under: the gateway key when keys are required (hashed: a key never
-// reaches Redis), else the client's address.
-std::string limit_client(const gateway_config& cfg, const request_t& req, const beast::tcp_stream& stream) {
-  if (!cfg.gateway_api_keys.empty()) {
-    const auto auth = req[http::field::authorization];
-    unsigned char digest[32];
-    unsigned int size = 0;
-    EVP_Digest(auth.data(), auth.size(), digest, &size, EVP_sha256(), nullptr);
-    return fmt::format("k:{:02x}", fmt::join(digest, digest + 12, ""));
-  }
-  boost::system::error_code ec;
-  const auto peer = stream.socket().remote_endpoint(ec);
-  if (ec) return "ip:unknown";
-  return "ip:" + client_address(peer.address(), req["x-forwarded-for"], cfg.trusted_proxies);
-}
-
-// "6s", "1m0.5s": the duration format of Groq's and OpenAI's x-ratelimit-reset-* headers.
-std::string reset_text(double ms) {
-  const double seconds = std::max(0.0, ms) / 1000.0;
-  if (seconds < 60) return fmt::format("{:.3g}s", seconds);
-  const auto minutes = static_cast<long>(seconds / 60);
-  return fmt::format("{}m{:.3g}s", minutes, seconds - 60.0 * static_cast<double>(minutes));
-}
-
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
@@ -142,7 +116,6 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
-
         acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
                  [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }) {}
 
@@ -281,37 +254,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       co_return co_await send_reply(rc, 405, std::move(body), cfg.client_write_timeout, headers);
     }
     if (!row->limited || !limiter.enabled()) co_return co_await row->handler(rc);
-    auto client = limit_client(cfg, rc.req, rc.client);
+    auto client = limit_client(cfg, rc);
     const auto verdict = co_await limiter.check(client);
-    if (!verdict.allowed) co_return co_await refuse_over_limit(rc, style, verdict);
+    if (!verdict.allowed) co_return co_await refuse_over_limit(rc, cfg, style, verdict, log);
     const bool keep = co_await row->handler(rc);
     limiter.charge(client, rc.report.completion_tokens);
     co_return keep;
-  }
-
-  // 429 in the route's shape, with Retry-After and the x-ratelimit-* headers Groq and OpenAI send.
-  net::awaitable<bool> refuse_over_limit(request_context& rc, error_style style, const cluster::limit_verdict& v) {
-    const auto seconds = static_cast<long>(std::ceil(std::max(v.retry_after_ms, 1.0) / 1000.0));
-    const auto retry_after = std::to_string(seconds);
-    std::vector<std::pair<std::string, std::string>> extra;
-    if (cfg.rate_limit_rpm) {
-      extra.emplace_back("x-ratelimit-limit-requests", std::to_string(cfg.rate_limit_rpm));
-      extra.emplace_back("x-ratelimit-remaining-requests", std::to_string(std::max<std::int64_t>(0, v.remaining_requests)));
-      extra.emplace_back("x-ratelimit-reset-requests", reset_text(v.reset_requests_ms));
-    }
-    if (cfg.rate_limit_tpm) {
-      extra.emplace_back("x-ratelimit-limit-tokens", std::to_string(cfg.rate_limit_tpm));
-      extra.emplace_back("x-ratelimit-remaining-tokens", std::to_string(std::max<std::int64_t>(0, v.remaining_tokens)));
-      extra.emplace_back("x-ratelimit-reset-tokens", reset_text(v.reset_tokens_ms));
-    }
-    const auto what = v.by_tokens ? "tokens" : "requests";
-    log.info("{} {} {} 429 client over its {} per minute", rc.id, rc.req.method_string(), rc.req.target(), what);
-    auto body = error_body(style, 429, "rate_limited",
-                           fmt::format("this client's {} per minute are used up; retry in {} s", what, seconds));
-    reply_headers headers;
-    headers.retry_after = retry_after;
-    headers.extra = extra;
-    co_return co_await send_reply(rc, 429, std::move(body), cfg.client_write_timeout, headers);
   }
 
   net::awaitable<bool> healthz(request_context& rc) {

@@ -51,6 +51,7 @@ struct relay_pipeline::call {
   // which may publish through it.
   std::unique_ptr<cluster::flight_publisher> publisher;
   std::unique_ptr<reply_source> exchange;  // the upstream's reply, or another instance's copy
+  bool remote = false;  // `exchange` is another instance's copy: its answer is stored, and paid for, there
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
   lead_guard lead;
@@ -112,13 +113,14 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
     claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
   if (claim.hit && c.r.format.can_replay(*claim.hit)) {
     watch.stop();
-    deps_.store->keep_local(*c.r.key, *claim.hit);
+    deps_.store->keep_local(*c.r.key, *claim.hit, true);
     if (c.lead) c.lead.f->succeed(claim.hit);
     c.x_cache = "HIT";
     co_return co_await reply_cached(c, *claim.hit);
   }
   if (claim.follow) {
     c.x_cache = "COALESCED";
+    c.remote = true;
     if (claim.failure) {
       watch.stop();
       c.retry_after = std::move(claim.failure->retry_after);
@@ -256,7 +258,7 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
 
 void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
   // What the answer cost, for RATE_LIMIT_TPM (the router charges it to the client).
-  if (answer && answer->usage) c.rc.report.completion_tokens = answer->usage->completion_tokens;
+  if (answer && answer->usage && !c.remote) c.rc.report.completion_tokens = answer->usage->completion_tokens;
   if (!answer) {
     // Only plain text answers are replayable; a cacheable request should never get anything else.
     if (c.lead) c.lead.f->fail({error::upstream_protocol_error, "the upstream's answer cannot be shared", {}});
@@ -270,7 +272,8 @@ void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
     auto entry = *shared;
     if (entry.hit_body.empty()) entry.hit_body = c.r.format.hit_body(entry);
     entry.question = std::string(c.r.question);
-    deps_.store->store(*c.r.key, std::move(entry));
+    if (c.remote) deps_.store->keep_local(*c.r.key, std::move(entry), false);  // the leader stores it for all
+    else deps_.store->store(*c.r.key, std::move(entry));
   }
   if (c.lead) c.lead.f->succeed(std::move(shared));
 }

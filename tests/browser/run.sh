@@ -28,17 +28,12 @@ for _ in $(seq 100); do grep -q "groq-sim port" "$dir/sim.out" 2>/dev/null && br
 sim_port=$(awk '/groq-sim port/ {print $3}' "$dir/sim.out")
 [ -n "$sim_port" ] || fail "groq-sim did not start"
 
-# start NAME ENV...: a gateway on a free port, its port in $port_NAME.
+# start NAME ENV...: a gateway on this groq-sim; its port in $port_NAME.
+source "$here/../e2e/lib.sh"
 start() {
   local name=$1; shift
-  env GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" UPSTREAM_MAX_RETRIES=0 HOST=127.0.0.1 PORT=0 THREADS=2 \
-    "$@" "$gateway_bin" >/dev/null 2>"$dir/$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do grep -q "listening on" "$dir/$name.log" 2>/dev/null && break; sleep 0.05; done
-  local p
-  p=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/$name.log")
-  [ -n "$p" ] || fail "gateway $name did not start"
-  printf -v "port_$name" %s "$p"
+  start_gateway_as "$gateway_bin" "$dir" "$name" GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" \
+    UPSTREAM_MAX_RETRIES=0 THREADS=2 "$@" || fail "gateway $name did not start"
 }
 start open
 start keyed GATEWAY_API_KEYS="page-key-1"

@@ -36,7 +36,7 @@ fail() {
   [ -n "$dockerd_pid" ] && tail -20 "$dir/dockerd.log"
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$root/tests/e2e/lib.sh"
 seconds_since() { echo "$(date +%s.%N) - $1" | bc -l | xargs printf '%.1f'; }
 
 # The engine: this machine has no systemd; its dockerd leaves the host's firewall and interfaces

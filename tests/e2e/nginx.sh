@@ -14,7 +14,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; for f in gw.log nginx-error.log; do echo "--- $f"; cat "$dir/$f" 2>/dev/null || true; done; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$root/tests/e2e/lib.sh"
 
 "$sim_bin" --port 0 >"$dir/sim.out" 2>"$dir/sim.log" &
 pids+=($!)
@@ -35,22 +35,7 @@ start_nginx() {  # extra sed expressions applied to the site config
   ng_port=$(free_port)
   sed -e "s/server 127.0.0.1:8000/server 127.0.0.1:$gw_port/" -e "s/listen 80;/listen 127.0.0.1:$ng_port;/" \
       -e "s/allow 127.0.0.1;/allow 127.0.0.1;/" "$@" "$root/nginx/chat-gateway.conf" >"$dir/site.conf"
-  cat >"$dir/nginx.conf" <<NGINX
-$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  include $dir/site.conf;
-}
-NGINX
-  nginx -e "$dir/nginx-error.log" -c "$dir/nginx.conf" &
-  nginx_pid=$!
+  run_nginx "$dir"
   pids+=("$nginx_pid")
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null && return; sleep 0.05; done
   fail "nginx did not start"

@@ -34,7 +34,7 @@ fail() {
   for f in "$dir"/*.log; do echo "--- $f"; tail -n 30 "$f"; done
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$root/tests/e2e/lib.sh"
 
 redis_port=$(free_port)
 start_redis() {
@@ -53,19 +53,13 @@ sim_port=$(awk '/groq-sim port/ {print $3}' "$dir/sim.out")
 [ -n "$sim_port" ] || fail "groq-sim did not start"
 sim_stat() { curl -sf "http://127.0.0.1:$sim_port/sim/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
-# start_gateway NAME ENV...: prints the port.
+# start_gateway NAME ENV...: one of the instances, on this Redis and groq-sim; sets port_NAME.
 gw_pids=()
 start_gateway() {
   local name=$1; shift
-  env GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" REDIS_URL="redis://127.0.0.1:$redis_port" \
-    UPSTREAM_MAX_RETRIES=0 HOST=127.0.0.1 PORT=0 THREADS=1 ACCESS_LOG=false "$@" "$gateway_bin" 2>"$dir/$name.log" &
-  gw_pids+=($!)
-  pids+=($!)
-  for _ in $(seq 100); do grep -q "listening on" "$dir/$name.log" 2>/dev/null && break; sleep 0.05; done
-  local p
-  p=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/$name.log")
-  [ -n "$p" ] || fail "gateway $name did not start"
-  printf -v "port_$name" %s "$p"
+  start_gateway_as "$gateway_bin" "$dir" "$name" GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" \
+    REDIS_URL="redis://127.0.0.1:$redis_port" UPSTREAM_MAX_RETRIES=0 THREADS=1 ACCESS_LOG=false "$@" \
+    || fail "gateway $name did not start"
 }
 metric() {  # metric PORT NAME: the value of an unlabelled sample
   curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n {print $2}'
@@ -116,22 +110,8 @@ ng_port=$(free_port)
       -e "s/127.0.0.1:8003/127.0.0.1:$port_c/" "$root/nginx/cluster-upstream.conf"
   sed -e '/^upstream chat_gateway {/,/^}/d' -e "s/listen 80;/listen 127.0.0.1:$ng_port;/" "$root/nginx/chat-gateway.conf"
 } >"$dir/site.conf"
-cat >"$dir/nginx.conf" <<NGINX
-$( [ "$(id -u)" -eq 0 ] && echo "user root;" )
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  include $dir/site.conf;
-}
-NGINX
-nginx -e "$dir/nginx-error.log" -c "$dir/nginx.conf" &
-pids+=($!)
+run_nginx "$dir"
+pids+=("$nginx_pid")
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null && break; sleep 0.05; done
 for i in $(seq 6); do
   [ "$(ask "$ng_port" "BIST 100 nedir?")" = HIT ] || fail "through nginx, request $i was not a hit"

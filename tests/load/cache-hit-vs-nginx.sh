@@ -28,31 +28,7 @@ hit_headers=$(curl -sf -D - -o "$work/www/answer.json" "http://127.0.0.1:$gw_por
   -H 'Content-Type: application/json' -d "$body")
 grep -qi '^x-cache: HIT' <<<"$hit_headers" || { echo "the warm-up request was not a cache hit" >&2; exit 1; }
 
-ng_port=$(free_port)
-chmod 755 "$work" "$work/www"
-chmod 644 "$work/www/answer.json"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes $server_threads;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_requests 100000000;
-  keepalive_timeout 75s;
-  types { application/json json; }
-  server {
-    listen 127.0.0.1:$ng_port;
-    root $work/www;
-  }
-}
-NGINX
-nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" &
-pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/answer.json" >/dev/null && break; sleep 0.05; done
+start_nginx_static "$server_threads"
 cmp -s <(curl -sf "http://127.0.0.1:$ng_port/answer.json") "$work/www/answer.json" \
   || { echo "nginx does not serve the cached body" >&2; exit 1; }
 

@@ -93,6 +93,38 @@ for k in sys.argv[2:]: v = v[k]
 print(f"{v:.3f}" if isinstance(v, float) else v)' "$work/$1.json" "${@:2}"
 }
 
+# start_nginx_static WORKERS: nginx serving $work/www/answer.json as a static file, tuned as a
+# fair reference for cache hits (keep-alive without limit, no access log); sets ng_port.
+start_nginx_static() {
+  ng_port=$(free_port)
+  chmod 755 "$work" "$work/www"
+  chmod 644 "$work/www/answer.json"
+  cat >"$work/nginx.conf" <<NGINX
+worker_processes $1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  types { application/json json; }
+  server {
+    listen 127.0.0.1:$ng_port;
+    root $work/www;
+  }
+}
+NGINX
+  nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ng_port/answer.json" >/dev/null && return; sleep 0.05; done
+  echo "nginx did not start" >&2
+  exit 1
+}
+
 machine_line() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 }

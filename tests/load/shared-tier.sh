@@ -48,23 +48,7 @@ start_gateway GROQ_BASE_URL="$upstream" THREADS=1 REDIS_URL="$redis_url" CACHE_M
 tiny=$gw_port
 mkdir -p "$work/www"
 curl -sf -o "$work/www/answer.json" "http://127.0.0.1:$filler/chat" -H 'Content-Type: application/json' -d '{"question": "BIST 100 nedir?"}'
-ng_port=$(free_port)
-chmod 755 "$work" "$work/www"; chmod 644 "$work/www/answer.json"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off; sendfile on; tcp_nodelay on; keepalive_requests 100000000; keepalive_timeout 75s;
-  types { application/json json; }
-  server { listen 127.0.0.1:$ng_port; root $work/www; }
-}
-NGINX
-nginx -e "$work/nginx-error.log" -c "$work/nginx.conf" &
-pids+=($!)
-for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$ng_port/answer.json" && break; sleep 0.05; done
+start_nginx_static 1
 printf '%-34s %12s %9s %9s\n' "hits" "requests/s" "p50 ms" "p99 ms"
 measure "local hit (gateway)" "http://127.0.0.1:$filler/chat" "$root/tests/load/chat.lua"
 hits_before=$(curl -sf "http://127.0.0.1:$tiny/metrics" | awk '$1 == "gateway_shared_cache_hits_total" {print $2}')

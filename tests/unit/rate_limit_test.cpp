@@ -1,4 +1,5 @@
 #include "cluster/gcra.hpp"
+#include "gateway/rate_limit_reply.hpp"
 #include "net/client_address.hpp"
 
 #include <catch2/catch.hpp>
@@ -55,4 +56,11 @@ TEST_CASE("client address: the peer, or X-Forwarded-For from a trusted proxy", "
     CHECK_FALSE(parse_address_ranges(bad, why));
   }
   CHECK(parse_address_ranges("", why)->empty());
+}
+
+TEST_CASE("x-ratelimit-reset: Groq's and OpenAI's duration format", "[limits]") {
+  CHECK(gateway::reset_text(6000) == "6s");
+  CHECK(gateway::reset_text(500) == "0.5s");
+  CHECK(gateway::reset_text(62'500) == "1m2.5s");
+  CHECK(gateway::reset_text(-5) == "0s");
 }
