@@ -130,3 +130,30 @@ TEST_CASE("errors: every cause maps to its public status and code", "[error]") {
   CHECK(ec.message() == "timed out connecting to upstream");
   CHECK(ec.category().name() == std::string("gateway"));
 }
+
+TEST_CASE("config: the shared tier's settings", "[config]") {
+  auto r = load({{"REDIS_URL", "redis://:pw@10.0.0.5:6380/1"}, {"REDIS_TIMEOUT", "20"}, {"RATE_LIMIT_RPM", "60"},
+                 {"RATE_LIMIT_TPM", "50000"}, {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"}, {"WEB_UI", "false"}});
+  REQUIRE(r.config);
+  CHECK(r.config->redis->host == "10.0.0.5");
+  CHECK(r.config->redis->port == 6380);
+  CHECK(r.config->redis->db == 1);
+  CHECK(r.config->redis_timeout == std::chrono::milliseconds(20));
+  CHECK(r.config->rate_limit_rpm == 60);
+  CHECK(r.config->rate_limit_tpm == 50000);
+  CHECK(r.config->trusted_proxies.size() == 2);
+  CHECK_FALSE(r.config->web_ui);
+  CHECK_FALSE(load({}).config->redis);  // unset: a single instance
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"REDIS_URL", "rediss://h"}, {"REDIS_TIMEOUT", "0"}, {"REDIS_TIMEOUT", "0.5"}, {"RATE_LIMIT_RPM", "-1"},
+           {"TRUSTED_PROXIES", "10.0.0.0/40"}, {"WEB_UI", "maybe"}}) {
+    INFO(name << "=" << value);
+    CHECK(load({{name, value}}).error.rfind(name, 0) == 0);
+  }
+  // A broken URL is refused without echoing it: it may hold the password.
+  const auto bad = load({{"REDIS_URL", "redis://:hunter2@h:99999"}});
+  CHECK_FALSE(bad.config);
+  CHECK(bad.error.find("hunter2") == std::string::npos);
+  // Token limits are counted from the answers the cache collects.
+  CHECK(load({{"RATE_LIMIT_TPM", "100"}, {"CACHE_ENABLED", "false"}}).error.find("RATE_LIMIT_TPM") != std::string::npos);
+}
