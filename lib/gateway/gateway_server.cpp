@@ -299,6 +299,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const auto ls = limiter.stats();
     s.shared.limited_requests = ls.limited_requests;
     s.shared.limited_tokens = ls.limited_tokens;
+    s.shared.limit_checks_shared = ls.shared_checks;
+    s.shared.limit_checks_local = ls.local_checks;
     if (shared_flights) {
       const auto fs = shared_flights->stats();
       s.shared.flights_led = fs.led;

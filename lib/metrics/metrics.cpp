@@ -164,6 +164,10 @@ std::string gateway_metrics::render(const sources& s) const {
     header(out, "gateway_rate_limited_total", "counter", "Requests refused by RATE_LIMIT_RPM / RATE_LIMIT_TPM, by reason.");
     sample(out, "gateway_rate_limited_total", s.shared.limited_requests, "reason=\"requests\"");
     sample(out, "gateway_rate_limited_total", s.shared.limited_tokens, "reason=\"tokens\"");
+    header(out, "gateway_rate_limit_checks_total", "counter",
+           "Rate-limit checks by who decided: Redis for every instance (shared), or this instance alone (local: no Redis, or no reply within REDIS_TIMEOUT).");
+    sample(out, "gateway_rate_limit_checks_total", s.shared.limit_checks_shared, "decided=\"shared\"");
+    sample(out, "gateway_rate_limit_checks_total", s.shared.limit_checks_local, "decided=\"local\"");
   }
   gauge(out, "gateway_coalesced_requests_total", "Requests that shared another request's upstream call.",
         s.flights.coalesced, "counter");

@@ -52,6 +52,7 @@ struct shared_tier_sources {
   bool configured = false;  // REDIS_URL set
   bool up = false;
   std::uint64_t limited_requests = 0, limited_tokens = 0;  // rate-limit refusals, by reason
+  std::uint64_t limit_checks_shared = 0, limit_checks_local = 0;  // decided by Redis / by this instance
   bool limits = false;      // RATE_LIMIT_RPM or _TPM set
   // Coalescing across instances: questions led for all, followed from another instance, and
   // followed leaders that died.
