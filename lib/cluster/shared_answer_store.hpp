@@ -4,6 +4,8 @@
 // sends SET ... PX TTL without waiting. Entries are entry_codec bytes under the answer's key -
 // the similar-question form's key, so instance B answers what A stored for a question in other
 // words - and outlive any gateway process. Redis down, slow or answering nonsense is a miss.
+// The gateway itself looks answers up through shared_flights::claim, which reads the same key and
+// takes the question's lock in one round trip; find_shared is the store's lookup on its own.
 // Key layout (docs/architecture.md): cgw:{KEY}:a, KEY the hex of the 32-byte cache key; the braces
 // are a Redis Cluster hash tag, so a flight's other keys (cgw:{KEY}:...) share its slot.
 // Threading: thread-safe.
