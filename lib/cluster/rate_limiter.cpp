@@ -2,8 +2,8 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "cluster/gcra.hpp"
+#include "redis/redis_script.hpp"
 
-#include <openssl/evp.h>
 
 namespace gateway::cluster {
 namespace {
@@ -49,22 +49,9 @@ redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now
 return 1
 )lua";
 
-std::string sha1_hex(std::string_view text) {
-  unsigned char digest[20];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < size; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 15]);
-  }
-  return out;
-}
-
-const std::string& check_sha() {
-  static const std::string sha = sha1_hex(check_script);
-  return sha;
+const redis::redis_script& checker() {
+  static const redis::redis_script script(check_script);
+  return script;
 }
 
 double now_ms() {
@@ -77,21 +64,6 @@ std::string limit_key(const std::string& client, char which) {
   k.append("}:");
   k.push_back(which);
   return k;
-}
-
-// EVALSHA, and EVAL when Redis does not have the script yet (a restarted or new Redis).
-net::awaitable<redis::redis_reply> run_script(redis::redis_client& redis, std::string_view script,
-                                              const std::string& sha, std::vector<std::string> keys_and_args,
-                                              std::size_t keys) {
-  std::vector<std::string> command{"EVALSHA", sha, std::to_string(keys)};
-  command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
-  auto reply = co_await redis.command(command);
-  if (reply.error == redis::redis_errc::ok && reply.value.is_error() && reply.value.text.starts_with("NOSCRIPT")) {
-    command[0] = "EVAL";
-    command[1] = std::string(script);
-    reply = co_await redis.command(std::move(command));
-  }
-  co_return reply;
 }
 
 }  // namespace
@@ -107,10 +79,10 @@ limit_verdict rate_limiter::count(limit_verdict v) {
 
 net::awaitable<limit_verdict> rate_limiter::check(std::string client) {
   if (redis_ && redis_->up()) {
-    // A local vector, not a braced list in the co_await expression (GCC 12, docs/architecture.md).
-    std::vector<std::string> keys_and_args{limit_key(client, 'r'), limit_key(client, 't'),
-                                           std::to_string(settings_.rpm), std::to_string(settings_.tpm)};
-    auto reply = co_await run_script(*redis_, check_script, check_sha(), std::move(keys_and_args), 2);
+    // Local vectors, not braced lists in the co_await expression (GCC 12, docs/architecture.md).
+    std::vector<std::string> keys{limit_key(client, 'r'), limit_key(client, 't')};
+    std::vector<std::string> args{std::to_string(settings_.rpm), std::to_string(settings_.tpm)};
+    auto reply = co_await redis::run(*redis_, checker(), std::move(keys), std::move(args));
     const auto& items = reply.value.items;
     if (reply.ok() && items.size() == 7) {
       limit_verdict v;
@@ -129,11 +101,16 @@ net::awaitable<limit_verdict> rate_limiter::check(std::string client) {
   co_return count(check_local(client, now_ms()));
 }
 
+rate_limiter::tats& rate_limiter::local_entry(const std::string& client, double now) {
+  // Bounded: past 100,000 clients, those whose budgets are whole again are forgotten.
+  if (local_.size() > 100'000)
+    std::erase_if(local_, [&](const auto& e) { return e.second.requests <= now && e.second.tokens <= now; });
+  return local_[client];
+}
+
 limit_verdict rate_limiter::check_local(const std::string& client, double now) {
   std::lock_guard lock(mutex_);
-  if (local_.size() > 100'000)  // forget clients whose budgets are whole again
-    std::erase_if(local_, [&](const auto& e) { return e.second.requests <= now && e.second.tokens <= now; });
-  auto& t = local_[client];
+  auto& t = local_entry(client, now);
   limit_verdict v;
   if (settings_.tpm) {
     const auto d = gcra(t.tokens, now, settings_.tpm, 0);
@@ -163,9 +140,11 @@ limit_verdict rate_limiter::check_local(const std::string& client, double now) {
 void rate_limiter::charge(const std::string& client, std::uint64_t tokens) {
   if (!settings_.tpm || tokens == 0) return;
   {
+    // Kept here too (the same bound as checks), so a fallback to local checks knows the debt.
     std::lock_guard lock(mutex_);
-    auto& t = local_[client];
-    t.tokens = gcra_charge(t.tokens, now_ms(), settings_.tpm, static_cast<double>(tokens));
+    const double now = now_ms();
+    auto& t = local_entry(client, now);
+    t.tokens = gcra_charge(t.tokens, now, settings_.tpm, static_cast<double>(tokens));
   }
   if (!redis_ || !redis_->up()) return;
   // EVAL, not EVALSHA: nobody waits for this reply, so there is no NOSCRIPT to recover from.

@@ -54,15 +54,16 @@ class rate_limiter {
   limiter_stats stats() const;
 
  private:
+  struct tats {
+    double requests = 0, tokens = 0;
+  };
   limit_verdict check_local(const std::string& client, double now_ms);
+  tats& local_entry(const std::string& client, double now_ms);  // mutex_ held
   limit_verdict count(limit_verdict v);
 
   rate_limit_settings settings_;
   std::shared_ptr<redis::redis_client> redis_;
   std::mutex mutex_;
-  struct tats {
-    double requests = 0, tokens = 0;
-  };
   std::unordered_map<std::string, tats> local_;  // guarded by mutex_
   std::atomic<std::uint64_t> limited_requests_{0}, limited_tokens_{0}, shared_checks_{0}, local_checks_{0};
 };

@@ -2,17 +2,14 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "cache/entry_codec.hpp"
+#include "core/text.hpp"
 
 namespace gateway::cluster {
 
 std::string key_prefix(const cache_key& key) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out = "cgw:{";
   out.reserve(5 + 64 + 2);
-  for (const unsigned char b : key) {
-    out.push_back(hex[b >> 4]);
-    out.push_back(hex[b & 15]);
-  }
+  append_hex(out, key);
   out.append("}:");
   return out;
 }

@@ -2,6 +2,7 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "cluster/shared_answer_store.hpp"
+#include "redis/redis_script.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -335,10 +336,11 @@ net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool st
   if (!redis_->up() || !blocking_->up()) co_return claim;
   const auto prefix = key_prefix(key);
   const std::string mode = stream ? "s" : "j";
-  // EVAL (Redis caches the compiled script by its hash): one command, not EVALSHA's possible two.
-  std::vector<std::string> command{"EVAL", std::string(claim_script), "3", prefix + "a", prefix + "lock", prefix + "s",
-                                   instance_ + "|" + mode, std::to_string(settings_.lock_ttl.count())};
-  const auto reply = co_await redis_->command(std::move(command));
+  static const redis::redis_script claimer(claim_script);
+  // Local vectors, not braced lists in the co_await expression (GCC 12, docs/architecture.md).
+  std::vector<std::string> keys{prefix + "a", prefix + "lock", prefix + "s"};
+  std::vector<std::string> args{instance_ + "|" + mode, std::to_string(settings_.lock_ttl.count())};
+  const auto reply = co_await redis::run(*redis_, claimer, std::move(keys), std::move(args));
   const auto& items = reply.value.items;
   if (!reply.ok() || items.empty() || items[0].type != redis::resp_value::kind::integer) co_return claim;  // alone
   if (items[0].integer == 1 && items.size() == 2) {
