@@ -7,9 +7,12 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/container/small_vector.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
 
 namespace gateway {
 namespace beast = boost::beast;
@@ -17,6 +20,7 @@ namespace http = beast::http;
 
 namespace {
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr std::string_view crlf = "\r\n";
 }
 
 void watch_client(beast::tcp_stream& client, const std::shared_ptr<bool>& watching,
@@ -61,19 +65,49 @@ net::awaitable<bool> write_sse_head(beast::tcp_stream& client, http::response<ht
 }
 
 net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
-                                                    const std::vector<net::const_buffer>& buffers,
+                                                    std::span<const net::const_buffer> buffers,
                                                     std::chrono::milliseconds timeout, sse_keepalive* keepalive) {
-  // With keep-alive comments running, their timer is this write's deadline too (no timer is set
-  // and cancelled per write: see sse_keepalive.hpp); otherwise the stream's own per-operation one.
+  const std::size_t size = net::buffer_size(buffers);
+  if (size == 0) co_return boost::system::error_code{};  // an empty chunk would end the body
+  // The chunk framing goes around the caller's buffers (no copy); one writev sends it all.
+  char chunk_size[sizeof(std::size_t) * 2 + 2];
+  std::size_t head = 0;
+  if (chunked) {
+    const auto hex = fmt::format_to_n(chunk_size, sizeof chunk_size - 2, "{:x}", size);
+    head = hex.size;
+    chunk_size[head++] = '\r';
+    chunk_size[head++] = '\n';
+  }
+  boost::container::small_vector<net::const_buffer, 8> framed;
+  if (chunked) framed.push_back(net::buffer(chunk_size, head));
+  framed.insert(framed.end(), buffers.begin(), buffers.end());
+  if (chunked) framed.push_back(net::buffer(crlf));
+
+  // Tried first without waiting: a client that keeps up takes the whole event at once, and the
+  // write then needs no asynchronous operation, no timer and no trip through the strand (the
+  // relay's profile, benchmark 9). Not while a keep-alive comment is being written: they take turns.
+  beast::buffers_suffix<decltype(framed)> rest(framed);
+  if (!keepalive || keepalive->idle()) {
+    auto& socket = client.socket();
+    boost::system::error_code ec;
+    if (!socket.non_blocking()) socket.non_blocking(true, ec);
+    std::size_t n = 0;
+    if (!ec) n = socket.write_some(framed, ec);  // MSG_NOSIGNAL: a gone client is an error, not a signal
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return ec;
+    rest.consume(n);
+    if (net::buffer_size(rest) == 0) {
+      if (keepalive) keepalive->wrote();
+      co_return boost::system::error_code{};
+    }
+  }
+  // The rest waits for the client, under the write deadline. With keep-alive comments running,
+  // their timer is this write's deadline too (no timer is set and cancelled per write: see
+  // sse_keepalive.hpp); otherwise the stream's own per-operation one.
   if (keepalive)
     co_await keepalive->before_write();
   else
     client.expires_after(timeout);
-  boost::system::error_code ec;
-  if (chunked)
-    std::tie(ec, std::ignore) = co_await net::async_write(client, http::make_chunk(buffers), tuple_awaitable);
-  else
-    std::tie(ec, std::ignore) = co_await net::async_write(client, buffers, tuple_awaitable);
+  auto [ec, n] = co_await net::async_write(client, rest, tuple_awaitable);
   if (!keepalive)
     client.expires_never();
   else if (!keepalive->after_write())

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace gateway {
@@ -55,10 +56,11 @@ boost::beast::http::response<boost::beast::http::empty_body> sse_head(unsigned v
 net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client,
                                     boost::beast::http::response<boost::beast::http::empty_body>& head,
                                     std::chrono::milliseconds timeout);
-/// One SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`. With
-/// `keepalive`, the write takes its turn with the keep-alive comments (see sse_keepalive.hpp).
+/// One SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`; nothing
+/// for empty buffers. With `keepalive`, the write takes its turn with the keep-alive comments (see
+/// sse_keepalive.hpp).
 net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& client, bool chunked,
-                                                    const std::vector<net::const_buffer>& buffers,
+                                                    std::span<const net::const_buffer> buffers,
                                                     std::chrono::milliseconds timeout,
                                                     sse_keepalive* keepalive = nullptr);
 /// The terminating chunk; returns whether the connection may be kept.

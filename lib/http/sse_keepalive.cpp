@@ -117,6 +117,14 @@ void sse_keepalive::fire(const std::shared_ptr<state>& st) {
     net::async_write(st->client, net::buffer(comment), std::move(done));
 }
 
+bool sse_keepalive::idle() const { return !state_->writing; }
+
+void sse_keepalive::wrote() {
+  // Only the silence clock moves; the pending wait, if any, wakes early and waits again.
+  state_->last_write = clock_type::now();
+  ensure_waiting(state_);
+}
+
 net::awaitable<void> sse_keepalive::before_write() {
   auto st = state_;
   while (st->writing) {

@@ -34,6 +34,10 @@ class sse_keepalive {
 
   /// Starts the silence clock (call once the response head is written).
   void start();
+  /// No comment is being written: the coroutine may write at once (then call wrote()).
+  bool idle() const;
+  /// The coroutine wrote without waiting (its write never needed the deadline).
+  void wrote();
   net::awaitable<void> before_write();
   /// Returns false when the write took longer than the write timeout (the connection is closed).
   bool after_write();

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <array>
 
 namespace gateway {
 namespace {
@@ -112,7 +113,7 @@ net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry
     auto [ec] = co_await wake.async_wait(tuple_awaitable);
     const auto now = clock_type::now();
     if (!ec && r.started && now >= keepalive_at && now < io.deadline) {
-      const std::vector<net::const_buffer> comment{net::buffer(keepalive_comment)};
+      const std::array<net::const_buffer, 1> comment{net::buffer(keepalive_comment)};
       if (co_await write_sse(io.client, io.chunked, comment, io.write_timeout)) {
         r.gone = true;
         break;

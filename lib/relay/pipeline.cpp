@@ -384,7 +384,8 @@ net::awaitable<bool> relay_pipeline::start_stream(call& c) {
 }
 
 net::awaitable<boost::system::error_code> relay_pipeline::send(call& c, const std::string& bytes) {
-  const std::vector<net::const_buffer> buffers{net::buffer(bytes)};
+  const net::const_buffer buffer = net::buffer(bytes);
+  const std::span<const net::const_buffer> buffers(&buffer, 1);
   const auto ec = co_await write_sse(c.rc.client, c.chunked, buffers, deps_.cfg.client_write_timeout, c.keepalive);
   if (!ec) c.rc.report.bytes += bytes.size();
   co_return ec;

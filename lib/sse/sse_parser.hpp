@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,8 +23,11 @@ class sse_parser {
   /// Appends received bytes. Returns false (and stays failed) when an event outgrows the bound.
   bool feed(std::string_view bytes);
 
-  /// The next complete event, if one is buffered. Call until it returns nullopt after each feed().
-  std::optional<sse_event> next();
+  /// The next complete event, if one is buffered (null otherwise). Call until it returns null after
+  /// each feed(). The event is the parser's own and stays valid until the next call of next() or
+  /// feed(): its strings keep their capacity from event to event, so a stream of events of similar
+  /// size parses without allocating.
+  const sse_event* next();
 
   bool failed() const noexcept { return failed_; }
   /// Bytes received but not yet part of a dispatched event (a partial line or event).
@@ -41,6 +43,7 @@ class sse_parser {
   std::size_t max_event_bytes_;
 
   sse_event pending_;               // fields collected for the event being built
+  sse_event current_;               // the event next() returned last
   bool has_data_ = false;
   bool has_fields_ = false;
 };

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Benchmark 9 (docs/benchmarks.md): the relay path against nginx, with a TLS upstream as in
+# production. groq-sim serves HTTPS with a self-signed certificate; nginx (one worker) is a TLS
+# reverse proxy to it (proxy_ssl_verify on, keepalive 512, proxy_buffering off); the gateway runs
+# with THREADS=1 and the cache off. In one run, on one machine:
+#   1. streaming: STREAMS concurrent streams of TOKENS tokens at INTERVAL_MS - first-delta and
+#      inter-delta p99, direct to groq-sim, through nginx, through the gateway's /v1 and /chat;
+#   2. non-streaming at RATE req/s (open loop) - the added p99 of each;
+#   3. CPU instructions per streamed token under callgrind (the figure that repeats on this machine):
+#      each server under valgrind, CG_STREAMS streams after a warm-up; callgrind_control dumps the
+#      counters after the warm-up (which zeroes them) and after the streams, so start-up and
+#      warm-up cancel out; the second dump divided by CG_STREAMS x TOKENS.
+#
+#   tests/load/relay-tls.sh
+#   SCENARIOS="callgrind" CG_STREAMS=40 tests/load/relay-tls.sh
+#   PROFILE=DIR tests/load/relay-tls.sh      # keeps the callgrind dumps in DIR for callgrind_annotate
+source "$(dirname "$0")/common.sh"
+streams=${STREAMS:-256}
+tokens=${TOKENS:-100}
+interval=${INTERVAL_MS:-10}
+stream_duration=${STREAM_DURATION:-12}
+rate=${RATE:-5000}
+duration=${DURATION:-10}
+cg_streams=${CG_STREAMS:-40}
+cg_concurrency=${CG_CONCURRENCY:-4}
+scenarios=${SCENARIOS:-stream json callgrind}
+targets=${TARGETS:-direct nginx gateway-v1 gateway-chat}
+profile_dir=${PROFILE:-}
+
+url_of() {
+  case $1 in
+    direct) echo "https://127.0.0.1:$sim_port/openai/v1/chat/completions" ;;
+    nginx) echo "http://127.0.0.1:$ng_port/openai/v1/chat/completions" ;;
+    gateway-v1) echo "http://127.0.0.1:$gw_port/v1/chat/completions" ;;
+    gateway-chat) echo "http://127.0.0.1:$gw_port/chat" ;;
+  esac
+}
+ca_args() { [ "$1" = direct ] && echo "--ca $work/ca.pem"; true; }
+
+# nginx_conf FILE PORT MASTER: one worker proxying to groq-sim over TLS, verifying its certificate.
+nginx_conf() {
+  cat >"$1" <<NGINX
+worker_processes 1;
+master_process $3;
+worker_rlimit_nofile 100000;
+daemon off;
+pid $work/nginx-tls.pid;
+error_log $work/nginx-tls-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  upstream sim { server 127.0.0.1:$sim_port; keepalive 512; keepalive_requests 100000000; }
+  server {
+    listen 127.0.0.1:$2;
+    location / {
+      proxy_pass https://sim;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate $work/ca.pem;
+      proxy_ssl_name localhost;
+      proxy_ssl_session_reuse on;
+    }
+  }
+}
+NGINX
+}
+wait_http() {  # URL: until it answers at all (valgrind makes start-up slow)
+  for _ in $(seq 600); do curl -s -o /dev/null "$1" && return; sleep 0.1; done
+  echo "$1 did not answer" >&2
+  exit 1
+}
+gateway_env() {
+  echo GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" GROQ_CA_FILE="$work/ca.pem" THREADS=1 \
+    CACHE_ENABLED=false UPSTREAM_POOL_SIZE=1024
+}
+
+start_sim --self-signed "$work/ca.pem" --tokens "$tokens" --interval-ms "$interval" --threads 1
+machine_line
+echo "settings: groq-sim over TLS (self-signed, verified), $tokens tokens at $interval ms; gateway THREADS=1, cache off; nginx 1 worker, proxy_ssl_verify on, keepalive 512, proxy_buffering off"
+
+if [[ " $scenarios " == *" stream "* || " $scenarios " == *" json "* ]]; then
+  # shellcheck disable=SC2046
+  start_gateway $(gateway_env)
+  ng_port=$(free_port)
+  nginx_conf "$work/nginx-tls.conf" "$ng_port" on
+  nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-tls.conf" &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$ng_port/"
+fi
+
+if [[ " $scenarios " == *" stream "* ]]; then
+  echo
+  echo "## streaming over TLS, $streams concurrent streams, ${stream_duration} s per row"
+  echo "| target | streams/s | first delta p50 ms | first delta p99 ms | inter-delta p99 ms | first-delta p99 / nginx | inter-delta p99 / nginx | failed |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for t in $targets; do
+    # shellcheck disable=SC2046
+    bench "stream-$t" --concurrency "$streams" --ramp 1 --stream --duration "$stream_duration" --warmup 3 \
+      $(ca_args "$t") "$(url_of "$t")"
+  done
+  nf=$(field stream-nginx latency_ms first_delta p99)
+  ng=$(field stream-nginx latency_ms inter_delta p99)
+  for t in $targets; do
+    f99=$(field "stream-$t" latency_ms first_delta p99)
+    g99=$(field "stream-$t" latency_ms inter_delta p99)
+    printf '| %s | %.0f | %s | %s | %s | %.2fx | %.2fx | %s |\n' "$t" "$(field "stream-$t" requests throughput_rps)" \
+      "$(field "stream-$t" latency_ms first_delta p50)" "$f99" "$g99" "$(echo "$f99 / $nf" | bc -l)" \
+      "$(echo "$g99 / $ng" | bc -l)" "$(field "stream-$t" requests failed)"
+  done
+fi
+
+if [[ " $scenarios " == *" json "* ]]; then
+  echo
+  echo "## non-streaming over TLS, open loop at $rate req/s, ${duration} s per row"
+  echo "| target | achieved req/s | p50 ms | p99 ms | added p99 | failed |"
+  echo "|---|---|---|---|---|---|"
+  for t in $targets; do
+    # shellcheck disable=SC2046
+    bench "json-$t" --rate "$rate" --duration "$duration" --warmup 2 $(ca_args "$t") "$(url_of "$t")"
+  done
+  d99=$(field json-direct latency_ms total p99)
+  for t in $targets; do
+    p99=$(field "json-$t" latency_ms total p99)
+    printf '| %s | %.0f | %s | %s | %+.3f | %s |\n' "$t" "$(field "json-$t" requests throughput_rps)" \
+      "$(field "json-$t" latency_ms total p50)" "$p99" "$(echo "$p99 - $d99" | bc -l)" "$(field "json-$t" requests failed)"
+  done
+fi
+
+# callgrind_streams NAME PID URL: warm-up, dump, CG_STREAMS streams, dump; prints instructions/token.
+# valgrind names its control pipe after $HOST, which is also the gateway's listen address: every
+# valgrind and callgrind_control here runs with HOST=127.0.0.1.
+callgrind_streams() {
+  local name=$1 pid=$2 url=$3 out=$work/cg-$1
+  "$bin/chat-bench" --concurrency "$cg_concurrency" --requests $((cg_concurrency * 2)) --warmup 0 --stream \
+    --timeout 300 "$url" >/dev/null
+  HOST=127.0.0.1 callgrind_control --dump=warm "$pid" >/dev/null
+  "$bin/chat-bench" --concurrency "$cg_concurrency" --requests "$cg_streams" --warmup 0 --stream --timeout 300 \
+    --json "$work/cg-$name.json" "$url" >/dev/null
+  [ "$(field "cg-$name" requests ok)" = "$cg_streams" ] || { echo "$name: not every stream completed" >&2; exit 1; }
+  HOST=127.0.0.1 callgrind_control --dump=measured "$pid" >/dev/null
+  local dump=""
+  for _ in $(seq 300); do  # the dump is written after callgrind_control returns
+    dump=$(grep -l '^desc: Trigger: dump measured' "$out".* 2>/dev/null | head -1) || true
+    [ -n "$dump" ] && break
+    sleep 0.1
+  done
+  [ -n "$dump" ] || { echo "$name: no callgrind dump" >&2; exit 1; }
+  [ -n "$profile_dir" ] && { mkdir -p "$profile_dir"; cp "$dump" "$profile_dir/callgrind.$name.out"; }
+  awk -v n=$((cg_streams * tokens)) '/^summary:/ {printf "%.0f", $2 / n}' "$dump"
+}
+
+if [[ " $scenarios " == *" callgrind "* ]]; then
+  echo
+  echo "## CPU instructions per streamed token (callgrind), $cg_streams streams of $tokens tokens, $cg_concurrency at a time"
+  echo "| target | instructions per token | / nginx |"
+  echo "|---|---|---|"
+  cg_port=$(free_port)
+  nginx_conf "$work/nginx-cg.conf" "$cg_port" off
+  HOST=127.0.0.1 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-nginx.%p" \
+    nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-cg.conf" 2>"$work/valgrind-nginx.log" &
+  cg_pid=$!
+  wait_http "http://127.0.0.1:$cg_port/"
+  ng_port=$cg_port
+  n_ir=$(callgrind_streams nginx "$cg_pid" "$(url_of nginx)")
+  kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
+  printf '| nginx | %s | 1.00x |\n' "$n_ir"
+  for t in gateway-v1 gateway-chat; do
+    gw_port=$(free_port)
+    # shellcheck disable=SC2046
+    env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false $(gateway_env) \
+      valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$t.%p" "$bin/chat-gateway" \
+      2>"$work/valgrind-$t.log" &
+    cg_pid=$!
+    wait_http "http://127.0.0.1:$gw_port/healthz"
+    ir=$(callgrind_streams "$t" "$cg_pid" "$(url_of "$t")")
+    kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
+    printf '| %s | %s | %.2fx |\n' "$t" "$ir" "$(echo "$ir / $n_ir" | bc -l)"
+  done
+fi
