@@ -19,16 +19,17 @@ std::string done_events(std::string_view model, bool cached, const std::optional
 unsigned chat_format::piece_format() const { return stream_ ? piece_format::chat_sse : piece_format::none; }
 
 event_verdict chat_format::on_event(const sse_event& e, std::string& out) {
-  auto chunk = e.type == "error" ? std::nullopt : parse_stream_chunk(e.data);
-  if (e.type == "error" || (chunk && chunk->error_message))
-    return {true, error::upstream_error_event, chunk && chunk->error_message ? *chunk->error_message : e.data, {}};
-  if (!chunk) return {true, error::upstream_protocol_error, "upstream sent a malformed stream chunk", {}};
-  if (!chunk->model.empty()) model_ = std::move(chunk->model);
-  if (chunk->usage) usage_ = chunk->usage;
-  if (chunk->finish_reason) finish_reason_ = std::move(chunk->finish_reason);
-  if (!chunk->content.empty()) {
-    out += sse_delta(chunk->content);
-    if (collect_) answer_ += chunk->content;
+  if (e.type == "error") return {true, error::upstream_error_event, e.data, {}};
+  auto& chunk = chunk_;  // reused: its strings keep their capacity from event to event
+  if (!read_stream_chunk(e.data, chunk))
+    return {true, error::upstream_protocol_error, "upstream sent a malformed stream chunk", {}};
+  if (chunk.error_message) return {true, error::upstream_error_event, *chunk.error_message, {}};
+  if (!chunk.model.empty() && chunk.model != model_) model_ = chunk.model;
+  if (chunk.usage) usage_ = chunk.usage;
+  if (chunk.finish_reason) finish_reason_ = std::move(chunk.finish_reason);
+  if (!chunk.content.empty()) {
+    append_sse_delta(out, chunk.content);
+    if (collect_) answer_ += chunk.content;
   }
   return {};
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "relay/relay_format.hpp"
+#include "upstream/completion.hpp"
 
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@ class chat_format final : public relay_format {
   std::string answer_, model_;
   std::optional<token_usage> usage_;
   std::optional<std::string> finish_reason_;
+  stream_chunk chunk_;  // the event being read
 };
 
 }  // namespace gateway

@@ -1,5 +1,6 @@
 #include "chat/chat_reply.hpp"
 
+#include "core/text.hpp"
 #include "core/utf8.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -39,11 +40,16 @@ std::string json_error(std::string_view code, std::string_view message) {
   return json::serialize(error_object(code, message));
 }
 
+void append_sse_delta(std::string& out, std::string_view text) {
+  // Hot path: written in place into the relay's output, no string of its own.
+  out.append("data: {\"delta\":");
+  append_json_string(out, text);
+  out.append("}\n\n");
+}
+
 std::string sse_delta(std::string_view text) {
-  // Hot path: one allocation, escaping done by Boost.JSON's serializer for a lone string.
-  std::string out = "data: {\"delta\":";
-  out += json::serialize(json::string_view(text));
-  out += "}\n\n";
+  std::string out;
+  append_sse_delta(out, text);
   return out;
 }
 
@@ -51,7 +57,7 @@ std::string sse_replay(std::string_view answer) {
   std::string out;
   while (!answer.empty()) {
     const auto cut = utf8_piece(answer, 64);
-    out += sse_delta(answer.substr(0, cut));
+    append_sse_delta(out, answer.substr(0, cut));
     answer.remove_prefix(cut);
   }
   return out;

@@ -19,6 +19,8 @@ std::string json_error(std::string_view code, std::string_view message);
 
 /// `data: {"delta": "..."}` plus the blank line that ends the event.
 std::string sse_delta(std::string_view text);
+/// The same event, appended to `out`.
+void append_sse_delta(std::string& out, std::string_view text);
 /// A whole answer as delta events of at most ~64 bytes each, cut on UTF-8 character boundaries:
 /// how a cached or already finished answer is replayed to a streaming client.
 std::string sse_replay(std::string_view answer);

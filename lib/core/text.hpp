@@ -1,4 +1,4 @@
-// Small text helpers for protocol fields (ASCII).
+// Small text helpers for protocol fields.
 #pragma once
 
 #include <span>
@@ -21,6 +21,37 @@ inline void append_hex(std::string& out, std::span<const unsigned char> bytes) {
     out.push_back(digits[b >> 4]);
     out.push_back(digits[b & 15]);
   }
+}
+
+/// `text` as a JSON string, quotes included, escaped as Boost.JSON's serializer does (\" \\ \b \f
+/// \n \r \t, other control characters as \u00XX; everything else, UTF-8 included, as it is).
+/// Appends runs of plain bytes at once: the relay writes one per streamed token.
+inline void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char digits[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '\b': out.push_back('b'); break;
+      case '\f': out.push_back('f'); break;
+      case '\n': out.push_back('n'); break;
+      case '\r': out.push_back('r'); break;
+      case '\t': out.push_back('t'); break;
+      default:
+        out.append("u00");
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 15]);
+    }
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
 }
 
 }  // namespace gateway

@@ -1,6 +1,5 @@
 #include "upstream/completion.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -55,39 +54,6 @@ std::optional<completion> parse_completion(std::string_view body) {
   out.finish_reason = string_or_empty(first->if_contains("finish_reason"));
   out.model = string_or_empty(o.if_contains("model"));
   out.usage = read_usage(o.if_contains("usage"));
-  return out;
-}
-
-std::optional<stream_chunk> parse_stream_chunk(std::string_view data) {
-  // Chunks are small and parsed once: a stack buffer avoids heap allocations for most of them.
-  unsigned char scratch[4096];
-  json::monotonic_resource mr(scratch, sizeof(scratch));
-  boost::system::error_code ec;
-  json::value root = json::parse(data, ec, &mr);
-  if (ec || !root.is_object()) return std::nullopt;
-  const auto& o = root.get_object();
-  stream_chunk out;
-  if (const auto* err = o.if_contains("error")) {
-    out.error_message = error_message_of(*err);
-    return out;
-  }
-  out.model = string_or_empty(o.if_contains("model"));
-  if (const auto* choices = o.if_contains("choices")) {
-    if (!choices->is_array()) return std::nullopt;
-    if (!choices->get_array().empty()) {
-      const auto* first = choices->get_array()[0].if_object();
-      if (!first) return std::nullopt;
-      if (const auto* delta = first->if_contains("delta"); delta && delta->is_object())
-        out.content = string_or_empty(delta->get_object().if_contains("content"));
-      if (const auto* fr = first->if_contains("finish_reason"); fr && fr->is_string())
-        out.finish_reason = std::string(fr->get_string());
-    }
-  }
-  out.usage = read_usage(o.if_contains("usage"));
-  if (!out.usage) {
-    if (const auto* xg = o.if_contains("x_groq"); xg && xg->is_object())
-      out.usage = read_usage(xg->get_object().if_contains("usage"));
-  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Interpretation of what an OpenAI-compatible upstream sends: a whole completion (JSON reply), one
-// streamed chunk (the data of one SSE event), or an error body. Pure functions over bytes.
+// streamed chunk (the data of one SSE event; stream_chunk.cpp), or an error body. Pure functions over
+// bytes.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +34,11 @@ struct stream_chunk {
   std::optional<std::string> error_message;  // the chunk was {"error": {...}}
 };
 
-/// Parses the data of one stream event; nullopt when it is not valid JSON of the expected shape.
+/// Reads the data of one stream event into `out` (its strings keep their capacity: one chunk
+/// object serves a whole stream); false when it is not valid JSON of the expected shape. No JSON
+/// document is built (stream_chunk.cpp).
+bool read_stream_chunk(std::string_view data, stream_chunk& out);
+/// The same, into a new chunk; nullopt when it is not one.
 std::optional<stream_chunk> parse_stream_chunk(std::string_view data);
 
 /// The human message of an OpenAI-style error body, or "" when there is none.

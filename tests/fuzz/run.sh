@@ -19,12 +19,14 @@ cmake -DDIR="$root/lib/match/data" -DOUT="$out/match_data_embedded.cpp" -P "$roo
 declare -A sources=(
   [chat_request]="lib/chat/chat_request.cpp"
   [sse_parser]="lib/sse/sse_parser.cpp"
+  [stream_chunk]="lib/upstream/stream_chunk.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
 )
 declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
   [sse_parser]=""
+  [stream_chunk]="-lboost_json"
   [retry_after]=""
   [question_canon]="-lboost_locale -licuuc -lstemmer"
 )
@@ -32,7 +34,7 @@ declare -A generated=(
   [question_canon]="$out/match_data_embedded.cpp"
 )
 
-for target in chat_request sse_parser retry_after question_canon; do
+for target in chat_request sse_parser stream_chunk retry_after question_canon; do
   bin="$out/fuzz_$target"
   srcs=("$root/tests/fuzz/fuzz_$target.cpp")
   for s in ${sources[$target]}; do srcs+=("$root/$s"); done
