@@ -60,6 +60,7 @@ lean_tls_stream::lean_tls_stream(socket_type socket, boost::asio::ssl::context& 
   SSL_set_connect_state(ssl_);
   // A write that must wait is retried from the operation's own copy, which may have moved.
   SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_set_read_ahead(ssl_, 1);
 }
 
 lean_tls_stream::~lean_tls_stream() { SSL_free(ssl_); }  // frees the BIO; the socket closes itself
