@@ -158,10 +158,12 @@ class teeing_source final : public reply_source {
   }
   net::awaitable<std::string_view> read_some(std::error_code& ec) override {
     const auto piece = co_await inner_->read_some(ec);
-    if (ec) pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
-    else if (piece.empty()) pub_.end();
-    else pub_.piece(piece);
-    co_return piece;
+    co_return publish(piece, ec);
+  }
+  std::optional<std::string_view> read_ready(std::error_code& ec) override {
+    const auto piece = inner_->read_ready(ec);
+    if (!piece) return std::nullopt;
+    return publish(*piece, ec);
   }
   net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
     auto body = co_await inner_->read_all(limit, ec);
@@ -174,6 +176,14 @@ class teeing_source final : public reply_source {
   }
 
  private:
+  // Every piece read goes to Redis too, as it is read.
+  std::string_view publish(std::string_view piece, const std::error_code& ec) {
+    if (ec) pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
+    else if (piece.empty()) pub_.end();
+    else pub_.piece(piece);
+    return piece;
+  }
+
   std::unique_ptr<reply_source> inner_;
   flight_publisher& pub_;
 };

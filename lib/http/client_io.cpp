@@ -7,7 +7,6 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/container/small_vector.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/serializer.hpp>
@@ -64,42 +63,53 @@ net::awaitable<bool> write_sse_head(beast::tcp_stream& client, http::response<ht
   co_return !ec;
 }
 
-net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
-                                                    std::span<const net::const_buffer> buffers,
-                                                    std::chrono::milliseconds timeout, sse_keepalive* keepalive) {
-  const std::size_t size = net::buffer_size(buffers);
-  if (size == 0) co_return boost::system::error_code{};  // an empty chunk would end the body
+sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
+  size_ = net::buffer_size(buffers);
+  if (size_ == 0) return;  // nothing to write: an empty chunk would end the body
   // The chunk framing goes around the caller's buffers (no copy); one writev sends it all.
-  char chunk_size[sizeof(std::size_t) * 2 + 2];
-  std::size_t head = 0;
   if (chunked) {
-    const auto hex = fmt::format_to_n(chunk_size, sizeof chunk_size - 2, "{:x}", size);
-    head = hex.size;
-    chunk_size[head++] = '\r';
-    chunk_size[head++] = '\n';
+    const auto hex = fmt::format_to_n(chunk_size_, sizeof chunk_size_ - 2, "{:x}", size_);
+    std::size_t n = hex.size;
+    chunk_size_[n++] = '\r';
+    chunk_size_[n++] = '\n';
+    framed_.push_back(net::buffer(chunk_size_, n));
   }
-  boost::container::small_vector<net::const_buffer, 8> framed;
-  if (chunked) framed.push_back(net::buffer(chunk_size, head));
-  framed.insert(framed.end(), buffers.begin(), buffers.end());
-  if (chunked) framed.push_back(net::buffer(crlf));
+  framed_.insert(framed_.end(), buffers.begin(), buffers.end());
+  if (chunked) framed_.push_back(net::buffer(crlf));
+  left_ = net::buffer_size(framed_);
+}
 
-  // Tried first without waiting: a client that keeps up takes the whole event at once, and the
-  // write then needs no asynchronous operation, no timer and no trip through the strand (the
-  // relay's profile, benchmark 9). Not while a keep-alive comment is being written: they take turns.
-  beast::buffers_suffix<decltype(framed)> rest(framed);
-  if (!keepalive || keepalive->idle()) {
-    auto& socket = client.socket();
-    boost::system::error_code ec;
-    if (!socket.non_blocking()) socket.non_blocking(true, ec);
-    std::size_t n = 0;
-    if (!ec) n = socket.write_some(framed, ec);  // MSG_NOSIGNAL: a gone client is an error, not a signal
-    if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return ec;
-    rest.consume(n);
-    if (net::buffer_size(rest) == 0) {
-      if (keepalive) keepalive->wrote();
-      co_return boost::system::error_code{};
-    }
+beast::buffers_suffix<std::span<const net::const_buffer>> sse_write::remaining() const {
+  beast::buffers_suffix<std::span<const net::const_buffer>> rest{std::span<const net::const_buffer>(framed_)};
+  rest.consume(written_);
+  return rest;
+}
+
+bool sse_write::now(beast::tcp_stream& client, sse_keepalive* keepalive, boost::system::error_code& ec) {
+  ec = {};
+  if (left_ == 0) return true;
+  // A client that keeps up takes the whole event at once: no asynchronous operation, no timer, no
+  // trip through the strand (the relay's profile, benchmark 9). Not while a keep-alive comment is
+  // being written: the two take turns.
+  if (keepalive && !keepalive->idle()) return false;
+  auto& socket = client.socket();
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  std::size_t n = 0;
+  if (!ec) {
+    n = socket.write_some(remaining(), ec);  // Asio sends with MSG_NOSIGNAL: a gone client is an error
   }
+  if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
+  if (ec) return true;
+  written_ += n;
+  left_ -= n;
+  if (left_ > 0) return false;
+  if (keepalive) keepalive->wrote();
+  return true;
+}
+
+net::awaitable<boost::system::error_code> sse_write::rest(beast::tcp_stream& client, std::chrono::milliseconds timeout,
+                                                         sse_keepalive* keepalive) {
+  if (left_ == 0) co_return boost::system::error_code{};
   // The rest waits for the client, under the write deadline. With keep-alive comments running,
   // their timer is this write's deadline too (no timer is set and cancelled per write: see
   // sse_keepalive.hpp); otherwise the stream's own per-operation one.
@@ -107,12 +117,23 @@ net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, b
     co_await keepalive->before_write();
   else
     client.expires_after(timeout);
-  auto [ec, n] = co_await net::async_write(client, rest, tuple_awaitable);
+  auto [ec, n] = co_await net::async_write(client, remaining(), tuple_awaitable);
+  written_ += n;
+  left_ -= n;
   if (!keepalive)
     client.expires_never();
   else if (!keepalive->after_write())
     ec = beast::error::timeout;
   co_return ec;
+}
+
+net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, bool chunked,
+                                                    std::span<const net::const_buffer> buffers,
+                                                    std::chrono::milliseconds timeout, sse_keepalive* keepalive) {
+  sse_write w(chunked, buffers);
+  boost::system::error_code ec;
+  if (w.now(client, keepalive, ec)) co_return ec;
+  co_return co_await w.rest(client, timeout, keepalive);
 }
 
 net::awaitable<bool> end_sse(beast::tcp_stream& client, bool chunked, bool keep_alive,

@@ -6,7 +6,9 @@
 #include "net/asio_fwd.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/empty_body.hpp>
 
@@ -56,9 +58,27 @@ boost::beast::http::response<boost::beast::http::empty_body> sse_head(unsigned v
 net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client,
                                     boost::beast::http::response<boost::beast::http::empty_body>& head,
                                     std::chrono::milliseconds timeout);
-/// One SSE write: one HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0), bounded by `timeout`; nothing
-/// for empty buffers. With `keepalive`, the write takes its turn with the keep-alive comments (see
-/// sse_keepalive.hpp).
+/// One SSE write in two steps: what the client takes at once, without waiting (`now`), then the
+/// rest (`rest`, bounded by the write timeout). One HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0),
+/// framed around the caller's buffers, which must outlive it; nothing for empty buffers.
+/// With `keepalive`, the write takes its turn with the keep-alive comments (see sse_keepalive.hpp).
+class sse_write {
+ public:
+  sse_write(bool chunked, std::span<const net::const_buffer> buffers);
+  sse_write(const sse_write&) = delete;  // framed_ points into chunk_size_
+  sse_write& operator=(const sse_write&) = delete;
+  /// True when the write is over: all of it written, or failed (`ec`, the client is gone).
+  bool now(boost::beast::tcp_stream& client, sse_keepalive* keepalive, boost::system::error_code& ec);
+  net::awaitable<boost::system::error_code> rest(boost::beast::tcp_stream& client, std::chrono::milliseconds timeout,
+                                                 sse_keepalive* keepalive);
+
+ private:
+  boost::beast::buffers_suffix<std::span<const net::const_buffer>> remaining() const;
+  char chunk_size_[sizeof(std::size_t) * 2 + 2];  // the chunk's size line, hex and CRLF
+  boost::container::small_vector<net::const_buffer, 8> framed_;
+  std::size_t size_ = 0, written_ = 0, left_ = 0;
+};
+/// Both steps of an sse_write, for writers off the hot path.
 net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& client, bool chunked,
                                                     std::span<const net::const_buffer> buffers,
                                                     std::chrono::milliseconds timeout,

@@ -197,7 +197,12 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       act = m.resume(upstream_end{}, out);
     } else {
       std::error_code ec;
-      const auto piece = co_await c.exchange->read_some(ec);
+      // A piece that is there already is read without a coroutine call (the relay's hot path).
+      std::string_view piece;
+      if (auto ready = c.exchange->read_ready(ec))
+        piece = *ready;
+      else
+        piece = co_await c.exchange->read_some(ec);
       if (ec)
         act = m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
       else if (piece.empty())
@@ -213,7 +218,14 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       auto shared = c.lead ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
       if (m.client_attached()) {
-        if (const auto wec = co_await send(c, shared ? *shared : out)) {
+        const std::string& bytes = shared ? *shared : out;
+        const net::const_buffer buffer = net::buffer(bytes);
+        sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1));
+        boost::system::error_code wec;
+        // What the client takes at once needs no coroutine call either.
+        if (!w.now(c.rc.client, c.keepalive, wec)) wec = co_await w.rest(c.rc.client, deps_.cfg.client_write_timeout, c.keepalive);
+        if (!wec) c.rc.report.bytes += bytes.size();
+        if (wec) {
           const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
           const bool followers = c.lead && c.lead.f->leader_gone();
           if (followers) {

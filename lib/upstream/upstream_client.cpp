@@ -217,8 +217,18 @@ read_try try_read(upstream_connection& c, net::mutable_buffer b, boost::system::
 // while an event is there (a stream's common case: one event per upstream read) it costs one
 // SSL_read and no asynchronous operation. Beast's async_read_some took a composed operation, a
 // completion posted through the strand and a second SSL_read per event (benchmark 9).
-net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& ec) {
+std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& ec) {
   ec = {};
+  wait_.reset();
+  // No timer guards a read that does not wait: the deadlines are looked at here.
+  if (const auto fired = wd_.fired()) {
+    ec = *fired;
+    return std::string_view{};
+  }
+  if (clock_type::now() >= deadlines_.request) {
+    ec = error::request_timeout;
+    return std::string_view{};
+  }
   auto& c = *conn_;
   auto& body = parser_.get().body();
   while (!parser_.is_done()) {
@@ -231,10 +241,10 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
       if (pec == http::error::need_more) break;  // a partial element: read more
       if (pec && pec != http::error::need_buffer) {
         ec = classify_io(pec, wd_);
-        co_return std::string_view{};
+        return std::string_view{};
       }
       const std::size_t got = chunk_.size() - body.size;
-      if (got > 0) co_return std::string_view(chunk_.data(), got);
+      if (got > 0) return std::string_view(chunk_.data(), got);
       if (used == 0) break;
     }
     if (parser_.is_done()) break;
@@ -245,17 +255,29 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
       parser_.put_eof(rec);  // a body delimited by the end of the connection ends here
       if (rec || !parser_.is_done()) {
         ec = classify_io(rec ? rec : net::error::eof, wd_);
-        co_return std::string_view{};
+        return std::string_view{};
       }
       break;
     }
     if (rec) {
       ec = classify_io(rec, wd_);
-      co_return std::string_view{};
+      return std::string_view{};
     }
-    if (!r.wait) {
-      c.buffer.commit(r.bytes);
-      continue;
+    if (r.wait) {
+      wait_ = r.wait;
+      return std::nullopt;
+    }
+    c.buffer.commit(r.bytes);
+  }
+  return std::string_view{};
+}
+
+net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& ec) {
+  auto& c = *conn_;
+  for (;;) {
+    // After a read_ready() that found nothing (the relay tries it first), straight to the wait.
+    if (!wait_) {
+      if (auto piece = read_ready(ec)) co_return *piece;
     }
     const auto idle = earliest({clock_type::now() + client_.settings_.idle_timeout, error::upstream_idle_timeout},
                                {deadlines_.request, error::request_timeout});
@@ -263,14 +285,14 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
       ec = *wd_.fired();
       co_return std::string_view{};
     }
-    auto [wec] = co_await c.socket().async_wait(*r.wait, tuple_awaitable);
+    auto [wec] = co_await c.socket().async_wait(*wait_, tuple_awaitable);
+    wait_.reset();
     wd_.disarm();
     if (wec) {
       ec = classify_io(wec, wd_);
       co_return std::string_view{};
     }
   }
-  co_return std::string_view{};
 }
 
 net::awaitable<std::string> upstream_exchange::read_all(std::size_t limit, std::error_code& ec) {

@@ -59,6 +59,7 @@ class upstream_exchange final : public reply_source {
   /// The next piece of the body (valid until the next call). Empty with no error only when the
   /// body is complete. Waits at most STREAM_IDLE_TIMEOUT (and the request deadline).
   net::awaitable<std::string_view> read_some(std::error_code& ec) override;
+  std::optional<std::string_view> read_ready(std::error_code& ec) override;
   /// The rest of the body, failing with upstream_protocol_error past `limit` bytes.
   net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override;
 
@@ -72,6 +73,7 @@ class upstream_exchange final : public reply_source {
   // Where body bytes land, one read at a time: a stream event is a few hundred bytes, and this lives
   // as long as the stream (10,000 open streams: 10,000 of these).
   std::array<char, 2048> chunk_{};
+  std::optional<net::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
 };
 
 class upstream_client {

@@ -28,10 +28,18 @@ TEST_CASE("auth: with GATEWAY_API_KEYS set, /chat and /v1 need a key - /healthz 
   REQUIRE(ok.status == 200);
   CHECK(ok.json().at("object") == "chat.completion");
   CHECK(ok.json().at("model") == "openai/gpt-oss-20b");  // MODEL filled in
-  const auto m = env.request("GET", "/metrics", {}, {});
-  CHECK(m.body.find("gateway_requests_total{route=\"/v1/chat/completions\",status=\"200\"} 1\n") != std::string::npos);
-  CHECK(m.body.find("gateway_requests_total{route=\"/v1/chat/completions\",status=\"401\"} 1\n") != std::string::npos);
-  CHECK(m.body.find("gateway_added_latency_seconds_count 2\n") != std::string::npos);  // /chat and /v1
+  // A request is counted once its reply is written: the test's next request, on another of the
+  // io_context's two threads, may come before that - the counts are read until they are there.
+  std::string m;
+  const auto counted = [&](std::string_view line) {
+    return test_env::eventually([&] {
+      m = env.request("GET", "/metrics", {}, {}).body;
+      return m.find(line) != std::string::npos;
+    });
+  };
+  CHECK(counted("gateway_requests_total{route=\"/v1/chat/completions\",status=\"200\"} 1\n"));
+  CHECK(counted("gateway_requests_total{route=\"/v1/chat/completions\",status=\"401\"} 1\n"));
+  CHECK(counted("gateway_added_latency_seconds_count 2\n"));  // /chat and /v1
 
   CHECK(env.request("GET", "/healthz", {}, {}).status == 200);
   CHECK(env.sim().stats().completions == 2);  // refused requests never reach the upstream
@@ -64,12 +72,14 @@ TEST_CASE("metrics: GET /metrics counts what happened, in Prometheus text", "[in
   REQUIRE(env.chat(chat_body("BIST 100 nedir?")).status == 200);
   REQUIRE(env.chat(chat_body("BIST 100 nedir?")).headers.at("x-cache") == "HIT");
   REQUIRE(env.chat("{").status == 400);
-  // A request is counted when the server is done with it, just after its client has the answer:
-  // scrape until the last one is in (nothing is in flight then; the scrape does not count itself).
+  // A request is counted when the server is done with it, just after its client has the answer -
+  // on either of the io_context's two threads, so not always in the order they were sent: scrape
+  // until the last one is in and nothing is in flight (the scrape does not count itself).
   test::http_result m;
   const bool counted = test_env::eventually([&] {
     m = env.request("GET", "/metrics", {}, {});
-    return m.body.find("gateway_requests_total{route=\"/chat\",status=\"400\"} 1\n") != std::string::npos;
+    return m.body.find("gateway_requests_total{route=\"/chat\",status=\"400\"} 1\n") != std::string::npos &&
+           m.body.find("gateway_requests_in_flight 0\n") != std::string::npos;
   });
   CHECK(counted);
   REQUIRE(m.status == 200);
