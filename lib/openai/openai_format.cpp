@@ -4,6 +4,8 @@
 #include "openai/openai_protocol.hpp"
 #include "upstream/completion.hpp"
 
+#include <cstring>
+
 namespace gateway {
 namespace {
 
@@ -22,10 +24,16 @@ bool is_error_payload(std::string_view data) {
 }
 
 // Whether a chunk carries a finish_reason (a string, not null), without parsing it.
+// memmem, not std::string_view::find: find calls memchr for every '"' of the chunk (the relay's
+// profile, benchmark 9).
 bool has_finish_reason(std::string_view data) {
-  for (auto pos = data.find("\"finish_reason\""); pos != std::string_view::npos;
-       pos = data.find("\"finish_reason\"", pos + 1)) {
-    auto rest = data.substr(pos + 15);
+  static constexpr std::string_view key = "\"finish_reason\"";
+  const auto find = [&](std::size_t from) -> std::size_t {
+    const void* hit = ::memmem(data.data() + from, data.size() - from, key.data(), key.size());
+    return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - data.data()) : std::string_view::npos;
+  };
+  for (auto pos = find(0); pos != std::string_view::npos; pos = find(pos + 1)) {
+    auto rest = data.substr(pos + key.size());
     while (!rest.empty() && (rest.front() == ' ' || rest.front() == ':')) rest.remove_prefix(1);
     if (rest.starts_with('"')) return true;
   }
