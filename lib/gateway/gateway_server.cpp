@@ -116,8 +116,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         keys(cfg.gateway_api_keys),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
+        // THREADS=1 (set, not derived from the machine): main runs the io_context on one thread.
         acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
-                 [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }) {}
+                 [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
 
   // One client connection. Registered so that a shutdown can end it while it idles.
   struct connection {

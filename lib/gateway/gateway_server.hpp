@@ -20,6 +20,8 @@ class gateway_server {
  public:
   /// Binds the listening socket and loads TLS settings; throws on failure (bad CA file, port in use).
   /// `access` receives one complete JSON line per request at info level (a default logger: none).
+  /// With `cfg.threads == 1`, `ioc` must be run by one thread only (connections share its executor
+  /// instead of a strand each).
   gateway_server(net::io_context& ioc, gateway_config cfg, logger log, logger access = {});
   ~gateway_server();
 

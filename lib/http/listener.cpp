@@ -9,8 +9,9 @@
 
 namespace gateway {
 
-listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept)
-    : ioc_(ioc), strand_(net::make_strand(ioc)), acceptor_(strand_), log_(std::move(log)),
+listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept,
+                   bool one_thread)
+    : ioc_(ioc), strand_(net::make_strand(ioc)), acceptor_(strand_), one_thread_(one_thread), log_(std::move(log)),
       on_accept_(std::move(on_accept)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
@@ -30,7 +31,9 @@ void listener::stop() {
 
 net::awaitable<void> listener::accept_loop() {
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), net::as_tuple(net::use_awaitable));
+    const net::any_io_executor ex = one_thread_ ? net::any_io_executor(ioc_.get_executor())
+                                                : net::any_io_executor(net::make_strand(ioc_));
+    auto [ec, socket] = co_await acceptor_.async_accept(ex, net::as_tuple(net::use_awaitable));
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
     if (ec) {
       // Out of file descriptors and similar: back off briefly instead of spinning.

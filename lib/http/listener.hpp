@@ -16,12 +16,16 @@ namespace gateway {
 class listener {
  public:
   using tcp = net::ip::tcp;
-  /// Receives a connected socket whose executor is a new strand.
+  /// Receives a connected socket whose executor is a new strand (or the io_context's, see below).
   using on_accept_fn = std::function<void(tcp::socket)>;
 
   /// Binds and listens at once (so the port is known and errors surface at start-up).
   /// Throws boost::system::system_error when the address cannot be bound.
-  listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept);
+  /// `one_thread`: the io_context is run by exactly one thread, which makes it a strand already:
+  /// connections then get its executor, without the lock and queue a strand adds to every handler
+  /// (benchmark 9: THREADS=1).
+  listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept,
+           bool one_thread = false);
 
   void start();
   /// Stops accepting; connections already accepted are not touched.
@@ -35,6 +39,7 @@ class listener {
   net::strand<net::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;  // strand-only
   unsigned short port_ = 0;
+  bool one_thread_;
   logger log_;
   on_accept_fn on_accept_;
 };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark "cache hits with wrk" (docs/benchmarks.md): wrk posts one cached question to the gateway
-# (tests/load/chat.lua, keep-alive), then fetches the same JSON body as a static file from nginx,
-# with the same wrk threads, connections and duration and the same number of server threads, in the
-# same run. Prints requests/s, p50 and p99 of both and the ratio.
+# (tests/load/chat.lua, keep-alive), then fetches the same JSON body from nginx twice - as a static
+# file (sendfile) and with `return 200 '...'` from its configuration (its fastest reply) - with the
+# same wrk threads, connections and duration and the same number of server threads, in the same run.
+# Prints requests/s, p50 and p99 of each and the ratios.
 #
 #   tests/load/cache-hit-vs-nginx.sh            # defaults below; override with the variables
 #   CONNECTIONS=64 DURATION=10s WRK_THREADS=1 SERVER_THREADS=1 ROUNDS=2 tests/load/cache-hit-vs-nginx.sh
@@ -31,6 +32,9 @@ grep -qi '^x-cache: HIT' <<<"$hit_headers" || { echo "the warm-up request was no
 start_nginx_static "$server_threads"
 cmp -s <(curl -sf "http://127.0.0.1:$ng_port/answer.json") "$work/www/answer.json" \
   || { echo "nginx does not serve the cached body" >&2; exit 1; }
+start_nginx_return "$server_threads" "$work/www/answer.json"
+cmp -s <(curl -sf "http://127.0.0.1:$ngr_port/") "$work/www/answer.json" \
+  || { echo "nginx's return 200 is not the cached body" >&2; exit 1; }
 
 # wrk's latency lines ("50%  1.23ms") to milliseconds.
 to_ms() { awk '{v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v); f=(u=="us")?0.001:(u=="s")?1000:1; printf "%.3f", v*f}'; }
@@ -55,11 +59,15 @@ printf '%-6s %-16s %12s %9s %9s\n' round server "requests/s" "p50 ms" "p99 ms"
 for round in $(seq "$rounds"); do
   g=$(measure gateway "http://127.0.0.1:$gw_port/chat" "$root/tests/load/chat.lua")
   n=$(measure nginx "http://127.0.0.1:$ng_port/answer.json")
+  nr=$(measure nginx-return "http://127.0.0.1:$ngr_port/")
   read -r _ g_rps g_p50 g_p99 <<<"$g"
   read -r _ n_rps n_p50 n_p99 <<<"$n"
+  read -r _ r_rps r_p50 r_p99 <<<"$nr"
   printf '%-6s %-16s %12s %9s %9s\n' "$round" "gateway (hit)" "$g_rps" "$g_p50" "$g_p99"
   printf '%-6s %-16s %12s %9s %9s\n' "$round" "nginx (static)" "$n_rps" "$n_p50" "$n_p99"
-  awk -v g="$g_rps" -v n="$n_rps" -v r="$round" 'BEGIN {printf "%-6s ratio gateway/nginx requests/s: %.2f\n", r, g/n}'
+  printf '%-6s %-16s %12s %9s %9s\n' "$round" "nginx (return)" "$r_rps" "$r_p50" "$r_p99"
+  awk -v g="$g_rps" -v n="$n_rps" -v m="$r_rps" -v r="$round" \
+    'BEGIN {printf "%-6s ratio gateway/nginx requests/s: %.2f (static), %.2f (return 200)\n", r, g/n, g/m}'
 done
 
 # Open loop (chat-bench): the same cached question at fixed rates below saturation, at most

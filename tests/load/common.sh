@@ -125,6 +125,40 @@ NGINX
   exit 1
 }
 
+# start_nginx_return WORKERS FILE: nginx answering every request with FILE's bytes from its own
+# configuration (`return 200 '...'`: no file system access at all, nginx's fastest reply), tuned
+# like start_nginx_static; sets ngr_port.
+start_nginx_return() {
+  ngr_port=$(free_port)
+  # nginx interpolates $ in the text and unescapes \ and \': a $ is written ${dollar}.
+  local text
+  text=$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$/${dollar}/g' "$2")
+  cat >"$work/nginx-return.conf" <<NGINX
+worker_processes $1;
+daemon off;
+pid $work/nginx-return.pid;
+error_log $work/nginx-return-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+  geo \$dollar { default "\$"; }
+  server {
+    listen 127.0.0.1:$ngr_port;
+    default_type application/json;
+    location / { return 200 '$text'; }
+  }
+}
+NGINX
+  nginx -e "$work/nginx-return-error.log" -c "$work/nginx-return.conf" &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ngr_port/" >/dev/null && return; sleep 0.05; done
+  echo "nginx (return) did not start" >&2
+  exit 1
+}
+
 machine_line() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 }
