@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
   })
                                      : logger();
 
-  net::io_context ioc(static_cast<int>(threads));
+  // One thread (THREADS=1): every socket and timer is used from that thread only, so the reactor
+  // needs no lock per I/O operation (posting from other threads stays safe: the scheduler locks).
+  net::io_context ioc(cfg.threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : static_cast<int>(threads));
   std::optional<gateway_server> server;
   try {
     server.emplace(ioc, std::move(cfg), log, access);
