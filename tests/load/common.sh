@@ -159,6 +159,39 @@ NGINX
   exit 1
 }
 
+# nginx_conf FILE PORT MASTER: one nginx worker as a TLS reverse proxy to groq-sim on $sim_port
+# (its certificate verified against $work/ca.pem; keepalive 512, no buffering); MASTER off runs it as
+# a single process (under valgrind).
+nginx_conf() {
+  cat >"$1" <<NGINX
+worker_processes 1;
+master_process $3;
+worker_rlimit_nofile 100000;
+daemon off;
+pid $work/nginx-tls.pid;
+error_log $work/nginx-tls-error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  upstream sim { server 127.0.0.1:$sim_port; keepalive 512; keepalive_requests 100000000; }
+  server {
+    listen 127.0.0.1:$2;
+    location / {
+      proxy_pass https://sim;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate $work/ca.pem;
+      proxy_ssl_name localhost;
+      proxy_ssl_session_reuse on;
+    }
+  }
+}
+NGINX
+}
 machine_line() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 }

@@ -7,6 +7,11 @@
 #
 #   tests/load/memory.sh
 #   STREAMS=10000 TOKENS=20 INTERVAL_MS=1000 RAMP=10 tests/load/memory.sh
+#   TARGET=nginx STREAMS=5000 tests/load/memory.sh   # the reference: nginx (one process) as a TLS
+#                                                    # reverse proxy to the same groq-sim; the
+#                                                    # gateway's row to compare needs the same STREAMS
+# nginx holds two descriptors per stream in one process: with the hard limit of 20,000, at most
+# about 9,900 streams; compare both at STREAMS=5000.
 source "$(dirname "$0")/common.sh"
 streams=${STREAMS:-10000}
 tokens=${TOKENS:-20}
@@ -16,6 +21,7 @@ server_threads=${SERVER_THREADS:-1}
 api=${API:-chat}  # chat: POST /chat; openai: POST /v1/chat/completions
 upstream=${UPSTREAM:-https}  # https (the real setting: TLS to the upstream) or http, to see TLS's share
 keep=${KEEP_LOGS:-}  # a directory to copy the gateway's log to
+target=${TARGET:-gateway}  # gateway, or nginx: the same test against nginx as the reference
 
 tls_env=()
 if [ "$upstream" = https ]; then
@@ -24,15 +30,35 @@ if [ "$upstream" = https ]; then
 else
   start_sim --tokens "$tokens" --interval-ms "$interval" --threads "$server_threads"
 fi
-start_gateway GROQ_BASE_URL="$upstream://127.0.0.1:$sim_port/openai/v1" "${tls_env[@]}" \
-  THREADS="$server_threads" CACHE_ENABLED=false UPSTREAM_POOL_SIZE="$streams" REQUEST_TIMEOUT=600 \
-  STREAM_IDLE_TIMEOUT=120
 path=/chat
 [ "$api" = openai ] && path=/v1/chat/completions
+if [ "$target" = nginx ]; then
+  [ "$upstream" = https ] || { echo "TARGET=nginx needs UPSTREAM=https" >&2; exit 1; }
+  gw_port=$(free_port)
+  nginx_conf "$work/nginx-memory.conf" "$gw_port" off
+  sed -i 's/keepalive 512;/keepalive '"$streams"';/; s/events { worker_connections 16384; }/events { worker_connections 40000; }/' \
+    "$work/nginx-memory.conf"
+  nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-memory.conf" &
+  gw_pid=$!
+  pids+=("$gw_pid")
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$gw_port/" && break; sleep 0.05; done
+  path=/openai/v1/chat/completions
+else
+  start_gateway GROQ_BASE_URL="$upstream://127.0.0.1:$sim_port/openai/v1" "${tls_env[@]}" \
+    THREADS="$server_threads" CACHE_ENABLED=false UPSTREAM_POOL_SIZE="$streams" REQUEST_TIMEOUT=600 \
+    STREAM_IDLE_TIMEOUT=120
+fi
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$gw_pid/status"; }
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$gw_pid/status"; }
-open_streams() { curl -sf "http://127.0.0.1:$gw_port/metrics" | awk '/^gateway_open_streams / {print $2}'; }
+# Streams open now: the gateway counts them; for nginx, its established client connections.
+open_streams() {
+  if [ "$target" = nginx ]; then
+    ss -Htn state established "( sport = :$gw_port )" | wc -l
+  else
+    curl -sf "http://127.0.0.1:$gw_port/metrics" | awk '/^gateway_open_streams / {print $2}'
+  fi
+}
 
 # One warm-up stream, so that one-time allocations (TLS context, first handshake, caches of the
 # allocator) are in the baseline, not charged to the streams.
@@ -55,10 +81,10 @@ done
 wait "$bench_pid"
 cat "$work/memory.txt"
 hwm=$(hwm_kib)
-[ -n "$keep" ] && cp "$work/gateway-$gw_port.log" "$keep/"
+[ -n "$keep" ] && [ "$target" = gateway ] && cp "$work/gateway-$gw_port.log" "$keep/"
 
 machine_line
-echo "settings: $streams streams via $path, $tokens tokens at $interval ms, ramp $ramp s, gateway THREADS=$server_threads, upstream $upstream to groq-sim"
+echo "settings: $target, $streams streams via $path, $tokens tokens at $interval ms, ramp $ramp s, THREADS=$server_threads (nginx: one process), upstream $upstream to groq-sim"
 echo "| streams completed | failed | most open at once | RSS idle | RSS peak (VmHWM) | per open stream |"
 echo "|---|---|---|---|---|---|"
 awk -v ok="$(field memory requests ok)" -v failed="$(field memory requests failed)" -v open="$peak_open" \

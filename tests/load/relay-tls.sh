@@ -14,17 +14,22 @@
 #   tests/load/relay-tls.sh
 #   SCENARIOS="callgrind" CG_STREAMS=40 tests/load/relay-tls.sh
 #   PROFILE=DIR tests/load/relay-tls.sh      # keeps the callgrind dumps in DIR for callgrind_annotate
+#   BASE_BIN=/other/build/app tests/load/relay-tls.sh   # adds base-v1 and base-chat rows: that
+#                                                       # build's gateway, in the same run
 source "$(dirname "$0")/common.sh"
 streams=${STREAMS:-256}
 tokens=${TOKENS:-100}
 interval=${INTERVAL_MS:-10}
 stream_duration=${STREAM_DURATION:-12}
-rate=${RATE:-5000}
+# groq-sim (one thread) answers about 3,200 req/s over TLS here: at 5,000 every row, the direct one
+# included, only measures its queue.
+rate=${RATE:-2000}
 duration=${DURATION:-10}
 cg_streams=${CG_STREAMS:-40}
 cg_concurrency=${CG_CONCURRENCY:-4}
 scenarios=${SCENARIOS:-stream json callgrind}
 targets=${TARGETS:-direct nginx gateway-v1 gateway-chat}
+[ -n "${BASE_BIN:-}" ] && targets="$targets base-v1 base-chat"
 profile_dir=${PROFILE:-}
 
 url_of() {
@@ -33,41 +38,12 @@ url_of() {
     nginx) echo "http://127.0.0.1:$ng_port/openai/v1/chat/completions" ;;
     gateway-v1) echo "http://127.0.0.1:$gw_port/v1/chat/completions" ;;
     gateway-chat) echo "http://127.0.0.1:$gw_port/chat" ;;
+    base-v1) echo "http://127.0.0.1:$base_port/v1/chat/completions" ;;
+    base-chat) echo "http://127.0.0.1:$base_port/chat" ;;
   esac
 }
 ca_args() { [ "$1" = direct ] && echo "--ca $work/ca.pem"; true; }
 
-# nginx_conf FILE PORT MASTER: one worker proxying to groq-sim over TLS, verifying its certificate.
-nginx_conf() {
-  cat >"$1" <<NGINX
-worker_processes 1;
-master_process $3;
-worker_rlimit_nofile 100000;
-daemon off;
-pid $work/nginx-tls.pid;
-error_log $work/nginx-tls-error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  tcp_nodelay on;
-  keepalive_requests 100000000;
-  upstream sim { server 127.0.0.1:$sim_port; keepalive 512; keepalive_requests 100000000; }
-  server {
-    listen 127.0.0.1:$2;
-    location / {
-      proxy_pass https://sim;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_ssl_verify on;
-      proxy_ssl_trusted_certificate $work/ca.pem;
-      proxy_ssl_name localhost;
-      proxy_ssl_session_reuse on;
-    }
-  }
-}
-NGINX
-}
 wait_http() {  # URL: until it answers at all (valgrind makes start-up slow)
   for _ in $(seq 600); do curl -s -o /dev/null "$1" && return; sleep 0.1; done
   echo "$1 did not answer" >&2
@@ -83,6 +59,11 @@ machine_line
 echo "settings: groq-sim over TLS (self-signed, verified), $tokens tokens at $interval ms; gateway THREADS=1, cache off; nginx 1 worker, proxy_ssl_verify on, keepalive 512, proxy_buffering off"
 
 if [[ " $scenarios " == *" stream "* || " $scenarios " == *" json "* ]]; then
+  if [ -n "${BASE_BIN:-}" ]; then
+    # shellcheck disable=SC2046
+    GATEWAY_BIN=$BASE_BIN start_gateway $(gateway_env)
+    base_port=$gw_port
+  fi
   # shellcheck disable=SC2046
   start_gateway $(gateway_env)
   ng_port=$(free_port)
