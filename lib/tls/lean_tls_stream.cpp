@@ -130,10 +130,10 @@ lean_tls_stream::step lean_tls_stream::handshake_step(boost::system::error_code&
 }
 
 lean_tls_stream::step lean_tls_stream::read_step(void* data, std::size_t size, std::size_t& n,
-                                                 boost::system::error_code& ec, bool clear) {
+                                                 boost::system::error_code& ec) {
   if (closed(ec)) return step::done;
   attach();
-  if (clear) ERR_clear_error();
+  ERR_clear_error();
   errno = 0;
   if (SSL_read_ex(ssl_, data, size, &n) == 1) return step::done;
   n = 0;

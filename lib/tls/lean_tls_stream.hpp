@@ -57,25 +57,13 @@ class lean_tls_stream {
   /// One read that never waits: the bytes read, or 0 with `wait` set to what the socket must become
   /// (readable, or writable for a TLS renegotiation) before trying again; `ec` on failure (eof:
   /// the peer closed the TLS session). The relay's hot path: when bytes are already there it costs
-  /// no asynchronous operation. `drained`: bytes were read and the socket then had no more - the
-  /// next read would only find that out again, so the caller may wait for readability at once.
-  std::size_t try_read(boost::asio::mutable_buffer buffer, socket_type::wait_type& wait, bool& drained,
-                       boost::system::error_code& ec) {
+  /// one SSL_read and no asynchronous operation.
+  std::size_t try_read(boost::asio::mutable_buffer buffer, socket_type::wait_type& wait, boost::system::error_code& ec) {
     std::size_t n = 0;
-    drained = false;
     const auto st = read_step(buffer.data(), buffer.size(), n, ec);
     if (st == step::want_read) wait = socket_type::wait_read;
     if (st == step::want_write) wait = socket_type::wait_write;
-    if (st != step::done || ec || n == 0 || n == buffer.size()) return n;
-    // A second read, as nginx does, to learn that the socket is empty - without clearing the
-    // error queue again (about 850 instructions): the read just before succeeded and left it
-    // empty, and nothing else ran on this thread since. A failure here is left for the next
-    // call, which meets it again.
-    std::size_t more = 0;
-    boost::system::error_code ignored;
-    const auto next = read_step(static_cast<char*>(buffer.data()) + n, buffer.size() - n, more, ignored, false);
-    if (next == step::want_read) drained = true;
-    return n + (next == step::done && !ignored ? more : 0);
+    return n;
   }
 
   template <class MutableBuffers, class Token>
@@ -95,7 +83,7 @@ class lean_tls_stream {
   enum class step { done, want_read, want_write };
   // One SSL call: how it ended, and the error when it failed.
   step handshake_step(boost::system::error_code& ec);
-  step read_step(void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec, bool clear = true);
+  step read_step(void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   step write_step(const void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   step classify(int ret, boost::system::error_code& ec);
   void attach();  // binds OpenSSL to the (now open) socket, once

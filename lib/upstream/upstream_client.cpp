@@ -191,7 +191,6 @@ namespace {
 struct read_try {
   std::size_t bytes = 0;
   std::optional<tcp::socket::wait_type> wait;  // nothing to read yet: wait for this, then try again
-  bool drained = false;  // bytes read, and the socket is empty now (TLS only)
 };
 read_try try_read(upstream_connection& c, net::mutable_buffer b, boost::system::error_code& ec) {
   return std::visit([&](auto& s) {
@@ -205,7 +204,7 @@ read_try try_read(upstream_connection& c, net::mutable_buffer b, boost::system::
       }
     } else {
       auto wait = tcp::socket::wait_read;
-      r.bytes = s.try_read(b, wait, r.drained, ec);
+      r.bytes = s.try_read(b, wait, ec);
       if (r.bytes == 0 && !ec) r.wait = wait;
     }
     return r;
@@ -250,10 +249,6 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
     }
     if (parser_.is_done()) break;
 
-    if (std::exchange(drained_, false)) {
-      wait_ = tcp::socket::wait_read;  // the last read found the socket empty: no need to ask again
-      return std::nullopt;
-    }
     boost::system::error_code rec;
     const auto r = try_read(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), rec);
     if (rec == net::error::eof) {
@@ -273,7 +268,6 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
       return std::nullopt;
     }
     c.buffer.commit(r.bytes);
-    drained_ = r.drained;
   }
   return std::string_view{};
 }

@@ -74,7 +74,6 @@ class upstream_exchange final : public reply_source {
   // as long as the stream (10,000 open streams: 10,000 of these).
   std::array<char, 2048> chunk_{};
   std::optional<net::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
-  bool drained_ = false;  // the last read emptied the socket: the next one waits first
 };
 
 class upstream_client {

@@ -54,11 +54,11 @@ gateway_env() {
     CACHE_ENABLED=false UPSTREAM_POOL_SIZE=1024
 }
 
-start_sim --self-signed "$work/ca.pem" --tokens "$tokens" --interval-ms "$interval" --threads 1
-machine_line
-echo "settings: groq-sim over TLS (self-signed, verified), $tokens tokens at $interval ms; gateway THREADS=1, cache off; nginx 1 worker, proxy_ssl_verify on, keepalive 512, proxy_buffering off"
-
-if [[ " $scenarios " == *" stream "* || " $scenarios " == *" json "* ]]; then
+# start_targets SIM_ARGS...: groq-sim with these pacing options, the gateway (and the base build's)
+# and nginx in front of it; stop_targets ends them. The streaming rows pace tokens; the
+# non-streaming ones answer at once, so that only the servers' own time is measured.
+start_targets() {
+  start_sim --self-signed "$work/ca.pem" --threads 1 "$@"
   if [ -n "${BASE_BIN:-}" ]; then
     # shellcheck disable=SC2046
     GATEWAY_BIN=$BASE_BIN start_gateway $(gateway_env)
@@ -71,11 +71,20 @@ if [[ " $scenarios " == *" stream "* || " $scenarios " == *" json "* ]]; then
   nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-tls.conf" &
   pids+=($!)
   wait_http "http://127.0.0.1:$ng_port/"
-fi
+}
+stop_targets() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=()
+}
+
+machine_line
+echo "settings: groq-sim over TLS (self-signed, verified), one thread; gateway THREADS=1, cache off; nginx 1 worker, proxy_ssl_verify on, keepalive 512, proxy_buffering off"
 
 if [[ " $scenarios " == *" stream "* ]]; then
+  start_targets --tokens "$tokens" --interval-ms "$interval"
   echo
-  echo "## streaming over TLS, $streams concurrent streams, ${stream_duration} s per row"
+  echo "## streaming over TLS, $streams concurrent streams of $tokens tokens at $interval ms, ${stream_duration} s per row"
   echo "| target | streams/s | first delta p50 ms | first delta p99 ms | inter-delta p99 ms | first-delta p99 / nginx | inter-delta p99 / nginx | failed |"
   echo "|---|---|---|---|---|---|---|---|"
   for t in $targets; do
@@ -92,9 +101,11 @@ if [[ " $scenarios " == *" stream "* ]]; then
       "$(field "stream-$t" latency_ms first_delta p50)" "$f99" "$g99" "$(echo "$f99 / $nf" | bc -l)" \
       "$(echo "$g99 / $ng" | bc -l)" "$(field "stream-$t" requests failed)"
   done
+  stop_targets
 fi
 
 if [[ " $scenarios " == *" json "* ]]; then
+  start_targets
   echo
   echo "## non-streaming over TLS, open loop at $rate req/s, ${duration} s per row"
   echo "| target | achieved req/s | p50 ms | p99 ms | added p99 | failed |"
@@ -109,6 +120,7 @@ if [[ " $scenarios " == *" json "* ]]; then
     printf '| %s | %.0f | %s | %s | %+.3f | %s |\n' "$t" "$(field "json-$t" requests throughput_rps)" \
       "$(field "json-$t" latency_ms total p50)" "$p99" "$(echo "$p99 - $d99" | bc -l)" "$(field "json-$t" requests failed)"
   done
+  stop_targets
 fi
 
 # callgrind_streams NAME PID URL: warm-up, dump, CG_STREAMS streams, dump; prints instructions/token.
@@ -139,6 +151,7 @@ if [[ " $scenarios " == *" callgrind "* ]]; then
   echo "## CPU instructions per streamed token (callgrind), $cg_streams streams of $tokens tokens, $cg_concurrency at a time"
   echo "| target | instructions per token | / nginx |"
   echo "|---|---|---|"
+  start_sim --self-signed "$work/ca.pem" --threads 1 --tokens "$tokens" --interval-ms "$interval"
   cg_port=$(free_port)
   nginx_conf "$work/nginx-cg.conf" "$cg_port" off
   HOST=127.0.0.1 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-nginx.%p" \
