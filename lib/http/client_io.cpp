@@ -11,7 +11,6 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
 
 namespace gateway {
 namespace beast = boost::beast;
@@ -68,11 +67,15 @@ sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
   if (size_ == 0) return;  // nothing to write: an empty chunk would end the body
   // The chunk framing goes around the caller's buffers (no copy); one writev sends it all.
   if (chunked) {
-    const auto hex = fmt::format_to_n(chunk_size_, sizeof chunk_size_ - 2, "{:x}", size_);
-    std::size_t n = hex.size;
-    chunk_size_[n++] = '\r';
-    chunk_size_[n++] = '\n';
-    framed_.push_back(net::buffer(chunk_size_, n));
+    // The size in hex, written backwards from the end of chunk_size_ (no formatting library call
+    // per event), then CRLF.
+    static constexpr char digits[] = "0123456789abcdef";
+    char* end = chunk_size_ + sizeof chunk_size_;
+    char* p = end - 2;
+    p[0] = '\r';
+    p[1] = '\n';
+    for (std::size_t v = size_; v != 0; v >>= 4) *--p = digits[v & 15];
+    framed_.push_back(net::buffer(p, static_cast<std::size_t>(end - p)));
   }
   framed_.insert(framed_.end(), buffers.begin(), buffers.end());
   if (chunked) framed_.push_back(net::buffer(crlf));

@@ -87,6 +87,7 @@ class lean_tls_stream {
   step write_step(const void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   step classify(int ret, boost::system::error_code& ec);
   void attach();  // binds OpenSSL to the (now open) socket, once
+  static void clear_errors();  // empties OpenSSL's error queue before a call
   bool closed(boost::system::error_code& ec);
 
   template <class It>
