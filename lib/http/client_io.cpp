@@ -63,8 +63,8 @@ net::awaitable<bool> write_sse_head(beast::tcp_stream& client, http::response<ht
 }
 
 sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
-  size_ = net::buffer_size(buffers);
-  if (size_ == 0) return;  // nothing to write: an empty chunk would end the body
+  const std::size_t size = net::buffer_size(buffers);
+  if (size == 0) return;  // nothing to write: an empty chunk would end the body
   // The chunk framing goes around the caller's buffers (no copy); one writev sends it all.
   if (chunked) {
     // The size in hex, written backwards from the end of chunk_size_ (no formatting library call
@@ -74,7 +74,7 @@ sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
     char* p = end - 2;
     p[0] = '\r';
     p[1] = '\n';
-    for (std::size_t v = size_; v != 0; v >>= 4) *--p = digits[v & 15];
+    for (std::size_t v = size; v != 0; v >>= 4) *--p = digits[v & 15];
     framed_.push_back(net::buffer(p, static_cast<std::size_t>(end - p)));
   }
   framed_.insert(framed_.end(), buffers.begin(), buffers.end());

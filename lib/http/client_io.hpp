@@ -8,9 +8,9 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/container/small_vector.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <chrono>
 #include <functional>
@@ -75,8 +75,8 @@ class sse_write {
  private:
   boost::beast::buffers_suffix<std::span<const net::const_buffer>> remaining() const;
   char chunk_size_[sizeof(std::size_t) * 2 + 2];  // the chunk's size line, hex and CRLF
-  boost::container::small_vector<net::const_buffer, 8> framed_;
-  std::size_t size_ = 0, written_ = 0, left_ = 0;
+  boost::container::small_vector<net::const_buffer, 8> framed_;  // size line, the bytes, CRLF
+  std::size_t written_ = 0, left_ = 0;
 };
 /// Both steps of an sse_write, for writers off the hot path.
 net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& client, bool chunked,

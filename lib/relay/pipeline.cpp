@@ -223,7 +223,8 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
         sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1));
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
-        if (!w.now(c.rc.client, c.keepalive, wec)) wec = co_await w.rest(c.rc.client, deps_.cfg.client_write_timeout, c.keepalive);
+        if (!w.now(c.rc.client, c.keepalive, wec))
+          wec = co_await w.rest(c.rc.client, deps_.cfg.client_write_timeout, c.keepalive);
         if (!wec) c.rc.report.bytes += bytes.size();
         if (wec) {
           const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;

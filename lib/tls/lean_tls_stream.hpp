@@ -58,7 +58,8 @@ class lean_tls_stream {
   /// (readable, or writable for a TLS renegotiation) before trying again; `ec` on failure (eof:
   /// the peer closed the TLS session). The relay's hot path: when bytes are already there it costs
   /// one SSL_read and no asynchronous operation.
-  std::size_t try_read(boost::asio::mutable_buffer buffer, socket_type::wait_type& wait, boost::system::error_code& ec) {
+  std::size_t try_read(boost::asio::mutable_buffer buffer, socket_type::wait_type& wait,
+                       boost::system::error_code& ec) {
     std::size_t n = 0;
     const auto st = read_step(buffer.data(), buffer.size(), n, ec);
     if (st == step::want_read) wait = socket_type::wait_read;
