@@ -96,11 +96,12 @@ struct chunk_handler {
       case field::choices:
         choices_seen = 0;
         bad_choices = bad_choice = false;
+        [[fallthrough]];
+      case field::first_choice:  // what a choice holds: its delta's content and its finish_reason
         out.content.clear();
         out.finish_reason.reset();
         break;
-      case field::first_choice:
-      case field::delta: out.content.clear(); break;
+      case field::delta:
       case field::content: out.content.clear(); break;
       case field::finish_reason: out.finish_reason.reset(); break;
       case field::usage: (top() == at::root ? have_usage : have_groq_usage) = false; break;
@@ -114,7 +115,6 @@ struct chunk_handler {
       case field::message: error_message.clear(); break;
       default: break;
     }
-    if (f == field::first_choice) out.finish_reason.reset();
     return f;
   }
 
