@@ -345,8 +345,14 @@ canonical_question question_canon::operator()(std::string_view folded) const {
 canonical_question question_canon::compute(std::string_view folded) const {
   auto words = tokenize(folded);
   if (words.size() > data_->max_tokens) return {std::string(folded), false};
+  // To a fixed point, so canonical forms are their own form. A round may take one more suffix off
+  // a word that Snowball and step 2 shorten in turns ("...iyortiyor..."), so stacked suffixes take
+  // rounds; a question that does not settle within the bound (or would cycle) keeps its exact form,
+  // which is trivially its own form - a miss, never a wrong match.
+  constexpr int max_rounds = 32;
   std::string form = once(std::move(words));
-  for (int round = 0; round < 8; ++round) {  // to a fixed point: canonical forms are their own form
+  for (int round = 0;; ++round) {
+    if (round == max_rounds) return {std::string(folded), false};
     auto next = once(tokenize(form));
     if (next == form) break;
     form = std::move(next);

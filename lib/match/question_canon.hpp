@@ -17,7 +17,8 @@
 //  5. synonyms become one name (data/synonyms.txt);
 //  6. words are sorted (order does not change what is asked), while numbers and assets keep their
 //     order ("dolardan euroya" is not "eurodan dolara") and are never changed;
-//  7. repeated until nothing changes, so canonical(canonical(q)) == canonical(q).
+//  7. repeated until nothing changes, so canonical(canonical(q)) == canonical(q); a question that
+//     has not settled after 32 rounds keeps its exact form (`similar` false).
 // Nothing is fuzzy: words that differ (enflasyon/deflasyon, yükselmek/düşmek, 30/100, THYAO/GARAN,
 // a negated verb) stay different tokens, so look-alikes never share a form. A question that is
 // only question words, or longer than `max_tokens` words, keeps its exact form (`similar` false).
