@@ -46,6 +46,21 @@ std::string parse_seconds(std::string_view text, double max_seconds, std::chrono
   return {};
 }
 
+// "a, b,c" -> {"a", "b", "c"}: entries trimmed; nullopt when one is empty.
+std::optional<std::vector<std::string>> comma_list(std::string_view text) {
+  std::vector<std::string> out;
+  for (;;) {
+    const auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.empty()) return std::nullopt;
+    out.emplace_back(item);
+    if (comma == std::string_view::npos) return out;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 std::string parse_bool(std::string_view text, bool& out) {
   std::string lower(text);
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -92,6 +107,13 @@ const std::vector<variable>& variables() {
          c.groq_api_key = std::string(v);
          return {};
        }},
+      {"GROQ_API_KEYS", "(unset)", "comma-separated Groq keys, each a route of its own (with GROQ_API_KEY: not both); never logged",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         auto keys = comma_list(v);
+         if (!keys) return "must be keys separated by commas, none empty";
+         c.groq_api_keys = std::move(*keys);
+         return {};
+       }},
       {"GATEWAY_API_KEYS", "(unset: open)", "comma-separated client keys required as 'Authorization: Bearer KEY'; never logged",
        [](gateway_config& c, std::string_view v) -> std::string {
          c.gateway_api_keys = std::string(v);
@@ -116,6 +138,17 @@ const std::vector<variable>& variables() {
          c.model = std::string(v);
          return {};
        }},
+      {"FALLBACK_MODELS", "(none)", "comma-separated models tried in order after MODEL when its keys are spent or failing",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         auto models = comma_list(v);
+         if (!models) return "must be model names separated by commas, none empty";
+         c.fallback_models = std::move(*models);
+         return {};
+       }},
+      {"CACHE_FALLBACK_ANSWERS", "true", "cache an answer a fallback model gave under the request's key",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.cache_fallback_answers); }},
+      {"QUEUE_TIMEOUT", "0", "seconds a request may wait for a rate-limit reset when every route is spent (0: 429 at once)",
+       [](gateway_config& c, std::string_view v) { return parse_seconds(v, 600, c.queue_timeout); }},
       {"SYSTEM_PROMPT", "(a Turkish finance-assistant prompt)", "system message sent first",
        [](gateway_config& c, std::string_view v) -> std::string {
          c.system_prompt = std::string(v);
@@ -247,7 +280,8 @@ config_result load_config(const env_lookup& env) {
     if (!value) continue;
     if (auto why = var.apply(cfg, *value); !why.empty()) {
       // The value itself is echoed only for non-secret variables.
-      const bool secret = var.name == "GROQ_API_KEY" || var.name == "GATEWAY_API_KEYS" || var.name == "REDIS_URL";
+      const bool secret = var.name == "GROQ_API_KEY" || var.name == "GROQ_API_KEYS" || var.name == "GATEWAY_API_KEYS" ||
+                          var.name == "REDIS_URL";
       return {std::nullopt, secret ? fmt::format("{} {}", var.name, why)
                                    : fmt::format("{}={:?} {}", var.name, *value, why)};
     }
@@ -257,7 +291,22 @@ config_result load_config(const env_lookup& env) {
     return {std::nullopt, "RATE_LIMIT_TPM needs CACHE_ENABLED=true (the answers' token counts come with them)"};
   if (cfg.upstream_timeout > cfg.request_timeout)
     return {std::nullopt, "UPSTREAM_TIMEOUT must not exceed REQUEST_TIMEOUT"};
+  if (cfg.queue_timeout > cfg.request_timeout) return {std::nullopt, "QUEUE_TIMEOUT must not exceed REQUEST_TIMEOUT"};
+  if (env("GROQ_API_KEY") && env("GROQ_API_KEYS"))
+    return {std::nullopt, "GROQ_API_KEY and GROQ_API_KEYS are both set: use one (GROQ_API_KEYS takes several keys)"};
   return {std::move(cfg), {}};
+}
+
+std::vector<std::string> groq_keys(const gateway_config& cfg) {
+  if (!cfg.groq_api_keys.empty()) return cfg.groq_api_keys;
+  if (!cfg.groq_api_key.empty()) return {cfg.groq_api_key};
+  return {};
+}
+
+std::vector<std::string> route_models(const gateway_config& cfg) {
+  std::vector<std::string> out{cfg.model};
+  out.insert(out.end(), cfg.fallback_models.begin(), cfg.fallback_models.end());
+  return out;
 }
 
 unsigned io_threads(const gateway_config& cfg) {

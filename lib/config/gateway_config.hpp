@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gateway {
 
@@ -30,8 +31,10 @@ struct gateway_config {
   /// Threads running the single io_context; 0 means one per core.
   unsigned threads = 0;
 
-  /// Groq credentials and endpoint. The key is sent upstream as a Bearer token and never logged.
+  /// Groq credentials and endpoint. A key is sent upstream as a Bearer token and never logged.
+  /// GROQ_API_KEY is the one-key form of GROQ_API_KEYS; when both are set here, the list wins.
   std::string groq_api_key;
+  std::vector<std::string> groq_api_keys;
   /// The gateway's own client keys, comma-separated; when set, /chat and /v1 require one as
   /// "Authorization: Bearer KEY". Unset: the API is open (for trusted networks only). Never logged.
   std::string gateway_api_keys;
@@ -41,6 +44,14 @@ struct gateway_config {
 
   /// Model parameters sent upstream (seed v2.1: 300 tokens, temperature 0.6, top_p 0.85).
   std::string model = "openai/gpt-oss-20b";
+  /// FALLBACK_MODELS: tried in order after MODEL when every key of MODEL is spent or failing.
+  std::vector<std::string> fallback_models;
+  /// CACHE_FALLBACK_ANSWERS: whether an answer a fallback model gave is cached under the request's
+  /// key (it is an answer to the same question; off keeps the cache to MODEL's answers).
+  bool cache_fallback_answers = true;
+  /// QUEUE_TIMEOUT: when every route is spent, how long a request may wait for the earliest reset
+  /// (0: answer 429 at once).
+  std::chrono::milliseconds queue_timeout{0};
   std::string system_prompt{default_system_prompt};
   unsigned max_new_tokens = 300;
   double temperature = 0.6;
@@ -131,6 +142,12 @@ struct config_result {
 
 /// Builds the config from the environment; any invalid value is an error, never a silent default.
 config_result load_config(const env_lookup& env);
+
+/// The Groq keys in order: GROQ_API_KEYS, else GROQ_API_KEY, else none.
+std::vector<std::string> groq_keys(const gateway_config& cfg);
+
+/// MODEL, then FALLBACK_MODELS: the models of the upstream routes, in order.
+std::vector<std::string> route_models(const gateway_config& cfg);
 
 /// Threads that run the io_context: THREADS, or one per core when it is 0.
 unsigned io_threads(const gateway_config& cfg);

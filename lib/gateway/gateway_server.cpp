@@ -100,11 +100,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         tls(client_tls(cfg)),
         pool(cfg.upstream_pool_size),
         upstream(ioc.get_executor(),
-                 upstream_settings{provider{"groq", cfg.upstream, cfg.groq_api_key}, cfg.upstream_connect_timeout,
+                 upstream_settings{provider{"groq", cfg.upstream, groq_keys(cfg)}, cfg.upstream_connect_timeout,
                                    cfg.upstream_timeout, cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
-        caller(upstream, retry_settings{cfg.upstream_max_retries},
-               breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log, &metrics),
+        upstreams(groq_keys(cfg).size(), route_models(cfg), breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown},
+                  log),
+        caller(upstream, upstreams, retry_settings{cfg.upstream_max_retries}, cfg.queue_timeout, log, &metrics),
         redis(make_redis(ioc, cfg, log, &metrics)),
         store(make_store(cfg, redis)),
         limiter(cluster::rate_limit_settings{cfg.rate_limit_rpm, cfg.rate_limit_tpm}, redis),
@@ -271,7 +272,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // failing - a load balancer should prefer other instances, not restart this one).
   net::awaitable<bool> readyz(request_context& rc) {
     const bool accepting = !stopping.load(std::memory_order_relaxed);
-    const bool upstream_ok = caller.breaker().current() == circuit_breaker::state::closed;
+    const bool upstream_ok = caller.breaker_state() == circuit_breaker::state::closed;
     std::string body = accepting && upstream_ok ? R"({"status":"ready"})"
                        : accepting              ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
                                                 : R"({"status":"not ready","reason":"shutting down"})";
@@ -292,7 +293,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     if (store) s.cache = store->stats();
     s.flights = flights.stats();
     s.pool = pool.stats();
-    s.breaker = caller.breaker().current();
+    s.breaker = caller.breaker_state();
+    s.routes = upstreams.stats();
+    s.spent_refusals = caller.spent_refusals();
     s.rate_limits = caller.rate_limits();
     s.shared.configured = redis != nullptr;
     s.shared.up = redis && redis->up();
@@ -320,7 +323,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;
-  upstream_caller caller;  // retries and the breaker around `upstream`
+  upstream_routes upstreams;  // every key x model, each with its budget and breaker
+  upstream_caller caller;     // routing, retries and breakers around `upstream`
   std::shared_ptr<redis::redis_client> redis;  // null without REDIS_URL
   std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false; two tiers with REDIS_URL
   cluster::rate_limiter limiter;        // RATE_LIMIT_RPM / _TPM; shared through `redis` when set

@@ -29,6 +29,51 @@ void gauge(std::string& out, std::string_view name, std::string_view help, T val
   sample(out, name, value);
 }
 
+// A label value as the text format wants it: backslash, quote and newline escaped (a model name
+// may come from a client).
+std::string label_value(std::string_view v) {
+  std::string out;
+  for (const char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void render_routes(std::string& out, const std::vector<route_stats>& routes, std::uint64_t spent_refusals) {
+  gauge(out, "gateway_upstream_spent_refusals_total",
+        "Requests answered 429 without an upstream call: every route they could take was at its rate limit.",
+        spent_refusals, "counter");
+  if (routes.empty()) return;
+  std::vector<std::string> labels;
+  for (const auto& r : routes) labels.push_back(fmt::format("key=\"{}\",model=\"{}\"", r.key, label_value(r.model)));
+  auto each = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+    header(out, name, type, help);
+    for (std::size_t i = 0; i < routes.size(); ++i)
+      if (auto v = value(routes[i])) sample(out, name, *v, labels[i]);
+  };
+  using u64 = std::optional<std::uint64_t>;
+  each("gateway_upstream_route_attempts_total", "counter", "Upstream attempts by route (key by position in GROQ_API_KEYS).",
+       [](const route_stats& r) -> u64 { return r.attempts; });
+  each("gateway_upstream_route_rate_limited_total", "counter", "Upstream 429 answers by route.",
+       [](const route_stats& r) -> u64 { return r.rate_limited; });
+  each("gateway_upstream_route_fallbacks_total", "counter",
+       "Attempts that moved from this route to the next one (a 429, failures after retries, a refused key).",
+       [](const route_stats& r) -> u64 { return r.fallbacks; });
+  each("gateway_upstream_route_remaining_requests", "gauge", "Requests left in the route's window, as the gateway counts them.",
+       [](const route_stats& r) -> u64 { return r.remaining_requests; });
+  each("gateway_upstream_route_remaining_tokens", "gauge", "Tokens left in the route's window, last seen.",
+       [](const route_stats& r) -> u64 { return r.remaining_tokens; });
+  each("gateway_upstream_route_exhausted", "gauge", "1 while the route's budget is spent until its reset.",
+       [](const route_stats& r) -> u64 { return r.exhausted ? 1 : 0; });
+  each("gateway_upstream_route_breaker_state", "gauge", "The route's circuit breaker: 0 closed, 1 open, 2 half-open.",
+       [](const route_stats& r) -> u64 { return static_cast<std::uint64_t>(r.breaker); });
+}
+
 }  // namespace
 
 std::string_view outcome_name(attempt_outcome o) { return outcome_names[static_cast<unsigned>(o)]; }
@@ -176,6 +221,7 @@ std::string gateway_metrics::render(const sources& s) const {
   gauge(out, "gateway_coalescing_in_flight", "Questions being answered for a coalescing group right now.",
         s.flights.in_flight);
 
+  render_routes(out, s.routes, s.spent_refusals);
   const auto& rl = s.rate_limits;
   if (rl.remaining_requests)
     gauge(out, "gateway_upstream_ratelimit_remaining_requests", "Groq x-ratelimit-remaining-requests, last seen.",

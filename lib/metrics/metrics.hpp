@@ -10,6 +10,7 @@
 #include "redis/redis_client.hpp"
 #include "upstream/circuit_breaker.hpp"
 #include "upstream/rate_limits.hpp"
+#include "upstream/upstream_routes.hpp"
 #include "upstream/upstream_observer.hpp"
 #include "upstream/upstream_pool.hpp"
 
@@ -93,6 +94,8 @@ class gateway_metrics final : public upstream_observer, public redis::redis_obse
     pool_stats pool;
     circuit_breaker::state breaker = circuit_breaker::state::closed;
     rate_limit_snapshot rate_limits;
+    std::vector<route_stats> routes;    // every upstream key x model (keys by position)
+    std::uint64_t spent_refusals = 0;   // 429s answered without an upstream call
     shared_tier_sources shared;
     /// Requests in flight not to show: the /metrics request that renders this does not count itself.
     std::int64_t in_flight_excluded = 0;

@@ -46,6 +46,7 @@ net::awaitable<bool> openai_handler::completions(request_context& rc) {
                   !asks_fresh_answer(rc.req),
                   // Requests that are never cached carry no X-Cache at all.
                   key ? "BYPASS" : ""};
+  r.model = req.model;  // a client that names a model other than MODEL gets that model, on any key
   co_return co_await pipeline_.serve(rc, r);
 }
 
@@ -60,7 +61,7 @@ net::awaitable<bool> openai_handler::models(request_context& rc) {
     const auto strand = co_await net::this_coro::executor;
     watchdog wd(strand);
     const request_deadlines deadlines{clock_type::now() + cfg_.request_timeout};
-    auto outcome = co_await pipeline_.upstream().call(models_target_, {}, wd, deadlines, rc.id, http::verb::get);
+    auto outcome = co_await pipeline_.upstream().call(models_target_, {}, wd, deadlines, rc.id, {}, http::verb::get);
     rc.report.attempts = outcome.attempts;
     rc.report.upstream_first_byte = outcome.first_byte;
     std::optional<upstream_failure> failure = std::move(outcome.failure);

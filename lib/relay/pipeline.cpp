@@ -52,6 +52,7 @@ struct relay_pipeline::call {
   std::unique_ptr<cluster::flight_publisher> publisher;
   std::unique_ptr<reply_source> exchange;  // the upstream's reply, or another instance's copy
   bool remote = false;  // `exchange` is another instance's copy: its answer is stored, and paid for, there
+  bool fallback = false;  // a fallback route answered (CACHE_FALLBACK_ANSWERS decides whether it is stored)
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
   lead_guard lead;
@@ -131,8 +132,9 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
   } else {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
-    auto outcome = co_await deps_.upstream.call(c.r.target, std::move(body), c.wd, c.deadlines, c.rc.id);
+    auto outcome = co_await deps_.upstream.call(c.r.target, std::move(body), c.wd, c.deadlines, c.rc.id, c.r.model);
     c.rc.report.attempts = outcome.attempts;
+    c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
     if (!outcome.exchange) {
       watch.stop();
@@ -281,7 +283,7 @@ void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
   auto shared = std::make_shared<const cached_answer>(std::move(*answer));
   // The store comes before the followers are told, so that a request that misses the flight finds
   // the answer in the store.
-  if (deps_.store && storable(*shared)) {
+  if (deps_.store && storable(*shared) && (!c.fallback || deps_.cfg.cache_fallback_answers)) {
     auto entry = *shared;
     if (entry.hit_body.empty()) entry.hit_body = c.r.format.hit_body(entry);
     entry.question = std::string(c.r.question);

@@ -50,6 +50,8 @@ struct relay_request {
   /// When set, builds the upstream body instead of `body` - only when this request asks upstream
   /// (a cache hit or a coalesced follower never needs one).
   std::function<std::string()> make_body = {};
+  /// The model the body asks for ("": MODEL, whose fallback models may answer instead).
+  std::string_view model = {};
 };
 
 struct relay_deps {

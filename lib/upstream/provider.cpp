@@ -9,6 +9,9 @@ std::string redact_secret(std::string text, std::string_view secret) {
   return text;
 }
 
-std::string provider::redact(std::string text) const { return redact_secret(std::move(text), api_key); }
+std::string provider::redact(std::string text) const {
+  for (const auto& key : api_keys) text = redact_secret(std::move(text), key);
+  return text;
+}
 
 }  // namespace gateway

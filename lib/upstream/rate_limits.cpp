@@ -1,5 +1,7 @@
 #include "upstream/rate_limits.hpp"
 
+#include "core/duration_text.hpp"
+
 #include <charconv>
 
 namespace gateway {
@@ -26,6 +28,8 @@ rate_limit_snapshot parse_rate_limits(const std::function<std::string(std::strin
   s.remaining_tokens = number(header("x-ratelimit-remaining-tokens"));
   s.reset_requests = header("x-ratelimit-reset-requests");
   s.reset_tokens = header("x-ratelimit-reset-tokens");
+  s.reset_requests_in = parse_go_duration(s.reset_requests);
+  s.reset_tokens_in = parse_go_duration(s.reset_tokens);
   return s;
 }
 

@@ -1,8 +1,10 @@
-// Groq's x-ratelimit-* response headers: the last values seen are kept for /metrics, and a warning
-// is logged when the remaining requests or tokens fall under 10 % of the limit.
+// Groq's x-ratelimit-* response headers: read into a snapshot (resets parsed from Go's duration
+// format, "6s", "1m30.5s", "2.3ms"), which the route budgets (upstream_routes) and /metrics use;
+// a warning is logged when the remaining requests or tokens fall under 10 % of the limit.
 // Threading: rate_limit_state is thread-safe; the rest is pure.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -16,6 +18,8 @@ struct rate_limit_snapshot {
   std::optional<std::uint64_t> limit_requests, remaining_requests;  // per day at Groq
   std::optional<std::uint64_t> limit_tokens, remaining_tokens;      // per minute at Groq
   std::string reset_requests, reset_tokens;                         // as sent, e.g. "2m59.56s"
+  /// The resets parsed (core/duration_text); nullopt when absent or unreadable.
+  std::optional<std::chrono::microseconds> reset_requests_in, reset_tokens_in;
   bool any() const { return limit_requests || remaining_requests || limit_tokens || remaining_tokens; }
 };
 

@@ -1,6 +1,7 @@
 #include "upstream/upstream_call.hpp"
 
 #include "upstream/completion.hpp"
+#include "upstream/request_model.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,12 +29,61 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   return std::to_string((ms.count() + 999) / 1000);  // Retry-After is whole seconds, rounded up
 }
 
+// Where one call stands with a route of its plan.
+struct route_try {
+  unsigned retries = 0;  // retries spent on this route
+  bool left = false;     // moved away from: not tried again by this call
+};
+
+// The route to try next (the first of the plan not left, with budget and a breaker that lets it
+// through), or what holds the others back.
+struct route_pick {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t index = none;
+  std::optional<clock_type::time_point> budget_reset;       // the earliest reset of a spent route
+  std::optional<std::chrono::milliseconds> breaker_retry;   // the soonest probe of an open breaker
+};
+
+route_pick pick_route(std::span<upstream_route* const> plan, const std::vector<route_try>& tries) {
+  route_pick p;
+  auto spent = [&p](clock_type::time_point reset) { p.budget_reset = p.budget_reset ? std::min(*p.budget_reset, reset) : reset; };
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (tries[i].left) continue;
+    auto& r = *plan[i];
+    if (auto reset = r.blocked_until()) {
+      spent(*reset);
+      continue;
+    }
+    if (!r.breaker().allow()) {
+      const auto in = r.breaker().retry_in();
+      p.breaker_retry = p.breaker_retry ? std::min(*p.breaker_retry, in) : in;
+      continue;
+    }
+    if (!r.take()) {  // another request took the last of the budget since
+      if (auto reset = r.blocked_until()) spent(*reset);
+      continue;
+    }
+    p.index = i;
+    return p;
+  }
+  return p;
+}
+
+// Whether a route other than `except` could be tried now (a 429 then moves on instead of waiting).
+bool another_ready(std::span<upstream_route* const> plan, const std::vector<route_try>& tries, std::size_t except) {
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (i != except && !tries[i].left && !plan[i]->blocked_until() &&
+        plan[i]->breaker().current() != circuit_breaker::state::open)
+      return true;
+  return false;
+}
+
 }  // namespace
 
-upstream_caller::upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log,
-                                 upstream_observer* metrics)
-    : client_(client), retry_(retry), breaker_(breaker), log_(std::move(log)), metrics_(metrics),
-      random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
+upstream_caller::upstream_caller(upstream_client& client, upstream_routes& routes, retry_settings retry,
+                                 std::chrono::milliseconds queue_timeout, logger log, upstream_observer* metrics)
+    : client_(client), routes_(routes), retry_(retry), queue_timeout_(queue_timeout), log_(std::move(log)),
+      metrics_(metrics), random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
 double upstream_caller::jitter() {
   std::lock_guard lock(random_mutex_);
@@ -42,32 +92,85 @@ double upstream_caller::jitter() {
 
 net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, std::string body, watchdog& wd,
                                                        request_deadlines d, std::string_view request_id,
-                                                       boost::beast::http::verb method) {
+                                                       std::string_view model, boost::beast::http::verb method) {
   upstream_outcome out;
   const auto started = clock_type::now();
-  for (unsigned retry = 0;; ++retry) {
-    if (!breaker_.allow()) {
-      out.failure = upstream_failure{error::upstream_unavailable,
-                                     "the upstream is failing; requests are refused for a moment", seconds_text(breaker_.retry_in())};
-      co_return out;
+  const auto plan = routes_.plan(model);
+  std::vector<route_try> tries(plan.size());
+  std::string routed_body, routed_model;  // the body re-addressed to a fallback model
+  const upstream_route* moved_from = nullptr;  // the route the last attempt left
+  for (;;) {
+    const auto p = pick_route(plan, tries);
+    if (p.index == route_pick::none) {
+      if (p.budget_reset) {
+        // Every route left to try is known to refuse: no request is sent that would be refused.
+        const auto wait_for =
+            std::chrono::ceil<std::chrono::milliseconds>(*p.budget_reset - clock_type::now());
+        if (queue_timeout_.count() > 0 && wait_for <= queue_timeout_) {
+          log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id,
+                    wait_for.count());
+          if (co_await wait(wait_for, wd, d)) continue;
+          if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down)) {
+            out.failure = upstream_failure{*fired, {}, {}};
+            co_return out;
+          }
+        }
+        spent_refusals_.fetch_add(1, std::memory_order_relaxed);
+        out.failure = upstream_failure{error::rate_limited, "every upstream route is at its rate limit",
+                                       seconds_text(std::max(wait_for, std::chrono::milliseconds(1)))};
+        co_return out;
+      }
+      if (p.breaker_retry)
+        out.failure = upstream_failure{error::upstream_unavailable,
+                                       "the upstream is failing; requests are refused for a moment",
+                                       seconds_text(*p.breaker_retry)};
+      co_return out;  // every route was tried: the last failure stands
+    }
+    auto& route = *plan[p.index];
+    auto& tried = tries[p.index];
+    if (moved_from) {
+      log_.info("{} upstream: moving from {} to {}", request_id, moved_from->label(), route.label());
+      moved_from = nullptr;
+    }
+    // The plan's first model is the one the body names; a fallback model gets its own copy.
+    std::string send_body;
+    if (method == boost::beast::http::verb::post && route.model() != plan.front()->model()) {
+      if (routed_model != route.model()) {
+        auto readdressed = with_model(body, route.model());
+        if (!readdressed) {  // not a JSON object: only its own model can take it
+          tried.left = true;
+          continue;
+        }
+        routed_body = std::move(*readdressed);
+        routed_model = route.model();
+      }
+      send_body = routed_body;
+    } else {
+      send_body = body;
     }
     ++out.attempts;
+    route.count_attempt();
     std::error_code ec;
-    auto ex = co_await client_.start(target, body, wd, d, ec, method, request_id);
+    const auto authorization = upstream().authorization(route.key());
+    auto ex = co_await client_.start(target, std::move(send_body), wd, d, ec, method, request_id, authorization);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
+    bool move_on = false;                            // to the next route of the plan
     if (ex) {
       out.upstream_status = ex->status();
       out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
       const auto snapshot = upstream().rate_limits([&ex](std::string_view name) { return ex->header(name); });
+      asked = parse_retry_after(ex->header("retry-after-ms"), ex->header("retry-after"),
+                                std::chrono::system_clock::now());
       rate_limits_.update(snapshot);
+      route.observe(snapshot, out.upstream_status, asked);
       if (running_low(snapshot))
-        log_.warn("{} upstream rate limit running low: requests {}/{}, tokens {}/{}", request_id,
+        log_.warn("{} upstream rate limit running low on {}: requests {}/{}, tokens {}/{}", request_id, route.label(),
                   snapshot.remaining_requests.value_or(0), snapshot.limit_requests.value_or(0),
                   snapshot.remaining_tokens.value_or(0), snapshot.limit_tokens.value_or(0));
       if (upstream_unwell(out.upstream_status))
-        breaker_.record_failure();
+        route.breaker().record_failure();
       else
-        breaker_.record_success();
+        route.breaker().record_success();
       if (metrics_) {
         const auto st = out.upstream_status;
         metrics_->attempt(st < 400   ? attempt_outcome::ok
@@ -79,12 +182,20 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         if (metrics_) metrics_->upstream_first_byte(out.first_byte);
         out.exchange = std::move(ex);
         out.failure.reset();
+        out.model = route.model() == upstream_routes::other_model ? std::string(model) : route.model();
+        out.fallback = p.index != 0;
         co_return out;
       }
-      asked = parse_retry_after(ex->header("retry-after-ms"), ex->header("retry-after"),
-                                std::chrono::system_clock::now());
       out.failure = co_await failure_for(*ex);
-      if (!retryable_status(out.upstream_status)) co_return out;
+      const auto st = out.upstream_status;
+      if (st == 429) {
+        route.count_rate_limited();
+        move_on = another_ready(plan, tries, p.index);  // waiting is for when nothing else has room
+      } else if (st == 401 || st == 403) {
+        move_on = true;  // that key's fault: the next key may do
+      } else if (!retryable_status(st)) {
+        co_return out;  // the request's own fault (400, 404, 413, 422, ...): no route answers it better
+      }
     } else {
       const auto e = as_gateway_error(ec, error::upstream_connect_failed);
       out.failure = upstream_failure{e, {}, {}};
@@ -94,17 +205,20 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
                               ? attempt_outcome::timeout
                               : attempt_outcome::transport);
       if (!retryable_error(e)) co_return out;  // the request's own deadline, a client gone
-      breaker_.record_failure();
+      route.breaker().record_failure();
       wd.reset();  // that attempt's deadline fired; the next attempt gets its own
     }
-    if (retry >= retry_.max_retries) co_return out;
-
-    auto delay = backoff_delay(retry, jitter(), retry_);
-    if (asked) {
-      if (*asked > retry_.max_retry_after) co_return out;  // longer than we would ever wait
-      delay = *asked;
+    if (tried.retries >= retry_.max_retries) move_on = true;
+    if (asked && *asked > retry_.max_retry_after) move_on = true;  // longer than we would ever wait
+    if (move_on) {
+      tried.left = true;
+      route.count_fallback();
+      moved_from = &route;
+      continue;
     }
-    log_.info("{} upstream attempt {} failed ({}); retrying in {} ms", request_id, out.attempts,
+
+    const auto delay = asked ? *asked : backoff_delay(tried.retries, jitter(), retry_);
+    log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
               make_error_code(out.failure->code).message(), delay.count());
     if (!co_await wait(delay, wd, d)) {
       // Cut short by the client leaving or a shutdown: that, not the last attempt, is the outcome.
@@ -112,6 +226,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         out.failure = upstream_failure{*fired, {}, {}};
       co_return out;  // the last failure stands (with its Retry-After on 429)
     }
+    ++tried.retries;
     retries_.fetch_add(1, std::memory_order_relaxed);
     if (metrics_) metrics_->retry();
   }

@@ -1,15 +1,24 @@
-// One logical upstream call with the resilience around it: the circuit breaker, retries with
-// backoff that honour the upstream's Retry-After, the mapping of upstream statuses to gateway
-// errors (with the API key redacted from anything passed on), and the last rate-limit headers seen.
-// Every endpoint asks the upstream through this, so all share one behaviour.
+// One logical upstream call with the resilience around it: the choice of route (key x model, see
+// upstream_routes) before each attempt, retries with backoff that honour the upstream's
+// Retry-After, the move to the next key and then the next model, the mapping of upstream statuses
+// to gateway errors (with every API key redacted from anything passed on), and the last rate-limit
+// headers seen. Every endpoint asks the upstream through this, so all share one behaviour.
 //
-// Retries happen only here, i.e. before the caller has sent anything to its client. Waits are
-// Asio timers on the caller's strand guarded by the caller's watchdog (a client that leaves during
-// a wait cancels it); a wait that would end past the request deadline is not started.
+// Routing (docs/api.md, "Keys and fallback models"): a route whose budget is known to be spent is
+// not tried; a 429 moves the attempt to the next route at once (or, when no other route has
+// budget, waits for its Retry-After as a retry); a 5xx or timeout moves on after the route's
+// retries; 401/403 (that key's fault) moves to the next key; other 4xx are the request's fault and
+// final. When every route is spent: 429 at once with Retry-After = the earliest reset, or a wait of
+// up to QUEUE_TIMEOUT when the reset comes sooner.
+//
+// Retries and moves happen only here, i.e. before the caller has sent anything to its client.
+// Waits are Asio timers on the caller's strand guarded by the caller's watchdog (a client that
+// leaves during a wait cancels it); a wait that would end past the request deadline is not started.
 #pragma once
 
 #include "core/logger.hpp"
 #include "upstream/circuit_breaker.hpp"
+#include "upstream/upstream_routes.hpp"
 #include "upstream/rate_limits.hpp"
 #include "upstream/retry_policy.hpp"
 #include "upstream/upstream_client.hpp"
@@ -35,24 +44,33 @@ struct upstream_outcome {
   unsigned attempts = 0;
   unsigned upstream_status = 0;  // the last HTTP status seen, 0 when none
   std::chrono::microseconds first_byte{-1};  // call start to the last response head; < 0: none
+  std::string model;  // the model of the route that answered (a fallback's when one was taken)
+  bool fallback = false;  // another route than the first of the plan answered
 };
 
 class upstream_caller {
  public:
   /// `observer` (optional) receives each attempt's outcome, retries and the time to first byte.
-  upstream_caller(upstream_client& client, retry_settings retry, breaker_settings breaker, logger log,
-                  upstream_observer* observer = nullptr);
+  /// `queue_timeout`: how long a request may wait for a spent budget's reset (QUEUE_TIMEOUT).
+  upstream_caller(upstream_client& client, upstream_routes& routes, retry_settings retry,
+                  std::chrono::milliseconds queue_timeout, logger log, upstream_observer* observer = nullptr);
 
-  /// POSTs `body` to `target`, retrying as the policy allows, until a 200 head or a final failure.
+  /// POSTs `body` (asking for `model`; "" for MODEL) to `target`, over the routes `model` may take,
+  /// retrying and moving on as the policy allows, until a 200 head or a final failure.
   net::awaitable<upstream_outcome> call(std::string_view target, std::string body, watchdog& wd,
                                         request_deadlines d, std::string_view request_id,
+                                        std::string_view model = {},
                                         boost::beast::http::verb method = boost::beast::http::verb::post);
 
   upstream_client& client() { return client_; }
   const provider& upstream() const { return client_.settings().upstream; }
-  const circuit_breaker& breaker() const { return breaker_; }
+  upstream_routes& routes() { return routes_; }
+  /// MODEL's best breaker state: closed while any of its routes is closed.
+  circuit_breaker::state breaker_state() const { return routes_.breaker_state(); }
   rate_limit_snapshot rate_limits() const { return rate_limits_.get(); }
   std::uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
+  /// Requests answered 429 without an upstream call: every route was known to be spent.
+  std::uint64_t spent_refusals() const { return spent_refusals_.load(std::memory_order_relaxed); }
 
  private:
   /// The failure an upstream error status means; reads the (bounded) error body.
@@ -62,12 +80,13 @@ class upstream_caller {
   double jitter();
 
   upstream_client& client_;
+  upstream_routes& routes_;
   const retry_settings retry_;
-  circuit_breaker breaker_;
+  const std::chrono::milliseconds queue_timeout_;
   rate_limit_state rate_limits_;
   logger log_;
   upstream_observer* metrics_;
-  std::atomic<std::uint64_t> retries_{0};
+  std::atomic<std::uint64_t> retries_{0}, spent_refusals_{0};
   std::mutex random_mutex_;
   std::minstd_rand random_;
 };

@@ -109,14 +109,15 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
                                                                          request_deadlines d,
                                                                          std::error_code& ec,
                                                                          http::verb method,
-                                                                         std::string_view request_id) {
+                                                                         std::string_view request_id,
+                                                                         std::string_view authorization) {
   http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, settings_.upstream.url.host_header());
   req.set(http::field::user_agent, "chat-gateway/0.1");
   if (method == http::verb::post) req.set(http::field::content_type, "application/json");
   if (!request_id.empty()) req.set("x-request-id", request_id);  // follow one request across both logs
   req.set(http::field::accept, "application/json, text/event-stream");
-  if (auto auth = settings_.upstream.authorization(); !auth.empty()) req.set(http::field::authorization, auth);
+  if (!authorization.empty()) req.set(http::field::authorization, authorization);
   req.body() = std::move(body);
   req.prepare_payload();
 

@@ -82,14 +82,15 @@ class upstream_client {
   upstream_client(net::any_io_executor io, upstream_settings settings, net::ssl::context* tls,
                   upstream_pool& pool, logger log);
 
-  /// Sends `method` `target` (POST with a JSON `body`, or GET without one) and reads the response
-  /// head. A pooled connection that fails before any response byte is replaced by a fresh one once,
-  /// transparently.
+  /// Sends `method` `target` (POST with a JSON `body`, or GET without one) with `authorization`
+  /// (the route's key, "" for none) and reads the response head. A pooled connection that fails
+  /// before any response byte is replaced by a fresh one once, transparently.
   net::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string body,
                                                            watchdog& wd, request_deadlines deadlines,
                                                            std::error_code& ec,
                                                            boost::beast::http::verb method = boost::beast::http::verb::post,
-                                                           std::string_view request_id = {});
+                                                           std::string_view request_id = {},
+                                                           std::string_view authorization = {});
 
   const upstream_settings& settings() const { return settings_; }
   upstream_pool& pool() { return pool_; }
