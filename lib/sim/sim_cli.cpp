@@ -32,7 +32,13 @@ std::string sim_usage() {
          "  --self-signed FILE   serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and\n"
          "                       localhost, written to FILE for the gateway's GROQ_CA_FILE\n"
          "  --cert FILE --key FILE   serve HTTPS with this PEM certificate chain and key\n"
-         "  --api-key KEY        require 'Authorization: Bearer KEY'\n"
+         "  --api-key KEY[,KEY]  require 'Authorization: Bearer KEY' (one of them; repeatable)\n"
+         "  --limit-requests N/WINDOW   requests per key and model per window: s, min, h, day or a\n"
+         "                       Go duration (30/10s); answers carry x-ratelimit-* and a spent\n"
+         "                       window answers 429 with Retry-After, as Groq does\n"
+         "  --limit-tokens N/WINDOW     prompt plus completion tokens per key and model per window\n"
+         "  --model-limit-requests MODEL=N/WINDOW, --model-limit-tokens MODEL=N/WINDOW\n"
+         "                       the same for one model, after the defaults (other models keep them)\n"
          "  --ttft-ms N          time to first token (default 0)\n"
          "  --interval-ms N      time between tokens (default 0)\n"
          "  --tokens N           answer length in tokens (default 48)\n"
@@ -63,7 +69,23 @@ sim_cli_result parse_sim_cli(const std::vector<std::string>& args) {
     else if (a == "--self-signed" && value(v)) cli.ca_out = v;
     else if (a == "--cert" && value(v)) cert_file = v;
     else if (a == "--key" && value(v)) key_file = v;
-    else if (a == "--api-key" && value(v)) cli.config.api_key = v;
+    else if (a == "--api-key" && value(v)) {
+      for (std::size_t at = 0; at <= v.size();) {
+        const auto comma = std::min(v.find(',', at), v.size());
+        if (comma > at) cli.config.api_keys.push_back(v.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
+    else if (a == "--limit-requests" && value(v) && parse_limit(v, cli.config.limits.requests, cli.config.limits.requests_window)) {}
+    else if (a == "--limit-tokens" && value(v) && parse_limit(v, cli.config.limits.tokens, cli.config.limits.tokens_window)) {}
+    else if ((a == "--model-limit-requests" || a == "--model-limit-tokens") && value(v) && v.find('=') != std::string::npos &&
+             v.find('=') > 0) {
+      const auto eq = v.find('=');
+      auto& limit = cli.config.model_limits.try_emplace(v.substr(0, eq), cli.config.limits).first->second;
+      const bool ok = a == "--model-limit-requests" ? parse_limit(v.substr(eq + 1), limit.requests, limit.requests_window)
+                                                    : parse_limit(v.substr(eq + 1), limit.tokens, limit.tokens_window);
+      if (!ok) return {std::nullopt, fmt::format("invalid {} '{}': MODEL=N/WINDOW", a, v)};
+    }
     else if (a == "--ttft-ms" && number(600000, n)) cli.config.ttft = std::chrono::milliseconds(n);
     else if (a == "--interval-ms" && number(600000, n)) cli.config.token_interval = std::chrono::milliseconds(n);
     else if (a == "--tokens" && number(1 << 20, n)) cli.config.answer_tokens = static_cast<unsigned>(n);

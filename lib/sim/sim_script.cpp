@@ -60,6 +60,7 @@ directives parse_directives(std::string_view text) {
     if (k == "status") d.status = to_uint(v);
     else if (k == "times") d.times = to_uint(v).value_or(0);
     else if (k == "key") d.key = std::string(v);
+    else if (k == "model") d.model = std::string(v);
     else if (k == "retry_after") d.retry_after = std::string(v);
     else if (k == "stall") d.stall = to_ms(v);
     else if (k == "ttft") d.ttft = to_ms(v);

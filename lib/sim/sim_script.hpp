@@ -6,6 +6,8 @@
 //   status=N times=K key=S retry_after=S   answer HTTP N (with retry-after S); times=K limits every
 //                                          fault here to the first K requests carrying the same
 //                                          key (K=0: always)
+//   model=NAME      every fault here applies only to requests for model NAME (e.g. one model
+//                   answers 503 while the others answer: [[sim status=503 model=qwen/qwen3-32b]])
 //   stall=MS        wait MS before sending anything (headers included)
 //   ttft=MS         time to first token;  interval=MS  time between tokens
 //   tokens=N        answer length in tokens (still capped by max_completion_tokens)
@@ -34,6 +36,7 @@ struct directives {
   unsigned times = 0;
   std::string key;
   std::string retry_after;
+  std::string model;  // faults only for this model; empty: every model
   std::optional<std::chrono::milliseconds> stall, ttft, interval;
   std::optional<unsigned> tokens, drop_after, malformed_after, error_after;
   std::string gate;

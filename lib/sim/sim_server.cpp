@@ -115,6 +115,16 @@ json::object usage_json(const completion_request& r, std::size_t completion_toke
                       {"total_time", seconds + 0.001}};
 }
 
+template <class Map>
+json::object counts_json(const Map& counts) {
+  json::object out;
+  for (const auto& [name, n] : counts) {
+    if constexpr (std::is_same_v<typename Map::key_type, std::string>) out[name] = n;
+    else out[std::to_string(name)] = n;
+  }
+  return out;
+}
+
 std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
 
 // Shared between a stream and the readiness watch on its socket. Strand-only.
@@ -209,7 +219,8 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
           {"tls_handshakes", s.tls_handshakes}, {"streams_started", s.streams_started},
           {"streams_completed", s.streams_completed}, {"streams_aborted", s.streams_aborted},
           {"active_streams", s.active_streams}, {"unauthorized", s.unauthorized},
-          {"last_request_body", s.last_request_body}});
+          {"rate_limited", s.rate_limited}, {"by_key", counts_json(s.by_key)}, {"by_model", counts_json(s.by_model)},
+          {"by_route", counts_json(s.by_route)}, {"last_request_body", s.last_request_body}});
       co_return co_await reply(stream, req, 200, std::move(body));
     }
     if (path == "/sim/reset" && req.method() == http::verb::post) {
@@ -223,11 +234,14 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     co_return co_await reply(stream, req, 404, groq_error("Unknown request URL", "invalid_request_error", "unknown_url"));
   }
 
+  using header_list = std::vector<std::pair<std::string, std::string>>;
+
   template <class Stream>
   net::awaitable<bool> reply(Stream& stream, const request_t& req, unsigned status, std::string body,
-                             std::string_view retry_after = {}) {
+                             std::string_view retry_after = {}, const header_list& headers = {}) {
     auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
     if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
+    for (const auto& [name, value] : headers) res.set(name, value);
     const auto ec = co_await write_with_deadline(stream, res, std::chrono::seconds(30));
     co_return !ec && req.keep_alive();
   }
@@ -240,7 +254,8 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       last_body = req.body();
       last_request_id = std::string(req["x-request-id"]);
     }
-    if (!cfg.api_key.empty() && req[http::field::authorization] != "Bearer " + cfg.api_key) {
+    const auto key = key_position(req[http::field::authorization]);
+    if (!key) {
       ++unauthorized;
       co_return co_await reply(stream, req, 401, groq_error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
     }
@@ -249,8 +264,22 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     if (!r) co_return co_await reply(stream, req, 400, groq_error(why, "invalid_request_error", "invalid_request"));
 
     auto d = parse_directives(r->last_user);
-    // times=K limits every fault of the directive to the first K requests that carry its key.
-    if ((d.status || d.drop_after || d.malformed_after || d.error_after) && !fault_applies(d)) {
+    const auto own = d.answer.empty() ? std::vector<std::string>{} : text_tokens(d.answer);
+    const unsigned wanted = d.tokens.value_or(own.empty() ? cfg.answer_tokens : static_cast<unsigned>(own.size()));
+    const unsigned length = std::min(wanted, r->max_tokens);
+    // Groq's limits, per key and per model: a spent window answers 429 before anything else.
+    auto verdict = admit(*key, r->model, r->prompt_tokens + length);
+    if (!verdict.allowed) {
+      const auto retry_after = std::to_string((verdict.retry_after.count() + 999) / 1000);
+      co_return co_await reply(stream, req, 429,
+                               groq_error(fmt::format("Rate limit reached for model `{}`: please try again later", r->model),
+                                          "tokens", "rate_limit_exceeded"),
+                               retry_after, verdict.headers);
+    }
+    // model=NAME keeps the directive's faults to that model; times=K to the first K requests that
+    // carry its key.
+    const bool model_matches = d.model.empty() || d.model == r->model;
+    if ((d.status || d.drop_after || d.malformed_after || d.error_after) && (!model_matches || !fault_applies(d))) {
       d.status.reset();
       d.drop_after.reset();
       d.malformed_after.reset();
@@ -273,12 +302,10 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       const unsigned status = *d.status;
       const auto type = status == 429 ? "tokens" : status >= 500 ? "internal_server_error" : "invalid_request_error";
       co_return co_await reply(stream, req, status,
-                               groq_error(fmt::format("simulated HTTP {}", status), type, "simulated"), d.retry_after);
+                               groq_error(fmt::format("simulated HTTP {}", status), type, "simulated"), d.retry_after,
+                               verdict.headers);
     }
 
-    const auto own = d.answer.empty() ? std::vector<std::string>{} : text_tokens(d.answer);
-    const unsigned wanted = d.tokens.value_or(own.empty() ? cfg.answer_tokens : static_cast<unsigned>(own.size()));
-    const unsigned length = std::min(wanted, r->max_tokens);
     const auto tokens = own.empty() ? answer_tokens(r->last_user, length) : repeat_tokens(own, length);
     const std::string finish = wanted > r->max_tokens ? "length" : "stop";
     const auto ttft = d.ttft.value_or(cfg.ttft);
@@ -300,9 +327,10 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
           {"usage", usage_json(*r, tokens.size(), seconds)},
           {"system_fingerprint", "fp_sim"},
           {"x_groq", json::object{{"id", "req_sim_" + id}}}};
-      co_return co_await reply(stream, req, 200, json::serialize(body));
+      co_return co_await reply(stream, req, 200, json::serialize(body), {}, verdict.headers);
     }
-    co_return co_await stream_completion(stream, req, *r, d, tokens, finish, id, created, seconds, timer, pause);
+    co_return co_await stream_completion(stream, req, *r, d, tokens, finish, id, created, seconds, timer, pause,
+                                         verdict.headers);
   }
 
   template <class Stream, class Pause>
@@ -310,8 +338,9 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
                                          const directives& d, const std::vector<std::string>& tokens,
                                          const std::string& finish, const std::string& id,
                                          std::uint64_t created, double seconds, net::steady_timer& timer,
-                                         Pause& pause) {
+                                         Pause& pause, const header_list& headers) {
     http::response<http::empty_body> head{http::status::ok, req.version()};
+    for (const auto& [name, value] : headers) head.set(name, value);
     head.set(http::field::content_type, "text/event-stream");
     head.set(http::field::cache_control, "no-cache");
     head.set("x-request-id", "req_sim_" + id);
@@ -427,6 +456,28 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     co_return req.keep_alive();
   }
 
+  // ---- keys and limits -----------------------------------------------------------------------
+  // The 1-based position of the request's key in cfg.api_keys (0 when no keys are required), or
+  // nullopt for a missing or unknown key.
+  std::optional<std::size_t> key_position(std::string_view authorization) const {
+    if (cfg.api_keys.empty()) return 0;
+    for (std::size_t i = 0; i < cfg.api_keys.size(); ++i)
+      if (authorization == "Bearer " + cfg.api_keys[i]) return i + 1;
+    return std::nullopt;
+  }
+
+  limit_verdict admit(std::size_t key, const std::string& model, std::uint64_t tokens) {
+    const auto it = cfg.model_limits.find(model);
+    const auto& limit = it != cfg.model_limits.end() ? it->second : cfg.limits;
+    std::lock_guard lock(mutex);
+    ++by_key[key];
+    ++by_model[model];
+    ++by_route[fmt::format("{} {}", key, model)];
+    auto v = windows.admit(std::to_string(key), model, limit, tokens, clock_type::now());
+    if (!v.allowed) ++rate_limited;
+    return v;
+  }
+
   // ---- faults and gates ----------------------------------------------------------------------
   bool fault_applies(const directives& d) {
     std::lock_guard lock(mutex);
@@ -465,6 +516,11 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     streams_started = streams_completed = streams_aborted = unauthorized = 0;
     last_body.clear();
     fault_counts.clear();
+    rate_limited = 0;
+    by_key.clear();
+    by_model.clear();
+    by_route.clear();
+    windows.clear();
     for (auto& [name, g] : gates)
       for (auto& [ex, weak] : g.waiters)
         net::post(ex, [weak] {
@@ -475,8 +531,10 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
 
   sim_stats snapshot() {
     std::lock_guard lock(mutex);
-    return {requests, completions, connections, tls_handshakes, streams_started, streams_completed,
-            streams_aborted, active_streams, unauthorized, last_body, last_request_id};
+    sim_stats s{requests, completions, connections, tls_handshakes, streams_started, streams_completed,
+                streams_aborted, active_streams, unauthorized, rate_limited, by_key, by_model, by_route,
+                last_body, last_request_id};
+    return s;
   }
 
   net::io_context& ioc;
@@ -491,10 +549,14 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     bool open = false;
     std::vector<std::pair<net::any_io_executor, std::weak_ptr<net::steady_timer>>> waiters;
   };
-  std::mutex mutex;  // guards last_body, fault_counts, gates
+  std::mutex mutex;  // guards last_body, fault_counts, gates, the limits and their counts
   std::string last_body;
   std::string last_request_id;
   std::map<std::string, unsigned> fault_counts;
+  std::uint64_t rate_limited = 0;
+  std::map<std::size_t, std::uint64_t> by_key;
+  std::map<std::string, std::uint64_t> by_model, by_route;
+  rate_windows windows;
   std::map<std::string, gate> gates;
   listener acceptor;
 };

@@ -7,15 +7,18 @@
 
 #include "core/logger.hpp"
 #include "net/asio_fwd.hpp"
+#include "sim/sim_limits.hpp"
 #include "tls/self_signed.hpp"
 
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gateway::sim {
 
@@ -24,8 +27,13 @@ struct sim_config {
   unsigned short port = 0;  // 0: any free port
   /// Serve HTTPS with this certificate and key; plain HTTP when unset.
   std::optional<pem_pair> tls;
-  /// When set, requests must send "Authorization: Bearer <api_key>" (else 401, as Groq does).
-  std::string api_key;
+  /// When set, requests must send "Authorization: Bearer <one of them>" (else 401, as Groq does).
+  std::vector<std::string> api_keys;
+  /// Rate limits, as Groq applies them: per key and per model, each pair with its own windows.
+  /// Every answer then carries x-ratelimit-* headers (resets in Go's duration format), and a
+  /// request past a limit gets 429 with Retry-After. 0: no limit (and no headers for it).
+  sim_limit limits;                                // for every model without its own
+  std::map<std::string, sim_limit> model_limits;   // by model name
   /// Default pacing; a request's directive overrides it.
   std::chrono::milliseconds ttft{0};
   std::chrono::milliseconds token_interval{0};
@@ -45,6 +53,12 @@ struct sim_stats {
   std::uint64_t streams_aborted = 0;    // the peer closed the connection mid-stream
   std::int64_t active_streams = 0;
   std::uint64_t unauthorized = 0;
+  std::uint64_t rate_limited = 0;       // 429s for a spent limit (not directive faults)
+  /// Authorized, well-formed completion requests by key (1-based position in api_keys; 0 without
+  /// keys), by model, and by both ("1 openai/gpt-oss-20b"): each counted, refused or not.
+  std::map<std::size_t, std::uint64_t> by_key;
+  std::map<std::string, std::uint64_t> by_model;
+  std::map<std::string, std::uint64_t> by_route;
   std::string last_request_body;
   std::string last_request_id;          // the X-Request-Id header of the last completion request
 };

@@ -1,5 +1,7 @@
-// libFuzzer target: Retry-After parsing sees whatever an upstream sends; it must never crash and
-// any wait it returns must be a sane, non-negative duration.
+// libFuzzer target: Retry-After and x-ratelimit-reset-* parsing see whatever an upstream sends;
+// they must never crash, any wait they return must be a sane, non-negative duration, and a reset
+// the gateway writes in Go's format must read back as itself.
+#include "core/duration_text.hpp"
 #include "upstream/retry_policy.hpp"
 
 #include <cstdint>
@@ -16,5 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (wait->count() < 0 || *wait > std::chrono::hours(24 * 365 * 8000)) std::abort();
   }
   gateway::parse_http_date(input);
+  if (auto reset = gateway::parse_go_duration(input)) {
+    if (reset->count() < 0 || *reset > std::chrono::hours(24)) std::abort();
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*reset);
+    if (gateway::parse_go_duration(gateway::go_duration_text(ms)) != ms) std::abort();
+  }
   return 0;
 }

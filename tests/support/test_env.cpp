@@ -141,7 +141,7 @@ gateway::logger test_logger() {
 test_env::test_env(env_options options) {
   gateway::sim::sim_config sc;
   sc.split_writes = true;  // every streamed event crosses a write boundary inside a UTF-8 character
-  sc.api_key = "test-key-0123456789";
+  sc.api_keys = {"test-key-0123456789"};
   if (options.sim_tls) {
     sc.tls = gateway::make_self_signed({"127.0.0.1", "localhost"});
     char path[] = "/tmp/gateway-test-ca-XXXXXX";
@@ -165,7 +165,8 @@ test_env::test_env(env_options options) {
   REQUIRE(url);
   gc.upstream = *url;
   if (options.gateway) options.gateway(gc);
-  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, test_logger(), options.access);
+  gateway_ = std::make_unique<gateway::gateway_server>(ioc_, gc, options.log ? *options.log : test_logger(),
+                                                       options.access);
 
   sim_->start();
   gateway_->start();

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -49,6 +50,27 @@ struct env_options {
   std::function<void(gateway::sim::sim_config&)> sim;
   bool sim_tls = true;
   gateway::logger access;  // the gateway's access log (one JSON line per request); none by default
+  std::optional<gateway::logger> log;  // the gateway's log; GATEWAY_TEST_LOG's by default
+};
+
+/// Log lines kept in memory, for tests that read what the gateway logged.
+class captured_log {
+ public:
+  gateway::logger logger(gateway::log_level min = gateway::log_level::debug) {
+    return gateway::logger(min, [this](gateway::log_level, std::string_view line) {
+      std::lock_guard lock(mutex_);
+      text_ += line;
+      text_ += '\n';
+    });
+  }
+  std::string text() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string text_;
 };
 
 inline env_options with_gateway(std::function<void(gateway::gateway_config&)> f) {
