@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: starts chat-gateway on $PORT (default 8000). Without GROQ_API_KEY it first starts the
+# `make run`: starts chat-gateway on $PORT (default 8000). Without GROQ_API_KEY (or GROQ_API_KEYS) it first starts the
 # bundled groq-sim on loopback with a fresh self-signed certificate and points the gateway at it
 # over verified TLS (trusted through GROQ_CA_FILE only). Ctrl-C stops both.
 set -euo pipefail
@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "${GROQ_API_KEY:-}" ]; then
+if [ -z "${GROQ_API_KEY:-}" ] && [ -z "${GROQ_API_KEYS:-}" ]; then
   # Paced like a real model so streaming is visible: 300 ms to the first token, then 25 ms each.
   "$bin/groq-sim" --port 0 --self-signed "$run_dir/sim-ca.pem" --ttft-ms 300 --interval-ms 25 \
     >"$run_dir/sim.out" 2>"$run_dir/sim.log" &

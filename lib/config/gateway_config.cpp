@@ -109,6 +109,7 @@ const std::vector<variable>& variables() {
        }},
       {"GROQ_API_KEYS", "(unset)", "comma-separated Groq keys, each a route of its own (with GROQ_API_KEY: not both); never logged",
        [](gateway_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return {};  // as unset (compose passes unset variables as empty)
          auto keys = comma_list(v);
          if (!keys) return "must be keys separated by commas, none empty";
          c.groq_api_keys = std::move(*keys);
@@ -140,6 +141,7 @@ const std::vector<variable>& variables() {
        }},
       {"FALLBACK_MODELS", "(none)", "comma-separated models tried in order after MODEL when its keys are spent or failing",
        [](gateway_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return {};
          auto models = comma_list(v);
          if (!models) return "must be model names separated by commas, none empty";
          c.fallback_models = std::move(*models);
@@ -292,7 +294,7 @@ config_result load_config(const env_lookup& env) {
   if (cfg.upstream_timeout > cfg.request_timeout)
     return {std::nullopt, "UPSTREAM_TIMEOUT must not exceed REQUEST_TIMEOUT"};
   if (cfg.queue_timeout > cfg.request_timeout) return {std::nullopt, "QUEUE_TIMEOUT must not exceed REQUEST_TIMEOUT"};
-  if (env("GROQ_API_KEY") && env("GROQ_API_KEYS"))
+  if (!cfg.groq_api_key.empty() && !cfg.groq_api_keys.empty())
     return {std::nullopt, "GROQ_API_KEY and GROQ_API_KEYS are both set: use one (GROQ_API_KEYS takes several keys)"};
   return {std::move(cfg), {}};
 }

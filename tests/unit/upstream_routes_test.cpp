@@ -246,6 +246,7 @@ TEST_CASE("config: several keys, fallback models, the queue", "[routes][config]"
   CHECK(groq_keys(*r.config) == std::vector<std::string>{"gsk-one"});
   CHECK(load({}).config->queue_timeout == 0ms);
   CHECK(groq_keys(*load({}).config).empty());
+  CHECK(groq_keys(*load({{"GROQ_API_KEY", "gsk-one"}, {"GROQ_API_KEYS", ""}}).config) == std::vector<std::string>{"gsk-one"});
 
   const auto both = load({{"GROQ_API_KEY", "gsk-secret-one"}, {"GROQ_API_KEYS", "gsk-secret-two"}});
   CHECK_FALSE(both.config);
