@@ -10,7 +10,10 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <map>
+#include <thread>
+#include <vector>
 
 using namespace gateway;
 using namespace std::chrono_literals;
@@ -257,4 +260,29 @@ TEST_CASE("config: several keys, fallback models, the queue", "[routes][config]"
   CHECK_FALSE(load({{"FALLBACK_MODELS", "a,"}}).config);
   CHECK_FALSE(load({{"QUEUE_TIMEOUT", "50"}}).config);  // past REQUEST_TIMEOUT (45)
   CHECK_FALSE(load({{"CACHE_FALLBACK_ANSWERS", "maybe"}}).config);
+}
+
+TEST_CASE("routes: concurrent requests never take more than the budget said was left", "[routes][threads]") {
+  upstream_routes routes(2, {"a"}, breaker_settings{}, logger());
+  auto* route = routes.plan("")[0];
+  route->observe(snapshot({{"x-ratelimit-limit-requests", "1000"}, {"x-ratelimit-remaining-requests", "100"},
+                           {"x-ratelimit-reset-requests", "1m"}}), 200, std::nullopt);
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        if (route->take()) ++taken;
+        route->count_attempt();
+        // Answers arrive meanwhile, from other threads, saying more is left: the lower count stands.
+        route->observe(snapshot({{"x-ratelimit-remaining-requests", "100"}, {"x-ratelimit-reset-requests", "1m"}}),
+                       200, std::nullopt);
+        routes.plan("client-model-" + std::to_string((t + i) % 8));  // routes made for named models
+        (void)routes.stats();
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(taken == 100);
+  CHECK(route->stats().attempts == 400);
+  CHECK(route->blocked_until());
 }
