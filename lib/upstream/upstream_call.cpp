@@ -99,14 +99,16 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
   std::vector<route_try> tries(plan.size());
   std::string routed_body, routed_model;  // the body re-addressed to a fallback model
   const upstream_route* moved_from = nullptr;  // the route the last attempt left
+  std::optional<clock_type::time_point> queued_until;  // QUEUE_TIMEOUT bounds all waits for resets together
   for (;;) {
     const auto p = pick_route(plan, tries);
     if (p.index == route_pick::none) {
       if (p.budget_reset) {
         // Every route left to try is known to refuse: no request is sent that would be refused.
-        const auto wait_for =
-            std::chrono::ceil<std::chrono::milliseconds>(*p.budget_reset - clock_type::now());
-        if (queue_timeout_.count() > 0 && wait_for <= queue_timeout_) {
+        const auto now = clock_type::now();
+        const auto wait_for = std::chrono::ceil<std::chrono::milliseconds>(*p.budget_reset - now);
+        if (!queued_until) queued_until = now + queue_timeout_;
+        if (queue_timeout_.count() > 0 && now + wait_for <= *queued_until) {
           log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id,
                     wait_for.count());
           if (co_await wait(wait_for, wd, d)) continue;

@@ -40,7 +40,7 @@ std::string metrics_of(test_env& env) { return env.request("GET", "/metrics", {}
 
 }  // namespace
 
-TEST_CASE("routing: a 429 on the first key moves to the second at once; the client sees 200", "[integration][routing]") {
+TEST_CASE("routing: a 429 on the first key moves to the second at once, and the client sees 200", "[integration][routing]") {
   test_env env(two_keys());
   const auto r = env.chat(chat_body("BIST 100 nedir? [[sim status=429 times=1 retry_after=30 key=rot]]"));
   REQUIRE(r.status == 200);
@@ -67,7 +67,7 @@ TEST_CASE("routing: a key the upstream refuses (401) moves to the next key", "[i
   CHECK(env.sim().stats().by_key.at(1) == 1);  // the second attempt, with the sim's only key
 }
 
-TEST_CASE("routing: a model answering 503 falls back to the next model; the reply and the cache say which",
+TEST_CASE("routing: a model answering 503 falls back to the next model, and the reply and the cache say which",
           "[integration][routing]") {
   auto options = two_keys({}, {fallback}, [](gateway::gateway_config& c) { c.upstream_max_retries = 1; });
   test_env env(options);
@@ -109,6 +109,19 @@ TEST_CASE("routing: CACHE_FALLBACK_ANSWERS=false keeps a fallback's answer out o
   CHECK(env.sim().stats().by_model.at(fallback) == 2);
 }
 
+TEST_CASE("routing: a 4xx that is the request's fault is final: no other key or model is asked",
+          "[integration][routing]") {
+  auto options = two_keys({}, {fallback});
+  test_env env(options);
+  for (const auto* status : {"400", "413", "422"}) {
+    INFO(status);
+    const auto before = env.sim().stats().completions;
+    const auto r = env.chat(chat_body(std::string("Kötü istek? [[sim status=") + status + "]]"));
+    CHECK(r.status == 502);  // the upstream rejected what we sent: the gateway's fault, not the client's
+    CHECK(env.sim().stats().completions == before + 1);
+  }
+}
+
 TEST_CASE("routing: a client that names a model other than MODEL gets that model, never a fallback",
           "[integration][routing]") {
   auto options = two_keys({}, {fallback}, [](gateway::gateway_config& c) { c.upstream_max_retries = 0; });
@@ -121,7 +134,7 @@ TEST_CASE("routing: a client that names a model other than MODEL gets that model
   CHECK(s.by_model.count(fallback) == 0);
 }
 
-TEST_CASE("routing: a spent route is not tried again before its reset; every route spent is a 429 at once",
+TEST_CASE("routing: a spent route is not tried again before its reset, and every route spent is a 429 at once",
           "[integration][routing]") {
   captured_log log;
   auto options = two_keys([](gateway::sim::sim_config& c) { c.limits.requests = 2; });

@@ -141,7 +141,7 @@ TEST_CASE("routes: tokens, a 429 with its limits, a 429 without", "[routes]") {
   CHECK(other.take());
 }
 
-TEST_CASE("routes: plans go key by key, then model by model; a named model keeps to itself", "[routes]") {
+TEST_CASE("routes: plans go key by key, then model by model, and a named model keeps to itself", "[routes]") {
   upstream_routes routes(2, {"a", "b"}, breaker_settings{}, logger());
   auto labels = [](std::span<upstream_route* const> plan) {
     std::vector<std::string> out;
