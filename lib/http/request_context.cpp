@@ -2,9 +2,15 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "core/text.hpp"
-#include "http/responses.hpp"
+#include "http/reply_head.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/string.hpp>
+
+#include <array>
 
 namespace gateway {
 
@@ -15,18 +21,33 @@ bool has_json_body(const request_t& req) {
 
 net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,
                                 std::chrono::milliseconds timeout, reply_headers headers) {
-  auto res = make_response(status, std::move(body), headers.content_type, rc.req.keep_alive(), rc.req.version());
-  res.set("x-request-id", rc.id);
-  if (!headers.allow.empty()) res.set(http::field::allow, headers.allow);
-  if (!headers.retry_after.empty()) res.set(http::field::retry_after, headers.retry_after);
-  if (!headers.x_cache.empty()) res.set("x-cache", headers.x_cache);
-  if (!headers.x_cache_match.empty()) res.set("x-cache-match", headers.x_cache_match);
-  for (const auto& [name, value] : headers.extra) res.set(name, value);
-  if (rc.req.method() == http::verb::head) res.body().clear();  // Content-Length stays that of GET
+  const bool keep = rc.req.keep_alive();
+  const bool head_only = rc.req.method() == http::verb::head;  // Content-Length stays that of GET
+  std::string head;
+  head.reserve(256);
+  append_reply_head(head, status, rc.req.version(), keep, body.size(),
+                    reply_fields{headers.content_type, rc.id, headers.allow, headers.retry_after, headers.x_cache,
+                                 headers.x_cache_match, headers.extra});
   rc.report.status = status;
-  const auto ec = co_await write_with_deadline(rc.client, res, timeout);
-  if (!ec) rc.report.bytes += res.body().size();
-  co_return !ec && rc.req.keep_alive();
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(body.data(), head_only ? 0 : body.size())};
+  const auto total = head.size() + buffers[1].size();
+  // A client that keeps up takes the whole reply at once: no asynchronous operation and no timer
+  // (a cache hit is this and nothing else). Only what it did not take waits, under `timeout`.
+  auto& socket = rc.client.socket();
+  boost::system::error_code ec;
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  std::size_t written = 0;
+  if (!ec) written = socket.write_some(buffers, ec);  // Asio sends with MSG_NOSIGNAL: a gone client is an error
+  if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
+  if (!ec && written < total) {
+    boost::beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+    rest.consume(written);
+    rc.client.expires_after(timeout);
+    auto [wec, n] = co_await net::async_write(rc.client, rest, net::as_tuple(net::use_awaitable));
+    rc.client.expires_never();
+    ec = wec;
+    written += n;
+  }
+  if (!ec) rc.report.bytes += buffers[1].size();
+  co_return !ec && keep;
 }
-
-}  // namespace gateway

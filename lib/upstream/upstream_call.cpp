@@ -1,4 +1,5 @@
 #include "upstream/upstream_call.hpp"
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "upstream/completion.hpp"
 #include "upstream/request_model.hpp"

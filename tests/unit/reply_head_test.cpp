@@ -1,0 +1,49 @@
+// The hand-written reply head (lib/http/reply_head) against Beast's serializer: for every status,
+// version, keep-alive and set of fields the gateway writes, the same bytes as the message
+// send_reply used to build (make_response, then the fields set in this order).
+#include "http/reply_head.hpp"
+#include "http/responses.hpp"
+
+#include <boost/beast/http/write.hpp>
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <vector>
+
+using namespace gateway;
+
+TEST_CASE("reply head: the bytes Beast's serializer writes for the same message", "[http][reply]") {
+  const std::vector<std::pair<std::string, std::string>> limits{{"x-ratelimit-limit-requests", "10"},
+                                                                {"x-ratelimit-remaining-requests", "0"}};
+  for (const unsigned status : {200u, 400u, 401u, 404u, 405u, 413u, 429u, 499u, 500u, 502u, 503u, 504u})
+    for (const unsigned version : {10u, 11u})
+      for (const bool keep : {false, true})
+        for (int variant = 0; variant < 4; ++variant) {
+          const std::string body = variant == 3 ? "" : R"({"answer":"Borsa İstanbul 🚀"})";
+          reply_fields f{variant == 2 ? "text/plain; version=0.0.4; charset=utf-8" : "application/json; charset=utf-8",
+                         "req-00ab-7"};
+          if (variant == 1) {
+            f.allow = "POST";
+            f.retry_after = "7";
+            f.extra = limits;
+          }
+          if (variant == 0) {
+            f.x_cache = "HIT";
+            f.x_cache_match = "similar";
+          }
+          auto res = make_response(status, body, f.content_type, keep, version);
+          res.set("x-request-id", f.request_id);
+          if (!f.allow.empty()) res.set(http::field::allow, f.allow);
+          if (!f.retry_after.empty()) res.set(http::field::retry_after, f.retry_after);
+          if (!f.x_cache.empty()) res.set("x-cache", f.x_cache);
+          if (!f.x_cache_match.empty()) res.set("x-cache-match", f.x_cache_match);
+          for (const auto& [name, value] : f.extra) res.set(name, value);
+          std::ostringstream beast;
+          beast << res;
+          std::string ours;
+          append_reply_head(ours, status, version, keep, body.size(), f);
+          ours += body;
+          INFO(status << " HTTP/1." << (version - 10) << " keep-alive " << keep << " variant " << variant);
+          CHECK(ours == beast.str());
+        }
+}
