@@ -51,3 +51,5 @@ net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::strin
   if (!ec) rc.report.bytes += buffers[1].size();
   co_return !ec && keep;
 }
+
+}  // namespace gateway
