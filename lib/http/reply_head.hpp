@@ -5,6 +5,8 @@
 // Pure.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -27,7 +29,8 @@ struct reply_fields {
 /// "HTTP/1.1 200 OK\r\nServer: chat-gateway\r\nContent-Type: ...\r\n[Connection: ...]\r\n
 /// Content-Length: N\r\nX-Request-Id: ...\r\n...\r\n\r\n" - Connection as Beast's keep_alive()
 /// writes it: "close" on HTTP/1.1 when not kept, "keep-alive" on HTTP/1.0 when kept.
-void append_reply_head(std::string& out, unsigned status, unsigned version, bool keep_alive,
+/// `out` keeps up to 500 bytes in place: a reply head needs no allocation of its own.
+void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned version, bool keep_alive,
                        std::size_t content_length, const reply_fields& f);
 
 }  // namespace gateway

@@ -21,15 +21,20 @@ bool has_json_body(const request_t& req) {
 
 net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,
                                 std::chrono::milliseconds timeout, reply_headers headers) {
+  co_return co_await send_reply_view(rc, status, body, timeout, headers);  // `body` lives in this frame
+}
+
+net::awaitable<bool> send_reply_view(request_context& rc, unsigned status, std::string_view body,
+                                     std::chrono::milliseconds timeout, reply_headers headers) {
   const bool keep = rc.req.keep_alive();
   const bool head_only = rc.req.method() == http::verb::head;  // Content-Length stays that of GET
-  std::string head;
-  head.reserve(256);
+  fmt::memory_buffer head;
   append_reply_head(head, status, rc.req.version(), keep, body.size(),
                     reply_fields{headers.content_type, rc.id, headers.allow, headers.retry_after, headers.x_cache,
                                  headers.x_cache_match, headers.extra});
   rc.report.status = status;
-  const std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(body.data(), head_only ? 0 : body.size())};
+  const std::array<net::const_buffer, 2> buffers{net::buffer(head.data(), head.size()),
+                                                 net::buffer(body.data(), head_only ? 0 : body.size())};
   const auto total = head.size() + buffers[1].size();
   // A client that keeps up takes the whole reply at once: no asynchronous operation and no timer
   // (a cache hit is this and nothing else). Only what it did not take waits, under `timeout`.

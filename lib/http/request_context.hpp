@@ -45,5 +45,8 @@ struct reply_headers {
 /// whether the connection may be kept.
 net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,
                                 std::chrono::milliseconds timeout, reply_headers headers = {});
+/// The same for a body that outlives the reply (a cached answer's): written from where it is.
+net::awaitable<bool> send_reply_view(request_context& rc, unsigned status, std::string_view body,
+                                     std::chrono::milliseconds timeout, reply_headers headers = {});
 
 }  // namespace gateway

@@ -299,8 +299,17 @@ net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& 
   c.x_cache_match = similar ? "similar" : "exact";
   if (deps_.metrics) deps_.metrics->cache_hit(similar);
   if (!c.r.stream) {
-    auto body = hit.hit_body.empty() ? c.r.format.json_replay(hit, true) : hit.hit_body;
-    const bool keep = co_await send_json(c, std::move(body));
+    bool keep = false;
+    if (hit.hit_body.empty()) {
+      auto body = c.r.format.json_replay(hit, true);  // its own statement: GCC 12 and co_await temporaries
+      keep = co_await send_json(c, std::move(body));
+    } else {
+      // The entry's own bytes: `hit` is held by the caller for the whole reply.
+      reply_headers headers;
+      headers.x_cache = c.x_cache;
+      headers.x_cache_match = c.x_cache_match;
+      keep = co_await send_reply_view(c.rc, 200, hit.hit_body, deps_.cfg.client_write_timeout, headers);
+    }
     deps_.log.info("{} {} 200 json cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
     co_return keep;
   }
