@@ -26,20 +26,21 @@ void number(fmt::memory_buffer& out, std::size_t n) {
 
 void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned version, bool keep_alive,
                        std::size_t content_length, const reply_fields& f) {
+  // The fixed parts as whole literals: a hit's head is a dozen appends, not forty.
   put(out, version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   number(out, status);
   out.push_back(' ');
   const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   put(out, {reason.data(), reason.size()});
-  put(out, "\r\n");
-  field(out, "Server", "chat-gateway");
-  field(out, "Content-Type", f.content_type);
-  if (version == 11 && !keep_alive) field(out, "Connection", "close");
-  if (version == 10 && keep_alive) field(out, "Connection", "keep-alive");
-  put(out, "Content-Length: ");
+  put(out, "\r\nServer: chat-gateway\r\nContent-Type: ");
+  put(out, f.content_type);
+  if (version == 11 && !keep_alive) put(out, "\r\nConnection: close");
+  if (version == 10 && keep_alive) put(out, "\r\nConnection: keep-alive");
+  put(out, "\r\nContent-Length: ");
   number(out, content_length);
+  put(out, "\r\nx-request-id: ");
+  put(out, f.request_id);
   put(out, "\r\n");
-  field(out, "x-request-id", f.request_id);
   if (!f.allow.empty()) field(out, "Allow", f.allow);
   if (!f.retry_after.empty()) field(out, "Retry-After", f.retry_after);
   if (!f.x_cache.empty()) field(out, "x-cache", f.x_cache);
