@@ -1,5 +1,7 @@
 #include "core/duration_text.hpp"
 
+#include "core/text.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -24,27 +26,10 @@ std::optional<std::chrono::microseconds> parse_go_duration(std::string_view s) {
   if (s == "0") return std::chrono::microseconds(0);  // Go prints a zero duration as "0s", accepts "0"
   double total = 0;
   while (!s.empty()) {
-    double whole = 0, scale = 1;
-    bool dot = false, digits = false;
-    std::size_t i = 0;
-    for (; i < s.size(); ++i) {
-      const char ch = s[i];
-      if (ch == '.' && !dot) {
-        dot = true;
-      } else if (ch >= '0' && ch <= '9') {
-        digits = true;
-        if (dot) {
-          scale /= 10;
-          whole += (ch - '0') * scale;
-        } else {
-          whole = whole * 10 + (ch - '0');
-        }
-      } else {
-        break;
-      }
-    }
-    if (!digits) return std::nullopt;
-    s.remove_prefix(i);
+    double amount = 0;
+    const auto taken = read_decimal(s, amount);
+    if (taken == 0) return std::nullopt;
+    s.remove_prefix(taken);
     const unit* u = nullptr;
     for (const auto& candidate : units)
       if (s.starts_with(candidate.name)) {
@@ -53,7 +38,7 @@ std::optional<std::chrono::microseconds> parse_go_duration(std::string_view s) {
       }
     if (!u) return std::nullopt;
     s.remove_prefix(u->name.size());
-    total += whole * u->seconds;
+    total += amount * u->seconds;
     if (total > max_seconds) return std::nullopt;
   }
   return std::chrono::microseconds(static_cast<std::int64_t>(std::ceil(total * 1e6 - 1e-6)));

@@ -14,6 +14,33 @@ inline std::string_view trim_ows(std::string_view s) noexcept {
   return s;
 }
 
+/// Reads a non-negative decimal number at the start of `s` ("6", "1.5", ".5"; no sign, no
+/// exponent) into `out`; returns the bytes it took, 0 when `s` does not start with one.
+inline std::size_t read_decimal(std::string_view s, double& out) noexcept {
+  double whole = 0, scale = 1;
+  bool dot = false, digits = false;
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char ch = s[i];
+    if (ch == '.' && !dot) {
+      dot = true;
+    } else if (ch >= '0' && ch <= '9') {
+      digits = true;
+      if (dot) {
+        scale /= 10;
+        whole += (ch - '0') * scale;
+      } else {
+        whole = whole * 10 + (ch - '0');
+      }
+    } else {
+      break;
+    }
+  }
+  if (!digits) return 0;
+  out = whole;
+  return i;
+}
+
 /// `bytes` as lower-case hex, two digits a byte (keys and digests in Redis).
 inline void append_hex(std::string& out, std::span<const unsigned char> bytes) {
   static constexpr char digits[] = "0123456789abcdef";

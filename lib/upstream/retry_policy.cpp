@@ -14,25 +14,9 @@ namespace {
 std::optional<double> parse_decimal(std::string_view s) {
   s = trim_ows(s);
   if (s.empty() || s.size() > 32) return std::nullopt;
-  double whole = 0, scale = 1;
-  bool dot = false, digits = false;
-  for (char ch : s) {
-    if (ch == '.' && !dot) {
-      dot = true;
-    } else if (ch >= '0' && ch <= '9') {
-      digits = true;
-      if (dot) {
-        scale /= 10;
-        whole += (ch - '0') * scale;
-      } else {
-        whole = whole * 10 + (ch - '0');
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (!digits) return std::nullopt;
-  return whole;
+  double v = 0;
+  if (read_decimal(s, v) != s.size()) return std::nullopt;
+  return v;
 }
 
 std::chrono::milliseconds to_ms(double ms) {
