@@ -52,8 +52,12 @@ std::string_view trim_space(std::string_view text) noexcept {
 
 parse_result parse_chat_request(std::string_view body, const request_limits& limits) {
   boost::system::error_code ec;
+  // The document lives in this frame's buffer while it is read (it is copied out below): a typical
+  // request allocates nothing for it. Larger ones go on to the heap.
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource memory(buffer, sizeof buffer);
   // Boost.JSON rejects invalid UTF-8 inside strings by default, so everything below is valid UTF-8.
-  boost::json::value root = boost::json::parse(body, ec);
+  boost::json::value root = boost::json::parse(body, ec, &memory);
   if (ec) return request_error{error::invalid_json, fmt::format("body is not valid JSON: {}", ec.message())};
   const auto* obj = root.if_object();
   if (!obj) return request_error{error::invalid_json, "body must be a JSON object"};

@@ -235,31 +235,41 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     co_return keep;
   }
 
+  // Not a coroutine: it hands back the awaitable of whoever answers, so a request that passes every
+  // check costs no coroutine frame here (the cache-hit path is a chain of them). The replies' bodies
+  // move into send_reply's frame when it is called.
   net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row, std::string_view path) {
     const auto style = routes.style_for(path);
-    // Bodies are built in statements of their own: GCC 12 destroys temporaries of a full-expression
-    // that contains co_await twice (docs/architecture.md, "Known compiler constraint").
     if (routes.needs_key(path) && !keys.accepts(rc.req[http::field::authorization])) {
       log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
       auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
-      co_return co_await send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
+      return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
     }
     if (!row) {
       auto body = error_body(style, 404, "not_found", fmt::format("no route for {}", path));
-      co_return co_await send_reply(rc, 404, std::move(body), cfg.client_write_timeout);
+      return send_reply(rc, 404, std::move(body), cfg.client_write_timeout);
     }
-    if (!routes.allows(*row, rc.req.method())) {
-      const auto allow = routes.allow(*row);
-      auto body = error_body(style, 405, "method_not_allowed", fmt::format("use {} {}", allow, path));
-      reply_headers headers;
-      headers.allow = allow;
-      co_return co_await send_reply(rc, 405, std::move(body), cfg.client_write_timeout, headers);
-    }
-    if (!row->limited || !limiter.enabled()) co_return co_await row->handler(rc);
+    if (!routes.allows(*row, rc.req.method())) return method_not_allowed(rc, *row, style, path);
+    if (!row->limited || !limiter.enabled()) return row->handler(rc);
+    return limited(rc, *row, style);
+  }
+
+  // 405 with Allow: a coroutine of its own, since the header's text must live until it is written.
+  net::awaitable<bool> method_not_allowed(request_context& rc, const gateway::route& row, error_style style,
+                                          std::string_view path) {
+    const auto allow = routes.allow(row);
+    auto body = error_body(style, 405, "method_not_allowed", fmt::format("use {} {}", allow, path));
+    reply_headers headers;
+    headers.allow = allow;
+    co_return co_await send_reply(rc, 405, std::move(body), cfg.client_write_timeout, headers);
+  }
+
+  // A route under RATE_LIMIT_RPM / _TPM: checked, answered, then charged.
+  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style) {
     auto client = limit_client(cfg, rc);
     const auto verdict = co_await limiter.check(client);
     if (!verdict.allowed) co_return co_await refuse_over_limit(rc, cfg, style, verdict, log);
-    const bool keep = co_await row->handler(rc);
+    const bool keep = co_await row.handler(rc);
     limiter.charge(client, rc.report.completion_tokens);
     co_return keep;
   }
