@@ -20,6 +20,7 @@
 #include <array>
 #include <functional>
 #include <string_view>
+#include <tuple>
 
 namespace gateway {
 
@@ -57,6 +58,20 @@ using framing_error_body =
 std::string plain_error_body(std::string_view code, std::string_view message);
 
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
+/// Feeds `parser` what `buffer` holds, without reading: up to the end of the header when the header
+/// is not done yet (so that its framing is checked before any body byte is parsed), else as much of
+/// the body as is there. `need_more` is no error: the caller reads on.
+template <class Parser>
+void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  const bool header_done = parser.is_header_done();
+  while (buffer.size() > 0 && !parser.is_done()) {
+    const auto n = parser.put(buffer.data(), ec);
+    buffer.consume(n);
+    if (ec == http::error::need_more) ec = {};
+    if (ec || n == 0 || (!header_done && parser.is_header_done())) return;
+  }
+}
+
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
 /// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
 /// true exactly while the loop waits for a next request, so a shutdown may cancel that wait.
@@ -91,10 +106,14 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
-    socket_layer.expires_after(limits.header_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
-
-    boost::system::error_code ec = hec;
+    // A request that arrived whole (the common case) is parsed from the buffer: no asynchronous
+    // read, no timer. Only what is missing is read, under its deadline.
+    boost::system::error_code ec;
+    put_buffered(parser, buffer, ec);
+    if (!ec && !parser.is_header_done()) {
+      socket_layer.expires_after(limits.header_timeout);
+      std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+    }
     unsigned status = 0;
     std::string code, message;
     if (!ec) {
@@ -103,6 +122,7 @@ net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, cons
         code = problem == 501 ? "not_implemented" : "invalid_request";
       }
     }
+    if (!ec && !status && !parser.is_done()) put_buffered(parser, buffer, ec);
     if (!ec && !status && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a larger body.
       if (auto expect = parser.get()[http::field::expect]; beast::iequals(expect, "100-continue")) {
