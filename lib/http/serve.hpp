@@ -57,7 +57,6 @@ using framing_error_body =
     std::function<std::string(unsigned status, std::string_view code, std::string_view message, std::string_view target)>;
 std::string plain_error_body(std::string_view code, std::string_view message);
 
-/// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// Feeds `parser` what `buffer` holds, without reading: up to the end of the header when the header
 /// is not done yet (so that its framing is checked before any body byte is parsed), else as much of
 /// the body as is there. `need_more` is no error: the caller reads on.
@@ -72,6 +71,7 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
   }
 }
 
+/// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
 /// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
 /// true exactly while the loop waits for a next request, so a shutdown may cancel that wait.

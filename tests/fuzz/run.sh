@@ -20,7 +20,7 @@ declare -A sources=(
   [chat_request]="lib/chat/chat_request.cpp"
   [sse_parser]="lib/sse/sse_parser.cpp"
   [stream_chunk]="lib/upstream/stream_chunk.cpp"
-  [retry_after]="lib/upstream/retry_policy.cpp"
+  [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
 )
 declare -A libs=(
