@@ -41,7 +41,12 @@ std::optional<std::chrono::microseconds> parse_go_duration(std::string_view s) {
     total += amount * u->seconds;
     if (total > max_seconds) return std::nullopt;
   }
-  return std::chrono::microseconds(static_cast<std::int64_t>(std::ceil(total * 1e6 - 1e-6)));
+  // Rounded up (a reset is never early) - but a sum that is a whole microsecond up to the doubles'
+  // error (a thousandth of one at most, for a day) is that microsecond: "1m1.001s" is 61,001,000 us,
+  // not one more because 1.001 has no exact double.
+  const double us = total * 1e6;
+  const double nearest = std::round(us);
+  return std::chrono::microseconds(static_cast<std::int64_t>(std::abs(us - nearest) < 1e-3 ? nearest : std::ceil(us)));
 }
 
 std::string go_duration_text(std::chrono::milliseconds d) {

@@ -11,7 +11,8 @@
 namespace gateway {
 
 /// One or more <decimal number><unit> terms (units h, m, s, ms, us, µs, ns; e.g. "1m30.5s",
-/// "2.3ms", ".5s"), summed and rounded up to a whole microsecond. nullopt for anything else:
+/// "2.3ms", ".5s"), summed and rounded up to a whole microsecond (a sum that is whole up to the
+/// doubles' error stays as it is). nullopt for anything else:
 /// signs, a number without a unit, unknown units, more than 32 bytes, or more than a day.
 std::optional<std::chrono::microseconds> parse_go_duration(std::string_view text);
 

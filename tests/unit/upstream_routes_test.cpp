@@ -70,6 +70,13 @@ TEST_CASE("durations: Go's format, as Groq writes resets", "[routes][duration]")
   CHECK(go_duration_text(90'500ms) == "1m30.5s");
   CHECK(go_duration_text(61'001ms) == "1m1.001s");
   CHECK(go_duration_text(2h) == "2h0m0s");
+  // Found by the fuzzer: a sum whose double lands a hair above a whole microsecond read back as
+  // one microsecond (then one millisecond) more.
+  CHECK(parse_go_duration("2.32s22.32s67239s2.3232s232s") == 67'497'963'200us);
+  CHECK(go_duration_text(67'497'964ms) == "18h44m57.964s");
+  CHECK(parse_go_duration("18h44m57.964s") == 67'497'964'000us);
+  for (std::int64_t ms = 0; ms < 86'400'000; ms += 86'399)
+    CHECK(parse_go_duration(go_duration_text(std::chrono::milliseconds(ms))) == std::chrono::milliseconds(ms));
   for (std::int64_t ms = 0; ms < 200'000; ms += 997)
     CHECK(parse_go_duration(go_duration_text(std::chrono::milliseconds(ms))) == std::chrono::milliseconds(ms));
 }
