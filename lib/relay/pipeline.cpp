@@ -52,7 +52,7 @@ struct relay_pipeline::call {
   std::unique_ptr<cluster::flight_publisher> publisher;
   std::unique_ptr<reply_source> exchange;  // the upstream's reply, or another instance's copy
   bool remote = false;  // `exchange` is another instance's copy: its answer is stored, and paid for, there
-  bool fallback = false;  // a fallback route answered (CACHE_FALLBACK_ANSWERS decides whether it is stored)
+  bool fallback = false;  // a fallback model answered (CACHE_FALLBACK_ANSWERS decides whether it is stored)
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
   lead_guard lead;

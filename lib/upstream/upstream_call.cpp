@@ -162,8 +162,9 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
       out.upstream_status = ex->status();
       out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
       const auto snapshot = upstream().rate_limits([&ex](std::string_view name) { return ex->header(name); });
-      asked = parse_retry_after(ex->header("retry-after-ms"), ex->header("retry-after"),
-                                std::chrono::system_clock::now());
+      if (out.upstream_status != 200)  // an answer has no Retry-After to read
+        asked = parse_retry_after(ex->header("retry-after-ms"), ex->header("retry-after"),
+                                  std::chrono::system_clock::now());
       rate_limits_.update(snapshot);
       route.observe(snapshot, out.upstream_status, asked);
       if (running_low(snapshot))
@@ -186,7 +187,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         out.exchange = std::move(ex);
         out.failure.reset();
         out.model = route.model() == upstream_routes::other_model ? std::string(model) : route.model();
-        out.fallback = p.index != 0;
+        out.fallback = route.model() != plan.front()->model();  // another key of the same model is no fallback
         co_return out;
       }
       out.failure = co_await failure_for(*ex);

@@ -45,7 +45,7 @@ struct upstream_outcome {
   unsigned upstream_status = 0;  // the last HTTP status seen, 0 when none
   std::chrono::microseconds first_byte{-1};  // call start to the last response head; < 0: none
   std::string model;  // the model of the route that answered (a fallback's when one was taken)
-  bool fallback = false;  // another route than the first of the plan answered
+  bool fallback = false;  // a fallback model answered (not merely another key of the model asked for)
 };
 
 class upstream_caller {

@@ -107,6 +107,12 @@ TEST_CASE("routing: CACHE_FALLBACK_ANSWERS=false keeps a fallback's answer out o
   REQUIRE(again.status == 200);
   CHECK(again.headers.at("x-cache") == "MISS");
   CHECK(env.sim().stats().by_model.at(fallback) == 2);
+  // Another key of MODEL is no fallback: its answer is cached.
+  const std::string rotated = "Repo nedir? [[sim status=429 times=1 retry_after=30 key=cfa]]";
+  REQUIRE(env.chat(chat_body(rotated)).status == 200);
+  const auto hit = env.chat(chat_body(rotated));
+  REQUIRE(hit.status == 200);
+  CHECK(hit.headers.at("x-cache") == "HIT");
 }
 
 TEST_CASE("routing: a 4xx that is the request's fault is final: no other key or model is asked",
