@@ -125,7 +125,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   struct connection {
     explicit connection(net::ip::tcp::socket s) : stream(std::move(s)) {}
     beast::tcp_stream stream;
-    bool idle = false;  // strand-only
+    beast::flat_buffer buffer;  // what was read and not parsed yet; strand-only
+    bool idle = false;          // strand-only
   };
 
   void on_accept(net::ip::tcp::socket socket) {
@@ -153,8 +154,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/, std::shared_ptr<connection> conn) {
     co_await serve_http(
-        conn->stream, limits, log,
-        [this](beast::tcp_stream& s, request_t& req) { return route(s, req); },
+        conn->stream, conn->buffer, limits, log,
+        [this, c = conn.get()](beast::tcp_stream& s, request_t& req) { return route(s, req, c->buffer); },
         [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle, framing_error);
     boost::system::error_code ec;
     conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
@@ -212,12 +213,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // The router: every request passes here once - matching, key check, 404/405, the handler, then
   // the metrics and the access log line.
-  net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req) {
+  net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req, beast::flat_buffer& read_buffer) {
     const auto started = clock_type::now();
     metrics.request_started();
     const auto id = request_id_for(req, id_prefix, ++requests);
     request_report report;
-    request_context rc{stream, req, id, report};
+    request_context rc{stream, req, id, report, read_buffer};
     const auto path = path_of(req.target());
     const auto* row = routes.find(path);
     const bool keep = co_await dispatch(rc, row, path);

@@ -6,6 +6,7 @@
 #include "http/access_log.hpp"
 #include "net/asio_fwd.hpp"
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -25,7 +26,14 @@ struct request_context {
   const request_t& req;
   std::string_view id;     // X-Request-Id: the client's when usable, else the gateway's own
   request_report& report;  // filled as the request is answered
+  boost::beast::flat_buffer& read_buffer;  // the connection's: see release_read_buffer
 };
+
+/// For a request about to wait long (one that goes upstream): the connection's read buffer goes
+/// back while it holds nothing (4 KiB of every open stream; the next request allocates it again).
+inline void release_read_buffer(request_context& rc) {
+  if (rc.read_buffer.size() == 0) rc.read_buffer.shrink_to_fit();
+}
 
 /// Whether the request says its body is JSON (`application/json`, parameters and case aside).
 bool has_json_body(const request_t& req);

@@ -75,14 +75,15 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
 /// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
 /// true exactly while the loop waits for a next request, so a shutdown may cancel that wait.
+/// `buffer` is the connection's read buffer (the caller's, so that a handler that will wait long
+/// may give its memory back while it holds nothing).
 template <class Stream, class Handler, class Stopping>
-net::awaitable<void> serve_http(Stream& stream, const serve_limits& limits, const logger& log,
-                                Handler&& handle, Stopping&& stopping, bool& idle,
+net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffer, const serve_limits& limits,
+                                const logger& log, Handler&& handle, Stopping&& stopping, bool& idle,
                                 const framing_error_body& render_error = {}) {
   namespace beast = boost::beast;
   constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
   auto& socket_layer = beast::get_lowest_layer(stream);
-  beast::flat_buffer buffer;
 
   while (!stopping()) {
     // Idle: wait for the first byte under the keep-alive deadline (bytes may already be buffered

@@ -83,6 +83,7 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
     auto route = admit(*deps_.store, deps_.flights, ask, c.lead);
     c.x_cache = route.x_cache;
     if (route.hit) co_return co_await reply_cached(c, *route.hit);
+    release_read_buffer(rc);  // what follows waits for an answer: seconds, where a hit takes microseconds
     if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake);
     if (deps_.store->has_shared_tier() && !deps_.shared) {
       // The leader asks the shared tier once for everyone following it here (with shared flights,
@@ -95,6 +96,7 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
       }
     }
   }
+  release_read_buffer(rc);
   co_return co_await lead(c);
 }
 

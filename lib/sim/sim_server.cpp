@@ -186,8 +186,9 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     limits.max_body_bytes = 8 << 20;
     bool idle = false;  // a test double: shutdown does not need to cut idle connections
     bool drop_next = false;  // set by the drop_next directive: the next request gets no answer
+    boost::beast::flat_buffer buffer;
     co_await serve_http(
-        stream, limits, log, [this, &drop_next](Stream& s, request_t& req) { return route(s, req, drop_next); },
+        stream, buffer, limits, log, [this, &drop_next](Stream& s, request_t& req) { return route(s, req, drop_next); },
         [this] { return stopping.load(); }, idle);
   }
 

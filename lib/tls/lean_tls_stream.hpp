@@ -1,7 +1,7 @@
 // A TLS client stream for Asio/Beast that keeps no buffers of its own: OpenSSL reads and writes the
 // non-blocking socket directly (through a tiny BIO), and the stream waits for socket readiness when
-// OpenSSL wants more. With SSL_MODE_RELEASE_BUFFERS an idle or slow connection then holds little
-// more than OpenSSL's session state.
+// OpenSSL wants more. With SSL_MODE_RELEASE_BUFFERS and release_buffers() before a long wait, an
+// idle or slow connection then holds little more than OpenSSL's session state.
 //
 // Why not asio::ssl::stream: it keeps two 17 KiB buffers per stream and a 2 x 17 KiB BIO pair -
 // about 70 KiB for every open upstream connection, which dominated the memory of 10,000 slow
@@ -66,6 +66,12 @@ class lean_tls_stream {
     if (st == step::want_write) wait = socket_type::wait_write;
     return n;
   }
+
+  /// Gives OpenSSL's read and write buffers back when they hold nothing (about 17 KiB while
+  /// allocated: the read buffer is allocated by the read that finds the socket empty and stays
+  /// through the wait that follows). For a connection about to wait long; the next read allocates
+  /// it again.
+  void release_buffers() { SSL_free_buffers(ssl_); }
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {

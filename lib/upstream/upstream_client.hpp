@@ -74,6 +74,9 @@ class upstream_exchange final : public reply_source {
   // as long as the stream (10,000 open streams: 10,000 of these).
   std::array<char, 2048> chunk_{};
   std::optional<net::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
+  // When read_some() last waited; none yet reads as long ago: the first wait, for the answer's
+  // first token, may take seconds.
+  clock_type::time_point last_wait_{};
 };
 
 class upstream_client {

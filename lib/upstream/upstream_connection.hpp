@@ -23,7 +23,16 @@ struct upstream_connection {
     // Beast reads at most the buffer's free capacity (512 bytes when empty): a stream that fell
     // behind would take one read per 512 bytes. 2 KiB drains a small backlog in one read and stays
     // small enough for 10,000 open streams.
-    buffer.reserve(2048);
+    buffer.reserve(read_reserve);
+  }
+  static constexpr std::size_t read_reserve = 2048;
+
+  /// Before a long wait: the read buffers go back (OpenSSL's ~17 KiB when it holds nothing; this
+  /// one's 2 KiB down to the few bytes of a chunk's framing it may hold), so that a slow stream
+  /// holds little more than its TLS session. The next read reserves read_reserve again.
+  void release_buffers() {
+    if (auto* tls = std::get_if<tls_stream>(&stream)) tls->release_buffers();
+    buffer.shrink_to_fit();
   }
 
   tcp::socket& socket() {

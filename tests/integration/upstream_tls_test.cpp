@@ -44,3 +44,20 @@ TEST_CASE("upstream TLS: a trusted certificate for another name fails the handsh
   }
   std::remove(ca_path.c_str());
 }
+
+// A stream whose events come slowly gives its read buffers back before each wait (OpenSSL's and
+// the connection's; upstream_connection::release_buffers) and allocates them again for the next
+// event. Events written in two pieces cut inside a UTF-8 character, 150 ms apart, cross that on
+// every event: every byte still arrives, and the connection ends clean enough to be reused.
+TEST_CASE("upstream TLS: a slow stream that gives its buffers back between events relays every byte", "[integration][tls]") {
+  test_env env;
+  const std::string question = "Enflasyon nedir? [[sim interval=150 tokens=6 split=1]]";
+  const auto s = env.chat_stream(chat_body(question, true));
+  REQUIRE(s.status == 200);
+  CHECK_FALSE(s.error);
+  CHECK(s.saw_done_marker);
+  CHECK(s.text == expected_answer("Enflasyon nedir?", 6));
+  const auto second = env.chat_stream(chat_body("Faiz nedir? [[sim interval=150 tokens=3 split=1]]", true));
+  CHECK(second.text == expected_answer("Faiz nedir?", 3));
+  CHECK(env.sim().stats().tls_handshakes == 1);  // the first stream's connection was reused
+}

@@ -162,11 +162,14 @@ if [[ " $scenarios " == *" callgrind "* ]]; then
   n_ir=$(callgrind_streams nginx "$cg_pid" "$(url_of nginx)")
   kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
   printf '| nginx | %s | 1.00x |\n' "$n_ir"
-  for t in gateway-v1 gateway-chat; do
+  for t in gateway-v1 gateway-chat ${BASE_BIN:+base-v1 base-chat}; do
     gw_port=$(free_port)
+    base_port=$gw_port
+    t_bin=$bin
+    [[ $t == base-* ]] && t_bin=$BASE_BIN
     # shellcheck disable=SC2046
     env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false $(gateway_env) \
-      valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$t.%p" "$bin/chat-gateway" \
+      valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$t.%p" "$t_bin/chat-gateway" \
       2>"$work/valgrind-$t.log" &
     cg_pid=$!
     wait_http "http://127.0.0.1:$gw_port/healthz"
