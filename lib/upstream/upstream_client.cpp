@@ -35,6 +35,15 @@ std::error_code classify_io(const boost::system::error_code& ec, const watchdog&
   return error::upstream_closed;  // EOF, reset, TLS truncation: the peer went away
 }
 
+// How the body after this head is framed (RFC 9112, 6.3); Beast's parser has read the head.
+template <class Parser>
+body_decoder body_framing(const Parser& p) {
+  if (p.is_done()) return body_decoder::none();  // 1xx, 204, 304, Content-Length: 0
+  if (p.chunked()) return body_decoder::chunked();
+  if (const auto n = p.content_length()) return body_decoder::length(*n);
+  return body_decoder::until_close();
+}
+
 // True for failures that mean "this reused connection was already dead", where sending the
 // request again on a fresh connection is safe because the upstream has not seen it.
 bool stale_connection_error(const boost::system::error_code& ec) {
@@ -132,7 +141,6 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
     }
     conn->buffer.clear();
     auto ex = std::make_unique<upstream_exchange>(*this, std::move(conn), wd, d);
-    ex->parser_.body_limit(boost::none);  // streams are bounded by time and per-event size instead
     auto& c = *ex->conn_;
     if (!wd.arm(first_byte.when, first_byte.cause, [&c] { c.close(); })) {
       ec = *wd.fired();
@@ -148,6 +156,7 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
     const auto failure = wec ? wec : rec;
     if (!failure) {
       wd.disarm();
+      ex->body_ = body_framing(ex->parser_);
       co_return ex;
     }
     if (reused && !wd.fired() && !ex->parser_.got_some() && stale_connection_error(failure)) {
@@ -171,7 +180,7 @@ upstream_exchange::~upstream_exchange() {
   if (!conn_) return;
   // Only a connection whose response was read to the end and that is neither closing nor carrying
   // surplus bytes is reusable; anything else is closed, which also stops an abandoned stream.
-  if (parser_.is_done() && parser_.keep_alive() && conn_->buffer.size() == 0 && !wd_.fired()) {
+  if (body_.done() && parser_.keep_alive() && conn_->buffer.size() == handed_ && !wd_.fired()) {
     ++conn_->requests;
     client_.pool_.give_back(std::move(conn_));
   } else {
@@ -218,10 +227,11 @@ constexpr auto slow_stream_gap = std::chrono::milliseconds(100);
 
 }  // namespace
 
-// Beast's read_some loop (parse what is buffered; read; parse) with the read tried before any wait:
-// while an event is there (a stream's common case: one event per upstream read) it costs one
-// SSL_read and no asynchronous operation. Beast's async_read_some took a composed operation, a
-// completion posted through the strand and a second SSL_read per event (benchmark 9).
+// Decode what is buffered; read; decode - with the read tried before any wait: while an event is
+// there (a stream's common case: one event per upstream read) it costs one SSL_read and no
+// asynchronous operation (Beast's async_read_some took a composed operation, a completion posted
+// through the strand and a second SSL_read per event; benchmark 9). The piece handed out is a view
+// into the connection's buffer, dropped from it on the next call.
 std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& ec) {
   ec = {};
   wait_.reset();
@@ -235,33 +245,28 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
     return std::string_view{};
   }
   auto& c = *conn_;
-  auto& body = parser_.get().body();
-  while (!parser_.is_done()) {
-    body.data = chunk_.data();
-    body.size = chunk_.size();
-    while (c.buffer.size() > 0 && !parser_.is_done()) {
-      boost::system::error_code pec;
-      const auto used = parser_.put(c.buffer.data(), pec);
-      c.buffer.consume(used);
-      if (pec == http::error::need_more) break;  // a partial element: read more
-      if (pec && pec != http::error::need_buffer) {
-        ec = classify_io(pec, wd_);
-        return std::string_view{};
+  c.buffer.consume(std::exchange(handed_, 0));  // the piece handed out last has been used
+  while (!body_.done()) {
+    if (c.buffer.size() > 0) {
+      const auto in = static_cast<const char*>(c.buffer.data().data());
+      const auto piece = body_.feed(std::string_view(in, c.buffer.size()), ec);
+      if (ec) return std::string_view{};
+      if (!piece.data.empty()) {
+        handed_ = piece.used;
+        return piece.data;
       }
-      const std::size_t got = chunk_.size() - body.size;
-      if (got > 0) return std::string_view(chunk_.data(), got);
-      if (used == 0) break;
+      c.buffer.consume(piece.used);  // framing only, or what is complete of it
+      if (body_.done()) break;
     }
-    if (parser_.is_done()) break;
 
     boost::system::error_code rec;
     if (c.buffer.capacity() < upstream_connection::read_reserve)  // given back before a long wait
       c.buffer.reserve(upstream_connection::read_reserve);
     const auto r = try_read(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), rec);
     if (rec == net::error::eof) {
-      parser_.put_eof(rec);  // a body delimited by the end of the connection ends here
-      if (rec || !parser_.is_done()) {
-        ec = classify_io(rec ? rec : net::error::eof, wd_);
+      // A body delimited by the end of the connection ends here; any other is cut short.
+      if (!body_.finish_at_eof()) {
+        ec = classify_io(rec, wd_);
         return std::string_view{};
       }
       break;
@@ -310,7 +315,7 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
 
 net::awaitable<std::string> upstream_exchange::read_all(std::size_t limit, std::error_code& ec) {
   std::string out;
-  while (!parser_.is_done()) {
+  while (!body_.done()) {
     auto piece = co_await read_some(ec);
     if (ec) co_return out;
     if (out.size() + piece.size() > limit) {

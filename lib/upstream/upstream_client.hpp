@@ -10,15 +10,15 @@
 #include "core/logger.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
+#include "upstream/body_decoder.hpp"
 #include "upstream/provider.hpp"
 #include "upstream/reply_source.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
-#include <array>
 #include <memory>
 #include <string>
 
@@ -54,7 +54,7 @@ class upstream_exchange final : public reply_source {
   unsigned status() const { return parser_.get().result_int(); }
   /// A response header's value, or "" (e.g. "retry-after").
   std::string header(std::string_view name) const;
-  bool done() const override { return parser_.is_done(); }
+  bool done() const override { return body_.done(); }
 
   /// The next piece of the body (valid until the next call). Empty with no error only when the
   /// body is complete. Waits at most STREAM_IDLE_TIMEOUT (and the request deadline).
@@ -69,10 +69,10 @@ class upstream_exchange final : public reply_source {
   std::unique_ptr<upstream_connection> conn_;
   watchdog& wd_;
   request_deadlines deadlines_;
-  boost::beast::http::response_parser<boost::beast::http::buffer_body> parser_;
-  // Where body bytes land, one read at a time: a stream event is a few hundred bytes, and this lives
-  // as long as the stream (10,000 open streams: 10,000 of these).
-  std::array<char, 2048> chunk_{};
+  // The head only: the body goes through body_, straight from the connection's buffer.
+  boost::beast::http::response_parser<boost::beast::http::empty_body> parser_;
+  body_decoder body_ = body_decoder::none();
+  std::size_t handed_ = 0;  // bytes of the buffer behind the piece handed out last, dropped on the next call
   std::optional<net::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
   // When read_some() last waited; none yet reads as long ago: the first wait, for the answer's
   // first token, may take seconds.

@@ -22,6 +22,7 @@ declare -A sources=(
   [stream_chunk]="lib/upstream/stream_chunk.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
+  [body_decoder]="lib/upstream/body_decoder.cpp lib/core/error.cpp"
 )
 declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
@@ -29,12 +30,13 @@ declare -A libs=(
   [stream_chunk]="-lboost_json"
   [retry_after]=""
   [question_canon]="-lboost_locale -licuuc -lstemmer"
+  [body_decoder]=""
 )
 declare -A generated=(
   [question_canon]="$out/match_data_embedded.cpp"
 )
 
-for target in chat_request sse_parser stream_chunk retry_after question_canon; do
+for target in chat_request sse_parser stream_chunk retry_after question_canon body_decoder; do
   bin="$out/fuzz_$target"
   srcs=("$root/tests/fuzz/fuzz_$target.cpp")
   for s in ${sources[$target]}; do srcs+=("$root/$s"); done
