@@ -187,6 +187,9 @@ http {
       proxy_ssl_trusted_certificate $work/ca.pem;
       proxy_ssl_name localhost;
       proxy_ssl_session_reuse on;
+      # nginx 1.22 offers at most TLS 1.2 to upstreams by default; the gateway speaks 1.3 (as Groq
+      # does). The same protocol on both sides, or the reference does cheaper record work.
+      proxy_ssl_protocols TLSv1.2 TLSv1.3;
     }
   }
 }

@@ -52,6 +52,41 @@ TEST_CASE("completion: error chunks and malformed chunks", "[completion]") {
   CHECK(upstream_error_message("<html>") == "");
 }
 
+// Chunks read as their JSON says: escapes and \u escapes decoded, numbers of every form, and
+// anything that is not JSON (broken UTF-8, lone surrogates, control characters) refused.
+TEST_CASE("completion: stream chunks read their strings and numbers as JSON says", "[completion]") {
+  const auto content_of = [](const std::string& content_json) {
+    auto c = parse_stream_chunk(R"({"choices":[{"delta":{"content":)" + content_json + "}}]}");
+    return c ? std::optional<std::string>(c->content) : std::nullopt;
+  };
+  CHECK(content_of(R"("a\"b\\c\/d\b\f\n\r\t")") == "a\"b\\c/d\b\f\n\r\t");
+  CHECK(content_of(R"("\u0130stanbul \u00e7 \ud83d\ude00 \u003c")") == "İstanbul ç 😀 <");
+  CHECK(content_of(R"("şğüöçı 日本 €")") == "şğüöçı 日本 €");
+  CHECK(content_of(R"("x\u0000y")") == std::string("x\0y", 3));
+  CHECK(content_of("  \"spaced\"  ") == "spaced");
+  auto numbers = parse_stream_chunk(
+      R"({"choices":[],"usage":{"prompt_tokens":1.5e3,"completion_tokens":12345678901234567890,"total_tokens":-0}})");
+  REQUIRE(numbers);
+  CHECK(numbers->usage->prompt_tokens == 0);  // not an integer: no count
+  CHECK(numbers->usage->completion_tokens == 12345678901234567890ull);
+  std::string deep = R"({"choices":[],"x":)";
+  for (int i = 0; i < 20; ++i) deep += "[";
+  for (int i = 0; i < 20; ++i) deep += "]";
+  CHECK(parse_stream_chunk(deep + "}"));
+  // Not JSON.
+  CHECK_FALSE(content_of(R"("\ud83d lone")"));     // a lone leading surrogate
+  CHECK_FALSE(content_of(R"("\ude00")"));          // a lone trailing surrogate
+  CHECK_FALSE(content_of("\"\xC3\x28\""));         // a broken UTF-8 sequence
+  CHECK_FALSE(content_of("\"\xED\xA0\x80\""));     // a surrogate written as UTF-8
+  CHECK_FALSE(content_of("\"\xC0\xAF\""));         // an overlong form
+  CHECK_FALSE(content_of("\"tab\there\""));        // a raw control character
+  CHECK_FALSE(content_of(R"("\x")"));              // an unknown escape
+  CHECK_FALSE(content_of("01"));                   // a leading zero
+  CHECK_FALSE(content_of("tru"));
+  CHECK_FALSE(parse_stream_chunk(R"({"choices":[],})"));  // a trailing comma
+  CHECK_FALSE(parse_stream_chunk(R"({"choices":[]}{})"));  // two documents
+}
+
 TEST_CASE("chat reply: SSE events and JSON bodies escape text correctly", "[reply]") {
   CHECK(sse_delta("a\"b\n💰") == "data: {\"delta\":\"a\\\"b\\n💰\"}\n\n");
   const auto done = sse_done("m", false, token_usage{1, 2, 3});
