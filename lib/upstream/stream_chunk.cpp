@@ -8,6 +8,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <array>
+#include <cstring>
 
 namespace gateway {
 namespace json = boost::json;
@@ -47,6 +48,13 @@ struct chunk_handler {
   bool have_error = false, error_is_text = false;
   std::string error_message;       // "error" as a string, or its object's "message"
 
+  // A key equal to a literal, compared with the literal's constant length (inlined; a compare of
+  // two run-time lengths called memcmp for every candidate key of every chunk).
+  template <std::size_t N>
+  static bool is(std::string_view k, const char (&literal)[N]) {
+    return k.size() == N - 1 && std::memcmp(k.data(), literal, N - 1) == 0;
+  }
+
   at top() const { return depth == 0 || depth > stack.size() ? at::other : stack[depth - 1]; }
 
   void choose_key(std::string_view k) {
@@ -54,31 +62,31 @@ struct chunk_handler {
     count = nullptr;
     switch (top()) {
       case at::root:
-        if (k == "model") key = field::model;
-        else if (k == "choices") key = field::choices;
-        else if (k == "usage") key = field::usage;
-        else if (k == "x_groq") key = field::x_groq;
-        else if (k == "error") key = field::error;
+        if (is(k, "model")) key = field::model;
+        else if (is(k, "choices")) key = field::choices;
+        else if (is(k, "usage")) key = field::usage;
+        else if (is(k, "x_groq")) key = field::x_groq;
+        else if (is(k, "error")) key = field::error;
         break;
       case at::choice:
-        if (k == "delta") key = field::delta;
-        else if (k == "finish_reason") key = field::finish_reason;
+        if (is(k, "delta")) key = field::delta;
+        else if (is(k, "finish_reason")) key = field::finish_reason;
         break;
       case at::delta:
-        if (k == "content") key = field::content;
+        if (is(k, "content")) key = field::content;
         break;
       case at::x_groq:
-        if (k == "usage") key = field::usage;
+        if (is(k, "usage")) key = field::usage;
         break;
       case at::error:
-        if (k == "message") key = field::message;
+        if (is(k, "message")) key = field::message;
         break;
       case at::usage:
       case at::groq_usage: {
         auto& u = top() == at::usage ? usage : groq_usage;
-        if (k == "prompt_tokens") count = &u.prompt_tokens;
-        else if (k == "completion_tokens") count = &u.completion_tokens;
-        else if (k == "total_tokens") count = &u.total_tokens;
+        if (is(k, "prompt_tokens")) count = &u.prompt_tokens;
+        else if (is(k, "completion_tokens")) count = &u.completion_tokens;
+        else if (is(k, "total_tokens")) count = &u.total_tokens;
         if (count) key = field::count;
         break;
       }
