@@ -2,6 +2,7 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "core/text.hpp"
+#include "http/header_lookup.hpp"
 #include "net/client_address.hpp"
 
 #include <openssl/evp.h>
@@ -14,7 +15,7 @@ namespace gateway {
 
 std::string limit_client(const gateway_config& cfg, const request_context& rc) {
   if (!cfg.gateway_api_keys.empty()) {
-    const auto auth = rc.req[http::field::authorization];
+    const auto auth = header_value(rc.req, http::field::authorization);
     unsigned char digest[32];
     unsigned int size = 0;
     EVP_Digest(auth.data(), auth.size(), digest, &size, EVP_sha256(), nullptr);
@@ -25,7 +26,7 @@ std::string limit_client(const gateway_config& cfg, const request_context& rc) {
   boost::system::error_code ec;
   const auto peer = rc.client.socket().remote_endpoint(ec);
   if (ec) return "ip:unknown";
-  return "ip:" + client_address(peer.address(), rc.req["x-forwarded-for"], cfg.trusted_proxies);
+  return "ip:" + client_address(peer.address(), header_value(rc.req, "x-forwarded-for"), cfg.trusted_proxies);
 }
 
 std::string reset_text(double ms) {

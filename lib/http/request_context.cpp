@@ -2,6 +2,7 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "core/text.hpp"
+#include "http/header_lookup.hpp"
 #include "http/reply_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,8 +16,10 @@
 namespace gateway {
 
 bool has_json_body(const request_t& req) {
-  const std::string_view media = req[http::field::content_type];
-  return boost::beast::iequals(trim_ows(media.substr(0, media.find(';'))), "application/json");
+  const std::string_view media = header_value(req, http::field::content_type);
+  const auto type = trim_ows(media.substr(0, media.find(';')));
+  // Nearly every client writes it in lower case: one compare, not a case fold per character.
+  return type == "application/json" || boost::beast::iequals(type, "application/json");
 }
 
 net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/logger.hpp"
+#include "http/header_lookup.hpp"
 #include "http/request_context.hpp"
 #include "http/responses.hpp"
 
@@ -36,7 +37,7 @@ struct serve_limits {
 /// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer: the response
 /// cache is not read and no in-flight answer is shared (every endpoint that caches follows it).
 inline bool asks_fresh_answer(const request_t& req) {
-  const auto value = req[http::field::cache_control];
+  const auto value = header_value(req, http::field::cache_control);
   return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
 }
 
