@@ -292,9 +292,9 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
       if (auto piece = read_ready(ec)) co_return *piece;
     }
     const auto now = clock_type::now();
-    // A stream whose events come slowly gives its read buffers back before each wait (19 KiB of its
-    // ~60 with a TLS upstream; benchmark 4); a fast one keeps them, as allocating them again for
-    // every event would cost more than the wait. The gap since the last wait tells which it is.
+    // A stream whose events come slowly gives its read buffers back before each wait (~19 KiB with
+    // a TLS upstream: benchmark 4); a fast one keeps them, as allocating them again for every event
+    // would cost more than the wait. The gap since the last wait tells which it is.
     if (now - last_wait_ > slow_stream_gap) c.release_buffers();
     last_wait_ = now;
     const auto idle = earliest({now + client_.settings_.idle_timeout, error::upstream_idle_timeout},
