@@ -5,21 +5,22 @@
 namespace gateway {
 
 watchdog::watchdog(net::any_io_executor strand)
-    : strand_(std::move(strand)), state_(std::make_shared<state>(strand_)) {}
+    : strand_(std::move(strand)), state_(std::make_shared<state>()) {}
 
 watchdog::~watchdog() {
   disarm();
-  state_->timer.cancel();
+  if (state_->timer) state_->timer->cancel();
 }
 
 void watchdog::ensure_waiting(const std::shared_ptr<state>& st, const net::any_io_executor& strand) {
   if (!st->when || st->fired) return;
   if (st->waiting && st->wait_until <= *st->when) return;  // wakes in time; then looks again
   const auto id = ++st->wait_id;
-  st->timer.expires_at(*st->when);  // replaces a later pending wait (its handler sees an old id)
+  if (!st->timer) st->timer.emplace(strand);
+  st->timer->expires_at(*st->when);  // replaces a later pending wait (its handler sees an old id)
   st->waiting = true;
   st->wait_until = *st->when;
-  st->timer.async_wait(net::bind_executor(strand, [st, id, strand](boost::system::error_code ec) {
+  st->timer->async_wait(net::bind_executor(strand, [st, id, strand](boost::system::error_code ec) {
     if (id != st->wait_id) return;
     st->waiting = false;
     if (ec || !st->when || st->fired) return;
@@ -52,7 +53,7 @@ void watchdog::trigger(error cause) {
   state_->triggered = true;
   state_->fired = cause;
   state_->when.reset();
-  state_->timer.cancel();
+  if (state_->timer) state_->timer->cancel();
   if (auto action = std::move(state_->action)) action();
 }
 

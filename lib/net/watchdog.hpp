@@ -46,8 +46,9 @@ class watchdog {
  private:
   // Shared with the pending wait's handler, which may run after the watchdog is gone.
   struct state {
-    explicit state(const net::any_io_executor& strand) : timer(strand) {}
-    net::steady_timer timer;
+    // Made by the first wait: a request answered without one (a cache hit) never registers a
+    // timer with the reactor, nor cancels one (~1,000 instructions of every hit).
+    std::optional<net::steady_timer> timer;
     std::optional<clock_type::time_point> when;  // the armed deadline; empty when disarmed
     error cause = error::request_timeout;
     std::function<void()> action;

@@ -131,3 +131,39 @@ TEST_CASE("hostile: 500 connections that send nothing are closed on time and blo
   CHECK(closed_silently == 500);
   CHECK(test_env::eventually([&] { return env.gateway().open_connections() == 0; }));
 }
+
+// The keep-alive deadline is kept by one lazy timer per connection (serve.hpp): each request moves
+// it on, and a connection that keeps asking is never cut at the first deadline.
+TEST_CASE("keep-alive: a connection that keeps asking outlives KEEPALIVE_TIMEOUT, an idle one does not",
+          "[integration]") {
+  test_env env(with_gateway([](auto& c) { c.keepalive_timeout = 600ms; }));
+  raw_client client(env.port());
+  const auto one_response = [&] {
+    std::string got;
+    char buf[4096];
+    for (;;) {
+      boost::system::error_code ec;
+      const auto n = client.socket.read_some(boost::asio::buffer(buf), ec);
+      got.append(buf, n);
+      if (ec) return got;
+      const auto end = got.find("\r\n\r\n");
+      if (end == std::string::npos) continue;
+      const auto cl = got.find("Content-Length: ");
+      REQUIRE(cl != std::string::npos);
+      const auto length = std::stoul(got.substr(cl + 16));
+      if (got.size() >= end + 4 + length) return got;
+    }
+  };
+  // Six requests 250 ms apart: 1.5 s on one connection, two and a half deadlines.
+  for (int i = 0; i < 6; ++i) {
+    client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto r = one_response();
+    INFO(r);
+    CHECK(r.rfind("HTTP/1.1 200", 0) == 0);
+    std::this_thread::sleep_for(250ms);
+  }
+  // Then silence: the gateway closes it without a byte.
+  bool closed = false;
+  CHECK(client.read_all(&closed).empty());
+  CHECK(closed);
+}
