@@ -1,6 +1,7 @@
 // Small text helpers for protocol fields.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,18 @@ inline std::size_t read_decimal(std::string_view s, double& out) noexcept {
   if (!digits) return 0;
   out = whole;
   return i;
+}
+
+/// `v` in lower-case hex (at least one digit), written backwards so that it ends just before `end`:
+/// returns where it begins. For hot paths that build a number into a fixed buffer without a
+/// formatting library call (chunk sizes, request ids). 16 bytes before `end` always suffice.
+inline char* write_hex_backwards(char* end, std::uint64_t v) {
+  static constexpr char digits[] = "0123456789abcdef";
+  do {
+    *--end = digits[v & 15];
+    v >>= 4;
+  } while (v != 0);
+  return end;
 }
 
 /// `bytes` as lower-case hex, two digits a byte (keys and digests in Redis).

@@ -6,6 +6,7 @@
 #include "cluster/rate_limiter.hpp"
 #include "cluster/shared_answer_store.hpp"
 #include "cluster/shared_flights.hpp"
+#include "core/text.hpp"
 #include "gateway/rate_limit_reply.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
@@ -47,15 +48,12 @@ std::string request_id_for(const request_t& req, const std::string& prefix, std:
   // PREFIX-N, N in hex; built by hand: fmt's format-string parsing was ~450 instructions of every
   // cache hit. Short enough to stay in the string's own buffer for the first 16^6 requests.
   char digits[16];
-  std::size_t len = 0;
-  do {
-    digits[len++] = "0123456789abcdef"[n & 15];
-    n >>= 4;
-  } while (n);
+  const char* end = digits + sizeof digits;
+  const char* start = write_hex_backwards(digits + sizeof digits, n);
   std::string id;
-  id.reserve(prefix.size() + 1 + len);
+  id.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - start));
   id.append(prefix).push_back('-');
-  while (len) id.push_back(digits[--len]);
+  id.append(start, end);
   return id;
 }
 

@@ -1,5 +1,6 @@
 #include "http/client_io.hpp"
 
+#include "core/text.hpp"
 #include "http/sse_keepalive.hpp"
 #include "net/peer_probe.hpp"
 
@@ -69,12 +70,10 @@ sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
   if (chunked) {
     // The size in hex, written backwards from the end of chunk_size_ (no formatting library call
     // per event), then CRLF.
-    static constexpr char digits[] = "0123456789abcdef";
     char* end = chunk_size_ + sizeof chunk_size_;
-    char* p = end - 2;
-    p[0] = '\r';
-    p[1] = '\n';
-    for (std::size_t v = size; v != 0; v >>= 4) *--p = digits[v & 15];
+    end[-2] = '\r';
+    end[-1] = '\n';
+    char* p = write_hex_backwards(end - 2, size);
     framed_.push_back(net::buffer(p, static_cast<std::size_t>(end - p)));
   }
   framed_.insert(framed_.end(), buffers.begin(), buffers.end());

@@ -7,24 +7,28 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include <algorithm>
 #include <string_view>
 
 namespace gateway {
 
-/// A field Beast knows by name (its enum is stored with each field: no string compare).
+/// The first field Beast knows by this name (its enum is stored with each field: no string
+/// compare), or the fields' end.
+template <class Fields>
+auto find_header(const Fields& fields, boost::beast::http::field name) {
+  return std::find_if(fields.begin(), fields.end(), [name](const auto& f) { return f.name() == name; });
+}
+
 template <class Fields>
 std::string_view header_value(const Fields& fields, boost::beast::http::field name) {
-  for (const auto& f : fields)
-    if (f.name() == name) return f.value();
-  return {};
+  const auto it = find_header(fields, name);
+  return it == fields.end() ? std::string_view{} : std::string_view(it->value());
 }
 
 /// Whether the request has the field at all (an empty value counts).
 template <class Fields>
 bool has_header(const Fields& fields, boost::beast::http::field name) {
-  for (const auto& f : fields)
-    if (f.name() == name) return true;
-  return false;
+  return find_header(fields, name) != fields.end();
 }
 
 /// A field by its name, for names Beast has no enum for (x-request-id, x-forwarded-for).

@@ -98,9 +98,9 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     // Idle: wait for the first byte under the keep-alive deadline (bytes may already be buffered
     // when the client pipelines).
     if (buffer.size() == 0) {
-      if (!keepalive.arm(clock_type::now() + limits.keepalive_timeout, error::request_timeout,
-                         [&socket_layer] { socket_layer.socket().cancel(); }))
-        break;
+      // Never fired here: an expiry ends the loop below.
+      keepalive.arm(clock_type::now() + limits.keepalive_timeout, error::request_timeout,
+                    [&socket_layer] { socket_layer.socket().cancel(); });
       socket_layer.expires_never();  // a deadline the handler set for its writes ends here
       idle = true;
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), tuple_awaitable);

@@ -83,7 +83,6 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
     auto route = admit(*deps_.store, deps_.flights, ask, c.lead);
     c.x_cache = route.x_cache;
     if (route.hit) co_return co_await reply_cached(c, *route.hit);
-    release_read_buffer(rc);  // what follows waits for an answer: seconds, where a hit takes microseconds
     if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake);
     if (deps_.store->has_shared_tier() && !deps_.shared) {
       // The leader asks the shared tier once for everyone following it here (with shared flights,
@@ -96,11 +95,11 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
       }
     }
   }
-  release_read_buffer(rc);
   co_return co_await lead(c);
 }
 
 net::awaitable<bool> relay_pipeline::lead(call& c) {
+  release_read_buffer(c.rc);  // what follows waits for an answer: seconds, where a hit takes microseconds
   // While the upstream works, a client that hangs up cuts the call - unless followers still read it.
   client_watch watch(c.rc.client, c.strand, [&c] {
     if (c.lead && c.lead.f->leader_gone())
@@ -323,6 +322,7 @@ net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& 
 }
 
 net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake) {
+  release_read_buffer(c.rc);  // the leader's answer may take seconds
   // The leader's pieces fit only a follower asking for the same stream format; others get the final
   // answer replayed in their own.
   const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;
