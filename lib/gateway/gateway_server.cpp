@@ -48,8 +48,8 @@ std::string request_id_for(const request_t& req, const std::string& prefix, std:
   // PREFIX-N, N in hex; built by hand: fmt's format-string parsing was ~450 instructions of every
   // cache hit. Short enough to stay in the string's own buffer for the first 16^6 requests.
   char digits[16];
-  const char* end = digits + sizeof digits;
-  const char* start = write_hex_backwards(digits + sizeof digits, n);
+  char* const end = digits + sizeof digits;
+  char* const start = write_hex_backwards(end, n);
   std::string id;
   id.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - start));
   id.append(prefix).push_back('-');

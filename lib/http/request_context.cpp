@@ -12,6 +12,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <array>
+#include <tuple>
 
 namespace gateway {
 
@@ -51,10 +52,8 @@ net::awaitable<bool> send_reply_view(request_context& rc, unsigned status, std::
     boost::beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
     rest.consume(written);
     rc.client.expires_after(timeout);
-    auto [wec, n] = co_await net::async_write(rc.client, rest, net::as_tuple(net::use_awaitable));
-    (void)n;
+    std::tie(ec, std::ignore) = co_await net::async_write(rc.client, rest, net::as_tuple(net::use_awaitable));
     rc.client.expires_never();
-    ec = wec;
   }
   if (!ec) rc.report.bytes += buffers[1].size();
   co_return !ec && keep;

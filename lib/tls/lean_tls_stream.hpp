@@ -67,6 +67,18 @@ class lean_tls_stream {
     return n;
   }
 
+  /// One write that never waits, try_read's pair: the bytes written (all of `buffer`: OpenSSL takes
+  /// a buffer whole, in as many records as it needs), or 0 with `wait` set; after the wait, call
+  /// again with the same bytes. A request fits the socket's buffer: one SSL_write, no operation.
+  std::size_t try_write(boost::asio::const_buffer buffer, socket_type::wait_type& wait,
+                        boost::system::error_code& ec) {
+    std::size_t n = 0;
+    const auto st = write_step(buffer.data(), buffer.size(), n, ec);
+    if (st == step::want_read) wait = socket_type::wait_read;
+    if (st == step::want_write) wait = socket_type::wait_write;
+    return n;
+  }
+
   /// Gives OpenSSL's read and write buffers back when they hold nothing (about 17 KiB while
   /// allocated: the read buffer is allocated by the read that finds the socket empty and stays
   /// through the wait that follows). For a connection about to wait long; the next read allocates

@@ -30,6 +30,14 @@ std::string seconds_text(std::chrono::milliseconds ms) {
   return std::to_string((ms.count() + 999) / 1000);  // Retry-After is whole seconds, rounded up
 }
 
+// A wait cut short by the client leaving or by a shutdown: that, not the last attempt, is the
+// call's outcome. Any other cause (the request's own deadline) leaves the last failure standing.
+std::optional<upstream_failure> cut_short(const watchdog& wd) {
+  if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down))
+    return upstream_failure{*fired, {}, {}};
+  return std::nullopt;
+}
+
 // Where one call stands with a route of its plan.
 struct route_try {
   unsigned retries = 0;  // retries spent on this route
@@ -113,8 +121,8 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
           log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id,
                     wait_for.count());
           if (co_await wait(wait_for, wd, d)) continue;
-          if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down)) {
-            out.failure = upstream_failure{*fired, {}, {}};
+          if (auto gone = cut_short(wd)) {
+            out.failure = std::move(gone);
             co_return out;
           }
         }
@@ -225,10 +233,8 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
               make_error_code(out.failure->code).message(), delay.count());
     if (!co_await wait(delay, wd, d)) {
-      // Cut short by the client leaving or a shutdown: that, not the last attempt, is the outcome.
-      if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down))
-        out.failure = upstream_failure{*fired, {}, {}};
-      co_return out;  // the last failure stands (with its Retry-After on 429)
+      if (auto gone = cut_short(wd)) out.failure = std::move(gone);
+      co_return out;  // else the last failure stands (with its Retry-After on 429)
     }
     ++tried.retries;
     retries_.fetch_add(1, std::memory_order_relaxed);

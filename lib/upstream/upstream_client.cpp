@@ -1,4 +1,5 @@
 #include "upstream/upstream_client.hpp"
+#include "upstream/request_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -8,11 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <optional>
+#include <tuple>
 #include <variant>
 
 namespace gateway {
@@ -50,6 +49,95 @@ bool stale_connection_error(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::eof ||
          ec == net::error::connection_reset || ec == net::error::broken_pipe ||
          ec == net::ssl::error::stream_truncated;
+}
+
+// One read or write on the connection that never waits (see lean_tls_stream::try_read): the bytes
+// moved, or what to wait for. A plain socket is put in non-blocking mode for it.
+struct io_try {
+  std::size_t bytes = 0;
+  std::optional<tcp::socket::wait_type> wait;  // not possible yet: wait for this, then try again
+};
+io_try try_read(upstream_connection& c, net::mutable_buffer b, boost::system::error_code& ec) {
+  return std::visit([&](auto& s) {
+    io_try r;
+    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tcp::socket>) {
+      if (!s.non_blocking()) s.non_blocking(true, ec);
+      if (!ec) r.bytes = s.read_some(b, ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) {
+        ec = {};
+        r.wait = tcp::socket::wait_read;
+      }
+    } else {
+      auto wait = tcp::socket::wait_read;
+      r.bytes = s.try_read(b, wait, ec);
+      if (r.bytes == 0 && !ec) r.wait = wait;
+    }
+    return r;
+  }, c.stream);
+}
+
+// One write that never waits, try_read's pair: a TLS write takes the buffer whole or not at all;
+// a plain socket's may take part of it.
+io_try try_write(upstream_connection& c, net::const_buffer b, boost::system::error_code& ec) {
+  return std::visit([&](auto& s) {
+    io_try r;
+    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tcp::socket>) {
+      if (!s.non_blocking()) s.non_blocking(true, ec);
+      if (!ec) r.bytes = s.write_some(b, ec);  // Asio sends with MSG_NOSIGNAL
+      if (ec == net::error::would_block || ec == net::error::try_again) {
+        ec = {};
+        r.wait = tcp::socket::wait_write;
+      }
+    } else {
+      auto wait = tcp::socket::wait_write;
+      r.bytes = s.try_write(b, wait, ec);
+      if (r.bytes == 0 && !ec) r.wait = wait;
+    }
+    return r;
+  }, c.stream);
+}
+
+// Sends the whole request, each write tried before any wait: a request fits the socket's buffer,
+// so this is one SSL_write (or send) and no asynchronous operation (Beast's async_write took a
+// composed operation, a posted completion and its serializer's buffer views).
+net::awaitable<boost::system::error_code> send_all(upstream_connection& c, std::string_view bytes) {
+  boost::system::error_code ec;
+  while (!bytes.empty()) {
+    const auto w = try_write(c, net::buffer(bytes), ec);
+    if (ec) co_return ec;
+    bytes.remove_prefix(w.bytes);
+    if (w.wait) {
+      std::tie(ec) = co_await c.socket().async_wait(*w.wait, tuple_awaitable);
+      if (ec) co_return ec;
+    }
+  }
+  co_return ec;
+}
+
+// Reads the response head into `p`: what is buffered first, then reads tried before any wait. The
+// errors are those of Beast's async_read_header: end_of_stream when the connection ends before
+// a byte of the head, partial_message within it, the parser's own for a bad or over-long head.
+net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
+                                                    http::response_parser<http::empty_body>& p) {
+  boost::system::error_code ec;
+  for (;;) {
+    if (c.buffer.size() > 0) {
+      c.buffer.consume(p.put(c.buffer.data(), ec));
+      if (p.is_header_done()) co_return boost::system::error_code{};
+      if (ec != http::error::need_more) co_return ec;
+      ec = {};
+    }
+    if (c.buffer.capacity() < upstream_connection::read_reserve) c.buffer.reserve(upstream_connection::read_reserve);
+    const auto r = try_read(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), ec);
+    if (ec == net::error::eof) co_return p.got_some() ? http::error::partial_message : http::error::end_of_stream;
+    if (ec) co_return ec;
+    if (r.wait) {
+      std::tie(ec) = co_await c.socket().async_wait(*r.wait, tuple_awaitable);
+      if (ec) co_return ec;
+      continue;
+    }
+    c.buffer.commit(r.bytes);
+  }
 }
 
 }  // namespace
@@ -120,15 +208,8 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
                                                                          http::verb method,
                                                                          std::string_view request_id,
                                                                          std::string_view authorization) {
-  http::request<http::string_body> req{method, target, 11};
-  req.set(http::field::host, settings_.upstream.url.host_header());
-  req.set(http::field::user_agent, "chat-gateway/0.1");
-  if (method == http::verb::post) req.set(http::field::content_type, "application/json");
-  if (!request_id.empty()) req.set("x-request-id", request_id);  // follow one request across both logs
-  req.set(http::field::accept, "application/json, text/event-stream");
-  if (!authorization.empty()) req.set(http::field::authorization, authorization);
-  req.body() = std::move(body);
-  req.prepare_payload();
+  const auto host = settings_.upstream.url.host_header();
+  const auto request = upstream_request_bytes({method, target, host, request_id, authorization}, body);
 
   const auto first_byte = earliest({clock_type::now() + settings_.first_byte_timeout, error::upstream_first_byte_timeout},
                                    {d.request, error::request_timeout});
@@ -146,13 +227,9 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
       ec = *wd.fired();
       co_return nullptr;
     }
-    auto [wec, wn] = co_await std::visit(
-        [&](auto& s) { return http::async_write(s, req, tuple_awaitable); }, c.stream);
+    auto wec = co_await send_all(c, request);
     boost::system::error_code rec;
-    if (!wec) {
-      std::tie(rec, std::ignore) = co_await std::visit(
-          [&](auto& s) { return http::async_read_header(s, c.buffer, ex->parser_, tuple_awaitable); }, c.stream);
-    }
+    if (!wec) rec = co_await read_head(c, ex->parser_);
     const auto failure = wec ? wec : rec;
     if (!failure) {
       wd.disarm();
@@ -195,31 +272,6 @@ std::string upstream_exchange::header(std::string_view name) const {
 }
 
 namespace {
-
-// One read from the connection that never waits (see lean_tls_stream::try_read): the bytes read,
-// or what to wait for. A plain socket is put in non-blocking mode for it.
-struct read_try {
-  std::size_t bytes = 0;
-  std::optional<tcp::socket::wait_type> wait;  // nothing to read yet: wait for this, then try again
-};
-read_try try_read(upstream_connection& c, net::mutable_buffer b, boost::system::error_code& ec) {
-  return std::visit([&](auto& s) {
-    read_try r;
-    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tcp::socket>) {
-      if (!s.non_blocking()) s.non_blocking(true, ec);
-      if (!ec) r.bytes = s.read_some(b, ec);
-      if (ec == net::error::would_block || ec == net::error::try_again) {
-        ec = {};
-        r.wait = tcp::socket::wait_read;
-      }
-    } else {
-      auto wait = tcp::socket::wait_read;
-      r.bytes = s.try_read(b, wait, ec);
-      if (r.bytes == 0 && !ec) r.wait = wait;
-    }
-    return r;
-  }, c.stream);
-}
 
 // Events further apart than this mark a slow stream (see read_some): Groq streams tokens
 // milliseconds apart; a stream paced at seconds spends nearly all of its life waiting.

@@ -134,8 +134,10 @@ std::span<upstream_route* const> upstream_routes::plan(std::string_view model) {
 std::vector<route_stats> upstream_routes::stats() const {
   std::lock_guard lock(mutex_);
   std::vector<route_stats> out;
-  for (const auto& r : routes_)
-    if (r.model() != other_model || r.stats().attempts) out.push_back(r.stats());
+  for (const auto& r : routes_) {
+    auto s = r.stats();
+    if (r.model() != other_model || s.attempts) out.push_back(std::move(s));
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@
 #
 #   tests/load/relay-tls.sh
 #   SCENARIOS="callgrind" CG_STREAMS=40 tests/load/relay-tls.sh
+#   SCENARIOS="callgrind-json" CG_REQUESTS=400 tests/load/relay-tls.sh   # per non-streaming request
 #   PROFILE=DIR tests/load/relay-tls.sh      # keeps the callgrind dumps in DIR for callgrind_annotate
 #   BASE_BIN=/other/build/app tests/load/relay-tls.sh   # adds base-v1 and base-chat rows: that
 #                                                       # build's gateway, in the same run
@@ -24,8 +25,10 @@ stream_duration=${STREAM_DURATION:-12}
 # groq-sim (one thread) answers about 3,200 req/s over TLS here: at 5,000 every row, the direct one
 # included, only measures its queue.
 rate=${RATE:-2000}
+sim_threads=${SIM_THREADS:-1}
 duration=${DURATION:-10}
 cg_streams=${CG_STREAMS:-40}
+cg_requests=${CG_REQUESTS:-400}
 cg_concurrency=${CG_CONCURRENCY:-4}
 scenarios=${SCENARIOS:-stream json callgrind}
 targets=${TARGETS:-direct nginx gateway-v1 gateway-chat}
@@ -58,7 +61,7 @@ gateway_env() {
 # and nginx in front of it; stop_targets ends them. The streaming rows pace tokens; the
 # non-streaming ones answer at once, so that only the servers' own time is measured.
 start_targets() {
-  start_sim --self-signed "$work/ca.pem" --threads 1 "$@"
+  start_sim --self-signed "$work/ca.pem" --threads "$sim_threads" "$@"
   if [ -n "${BASE_BIN:-}" ]; then
     # shellcheck disable=SC2046
     GATEWAY_BIN=$BASE_BIN start_gateway $(gateway_env)
@@ -123,17 +126,19 @@ if [[ " $scenarios " == *" json "* ]]; then
   stop_targets
 fi
 
-# callgrind_streams NAME PID URL: warm-up, dump, CG_STREAMS streams, dump; prints instructions/token.
+# callgrind_count NAME PID URL UNITS BENCH_ARGS...: warm-up, dump, CG_STREAMS requests, dump; prints
+# the instructions of the second dump divided by UNITS.
 # valgrind names its control pipe after $HOST, which is also the gateway's listen address: every
 # valgrind and callgrind_control here runs with HOST=127.0.0.1.
-callgrind_streams() {
-  local name=$1 pid=$2 url=$3 out=$work/cg-$1
-  "$bin/chat-bench" --concurrency "$cg_concurrency" --requests $((cg_concurrency * 2)) --warmup 0 --stream \
+callgrind_count() {
+  local name=$1 pid=$2 url=$3 units=$4 out=$work/cg-$1
+  shift 4
+  "$bin/chat-bench" --concurrency "$cg_concurrency" --requests $((cg_concurrency * 2)) --warmup 0 "$@" \
     --timeout 300 "$url" >/dev/null
   HOST=127.0.0.1 callgrind_control --dump=warm "$pid" >/dev/null
-  "$bin/chat-bench" --concurrency "$cg_concurrency" --requests "$cg_streams" --warmup 0 --stream --timeout 300 \
+  "$bin/chat-bench" --concurrency "$cg_concurrency" --requests "$cg_streams" --warmup 0 "$@" --timeout 300 \
     --json "$work/cg-$name.json" "$url" >/dev/null
-  [ "$(field "cg-$name" requests ok)" = "$cg_streams" ] || { echo "$name: not every stream completed" >&2; exit 1; }
+  [ "$(field "cg-$name" requests ok)" = "$cg_streams" ] || { echo "$name: not every request completed" >&2; exit 1; }
   HOST=127.0.0.1 callgrind_control --dump=measured "$pid" >/dev/null
   local dump=""
   for _ in $(seq 300); do  # the dump is written after callgrind_control returns
@@ -143,23 +148,23 @@ callgrind_streams() {
   done
   [ -n "$dump" ] || { echo "$name: no callgrind dump" >&2; exit 1; }
   [ -n "$profile_dir" ] && { mkdir -p "$profile_dir"; cp "$dump" "$profile_dir/callgrind.$name.out"; }
-  awk -v n=$((cg_streams * tokens)) '/^summary:/ {printf "%.0f", $2 / n}' "$dump"
+  awk -v n="$units" '/^summary:/ {printf "%.0f", $2 / n}' "$dump"
 }
 
-if [[ " $scenarios " == *" callgrind "* ]]; then
-  echo
-  echo "## CPU instructions per streamed token (callgrind), $cg_streams streams of $tokens tokens, $cg_concurrency at a time"
-  echo "| target | instructions per token | / nginx |"
-  echo "|---|---|---|"
-  start_sim --self-signed "$work/ca.pem" --threads 1 --tokens "$tokens" --interval-ms "$interval"
+# callgrind_table KIND: nginx and each gateway endpoint under valgrind, one at a time, against the
+# running groq-sim; KIND "stream" counts per streamed token, "json" per non-streaming request.
+callgrind_table() {
+  local kind=$1 units=$((cg_streams * tokens)) args=(--stream) cg_pid n_ir ir t t_bin
+  # Non-streaming: CG_REQUESTS requests (callgrind_count reads cg_streams, dynamically scoped here).
+  [ "$kind" = json ] && local cg_streams=$cg_requests && units=$cg_requests && args=()
   cg_port=$(free_port)
   nginx_conf "$work/nginx-cg.conf" "$cg_port" off
-  HOST=127.0.0.1 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-nginx.%p" \
+  HOST=127.0.0.1 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$kind-nginx.%p" \
     nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-cg.conf" 2>"$work/valgrind-nginx.log" &
   cg_pid=$!
   wait_http "http://127.0.0.1:$cg_port/"
   ng_port=$cg_port
-  n_ir=$(callgrind_streams nginx "$cg_pid" "$(url_of nginx)")
+  n_ir=$(callgrind_count "$kind-nginx" "$cg_pid" "$(url_of nginx)" "$units" "${args[@]}")
   kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
   printf '| nginx | %s | 1.00x |\n' "$n_ir"
   for t in gateway-v1 gateway-chat ${BASE_BIN:+base-v1 base-chat}; do
@@ -169,12 +174,32 @@ if [[ " $scenarios " == *" callgrind "* ]]; then
     [[ $t == base-* ]] && t_bin=$BASE_BIN
     # shellcheck disable=SC2046
     env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false $(gateway_env) \
-      valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$t.%p" "$t_bin/chat-gateway" \
+      valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$kind-$t.%p" "$t_bin/chat-gateway" \
       2>"$work/valgrind-$t.log" &
     cg_pid=$!
     wait_http "http://127.0.0.1:$gw_port/healthz"
-    ir=$(callgrind_streams "$t" "$cg_pid" "$(url_of "$t")")
+    ir=$(callgrind_count "$kind-$t" "$cg_pid" "$(url_of "$t")" "$units" "${args[@]}")
     kill "$cg_pid"; wait "$cg_pid" 2>/dev/null || true
     printf '| %s | %s | %.2fx |\n' "$t" "$ir" "$(echo "$ir / $n_ir" | bc -l)"
   done
+}
+
+if [[ " $scenarios " == *" callgrind "* ]]; then
+  echo
+  echo "## CPU instructions per streamed token (callgrind), $cg_streams streams of $tokens tokens, $cg_concurrency at a time"
+  echo "| target | instructions per token | / nginx |"
+  echo "|---|---|---|"
+  start_sim --self-signed "$work/ca.pem" --threads 1 --tokens "$tokens" --interval-ms "$interval"
+  callgrind_table stream
+  stop_targets
+fi
+
+if [[ " $scenarios " == *" callgrind-json "* ]]; then
+  echo
+  echo "## CPU instructions per non-streaming request (callgrind), $cg_requests requests, $cg_concurrency at a time"
+  echo "| target | instructions per request | / nginx |"
+  echo "|---|---|---|"
+  start_sim --self-signed "$work/ca.pem" --threads 1
+  callgrind_table json
+  stop_targets
 fi
