@@ -3,41 +3,59 @@
 #include "core/text.hpp"
 #include "core/utf8.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
 namespace gateway {
-namespace json = boost::json;
 namespace {
 
-json::value usage_json(const std::optional<token_usage>& usage) {
-  if (!usage) return nullptr;
-  return json::object{{"prompt_tokens", usage->prompt_tokens},
-                      {"completion_tokens", usage->completion_tokens},
-                      {"total_tokens", usage->total_tokens}};
+// Written by hand, in the order and with the escaping of Boost.JSON's serializer (a unit test
+// holds the two equal): a DOM built and serialized was ~11,000 instructions of every /chat reply.
+void append_usage(std::string& out, const std::optional<token_usage>& usage) {
+  if (!usage) {
+    out.append("null");
+    return;
+  }
+  out.append("{\"prompt_tokens\":");
+  append_decimal(out, usage->prompt_tokens);
+  out.append(",\"completion_tokens\":");
+  append_decimal(out, usage->completion_tokens);
+  out.append(",\"total_tokens\":");
+  append_decimal(out, usage->total_tokens);
+  out.push_back('}');
 }
 
-std::string event(const json::value& v) {
-  std::string out = "data: ";
-  out += json::serialize(v);
-  out += "\n\n";
-  return out;
+// `"model":...,"cached":...,"usage":...}` - the end of a reply and of a done event.
+void append_model_cached_usage(std::string& out, std::string_view model, bool cached,
+                               const std::optional<token_usage>& usage) {
+  out.append(",\"model\":");
+  append_json_string(out, model);
+  out.append(cached ? ",\"cached\":true,\"usage\":" : ",\"cached\":false,\"usage\":");
+  append_usage(out, usage);
+  out.push_back('}');
 }
 
-json::object error_object(std::string_view code, std::string_view message) {
-  return json::object{{"error", json::object{{"code", code}, {"message", message}}}};
+void append_error_object(std::string& out, std::string_view code, std::string_view message) {
+  out.append("{\"error\":{\"code\":");
+  append_json_string(out, code);
+  out.append(",\"message\":");
+  append_json_string(out, message);
+  out.append("}}");
 }
 
 }  // namespace
 
 std::string json_reply(std::string_view answer, std::string_view model, bool cached,
                        const std::optional<token_usage>& usage) {
-  return json::serialize(json::object{
-      {"answer", answer}, {"model", model}, {"cached", cached}, {"usage", usage_json(usage)}});
+  std::string out;
+  out.reserve(answer.size() + model.size() + 128);
+  out.append("{\"answer\":");
+  append_json_string(out, answer);
+  append_model_cached_usage(out, model, cached, usage);
+  return out;
 }
 
 std::string json_error(std::string_view code, std::string_view message) {
-  return json::serialize(error_object(code, message));
+  std::string out;
+  append_error_object(out, code, message);
+  return out;
 }
 
 void append_sse_delta(std::string& out, std::string_view text) {
@@ -64,12 +82,17 @@ std::string sse_replay(std::string_view answer) {
 }
 
 std::string sse_done(std::string_view model, bool cached, const std::optional<token_usage>& usage) {
-  return event(json::object{
-      {"done", true}, {"model", model}, {"cached", cached}, {"usage", usage_json(usage)}});
+  std::string out = "data: {\"done\":true";
+  append_model_cached_usage(out, model, cached, usage);
+  out.append("\n\n");
+  return out;
 }
 
 std::string sse_error(std::string_view code, std::string_view message) {
-  return event(error_object(code, message));
+  std::string out = "data: ";
+  append_error_object(out, code, message);
+  out.append("\n\n");
+  return out;
 }
 
 }  // namespace gateway

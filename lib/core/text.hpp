@@ -1,10 +1,15 @@
 // Small text helpers for protocol fields.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace gateway {
 
@@ -63,18 +68,50 @@ inline void append_hex(std::string& out, std::span<const unsigned char> bytes) {
   }
 }
 
+/// `v` in decimal, appended (as JSON and HTTP write whole numbers).
+inline void append_decimal(std::string& out, std::uint64_t v) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  out.append(digits, end);
+}
+
+/// How many bytes at the start of `text` go into a JSON string as they are (none of `"`, `\` and
+/// the control characters). Sixteen bytes at a time where SSE2 is there (every x86-64): a system
+/// prompt or an answer is a kilobyte or more of plain text, where a byte at a time cost ~6
+/// instructions per byte (benchmark 9).
+inline std::size_t json_plain_prefix(std::string_view text) noexcept {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x1f);
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
+    if (const int mask = _mm_movemask_epi8(special)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return text.size();
+}
+
 /// `text` as a JSON string, quotes included, escaped as Boost.JSON's serializer does (\" \\ \b \f
 /// \n \r \t, other control characters as \u00XX; everything else, UTF-8 included, as it is).
 /// Appends runs of plain bytes at once: the relay writes one per streamed token.
 inline void append_json_string(std::string& out, std::string_view text) {
   static constexpr char digits[] = "0123456789abcdef";
   out.push_back('"');
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
+  for (;;) {
+    const auto plain = json_plain_prefix(text);
+    out.append(text.data(), plain);
+    if (plain == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[plain]);
+    text.remove_prefix(plain + 1);
     out.push_back('\\');
     switch (c) {
       case '"': out.push_back('"'); break;
@@ -90,7 +127,6 @@ inline void append_json_string(std::string& out, std::string_view text) {
         out.push_back(digits[c & 15]);
     }
   }
-  out.append(text.data() + run, text.size() - run);
   out.push_back('"');
 }
 

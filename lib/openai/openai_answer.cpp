@@ -67,7 +67,9 @@ std::string quoted(std::string_view s) { return json::serialize(json::string_vie
 
 std::optional<cached_answer> openai_answer_from_json(std::string_view body) {
   boost::system::error_code ec;
-  const auto root = json::parse(body, ec);
+  unsigned char scratch[4096];  // the document lives here while it is read: no allocation per node
+  json::monotonic_resource memory(scratch, sizeof scratch);
+  const auto root = json::parse(body, ec, &memory);
   if (ec || !root.is_object()) return std::nullopt;
   const auto& o = root.get_object();
   bool several = false;

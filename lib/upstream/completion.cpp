@@ -1,5 +1,6 @@
 #include "upstream/completion.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -40,7 +41,9 @@ std::string error_message_of(const json::value& err) {
 
 std::optional<completion> parse_completion(std::string_view body) {
   boost::system::error_code ec;
-  json::value root = json::parse(body, ec);
+  unsigned char scratch[4096];  // the document lives here while it is read: no allocation per node
+  json::monotonic_resource memory(scratch, sizeof scratch);
+  json::value root = json::parse(body, ec, &memory);
   if (ec || !root.is_object()) return std::nullopt;
   const auto& o = root.get_object();
   const auto* choices = o.if_contains("choices");
@@ -59,7 +62,9 @@ std::optional<completion> parse_completion(std::string_view body) {
 
 std::string upstream_error_message(std::string_view body) {
   boost::system::error_code ec;
-  json::value root = json::parse(body, ec);
+  unsigned char scratch[2048];
+  json::monotonic_resource memory(scratch, sizeof scratch);
+  json::value root = json::parse(body, ec, &memory);
   if (ec || !root.is_object()) return {};
   const auto* err = root.get_object().if_contains("error");
   return err ? error_message_of(*err) : std::string();

@@ -1,4 +1,5 @@
 #include "chat/chat_reply.hpp"
+#include "core/text.hpp"
 #include "upstream/completion.hpp"
 
 #include <boost/json.hpp>
@@ -87,6 +88,30 @@ TEST_CASE("completion: stream chunks read their strings and numbers as JSON says
   CHECK_FALSE(parse_stream_chunk(R"({"choices":[]}{})"));  // two documents
 }
 
+TEST_CASE("chat reply: the bytes Boost.JSON's serializer wrote for the same objects", "[reply]") {
+  // The replies are written by hand; these are the objects they used to be serialized from.
+  namespace json = boost::json;
+  const auto usage_value = [](const std::optional<token_usage>& u) -> json::value {
+    if (!u) return nullptr;
+    return json::object{{"prompt_tokens", u->prompt_tokens}, {"completion_tokens", u->completion_tokens},
+                        {"total_tokens", u->total_tokens}};
+  };
+  for (const std::string text : {"", "Yanıt: BIST 100 💰", "a\"b\\c\n\t\r\b\f\x01\x1f</script>"})
+    for (const bool cached : {false, true})
+      for (const auto& usage : {std::optional<token_usage>{}, std::optional<token_usage>{token_usage{12, 0, 18446744073709551615u}}}) {
+        INFO(text << " cached " << cached << " usage " << usage.has_value());
+        CHECK(json_reply(text, "m/" + text, cached, usage) ==
+              json::serialize(json::object{{"answer", text}, {"model", "m/" + text}, {"cached", cached},
+                                           {"usage", usage_value(usage)}}));
+        CHECK(sse_done(text, cached, usage) ==
+              "data: " + json::serialize(json::object{{"done", true}, {"model", text}, {"cached", cached},
+                                                      {"usage", usage_value(usage)}}) + "\n\n");
+        const auto error = json::object{{"error", json::object{{"code", "upstream_error"}, {"message", text}}}};
+        CHECK(json_error("upstream_error", text) == json::serialize(error));
+        CHECK(sse_error("upstream_error", text) == "data: " + json::serialize(error) + "\n\n");
+      }
+}
+
 TEST_CASE("chat reply: SSE events and JSON bodies escape text correctly", "[reply]") {
   CHECK(sse_delta("a\"b\n💰") == "data: {\"delta\":\"a\\\"b\\n💰\"}\n\n");
   const auto done = sse_done("m", false, token_usage{1, 2, 3});
@@ -100,4 +125,25 @@ TEST_CASE("chat reply: SSE events and JSON bodies escape text correctly", "[repl
   CHECK(reply.at("cached") == false);
   CHECK(reply.at("usage").is_null());
   CHECK(boost::json::parse(json_error("not_found", "x")).at("error").at("code") == "not_found");
+}
+
+TEST_CASE("JSON strings: every byte value at every position of a 16-byte block escapes as Boost.JSON's does", "[reply]") {
+  // append_json_string scans 16 bytes at a time: each special byte is tried at each offset, in
+  // strings long enough for one, two and three blocks plus a tail.
+  for (int byte = 0; byte < 128; ++byte)
+    for (const std::size_t size : {1u, 15u, 16u, 17u, 33u, 47u}) {
+      for (std::size_t at = 0; at < size; ++at) {
+        std::string text(size, 'a');
+        text[at] = static_cast<char>(byte);
+        if (at + 1 < size) text[size - 1] = '\n';  // a second escape after the first
+        std::string ours;
+        append_json_string(ours, text);
+        REQUIRE(ours == boost::json::serialize(boost::json::string_view(text)));
+      }
+    }
+  std::string utf8;
+  for (int i = 0; i < 20; ++i) utf8 += "İş Bankası 💰 \"kâr\"\t";
+  std::string ours;
+  append_json_string(ours, utf8);
+  CHECK(ours == boost::json::serialize(boost::json::string_view(utf8)));
 }

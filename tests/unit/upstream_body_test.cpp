@@ -56,3 +56,37 @@ TEST_CASE("upstream body: history shorter than the limit is sent whole", "[upstr
   CHECK(trimmed_history(history, 1).front().content == "mesaj 1");
   CHECK(trimmed_history({}, 4).empty());
 }
+
+TEST_CASE("upstream body: the same document the DOM it replaced serialized", "[upstream]") {
+  // The body is written by hand; this is the json::object it used to be built as, for settings
+  // and text that need escaping.
+  for (const bool stream : {false, true})
+    for (const std::string model : {"openai/gpt-oss-20b", "qwen/\"q\"\\3"}) {
+      gateway_config cfg;
+      cfg.model = model;
+      cfg.temperature = 0.1 + 0.2;  // not short in binary: must come back as the same double
+      cfg.top_p = 1;
+      cfg.system_prompt = "Sen bir finans asistanısın.\n\t\"Kısa\" yanıt ver \x01 💰";
+      auto request = with_history(3);
+      request.question = "BIST 100 nedir?\r\n</script>";
+      boost::json::array messages;
+      messages.push_back(boost::json::object{{"role", "system"}, {"content", cfg.system_prompt}});
+      for (const auto& m : trimmed_history(request.history, cfg.history_limit))
+        messages.push_back(boost::json::object{{"role", m.role}, {"content", m.content}});
+      messages.push_back(boost::json::object{{"role", "user"}, {"content", request.question}});
+      boost::json::object expected{{"model", cfg.model},       {"messages", std::move(messages)},
+                                   {"max_completion_tokens", cfg.max_new_tokens},
+                                   {"temperature", cfg.temperature}, {"top_p", cfg.top_p}, {"stream", stream}};
+      if (auto effort = effective_reasoning_effort(cfg); !effort.empty()) expected["reasoning_effort"] = effort;
+      if (stream) expected["stream_options"] = boost::json::object{{"include_usage", true}};
+      const auto ours = build_upstream_body(request, cfg, stream);
+      INFO(ours);
+      const auto parsed = boost::json::parse(ours);
+      CHECK(parsed == boost::json::value(expected));
+      // Key order too: the hand-written body lists the fields as the object did.
+      std::vector<std::string> keys, expected_keys;
+      for (const auto& kv : parsed.as_object()) keys.emplace_back(kv.key());
+      for (const auto& kv : expected) expected_keys.emplace_back(kv.key());
+      CHECK(keys == expected_keys);
+    }
+}
