@@ -12,7 +12,7 @@ std::span<const chat_message> trimmed_history(const std::vector<chat_message>& h
   return std::span<const chat_message>(history).subspan(history.size() - keep);
 }
 
-std::string effective_reasoning_effort(const gateway_config& cfg) {
+std::string_view effective_reasoning_effort(const gateway_config& cfg) {
   if (cfg.reasoning_effort != "auto") return cfg.reasoning_effort;
   // gpt-oss models reason before answering and the reasoning counts against
   // max_completion_tokens: with the seed's budget of 300, "low" leaves room for the answer.

@@ -7,6 +7,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace gateway {
 
@@ -14,8 +15,9 @@ namespace gateway {
 std::span<const chat_message> trimmed_history(const std::vector<chat_message>& history,
                                               unsigned limit) noexcept;
 
-/// The reasoning_effort value to send for this config, or "" to send none.
-std::string effective_reasoning_effort(const gateway_config& cfg);
+/// The reasoning_effort value to send for this config, or "" to send none; a view into `cfg` or a
+/// literal (no string built per request).
+std::string_view effective_reasoning_effort(const gateway_config& cfg);
 
 std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream);
 

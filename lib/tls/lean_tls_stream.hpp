@@ -61,9 +61,7 @@ class lean_tls_stream {
   std::size_t try_read(boost::asio::mutable_buffer buffer, socket_type::wait_type& wait,
                        boost::system::error_code& ec) {
     std::size_t n = 0;
-    const auto st = read_step(buffer.data(), buffer.size(), n, ec);
-    if (st == step::want_read) wait = socket_type::wait_read;
-    if (st == step::want_write) wait = socket_type::wait_write;
+    set_wait(read_step(buffer.data(), buffer.size(), n, ec), wait);
     return n;
   }
 
@@ -73,9 +71,7 @@ class lean_tls_stream {
   std::size_t try_write(boost::asio::const_buffer buffer, socket_type::wait_type& wait,
                         boost::system::error_code& ec) {
     std::size_t n = 0;
-    const auto st = write_step(buffer.data(), buffer.size(), n, ec);
-    if (st == step::want_read) wait = socket_type::wait_read;
-    if (st == step::want_write) wait = socket_type::wait_write;
+    set_wait(write_step(buffer.data(), buffer.size(), n, ec), wait);
     return n;
   }
 
@@ -105,6 +101,10 @@ class lean_tls_stream {
   step read_step(void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   step write_step(const void* data, std::size_t size, std::size_t& n, boost::system::error_code& ec);
   step classify(int ret, boost::system::error_code& ec);
+  static void set_wait(step st, socket_type::wait_type& wait) {
+    if (st == step::want_read) wait = socket_type::wait_read;
+    if (st == step::want_write) wait = socket_type::wait_write;
+  }
   void attach();  // binds OpenSSL to the (now open) socket, once
   static void clear_errors();  // empties OpenSSL's error queue before a call
   bool closed(boost::system::error_code& ec);

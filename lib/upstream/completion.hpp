@@ -1,6 +1,6 @@
-// Interpretation of what an OpenAI-compatible upstream sends: a whole completion (JSON reply), one
-// streamed chunk (the data of one SSE event; stream_chunk.cpp), or an error body. Pure functions over
-// bytes.
+// Interpretation of what an OpenAI-compatible upstream sends: a whole completion (JSON reply) or one
+// streamed chunk (the data of one SSE event), both read by completion_reader.cpp without a JSON
+// document; or an error body (completion.cpp). Pure functions over bytes.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,7 @@ struct completion {
   std::optional<token_usage> usage;
 };
 
-/// Parses a non-streaming chat completion; nullopt when it is not one.
+/// Parses a non-streaming chat completion; nullopt when it is not one. No JSON document is built.
 std::optional<completion> parse_completion(std::string_view body);
 
 struct stream_chunk {
@@ -36,7 +36,7 @@ struct stream_chunk {
 
 /// Reads the data of one stream event into `out` (its strings keep their capacity: one chunk
 /// object serves a whole stream); false when it is not valid JSON of the expected shape. No JSON
-/// document is built (stream_chunk.cpp).
+/// document is built (completion_reader.cpp).
 bool read_stream_chunk(std::string_view data, stream_chunk& out);
 /// The same, into a new chunk; nullopt when it is not one.
 std::optional<stream_chunk> parse_stream_chunk(std::string_view data);

@@ -52,49 +52,45 @@ bool stale_connection_error(const boost::system::error_code& ec) {
 }
 
 // One read or write on the connection that never waits (see lean_tls_stream::try_read): the bytes
-// moved, or what to wait for. A plain socket is put in non-blocking mode for it.
+// moved, or what to wait for. A plain socket is put in non-blocking mode for it. A TLS write takes
+// the buffer whole or not at all; a plain socket's may take part of it.
 struct io_try {
   std::size_t bytes = 0;
   std::optional<tcp::socket::wait_type> wait;  // not possible yet: wait for this, then try again
 };
-io_try try_read(upstream_connection& c, net::mutable_buffer b, boost::system::error_code& ec) {
+template <bool Read, class Buffer>
+io_try try_io(upstream_connection& c, Buffer b, boost::system::error_code& ec) {
   return std::visit([&](auto& s) {
     io_try r;
+    auto wait = Read ? tcp::socket::wait_read : tcp::socket::wait_write;
     if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tcp::socket>) {
       if (!s.non_blocking()) s.non_blocking(true, ec);
-      if (!ec) r.bytes = s.read_some(b, ec);
+      if constexpr (Read) {
+        if (!ec) r.bytes = s.read_some(b, ec);
+      } else {
+        if (!ec) r.bytes = s.write_some(b, ec);  // Asio sends with MSG_NOSIGNAL
+      }
       if (ec == net::error::would_block || ec == net::error::try_again) {
         ec = {};
-        r.wait = tcp::socket::wait_read;
+        r.wait = wait;
       }
     } else {
-      auto wait = tcp::socket::wait_read;
-      r.bytes = s.try_read(b, wait, ec);
+      if constexpr (Read) r.bytes = s.try_read(b, wait, ec);
+      else r.bytes = s.try_write(b, wait, ec);
       if (r.bytes == 0 && !ec) r.wait = wait;
     }
     return r;
   }, c.stream);
 }
 
-// One write that never waits, try_read's pair: a TLS write takes the buffer whole or not at all;
-// a plain socket's may take part of it.
-io_try try_write(upstream_connection& c, net::const_buffer b, boost::system::error_code& ec) {
-  return std::visit([&](auto& s) {
-    io_try r;
-    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tcp::socket>) {
-      if (!s.non_blocking()) s.non_blocking(true, ec);
-      if (!ec) r.bytes = s.write_some(b, ec);  // Asio sends with MSG_NOSIGNAL
-      if (ec == net::error::would_block || ec == net::error::try_again) {
-        ec = {};
-        r.wait = tcp::socket::wait_write;
-      }
-    } else {
-      auto wait = tcp::socket::wait_write;
-      r.bytes = s.try_write(b, wait, ec);
-      if (r.bytes == 0 && !ec) r.wait = wait;
-    }
-    return r;
-  }, c.stream);
+// One read into the connection's buffer that never waits (the step read_head and read_ready
+// share): the bytes read are committed; or what to wait for; or the error (eof included).
+io_try fill_buffer(upstream_connection& c, boost::system::error_code& ec) {
+  if (c.buffer.capacity() < upstream_connection::read_reserve)  // given back before a long wait
+    c.buffer.reserve(upstream_connection::read_reserve);
+  const auto r = try_io<true>(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), ec);
+  if (!ec && !r.wait) c.buffer.commit(r.bytes);
+  return r;
 }
 
 // Sends the whole request, each write tried before any wait: a request fits the socket's buffer,
@@ -103,7 +99,7 @@ io_try try_write(upstream_connection& c, net::const_buffer b, boost::system::err
 net::awaitable<boost::system::error_code> send_all(upstream_connection& c, std::string_view bytes) {
   boost::system::error_code ec;
   while (!bytes.empty()) {
-    const auto w = try_write(c, net::buffer(bytes), ec);
+    const auto w = try_io<false>(c, net::buffer(bytes), ec);
     if (ec) co_return ec;
     bytes.remove_prefix(w.bytes);
     if (w.wait) {
@@ -127,16 +123,13 @@ net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
       if (ec != http::error::need_more) co_return ec;
       ec = {};
     }
-    if (c.buffer.capacity() < upstream_connection::read_reserve) c.buffer.reserve(upstream_connection::read_reserve);
-    const auto r = try_read(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), ec);
+    const auto r = fill_buffer(c, ec);
     if (ec == net::error::eof) co_return p.got_some() ? http::error::partial_message : http::error::end_of_stream;
     if (ec) co_return ec;
     if (r.wait) {
       std::tie(ec) = co_await c.socket().async_wait(*r.wait, tuple_awaitable);
       if (ec) co_return ec;
-      continue;
     }
-    c.buffer.commit(r.bytes);
   }
 }
 
@@ -144,7 +137,12 @@ net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
 
 upstream_client::upstream_client(net::any_io_executor io, upstream_settings settings,
                                  net::ssl::context* tls, upstream_pool& pool, logger log)
-    : io_(std::move(io)), settings_(std::move(settings)), tls_(tls), pool_(pool), log_(std::move(log)) {}
+    : io_(std::move(io)),
+      settings_(std::move(settings)),
+      host_header_(settings_.upstream.url.host_header()),
+      tls_(tls),
+      pool_(pool),
+      log_(std::move(log)) {}
 
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(watchdog& wd,
                                                                              request_deadlines d,
@@ -208,8 +206,7 @@ net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::s
                                                                          http::verb method,
                                                                          std::string_view request_id,
                                                                          std::string_view authorization) {
-  const auto host = settings_.upstream.url.host_header();
-  const auto request = upstream_request_bytes({method, target, host, request_id, authorization}, body);
+  const auto request = upstream_request_bytes({method, target, host_header_, request_id, authorization}, body);
 
   const auto first_byte = earliest({clock_type::now() + settings_.first_byte_timeout, error::upstream_first_byte_timeout},
                                    {d.request, error::request_timeout});
@@ -312,9 +309,7 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
     }
 
     boost::system::error_code rec;
-    if (c.buffer.capacity() < upstream_connection::read_reserve)  // given back before a long wait
-      c.buffer.reserve(upstream_connection::read_reserve);
-    const auto r = try_read(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), rec);
+    const auto r = fill_buffer(c, rec);
     if (rec == net::error::eof) {
       // A body delimited by the end of the connection ends here; any other is cut short.
       if (!body_.finish_at_eof()) {
@@ -331,7 +326,6 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
       wait_ = r.wait;
       return std::nullopt;
     }
-    c.buffer.commit(r.bytes);
   }
   return std::string_view{};
 }

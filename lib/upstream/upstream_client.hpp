@@ -106,6 +106,7 @@ class upstream_client {
 
   net::any_io_executor io_;
   upstream_settings settings_;
+  std::string host_header_;  // fixed with the settings: not built per request
   net::ssl::context* tls_;  // null for plain http
   upstream_pool& pool_;
   logger log_;

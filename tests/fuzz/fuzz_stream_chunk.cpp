@@ -1,6 +1,7 @@
-// libFuzzer target: read_stream_chunk (a Boost.JSON basic_parser handler that builds no document)
-// must read every input exactly as the DOM reading it replaced does: json::parse, then lookups -
-// the same verdict (chunk or not) and the same fields. The reference is kept here, and only here.
+// libFuzzer target: read_stream_chunk and parse_completion (one Boost.JSON basic_parser handler that
+// builds no document) must read every input exactly as the DOM readings they replaced do:
+// json::parse, then lookups - the same verdict (chunk or completion, or not) and the same fields.
+// The references are kept here, and only here.
 #include "upstream/completion.hpp"
 
 #include <boost/json/parse.hpp>
@@ -12,6 +13,7 @@
 
 namespace {
 namespace json = boost::json;
+using gateway::completion;
 using gateway::stream_chunk;
 using gateway::token_usage;
 
@@ -71,15 +73,44 @@ std::optional<stream_chunk> reference(std::string_view data) {
   return out;
 }
 
+std::optional<completion> reference_completion(std::string_view body) {
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec);
+  if (ec || !root.is_object()) return std::nullopt;
+  const auto& o = root.get_object();
+  const auto* choices = o.if_contains("choices");
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return std::nullopt;
+  const auto* first = choices->get_array()[0].if_object();
+  if (!first) return std::nullopt;
+  const auto* message = first->if_contains("message");
+  if (!message || !message->is_object()) return std::nullopt;
+  completion out;
+  out.content = string_or_empty(message->get_object().if_contains("content"));
+  out.finish_reason = string_or_empty(first->if_contains("finish_reason"));
+  out.model = string_or_empty(o.if_contains("model"));
+  out.usage = read_usage(o.if_contains("usage"));
+  return out;
+}
+
 bool same(const std::optional<token_usage>& a, const std::optional<token_usage>& b) {
   if (a.has_value() != b.has_value()) return false;
   return !a || (a->prompt_tokens == b->prompt_tokens && a->completion_tokens == b->completion_tokens &&
                 a->total_tokens == b->total_tokens);
 }
+
+void check_completion(std::string_view input) {
+  const auto want = reference_completion(input);
+  const auto got = gateway::parse_completion(input);
+  if (got.has_value() != want.has_value()) std::abort();
+  if (got && (got->content != want->content || got->model != want->model ||
+              got->finish_reason != want->finish_reason || !same(got->usage, want->usage)))
+    std::abort();
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  check_completion(input);
   const auto want = reference(input);
   stream_chunk got;
   // A chunk object that read something else before: nothing of that may show through.

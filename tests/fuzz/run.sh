@@ -19,7 +19,7 @@ cmake -DDIR="$root/lib/match/data" -DOUT="$out/match_data_embedded.cpp" -P "$roo
 declare -A sources=(
   [chat_request]="lib/chat/chat_request.cpp"
   [sse_parser]="lib/sse/sse_parser.cpp"
-  [stream_chunk]="lib/upstream/stream_chunk.cpp"
+  [stream_chunk]="lib/upstream/completion_reader.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
   [body_decoder]="lib/upstream/body_decoder.cpp lib/core/error.cpp"

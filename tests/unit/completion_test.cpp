@@ -21,6 +21,59 @@ TEST_CASE("completion: Groq's non-streaming reply", "[completion]") {
   CHECK_FALSE(parse_completion("not json"));
 }
 
+// The shape a completion must have, and what its reader does with everything else: the rules of
+// the DOM reading it replaced (json::parse, then lookups; fuzz_stream_chunk holds both equal).
+TEST_CASE("completion: a completion's shape, duplicates and other types", "[completion]") {
+  // Not a completion: no choices, choices not an array or empty, the first not an object, no
+  // message object in it, not an object at all, trailing bytes.
+  for (const char* bad : {R"({"model":"m"})", R"({"choices":{"message":{}}})", R"({"choices":"x"})",
+                          R"({"choices":[]})", R"({"choices":[5,{"message":{}}]})", R"({"choices":[{}]})",
+                          R"({"choices":[{"message":"hi"}]})", R"({"choices":[{"delta":{"content":"a"}}]})",
+                          R"([{"choices":[{"message":{}}]}])", R"({"choices":[{"message":{}}]} x)", ""})
+    CHECK_FALSE(parse_completion(bad));
+
+  // Fields of another type read as missing; counts of another type as 0; x_groq's usage is a
+  // stream's, not a completion's; an "error" member means nothing here.
+  auto c = parse_completion(R"({"model":5,"error":"e","x_groq":{"usage":{"total_tokens":9}},
+      "choices":[{"message":{"content":null},"finish_reason":1},{"message":{"content":"second"}}]})");
+  REQUIRE(c);
+  CHECK(c->content.empty());
+  CHECK(c->model.empty());
+  CHECK(c->finish_reason.empty());
+  CHECK_FALSE(c->usage);
+  c = parse_completion(R"({"choices":[{"message":{}}],"usage":{"prompt_tokens":-4,"completion_tokens":2.5,
+      "total_tokens":"7"}})");
+  REQUIRE(c);
+  REQUIRE(c->usage);
+  CHECK(c->usage->prompt_tokens == 0);
+  CHECK(c->usage->total_tokens == 0);
+
+  // A member that comes twice counts as its last occurrence, at every level.
+  c = parse_completion(R"({"model":"a","model":"b","choices":[{"message":{"content":"x","content":"y"},
+      "message":{"content":"z"}}],"usage":{"total_tokens":1},"usage":{"prompt_tokens":2,"completion_tokens":3}})");
+  REQUIRE(c);
+  CHECK(c->model == "b");
+  CHECK(c->content == "z");
+  REQUIRE(c->usage);
+  CHECK(c->usage->total_tokens == 5);
+  CHECK_FALSE(parse_completion(R"({"choices":[{"message":{"content":"x"},"message":[]}]})"));
+  CHECK_FALSE(parse_completion(R"({"choices":[{"message":{"content":"x"}}],"choices":[]})"));
+  c = parse_completion(R"({"choices":[],"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}]})");
+  REQUIRE(c);
+  CHECK(c->content == "ok");
+  CHECK(c->finish_reason == "stop");
+  c = parse_completion(R"({"choices":[{"message":{"content":"x"}}],"usage":{"total_tokens":3},"usage":5})");
+  REQUIRE(c);
+  CHECK_FALSE(c->usage);
+
+  // Escapes decoded, deep nesting elsewhere ignored, and a long answer kept whole.
+  const std::string long_answer(100'000, 'a');
+  c = parse_completion(R"({"x":[[[[[[[[[[{"message":{"content":"no"}}]]]]]]]]]],"choices":[{"message":{"content":"\u00e7\n)" +
+                       long_answer + R"("}}]})");
+  REQUIRE(c);
+  CHECK(c->content == "\xc3\xa7\n" + long_answer);
+}
+
 TEST_CASE("completion: stream chunks, reasoning left out, usage from x_groq", "[completion]") {
   auto first = parse_stream_chunk(R"({"model":"m","choices":[{"delta":{"role":"assistant","content":""}}]})");
   REQUIRE(first);

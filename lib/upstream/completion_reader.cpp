@@ -1,8 +1,10 @@
-// Reads one streamed chat-completion chunk without building a JSON document: Boost.JSON's
-// basic_parser validates the text and calls the handler below, which keeps only the fields /chat
-// uses (model, choices[0].delta.content, choices[0].finish_reason, usage or x_groq.usage, error).
-// The DOM version (json::parse, then lookups) led the /chat relay's profile (benchmark 9: about a
-// quarter of its instructions per token). The fuzz target fuzz_stream_chunk checks that both agree.
+// Reads what an upstream answers - one streamed chat-completion chunk, or a whole (non-streaming)
+// completion - without building a JSON document: Boost.JSON's basic_parser validates the text and
+// calls the handler below, which keeps only the fields /chat uses (model, choices[0].delta.content
+// or choices[0].message.content, choices[0].finish_reason, usage, and for chunks x_groq.usage and
+// error). The DOM version (json::parse, then lookups) led the /chat relay's profile (benchmark 9:
+// about a quarter of its instructions per token, and 22,700 instructions of a non-streaming
+// request). The fuzz target fuzz_stream_chunk checks that both readers agree with the DOM.
 #include "upstream/completion.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -14,13 +16,20 @@ namespace gateway {
 namespace json = boost::json;
 namespace {
 
-// Where the parser is: the containers that matter get a name, everything else is `other`.
+// Where the parser is: the containers that matter get a name, everything else is `other`. `delta`
+// is the object whose "content" is read: a chunk's choices[0].delta, a completion's
+// choices[0].message.
 enum class at : unsigned char { root, choices, choice, delta, usage, x_groq, groq_usage, error, other };
 
 // What the value that begins now is for.
 enum class field : unsigned char {
-  none, model, choices, first_choice, delta, content, finish_reason, usage, count, x_groq, error, message,
+  none, model, choices, first_choice, delta, message, content, finish_reason, usage, count, x_groq, error,
+  error_message,
 };
+
+// What is read: a stream's chunk, or a whole completion (its choice holds "message", not "delta";
+// its usage is the top-level one only, and "error" means nothing special in it).
+enum class shape : bool { chunk, completion };
 
 // Keeps what json::parse and lookups would give: a member that comes twice counts as its last
 // occurrence (Boost.JSON keeps the last duplicate), so every occurrence resets its field first.
@@ -30,9 +39,10 @@ struct chunk_handler {
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
-  explicit chunk_handler(stream_chunk& c) : out(c) {}
+  chunk_handler(stream_chunk& c, shape s) : out(c), whole(s == shape::completion) {}
 
   stream_chunk& out;
+  const bool whole;                // reading a completion
   // The path: one entry per open container; deeper than the fields we read, only the depth counts.
   std::array<at, 8> stack{};
   std::size_t depth = 0;
@@ -43,6 +53,8 @@ struct chunk_handler {
   bool not_object = false;         // the chunk is not a JSON object
   bool bad_choices = false;        // "choices" is not an array
   bool bad_choice = false;         // "choices"[0] is not an object
+  bool have_choices = false;       // "choices" is an array
+  bool have_message = false;       // a completion's choices[0].message is an object
   bool have_usage = false, have_groq_usage = false;
   token_usage usage, groq_usage;
   bool have_error = false, error_is_text = false;
@@ -65,11 +77,12 @@ struct chunk_handler {
         if (is(k, "model")) key = field::model;
         else if (is(k, "choices")) key = field::choices;
         else if (is(k, "usage")) key = field::usage;
+        else if (whole) break;
         else if (is(k, "x_groq")) key = field::x_groq;
         else if (is(k, "error")) key = field::error;
         break;
       case at::choice:
-        if (is(k, "delta")) key = field::delta;
+        if (whole ? is(k, "message") : is(k, "delta")) key = whole ? field::message : field::delta;
         else if (is(k, "finish_reason")) key = field::finish_reason;
         break;
       case at::delta:
@@ -79,7 +92,7 @@ struct chunk_handler {
         if (is(k, "usage")) key = field::usage;
         break;
       case at::error:
-        if (is(k, "message")) key = field::message;
+        if (is(k, "message")) key = field::error_message;
         break;
       case at::usage:
       case at::groq_usage: {
@@ -103,12 +116,14 @@ struct chunk_handler {
       case field::model: out.model.clear(); break;
       case field::choices:
         choices_seen = 0;
-        bad_choices = bad_choice = false;
+        bad_choices = bad_choice = have_choices = false;
         [[fallthrough]];
-      case field::first_choice:  // what a choice holds: its delta's content and its finish_reason
+      case field::first_choice:  // what a choice holds: its delta's (message's) content, finish_reason
         out.content.clear();
         out.finish_reason.reset();
+        have_message = false;
         break;
+      case field::message: have_message = false; [[fallthrough]];
       case field::delta:
       case field::content: out.content.clear(); break;
       case field::finish_reason: out.finish_reason.reset(); break;
@@ -120,7 +135,7 @@ struct chunk_handler {
         error_is_text = false;
         error_message.clear();
         break;
-      case field::message: error_message.clear(); break;
+      case field::error_message: error_message.clear(); break;
       default: break;
     }
     return f;
@@ -136,11 +151,16 @@ struct chunk_handler {
     } else if (f == field::choices) {
       if (object) bad_choices = true;
       else where = at::choices;
+      have_choices = !object;
     } else if (f == field::first_choice) {
       if (object) where = at::choice;
       else bad_choice = true;
     } else if (object) {
       if (f == field::delta) where = at::delta;
+      if (f == field::message) {
+        where = at::delta;
+        have_message = true;
+      }
       if (f == field::x_groq) where = at::x_groq;
       if (f == field::error) where = at::error;
       if (f == field::usage) {
@@ -171,7 +191,7 @@ struct chunk_handler {
     if (f == field::model) out.model.assign(*s);
     if (f == field::content) out.content.assign(*s);
     if (f == field::finish_reason) out.finish_reason = std::string(*s);
-    if (f == field::message) error_message.assign(*s);
+    if (f == field::error_message) error_message.assign(*s);
     if (f == field::error) {
       error_is_text = true;
       error_message.assign(*s);
@@ -231,6 +251,12 @@ struct chunk_handler {
   bool on_comment(json::string_view, boost::system::error_code&) { return true; }
 };
 
+// A total of 0 (or none) is the sum of the two counts.
+token_usage with_total(token_usage u) {
+  if (u.total_tokens == 0) u.total_tokens = u.prompt_tokens + u.completion_tokens;
+  return u;
+}
+
 }  // namespace
 
 bool read_stream_chunk(std::string_view data, stream_chunk& out) {
@@ -239,7 +265,7 @@ bool read_stream_chunk(std::string_view data, stream_chunk& out) {
   out.finish_reason.reset();
   out.usage.reset();
   out.error_message.reset();
-  json::basic_parser<chunk_handler> p(json::parse_options{}, out);
+  json::basic_parser<chunk_handler> p(json::parse_options{}, out, shape::chunk);
   boost::system::error_code ec;
   const auto used = p.write_some(false, data.data(), data.size(), ec);
   const auto& h = p.handler();
@@ -252,18 +278,33 @@ bool read_stream_chunk(std::string_view data, stream_chunk& out) {
     return true;
   }
   if (h.bad_choices || h.bad_choice) return false;
-  const auto total = [](token_usage u) {
-    if (u.total_tokens == 0) u.total_tokens = u.prompt_tokens + u.completion_tokens;
-    return u;
-  };
-  if (h.have_usage) out.usage = total(h.usage);
-  else if (h.have_groq_usage) out.usage = total(h.groq_usage);
+  if (h.have_usage) out.usage = with_total(h.usage);
+  else if (h.have_groq_usage) out.usage = with_total(h.groq_usage);
   return true;
 }
 
 std::optional<stream_chunk> parse_stream_chunk(std::string_view data) {
   stream_chunk out;
   if (!read_stream_chunk(data, out)) return std::nullopt;
+  return out;
+}
+
+std::optional<completion> parse_completion(std::string_view body) {
+  stream_chunk read;
+  json::basic_parser<chunk_handler> p(json::parse_options{}, read, shape::completion);
+  boost::system::error_code ec;
+  const auto used = p.write_some(false, body.data(), body.size(), ec);
+  const auto& h = p.handler();
+  // A completion has a non-empty "choices" array whose first element is an object with a
+  // "message" object; the rest may be missing ("" and no usage) or of another type (ignored).
+  if (ec || used != body.size() || h.not_object || !h.have_choices || h.choices_seen == 0 || h.bad_choice ||
+      !h.have_message)
+    return std::nullopt;
+  completion out;
+  out.content = std::move(read.content);
+  out.model = std::move(read.model);
+  out.finish_reason = std::move(read.finish_reason).value_or(std::string());
+  if (h.have_usage) out.usage = with_total(h.usage);
   return out;
 }
 
