@@ -1,7 +1,9 @@
 // libFuzzer target: read_stream_chunk and parse_completion (one Boost.JSON basic_parser handler that
 // builds no document) must read every input exactly as the DOM readings they replaced do:
 // json::parse, then lookups - the same verdict (chunk or completion, or not) and the same fields.
-// The references are kept here, and only here.
+// The references are kept here, and only here. Beneath both, the fast scan (core/json_scan.hpp) may
+// accept only what json::parse accepts.
+#include "core/json_scan.hpp"
 #include "upstream/completion.hpp"
 
 #include <boost/json/parse.hpp>
@@ -98,6 +100,23 @@ bool same(const std::optional<token_usage>& a, const std::optional<token_usage>&
                 a->total_tokens == b->total_tokens);
 }
 
+struct any_handler {
+  void push(bool) {}
+  void pop() {}
+  void on_member(std::string_view) {}
+  void on_text(std::string_view) {}
+  void on_count(std::uint64_t) {}
+  void on_other() {}
+};
+
+void check_scan(std::string_view input) {
+  any_handler h;
+  if (gateway::json_scan(input, h) != gateway::json_scan_result::ok) return;
+  boost::system::error_code ec;
+  json::parse(input, ec);
+  if (ec) std::abort();
+}
+
 void check_completion(std::string_view input) {
   const auto want = reference_completion(input);
   const auto got = gateway::parse_completion(input);
@@ -110,6 +129,7 @@ void check_completion(std::string_view input) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  check_scan(input);
   check_completion(input);
   const auto want = reference(input);
   stream_chunk got;
