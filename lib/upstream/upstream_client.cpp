@@ -253,8 +253,11 @@ upstream_exchange::~upstream_exchange() {
   client_.pool_.released();
   if (!conn_) return;
   // Only a connection whose response was read to the end and that is neither closing nor carrying
-  // surplus bytes is reusable; anything else is closed, which also stops an abandoned stream.
-  if (body_.done() && parser_.keep_alive() && conn_->buffer.size() == handed_ && !wd_.fired()) {
+  // surplus bytes is reusable; anything else is closed, which also stops an abandoned stream. A
+  // head that was not read whole (a stale connection, a first-byte timeout) leaves the body
+  // decoder in its initial "done" state: the head is asked first.
+  if (parser_.is_header_done() && body_.done() && parser_.keep_alive() && conn_->buffer.size() == handed_ &&
+      !wd_.fired()) {
     ++conn_->requests;
     client_.pool_.give_back(std::move(conn_));
   } else {
