@@ -2,7 +2,9 @@
 
 #include "core/text.hpp"
 
+#include <bit>
 #include <charconv>
+#include <cstdint>
 
 namespace gateway {
 
@@ -30,13 +32,28 @@ void append_message(std::string& out, std::string_view role, std::string_view co
 }
 
 // A finite double as a JSON number that stays a fraction for its reader: shortest round-trip,
-// with ".0" after a whole number ("1" would read back as an integer).
-void append_fraction(std::string& out, double v) {
-  char digits[32];
-  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-  out.append(digits, end);
-  if (std::string_view(digits, static_cast<std::size_t>(end - digits)).find_first_of(".e") == std::string_view::npos)
-    out.append(".0");
+// with ".0" after a whole number ("1" would read back as an integer). The sampling settings are the
+// same in every request and std::to_chars of a double costs ~580 instructions, so each call site
+// keeps (per thread) the last value it wrote and its text; bits compared, so -0.0 is not 0.0.
+struct fraction_text {
+  std::uint64_t bits = 0;
+  bool valid = false;
+  char text[40];
+  std::size_t size = 0;
+};
+void append_fraction(std::string& out, double v, fraction_text& memo) {
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  if (!memo.valid || memo.bits != bits) {
+    const auto end = std::to_chars(memo.text, memo.text + 32, v).ptr;
+    memo.size = static_cast<std::size_t>(end - memo.text);
+    if (std::string_view(memo.text, memo.size).find_first_of(".e") == std::string_view::npos) {
+      memo.text[memo.size++] = '.';
+      memo.text[memo.size++] = '0';
+    }
+    memo.bits = bits;
+    memo.valid = true;
+  }
+  out.append(memo.text, memo.size);
 }
 
 }  // namespace
@@ -60,10 +77,11 @@ std::string build_upstream_body(const chat_request& request, const gateway_confi
   out.back() = ']';
   out.append(",\"max_completion_tokens\":");
   append_decimal(out, cfg.max_new_tokens);
+  thread_local fraction_text temperature_text, top_p_text;
   out.append(",\"temperature\":");
-  append_fraction(out, cfg.temperature);
+  append_fraction(out, cfg.temperature, temperature_text);
   out.append(",\"top_p\":");
-  append_fraction(out, cfg.top_p);
+  append_fraction(out, cfg.top_p, top_p_text);
   out.append(stream ? ",\"stream\":true" : ",\"stream\":false");
   if (auto effort = effective_reasoning_effort(cfg); !effort.empty()) {
     out.append(",\"reasoning_effort\":");

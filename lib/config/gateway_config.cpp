@@ -75,6 +75,16 @@ std::string parse_bool(std::string_view text, bool& out) {
   return "must be true or false";
 }
 
+// A Groq key goes into the upstream request's Authorization header as it is: a space, a control
+// character (CR, LF) or a non-ASCII byte there would be a broken or injected header. Keys are
+// visible ASCII (Groq's are "gsk_" and letters and digits).
+bool header_safe_key(std::string_view key) {
+  for (const char c : key)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+constexpr std::string_view unsafe_key = "must be visible ASCII characters (no spaces, no line breaks)";
+
 struct variable {
   std::string_view name;
   std::string_view default_text;
@@ -102,8 +112,9 @@ const std::vector<variable>& variables() {
        [](gateway_config& c, std::string_view v) { return assign_uint(c.port, v, 0, 65535); }},
       {"THREADS", "number of cores", "threads running the io_context",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.threads, v, 1, 1024); }},
-      {"GROQ_API_KEY", "(unset)", "Groq API key, sent upstream as a Bearer token; never logged",
+      {"GROQ_API_KEY", "(unset)", "Groq API key, sent upstream as a Bearer token (visible ASCII); never logged",
        [](gateway_config& c, std::string_view v) -> std::string {
+         if (!header_safe_key(v)) return std::string(unsafe_key);
          c.groq_api_key = std::string(v);
          return {};
        }},
@@ -112,6 +123,8 @@ const std::vector<variable>& variables() {
          if (v.empty()) return {};  // as unset (compose passes unset variables as empty)
          auto keys = comma_list(v);
          if (!keys) return "must be keys separated by commas, none empty";
+         for (const auto& k : *keys)
+           if (!header_safe_key(k)) return std::string(unsafe_key);
          c.groq_api_keys = std::move(*keys);
          return {};
        }},

@@ -97,6 +97,24 @@ TEST_CASE("config: help lists every variable, errors never echo the API key", "[
   CHECK(r.error.find("gsk_secret") == std::string::npos);
 }
 
+// A key is written into the upstream request's Authorization header: one that would break the
+// header (or add one) is refused at start, and the error names the variable, not the key.
+TEST_CASE("config: Groq keys must be safe in a header", "[config]") {
+  for (const char* bad : {"gsk_a\r\nX-Injected: 1", "gsk_a b", "gsk_\tx", "gsk_\xc3\xa7"}) {
+    auto one = load({{"GROQ_API_KEY", bad}});
+    CHECK_FALSE(one.config);
+    CHECK(one.error.find("GROQ_API_KEY must be visible ASCII") != std::string::npos);
+    CHECK(one.error.find("gsk_") == std::string::npos);
+    auto several = load({{"GROQ_API_KEYS", std::string("gsk_fine,") + bad}});
+    CHECK_FALSE(several.config);
+    CHECK(several.error.find("GROQ_API_KEYS must be visible ASCII") != std::string::npos);
+    CHECK(several.error.find("gsk_") == std::string::npos);
+  }
+  auto ok = load({{"GROQ_API_KEYS", "gsk_A1-b2_c3.d4~e5+f6/g7=,gsk_second"}});
+  REQUIRE(ok.config);
+  CHECK(ok.config->groq_api_keys.size() == 2);
+}
+
 TEST_CASE("base url: hosts, ports and prefixes", "[config]") {
   std::string why;
   auto u = parse_base_url("https://api.groq.com/openai/v1", why);

@@ -3,6 +3,10 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace gateway;
 
 namespace {
@@ -89,4 +93,20 @@ TEST_CASE("upstream body: the same document the DOM it replaced serialized", "[u
       for (const auto& kv : expected) expected_keys.emplace_back(kv.key());
       CHECK(keys == expected_keys);
     }
+}
+
+// The sampling settings' text is kept per call site between requests: a setting that changes (a
+// test, another configuration) is written anew, and -0.0 is not taken for 0.0.
+TEST_CASE("upstream body: each request's sampling settings as they are now", "[upstream]") {
+  gateway_config cfg;
+  const auto request = with_history(0);
+  const std::vector<std::pair<double, std::string>> cases{
+      {0.6, "0.6"}, {0.7, "0.7"}, {0.6, "0.6"}, {1.0, "1.0"}, {0.0, "0.0"}, {-0.0, "-0.0"}, {1e-7, "1e-07"}};
+  for (const auto& [value, text] : cases) {
+    cfg.temperature = value;
+    cfg.top_p = value;
+    const auto body = build_upstream_body(request, cfg, false);
+    INFO(body);
+    CHECK(body.find("\"temperature\":" + text + ",\"top_p\":" + text + ",") != std::string::npos);
+  }
 }
