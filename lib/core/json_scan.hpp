@@ -66,8 +66,8 @@ class json_scanner {
   bool value(Handler& h, std::size_t depth) {
     if (p_ == end_) return false;
     switch (*p_) {
-      case '{': return object(h, depth + 1);
-      case '[': return array(h, depth + 1);
+      case '{': return container(h, depth + 1, true);
+      case '[': return container(h, depth + 1, false);
       case '"': {
         std::string_view s;
         if (!string(s)) return false;
@@ -81,29 +81,25 @@ class json_scanner {
     }
   }
 
+  // An object or an array: its values, and for an object each one's key and colon before it.
   template <class Handler>
-  bool object(Handler& h, std::size_t depth) {
+  bool container(Handler& h, std::size_t depth, bool object) {
     if (depth > max_depth) return false;
+    const char close = object ? '}' : ']';
     ++p_;
-    h.push(true);
+    h.push(object);
     skip_space();
-    if (p_ != end_ && *p_ == '}') {
+    if (p_ != end_ && *p_ == close) {
       ++p_;
       h.pop();
       return true;
     }
     for (;;) {
-      std::string_view k;
-      if (p_ == end_ || *p_ != '"' || !string(k)) return false;
-      h.on_member(k);
-      skip_space();
-      if (p_ == end_ || *p_ != ':') return false;
-      ++p_;
-      skip_space();
+      if (object && !member_key(h)) return false;
       if (!value(h, depth)) return false;
       skip_space();
       if (p_ == end_) return false;
-      if (*p_ == '}') break;
+      if (*p_ == close) break;
       if (*p_ != ',') return false;
       ++p_;
       skip_space();
@@ -114,27 +110,14 @@ class json_scanner {
   }
 
   template <class Handler>
-  bool array(Handler& h, std::size_t depth) {
-    if (depth > max_depth) return false;
-    ++p_;
-    h.push(false);
+  bool member_key(Handler& h) {
+    std::string_view k;
+    if (p_ == end_ || *p_ != '"' || !string(k)) return false;
+    h.on_member(k);
     skip_space();
-    if (p_ != end_ && *p_ == ']') {
-      ++p_;
-      h.pop();
-      return true;
-    }
-    for (;;) {
-      if (!value(h, depth)) return false;
-      skip_space();
-      if (p_ == end_) return false;
-      if (*p_ == ']') break;
-      if (*p_ != ',') return false;
-      ++p_;
-      skip_space();
-    }
+    if (p_ == end_ || *p_ != ':') return false;
     ++p_;
-    h.pop();
+    skip_space();
     return true;
   }
 
