@@ -17,14 +17,14 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 deps:
-	@scripts/install-deps.sh
+	@docker/install-deps.sh
 
 build: deps
 	@cmake -S . -B $(RELEASE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS)
 
 run: build
-	@scripts/run-local.sh $(RELEASE)/app
+	@docker/run-local.sh $(RELEASE)/app
 
 test: build
 	cd $(RELEASE) && ctest -j $(JOBS) --output-on-failure --no-tests=error

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 gateway_bin=$1
 sim_bin=$2
 out=$3
-"$here/../../scripts/install-deps.sh" "$here/packages.txt"
+"$here/../../docker/install-deps.sh" "$here/packages.txt"
 if [ ! -d "$here/node_modules/playwright-core" ]; then
   (cd "$here" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 fi

@@ -12,7 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 gateway_bin=$1
 sim_bin=$2
-"$root/scripts/install-deps.sh" "$root/tests/e2e/docker-packages.txt"
+"$root/docker/install-deps.sh" "$root/tests/e2e/docker-packages.txt"
 # Debian's client: /usr/local/bin/docker, where present, is another CLI that may lack what we use.
 docker=/usr/bin/docker
 compose=/usr/bin/docker-compose

@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 gateway_bin=$1
 sim_bin=$2
-command -v nginx >/dev/null || "$root/scripts/install-deps.sh"
+command -v nginx >/dev/null || "$root/docker/install-deps.sh"
 dir=$(mktemp -d)
 chmod 755 "$dir"
 pids=()

@@ -4,8 +4,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=${BIN:-$root/build/release/app}
 
-"$root/scripts/install-deps.sh"
-"$root/scripts/install-deps.sh" "$root/tests/load/packages.txt"
+"$root/docker/install-deps.sh"
+"$root/docker/install-deps.sh" "$root/tests/load/packages.txt"
 [ -x "$bin/chat-bench" ] || make -C "$root" build
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")

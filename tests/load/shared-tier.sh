@@ -8,7 +8,7 @@
 #      Redis round trips the gateway measured itself (gateway_redis_command_seconds).
 #   tests/load/shared-tier.sh      CONNECTIONS=64 DURATION=10s RATE=1000 SECONDS=10 QUESTIONS=64
 source "$(dirname "$0")/common.sh"
-command -v redis-server >/dev/null || "$root/scripts/install-deps.sh"
+command -v redis-server >/dev/null || "$root/docker/install-deps.sh"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10s}
 rate=${RATE:-1000}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of a list that are missing: scripts/packages.txt (what build, run and
+# Installs the Debian packages of a list that are missing: docker/packages.txt (what build, run and
 # tests need) unless another list is given, e.g. tests/load/packages.txt for the benchmarks.
 # Idempotent: when all are present it installs nothing and touches no network.
 set -euo pipefail
