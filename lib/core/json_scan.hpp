@@ -28,6 +28,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/text.hpp"
+
 namespace gateway {
 
 enum class json_scan_result { ok, unsure };
@@ -167,16 +169,11 @@ class json_scanner {
   std::size_t run(const char* from, bool& non_ascii) const {
     const char* q = from;
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i below_space = _mm_set1_epi8(0x1f);
     __m128i high = _mm_setzero_si128();
     for (; end_ - q >= 16; q += 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-      const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
-      const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-      if (const int mask = _mm_movemask_epi8(special)) {
-        const auto n = static_cast<unsigned>(__builtin_ctz(static_cast<unsigned>(mask)));
+      if (const unsigned mask = json_special_bytes(v)) {
+        const auto n = static_cast<unsigned>(__builtin_ctz(mask));
         // Only the bytes before the special one count.
         non_ascii = _mm_movemask_epi8(high) != 0 || (_mm_movemask_epi8(v) & ((1u << n) - 1)) != 0;
         return static_cast<std::size_t>(q - from) + n;

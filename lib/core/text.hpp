@@ -75,6 +75,18 @@ inline void append_decimal(std::string& out, std::uint64_t v) {
   out.append(digits, end);
 }
 
+#if defined(__SSE2__)
+/// Which of the 16 bytes of `v` cannot go into a JSON string as they are (`"`, `\\` and the
+/// control characters): bit i for byte i. Shared by the string writer below and the JSON scan
+/// (core/json_scan.hpp), which stop at the same bytes.
+inline unsigned json_special_bytes(__m128i v) noexcept {
+  // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+  const __m128i quote_or_backslash = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(quote_or_backslash, control)));
+}
+#endif
+
 /// How many bytes at the start of `text` go into a JSON string as they are (none of `"`, `\` and
 /// the control characters). Sixteen bytes at a time where SSE2 is there (every x86-64): a system
 /// prompt or an answer is a kilobyte or more of plain text, where a byte at a time cost ~6
@@ -82,15 +94,9 @@ inline void append_decimal(std::string& out, std::uint64_t v) {
 inline std::size_t json_plain_prefix(std::string_view text) noexcept {
   std::size_t i = 0;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i below_space = _mm_set1_epi8(0x1f);
   for (; i + 16 <= text.size(); i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
-    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
-    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-    if (const int mask = _mm_movemask_epi8(special)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    if (const unsigned mask = json_special_bytes(v)) return i + static_cast<std::size_t>(__builtin_ctz(mask));
   }
 #endif
   for (; i < text.size(); ++i) {
