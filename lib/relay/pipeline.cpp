@@ -18,6 +18,8 @@ namespace beast = boost::beast;
 namespace {
 
 constexpr std::size_t max_completion_body = 4 << 20;
+// A stream's events that are there at once go out in one client write up to this size.
+constexpr std::size_t coalesce_limit = 16 << 10;
 
 }  // namespace
 
@@ -193,6 +195,12 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     c.keepalive = &keepalive;
   }
 
+  // One upstream read as the machine's input: bytes, the end, or the failure.
+  const auto take = [&m, &out](std::string_view piece, const std::error_code& ec) {
+    if (ec) return m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
+    if (piece.empty()) return m.resume(upstream_end{}, out);
+    return m.resume(upstream_bytes{piece}, out);
+  };
   relay_action act;
   for (;;) {
     out.clear();
@@ -206,12 +214,14 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
         piece = *ready;
       else
         piece = co_await c.exchange->read_some(ec);
-      if (ec)
-        act = m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
-      else if (piece.empty())
-        act = m.resume(upstream_end{}, out);
-      else
-        act = m.resume(upstream_bytes{piece}, out);
+      act = take(piece, ec);
+      // What else is there already (the other chunks of the same upstream read) goes out in the
+      // same client write: a stream that fell behind catches up in one write, not one per event.
+      while (act.next == relay_action::kind::read && !ec && out.size() < coalesce_limit && !c.exchange->done()) {
+        const auto more = c.exchange->read_ready(ec);
+        if (!more) break;  // nothing without a wait
+        act = take(*more, ec);
+      }
     }
     // The client left while followers remain (seen by the watch, or before the stream started):
     // from now on, only they get the stream.

@@ -14,20 +14,24 @@ namespace {
 
 // A BIO over a non-blocking socket descriptor (not owned). Unlike OpenSSL's own socket BIO it sends
 // with MSG_NOSIGNAL: a peer that went away is an error to report, not a SIGPIPE for the process.
-int fd_of(BIO* b) { return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b))); }
+// It also notes whether its last read found the socket empty (see lean_tls_stream::drained).
+using bio_socket = lean_tls_stream::bio_socket;
+bio_socket& socket_of(BIO* b) { return *static_cast<bio_socket*>(BIO_get_data(b)); }
 
 bool would_block() { return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR; }
 
 int bio_write(BIO* b, const char* data, int size) {
   BIO_clear_retry_flags(b);
-  const auto n = ::send(fd_of(b), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  const auto n = ::send(socket_of(b).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
   if (n < 0 && would_block()) BIO_set_retry_write(b);
   return static_cast<int>(n);
 }
 
 int bio_read(BIO* b, char* data, int size) {
   BIO_clear_retry_flags(b);
-  const auto n = ::recv(fd_of(b), data, static_cast<std::size_t>(size), 0);
+  auto& socket = socket_of(b);
+  const auto n = ::recv(socket.fd, data, static_cast<std::size_t>(size), 0);
+  socket.drained = n < size;  // a short read emptied the socket (or found it empty)
   if (n < 0 && would_block()) BIO_set_retry_read(b);
   return static_cast<int>(n);
 }
@@ -99,7 +103,8 @@ void lean_tls_stream::attach() {
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);
   BIO* bio = BIO_new(socket_method());
-  BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(socket_.native_handle())));
+  bio_socket_.fd = socket_.native_handle();
+  BIO_set_data(bio, &bio_socket_);
   SSL_set_bio(ssl_, bio, bio);  // one BIO both ways; SSL owns it
 }
 

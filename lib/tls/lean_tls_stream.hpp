@@ -75,6 +75,20 @@ class lean_tls_stream {
     return n;
   }
 
+  /// Whether a read now would almost surely find nothing: OpenSSL's last read of the socket was
+  /// short (it took all there was) and OpenSSL holds no bytes it read ahead. The relay then waits
+  /// for readability at once instead of paying a read that fails with EAGAIN (one system call per
+  /// streamed event); Asio's wait completes at once if bytes came meanwhile. readable() after
+  /// the wait.
+  bool drained() const noexcept { return bio_socket_.drained && SSL_has_pending(ssl_) == 0; }
+  void readable() noexcept { bio_socket_.drained = false; }
+
+  /// What the socket BIO reads and writes: the descriptor, and whether its last read was short.
+  struct bio_socket {
+    int fd = -1;
+    bool drained = false;
+  };
+
   /// Gives OpenSSL's read and write buffers back when they hold nothing (about 17 KiB while
   /// allocated: the read buffer is allocated by the read that finds the socket empty and stays
   /// through the wait that follows). For a connection about to wait long; the next read allocates
@@ -182,6 +196,7 @@ class lean_tls_stream {
 
   socket_type socket_;
   SSL* ssl_ = nullptr;
+  bio_socket bio_socket_;
   bool attached_ = false;
 };
 

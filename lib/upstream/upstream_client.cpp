@@ -10,6 +10,8 @@
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include <unistd.h>
+
 #include <optional>
 #include <tuple>
 #include <variant>
@@ -43,6 +45,20 @@ body_decoder body_framing(const Parser& p) {
   return body_decoder::until_close();
 }
 
+// Registers a connected socket with the reactor afresh, for reads only. Asio's epoll reactor keeps
+// EPOLLOUT once a write has had to wait (a connect always has) and re-arms the descriptor on every
+// async_wait (EPOLL_CTL_MOD), which then reports the ever-writable socket at once: one spurious
+// wake-up per streamed event, found with strace -c. Registered afresh, the descriptor has EPOLLOUT
+// again only when a write really waits.
+boost::system::error_code register_for_reads(tcp::socket& socket, const tcp& protocol) {
+  boost::system::error_code ec;
+  const auto fd = socket.release(ec);
+  if (ec) return {};  // not possible here: the socket stays registered as it was
+  socket.assign(protocol, fd, ec);
+  if (ec) ::close(fd);
+  return ec;
+}
+
 // True for failures that mean "this reused connection was already dead", where sending the
 // request again on a fresh connection is safe because the upstream has not seen it.
 bool stale_connection_error(const boost::system::error_code& ec) {
@@ -67,6 +83,7 @@ io_try try_io(upstream_connection& c, Buffer b, boost::system::error_code& ec) {
       if (!s.non_blocking()) s.non_blocking(true, ec);
       if constexpr (Read) {
         if (!ec) r.bytes = s.read_some(b, ec);
+        c.plain_drained = r.bytes < b.size();
       } else {
         if (!ec) r.bytes = s.write_some(b, ec);  // Asio sends with MSG_NOSIGNAL
       }
@@ -123,12 +140,14 @@ net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
       if (ec != http::error::need_more) co_return ec;
       ec = {};
     }
-    const auto r = fill_buffer(c, ec);
+    // Right after the request is sent the answer is not there yet: a read would fail with EAGAIN.
+    const auto r = c.drained() ? io_try{0, tcp::socket::wait_read} : fill_buffer(c, ec);
     if (ec == net::error::eof) co_return p.got_some() ? http::error::partial_message : http::error::end_of_stream;
     if (ec) co_return ec;
     if (r.wait) {
       std::tie(ec) = co_await c.socket().async_wait(*r.wait, tuple_awaitable);
       if (ec) co_return ec;
+      c.readable();
     }
   }
 }
@@ -174,6 +193,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
 
   wd.arm(limit.when, limit.cause, [c = conn.get()] { c->close(); });
   auto [cec, endpoint] = co_await net::async_connect(conn->socket(), endpoints, tuple_awaitable);
+  if (!cec) cec = register_for_reads(conn->socket(), endpoint.protocol());
   if (cec) {
     ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_connect_failed);
     log_.warn("upstream: cannot connect to {}:{}: {}", url.host, url.port, cec.message());
@@ -311,6 +331,10 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
       if (body_.done()) break;
     }
 
+    if (c.drained()) {  // a read would fail with EAGAIN: one system call per event saved
+      wait_ = tcp::socket::wait_read;
+      return std::nullopt;
+    }
     boost::system::error_code rec;
     const auto r = fill_buffer(c, rec);
     if (rec == net::error::eof) {
@@ -359,6 +383,7 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
       ec = classify_io(wec, wd_);
       co_return std::string_view{};
     }
+    c.readable();
   }
 }
 

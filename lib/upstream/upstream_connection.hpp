@@ -35,6 +35,18 @@ struct upstream_connection {
     buffer.shrink_to_fit();
   }
 
+  /// Whether a read now would almost surely find nothing (its last read was short and nothing is
+  /// buffered below this connection's buffer): the caller waits for readability instead of trying.
+  /// readable() after that wait. See lean_tls_stream::drained.
+  bool drained() const noexcept {
+    if (const auto* tls = std::get_if<tls_stream>(&stream)) return tls->drained();
+    return plain_drained;
+  }
+  void readable() noexcept {
+    if (auto* tls = std::get_if<tls_stream>(&stream)) tls->readable();
+    plain_drained = false;
+  }
+
   tcp::socket& socket() {
     return std::visit([](auto& s) -> tcp::socket& {
       if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tcp::socket>) return s;
@@ -51,6 +63,7 @@ struct upstream_connection {
   boost::beast::flat_buffer buffer;
   clock_type::time_point idle_since{};
   std::uint32_t requests = 0;  // responses read on this connection so far
+  bool plain_drained = false;  // plain TCP: the last read was short (TLS: the stream knows)
 };
 
 }  // namespace gateway
