@@ -9,11 +9,13 @@
 #   3. CPU instructions per streamed token under callgrind (the figure that repeats on this machine):
 #      each server under valgrind, CG_STREAMS streams after a warm-up; callgrind_control dumps the
 #      counters after the warm-up (which zeroes them) and after the streams, so start-up and
-#      warm-up cancel out; the second dump divided by CG_STREAMS x TOKENS.
+#      warm-up cancel out; the second dump divided by CG_STREAMS x TOKENS;
+#   4. system calls per streamed token (strace -c on the serving process): the kernel's side.
 #
 #   tests/load/relay-tls.sh
 #   SCENARIOS="callgrind" CG_STREAMS=40 tests/load/relay-tls.sh
 #   SCENARIOS="callgrind-json" CG_REQUESTS=400 tests/load/relay-tls.sh   # per non-streaming request
+#   SCENARIOS="syscalls" tests/load/relay-tls.sh   # system calls per streamed token (strace -c)
 #   PROFILE=DIR tests/load/relay-tls.sh      # keeps the callgrind dumps in DIR for callgrind_annotate
 #   BASE_BIN=/other/build/app tests/load/relay-tls.sh   # adds base-v1 and base-chat rows: that
 #                                                       # build's gateway, in the same run
@@ -30,7 +32,9 @@ duration=${DURATION:-10}
 cg_streams=${CG_STREAMS:-40}
 cg_requests=${CG_REQUESTS:-400}
 cg_concurrency=${CG_CONCURRENCY:-4}
-scenarios=${SCENARIOS:-stream json callgrind}
+sys_streams=${SYS_STREAMS:-256}
+sys_concurrency=${SYS_CONCURRENCY:-64}
+scenarios=${SCENARIOS:-stream json callgrind syscalls}
 targets=${TARGETS:-direct nginx gateway-v1 gateway-chat}
 [ -n "${BASE_BIN:-}" ] && targets="$targets base-v1 base-chat"
 profile_dir=${PROFILE:-}
@@ -66,13 +70,15 @@ start_targets() {
     # shellcheck disable=SC2046
     GATEWAY_BIN=$BASE_BIN start_gateway $(gateway_env)
     base_port=$gw_port
+    base_pid=$gw_pid
   fi
   # shellcheck disable=SC2046
   start_gateway $(gateway_env)
   ng_port=$(free_port)
   nginx_conf "$work/nginx-tls.conf" "$ng_port" on
   nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-tls.conf" &
-  pids+=($!)
+  ng_master=$!
+  pids+=("$ng_master")
   wait_http "http://127.0.0.1:$ng_port/"
 }
 stop_targets() {
@@ -210,4 +216,53 @@ if [[ " $scenarios " == *" callgrind-json "* ]]; then
   start_sim --self-signed "$work/ca.pem" --threads 1
   callgrind_table json
   stop_targets
+fi
+
+# syscall_table: system calls per streamed token, counted by strace -c on the serving process (the
+# nginx worker, the gateway) over SYS_STREAMS streams, SYS_CONCURRENCY at a time. The kernel's side
+# of each event, which callgrind does not see. strace slows the process it counts, so more events
+# arrive together than without it; every row is counted the same way.
+syscall_table() {
+  local t pid url units=$((sys_streams * tokens))
+  start_targets --tokens "$tokens" --interval-ms "$interval"
+  for t in nginx gateway-v1 gateway-chat ${BASE_BIN:+base-v1 base-chat}; do
+    url=$(url_of "$t")
+    case $t in
+      nginx) pid=$(pgrep -P "$ng_master" | head -1) ;;
+      base-*) pid=$base_pid ;;
+      *) pid=$gw_pid ;;
+    esac
+    "$bin/chat-bench" --concurrency "$sys_concurrency" --requests "$sys_concurrency" --stream --warmup 0 "$url" >/dev/null
+    strace -c -f -p "$pid" -o "$work/sys-$t.txt" 2>/dev/null &
+    local strace_pid=$!
+    sleep 0.5  # attached
+    "$bin/chat-bench" --concurrency "$sys_concurrency" --requests "$sys_streams" --stream --warmup 0 \
+      --json "$work/sys-$t.json" "$url" >/dev/null
+    kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true
+    [ "$(field "sys-$t" requests ok)" = "$sys_streams" ] || { echo "$t: not every stream completed" >&2; exit 1; }
+    python3 - "$work/sys-$t.txt" "$t" "$units" <<'PY'
+import sys
+path, name, units = sys.argv[1], sys.argv[2], int(sys.argv[3])
+calls = {}
+for line in open(path):
+    f = line.split()
+    if len(f) >= 5 and f[0][0].isdigit() and not f[-1].startswith('-'):
+        calls[f[-1]] = (int(f[3]), int(f[4]) if len(f) == 6 else 0)
+total = calls.pop('total', (sum(c for c, _ in calls.values()), 0))[0]
+recv = sum(calls.get(k, (0, 0))[0] for k in ('read', 'recvfrom', 'recvmsg', 'readv'))
+eagain = sum(calls.get(k, (0, 0))[1] for k in ('read', 'recvfrom', 'recvmsg', 'readv'))
+send = sum(calls.get(k, (0, 0))[0] for k in ('write', 'writev', 'sendmsg', 'sendto'))
+epoll = calls.get('epoll_wait', (0, 0))[0] + calls.get('epoll_ctl', (0, 0))[0]
+print(f"| {name} | {total / units:.2f} | {recv / units:.2f} | {eagain / units:.2f} | {send / units:.2f} | {epoll / units:.2f} |")
+PY
+  done
+  stop_targets
+}
+
+if [[ " $scenarios " == *" syscalls "* ]]; then
+  echo
+  echo "## system calls per streamed token (strace -c), $sys_streams streams of $tokens tokens, $sys_concurrency at a time"
+  echo "| target | all | reads | of them EAGAIN | writes | epoll_wait + epoll_ctl |"
+  echo "|---|---|---|---|---|---|"
+  syscall_table
 fi
