@@ -9,17 +9,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 
 namespace gateway {
 namespace beast = boost::beast;
-namespace http = beast::http;
 
 namespace {
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 constexpr std::string_view crlf = "\r\n";
+constexpr std::string_view last_chunk = "0\r\n\r\n";  // no trailers
+constexpr std::string_view crlf_last_chunk = "\r\n0\r\n\r\n";  // a chunk's end, then the last chunk
 }
 
 void watch_client(beast::tcp_stream& client, const std::shared_ptr<bool>& watching,
@@ -42,30 +40,23 @@ void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watch
   client.socket().cancel(ec);
 }
 
-http::response<http::empty_body> sse_head(unsigned version, bool keep_alive) {
-  const bool chunked = version >= 11;
-  http::response<http::empty_body> head{http::status::ok, version};
-  head.set(http::field::server, "chat-gateway");
-  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
-  head.set(http::field::cache_control, "no-cache");
-  head.set("x-accel-buffering", "no");  // tells nginx not to buffer even where proxy_buffering is on
-  head.keep_alive(chunked && keep_alive);
-  head.chunked(chunked);
-  return head;
-}
-
-net::awaitable<bool> write_sse_head(beast::tcp_stream& client, http::response<http::empty_body>& head,
+net::awaitable<bool> write_sse_head(beast::tcp_stream& client, std::string_view head,
                                     std::chrono::milliseconds timeout) {
-  http::response_serializer<http::empty_body> serializer{head};
-  client.expires_after(timeout);
-  auto [ec, n] = co_await http::async_write_header(client, serializer, tuple_awaitable);
-  client.expires_never();
+  const net::const_buffer buffer = net::buffer(head);
+  sse_write w(false, std::span<const net::const_buffer>(&buffer, 1));  // raw bytes: the head is no chunk
+  boost::system::error_code ec;
+  if (!w.now(client, nullptr, ec)) ec = co_await w.rest(client, timeout, nullptr);
   co_return !ec;
 }
 
-sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
+sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last) {
+  last = last && chunked;
   const std::size_t size = net::buffer_size(buffers);
-  if (size == 0) return;  // nothing to write: an empty chunk would end the body
+  if (size == 0) {  // nothing to write (an empty chunk would end the body), unless the end is wanted
+    if (last) framed_.push_back(net::buffer(last_chunk));
+    left_ = net::buffer_size(framed_);
+    return;
+  }
   // The chunk framing goes around the caller's buffers (no copy); one writev sends it all.
   if (chunked) {
     // The size in hex, written backwards from the end of chunk_size_ (no formatting library call
@@ -77,7 +68,7 @@ sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers) {
     framed_.push_back(net::buffer(p, static_cast<std::size_t>(end - p)));
   }
   framed_.insert(framed_.end(), buffers.begin(), buffers.end());
-  if (chunked) framed_.push_back(net::buffer(crlf));
+  if (chunked) framed_.push_back(net::buffer(last ? crlf_last_chunk : crlf));
   left_ = net::buffer_size(framed_);
 }
 
@@ -138,13 +129,13 @@ net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, b
   co_return co_await w.rest(client, timeout, keepalive);
 }
 
-net::awaitable<bool> end_sse(beast::tcp_stream& client, bool chunked, bool keep_alive,
-                             std::chrono::milliseconds timeout) {
-  if (!chunked) co_return false;  // HTTP/1.0: closing the connection ends the body
-  client.expires_after(timeout);
-  auto [ec, n] = co_await net::async_write(client, http::make_chunk_last(), tuple_awaitable);
-  client.expires_never();
-  co_return !ec && keep_alive;
+net::awaitable<boost::system::error_code> end_sse(beast::tcp_stream& client, bool chunked,
+                                                  std::span<const net::const_buffer> tail,
+                                                  std::chrono::milliseconds timeout) {
+  sse_write w(chunked, tail, true);
+  boost::system::error_code ec;
+  if (w.now(client, nullptr, ec)) co_return ec;
+  co_return co_await w.rest(client, timeout, nullptr);
 }
 
 }  // namespace gateway

@@ -8,14 +8,13 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/container/small_vector.hpp>
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace gateway {
@@ -51,20 +50,18 @@ class client_watch {
   std::shared_ptr<bool> watching_;
 };
 
-/// The head of an SSE response: 200, text/event-stream, no-cache, X-Accel-Buffering: no, chunked
-/// for HTTP/1.1 (HTTP/1.0: a body ended by closing the connection).
-boost::beast::http::response<boost::beast::http::empty_body> sse_head(unsigned version, bool keep_alive);
-/// Writes the head; false when the client is gone.
-net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client,
-                                    boost::beast::http::response<boost::beast::http::empty_body>& head,
+/// Writes an SSE response's head (http/reply_head.hpp's append_sse_head); false when the client is
+/// gone. Tried at once, like the events after it, before anything waits.
+net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client, std::string_view head,
                                     std::chrono::milliseconds timeout);
 /// One SSE write in two steps: what the client takes at once, without waiting (`now`), then the
 /// rest (`rest`, bounded by the write timeout). One HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0),
 /// framed around the caller's buffers, which must outlive it; nothing for empty buffers.
 /// With `keepalive`, the write takes its turn with the keep-alive comments (see sse_keepalive.hpp).
+/// With `last` (chunked only), the terminating chunk follows the bytes in the same write.
 class sse_write {
  public:
-  sse_write(bool chunked, std::span<const net::const_buffer> buffers);
+  sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last = false);
   sse_write(const sse_write&) = delete;  // framed_ points into chunk_size_
   sse_write& operator=(const sse_write&) = delete;
   /// True when the write is over: all of it written, or failed (`ec`, the client is gone).
@@ -83,8 +80,11 @@ net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& cl
                                                     std::span<const net::const_buffer> buffers,
                                                     std::chrono::milliseconds timeout,
                                                     sse_keepalive* keepalive = nullptr);
-/// The terminating chunk; returns whether the connection may be kept.
-net::awaitable<bool> end_sse(boost::beast::tcp_stream& client, bool chunked, bool keep_alive,
-                             std::chrono::milliseconds timeout);
+/// The stream's last bytes and its terminating chunk (HTTP/1.1), in one write: a stream's end costs
+/// one system call, not two. HTTP/1.0 gets the bytes alone (closing the connection ends the body).
+/// Not while keep-alive comments run: finish them first.
+net::awaitable<boost::system::error_code> end_sse(boost::beast::tcp_stream& client, bool chunked,
+                                                  std::span<const net::const_buffer> tail,
+                                                  std::chrono::milliseconds timeout);
 
 }  // namespace gateway

@@ -49,4 +49,18 @@ void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned versio
   put(out, "\r\n");
 }
 
+bool append_sse_head(fmt::memory_buffer& out, unsigned version, bool keep_alive, const reply_fields& f) {
+  const bool chunked = version >= 11;
+  put(out, chunked ? "HTTP/1.1 200 OK" : "HTTP/1.0 200 OK");
+  put(out,
+      "\r\nServer: chat-gateway\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache"
+      "\r\nx-accel-buffering: no\r\n");
+  if (chunked) put(out, keep_alive ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\nTransfer-Encoding: chunked\r\n");
+  field(out, "x-request-id", f.request_id);
+  if (!f.x_cache.empty()) field(out, "x-cache", f.x_cache);
+  if (!f.x_cache_match.empty()) field(out, "x-cache-match", f.x_cache_match);
+  put(out, "\r\n");
+  return chunked;
+}
+
 }  // namespace gateway

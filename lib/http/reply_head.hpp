@@ -1,8 +1,8 @@
-// The head of a complete response, written by hand into one string: the bytes Beast's serializer
-// writes for the same message (same fields, same order - a unit test holds the two equal), without
-// a fields container, a serializer and its buffer views per reply. Every complete reply of the
-// gateway (cache hits above all) goes through it; benchmark 9 has the profile that asked for it.
-// Pure.
+// The head of a response, written by hand into one string: the bytes Beast's serializer writes for
+// the same message (same fields, same order - a unit test holds the two equal), without a fields
+// container, a serializer and its buffer views per reply. Every complete reply of the gateway
+// (cache hits above all) and every SSE stream's head goes through it; benchmark 9 has the profiles
+// that asked for it. Pure.
 #pragma once
 
 #include <fmt/format.h>
@@ -32,5 +32,13 @@ struct reply_fields {
 /// `out` keeps up to 500 bytes in place: a reply head needs no allocation of its own.
 void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned version, bool keep_alive,
                        std::size_t content_length, const reply_fields& f);
+
+/// The head of an SSE stream: "HTTP/1.1 200 OK", Server, "Content-Type: text/event-stream;
+/// charset=utf-8", "Cache-Control: no-cache", "x-accel-buffering: no" (nginx must not buffer it even
+/// where proxy_buffering is on), then for HTTP/1.1 [Connection: close] and
+/// "Transfer-Encoding: chunked" (HTTP/1.0 gets a body ended by closing the connection), then
+/// x-request-id and the cache fields of `f` (its content type, allow, retry-after and extra are
+/// not used). Returns whether the body is chunked.
+bool append_sse_head(fmt::memory_buffer& out, unsigned version, bool keep_alive, const reply_fields& f);
 
 }  // namespace gateway

@@ -3,6 +3,7 @@
 
 #include "cluster/shared_flights.hpp"
 #include "http/client_io.hpp"
+#include "http/reply_head.hpp"
 #include "http/serve.hpp"
 #include "http/sse_keepalive.hpp"
 #include "metrics/metrics.hpp"
@@ -278,8 +279,7 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     if (c.lead) c.lead.f->fail({act.code, act.message, {}});
   }
   if (!m.client_attached()) co_return false;
-  if (co_await send(c, act.tail)) co_return false;
-  co_return co_await end_stream(c);
+  co_return co_await end_stream(c, act.tail);
 }
 
 void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
@@ -326,9 +326,9 @@ net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& 
   }
   if (!co_await start_stream(c)) co_return false;
   const auto out = c.r.format.stream_replay(hit, true);  // the same events as a live answer, in one write
-  if (co_await send(c, out)) co_return false;
+  const bool keep = co_await end_stream(c, out);
   deps_.log.info("{} {} 200 stream cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
-  co_return co_await end_stream(c);
+  co_return keep;
 }
 
 net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake) {
@@ -359,9 +359,9 @@ net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket tic
       if (!co_await start_stream(c)) co_return false;
     }
     const auto out = pieces ? c.r.format.follower_end(a) : c.r.format.stream_replay(a, false);
-    if (co_await send(c, out)) co_return false;
+    const bool keep = co_await end_stream(c, out);
     deps_.log.info("{} {} 200 stream coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
-    co_return co_await end_stream(c);
+    co_return keep;
   }
 
   auto failure = result.last.failure.value_or(
@@ -372,8 +372,7 @@ net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket tic
   }
   deps_.log.warn("{} {} 200 stream coalesced, failed: {}", c.rc.id, c.r.label, failure.message);
   const auto event = c.r.format.stream_error(failure.code, failure.message);
-  if (co_await send(c, event)) co_return false;
-  co_return co_await end_stream(c);
+  co_return co_await end_stream(c, event);
 }
 
 net::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::string message, unsigned upstream_status) {
@@ -406,29 +405,27 @@ net::awaitable<bool> relay_pipeline::reject(request_context& rc, const relay_for
 }
 
 net::awaitable<bool> relay_pipeline::start_stream(call& c) {
-  auto head = sse_head(c.rc.req.version(), c.rc.req.keep_alive());
-  head.set("x-request-id", c.rc.id);
-  if (!c.x_cache.empty()) head.set("x-cache", c.x_cache);
-  if (!c.x_cache_match.empty()) head.set("x-cache-match", c.x_cache_match);
-  c.chunked = head.chunked();
+  reply_fields f{{}, c.rc.id};
+  f.x_cache = c.x_cache;
+  f.x_cache_match = c.x_cache_match;
+  fmt::memory_buffer head;
+  c.chunked = append_sse_head(head, c.rc.req.version(), c.rc.req.keep_alive(), f);
   c.rc.report.status = 200;
   if (c.metrics && !c.stream_open) {
     c.stream_open = true;
     c.metrics->stream_opened();
   }
-  co_return co_await write_sse_head(c.rc.client, head, deps_.cfg.client_write_timeout);
+  co_return co_await write_sse_head(c.rc.client, std::string_view(head.data(), head.size()),
+                                    deps_.cfg.client_write_timeout);
 }
 
-net::awaitable<boost::system::error_code> relay_pipeline::send(call& c, const std::string& bytes) {
-  const net::const_buffer buffer = net::buffer(bytes);
-  const std::span<const net::const_buffer> buffers(&buffer, 1);
-  const auto ec = co_await write_sse(c.rc.client, c.chunked, buffers, deps_.cfg.client_write_timeout, c.keepalive);
-  if (!ec) c.rc.report.bytes += bytes.size();
-  co_return ec;
-}
-
-net::awaitable<bool> relay_pipeline::end_stream(call& c) {
-  co_return co_await end_sse(c.rc.client, c.chunked, c.rc.req.keep_alive(), deps_.cfg.client_write_timeout);
+net::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
+  const net::const_buffer buffer = net::buffer(tail);
+  const auto ec =
+      co_await end_sse(c.rc.client, c.chunked, std::span<const net::const_buffer>(&buffer, 1), deps_.cfg.client_write_timeout);
+  if (ec) co_return false;
+  c.rc.report.bytes += tail.size();
+  co_return c.chunked && c.rc.req.keep_alive();
 }
 
 net::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {

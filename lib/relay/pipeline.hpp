@@ -89,8 +89,8 @@ class relay_pipeline {
   net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake);
   net::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
   net::awaitable<bool> start_stream(call& c);
-  net::awaitable<boost::system::error_code> send(call& c, const std::string& bytes);
-  net::awaitable<bool> end_stream(call& c);
+  /// The stream's last bytes and its end in one write; whether the connection may be kept.
+  net::awaitable<bool> end_stream(call& c, const std::string& tail);
   net::awaitable<bool> send_json(call& c, std::string body);
   /// A finished upstream answer (nullopt: not replayable): stored when storable, handed to the followers.
   void settle(call& c, std::optional<cached_answer> answer);

@@ -1,9 +1,13 @@
 // The hand-written reply head (lib/http/reply_head) against Beast's serializer: for every status,
 // version, keep-alive and set of fields the gateway writes, the same bytes as the message
-// send_reply used to build (make_response, then the fields set in this order).
+// send_reply used to build (make_response, then the fields set in this order); and an SSE stream's
+// head, the same bytes as the message the relay used to write with http::async_write_header.
 #include "http/reply_head.hpp"
 #include "http/responses.hpp"
 
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <catch2/catch.hpp>
 
@@ -46,4 +50,42 @@ TEST_CASE("reply head: the bytes Beast's serializer writes for the same message"
           INFO(status << " HTTP/1." << (version - 10) << " keep-alive " << keep << " variant " << variant);
           CHECK(ours == beast.str());
         }
+}
+
+TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", "[http][reply][sse]") {
+  for (const unsigned version : {10u, 11u})
+    for (const bool keep : {false, true})
+      for (int variant = 0; variant < 3; ++variant) {
+        reply_fields f{{}, "req-00ab-7"};
+        if (variant >= 1) f.x_cache = "HIT";
+        if (variant == 2) f.x_cache_match = "similar";
+        // The message the stream's head was built as before: chunked and kept alive only on HTTP/1.1.
+        const bool chunked = version >= 11;
+        http::response<http::empty_body> res{http::status::ok, version};
+        res.set(http::field::server, "chat-gateway");
+        res.set(http::field::content_type, "text/event-stream; charset=utf-8");
+        res.set(http::field::cache_control, "no-cache");
+        res.set("x-accel-buffering", "no");
+        res.keep_alive(chunked && keep);
+        res.chunked(chunked);
+        res.set("x-request-id", f.request_id);
+        if (!f.x_cache.empty()) res.set("x-cache", f.x_cache);
+        if (!f.x_cache_match.empty()) res.set("x-cache-match", f.x_cache_match);
+        http::response_serializer<http::empty_body> serializer{res};
+        std::string beast;
+        boost::system::error_code ec;
+        serializer.split(true);  // the head alone: with chunked, the body's chunks follow it later
+        while (!serializer.is_header_done() && !ec)
+          serializer.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+            for (const auto b : boost::beast::buffers_range_ref(buffers))
+              beast.append(static_cast<const char*>(b.data()), b.size());
+            serializer.consume(boost::asio::buffer_size(buffers));
+          });
+        REQUIRE_FALSE(ec);
+        fmt::memory_buffer head;
+        const bool ours_chunked = append_sse_head(head, version, keep, f);
+        INFO("HTTP/1." << (version - 10) << " keep-alive " << keep << " variant " << variant);
+        CHECK(fmt::to_string(head) == beast);
+        CHECK(ours_chunked == chunked);
+      }
 }
