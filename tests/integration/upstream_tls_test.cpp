@@ -61,3 +61,23 @@ TEST_CASE("upstream TLS: a slow stream that gives its buffers back between event
   CHECK(second.text == expected_answer("Faiz nedir?", 3));
   CHECK(env.sim().stats().tls_handshakes == 1);  // the first stream's connection was reused
 }
+
+// The fast side of the slow stream above: events cut inside a UTF-8 character every few
+// milliseconds (the read buffers kept between them), and a whole answer at once (a backlog of many
+// records, read in as many reads as the connection's buffer needs), arrive byte for byte, and the
+// connection is reused for all three requests.
+TEST_CASE("upstream TLS: a fast stream and a burst relay every byte on one connection", "[integration][tls]") {
+  test_env env;
+  const auto fast = env.chat_stream(chat_body("Enflasyon nedir? [[sim interval=3 tokens=40 split=1]]", true));
+  REQUIRE(fast.status == 200);
+  CHECK_FALSE(fast.error);
+  CHECK(fast.saw_done_marker);
+  CHECK(fast.text == expected_answer("Enflasyon nedir?", 40));
+  const auto burst = env.chat_stream(chat_body("Faiz nedir? [[sim interval=0 tokens=250]]", true));
+  REQUIRE(burst.status == 200);
+  CHECK_FALSE(burst.error);
+  CHECK(burst.text == expected_answer("Faiz nedir?", 250));
+  const auto json = env.chat(chat_body("Borsa nedir? [[sim interval=2 tokens=30]]"));
+  CHECK(json.status == 200);
+  CHECK(env.sim().stats().tls_handshakes == 1);  // one connection for all three
+}
