@@ -131,7 +131,7 @@ net::awaitable<boost::system::error_code> send_all(upstream_connection& c, std::
 // errors are those of Beast's async_read_header: end_of_stream when the connection ends before
 // a byte of the head, partial_message within it, the parser's own for a bad or over-long head.
 net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
-                                                    http::response_parser<http::empty_body>& p) {
+                                                    response_head_parser& p) {
   boost::system::error_code ec;
   for (;;) {
     if (c.buffer.size() > 0) {
@@ -286,9 +286,7 @@ upstream_exchange::~upstream_exchange() {
 }
 
 std::string upstream_exchange::header(std::string_view name) const {
-  const auto& h = parser_.get();
-  auto it = h.find(name);
-  return it == h.end() ? std::string() : std::string(it->value());
+  return std::string(parser_.header(name));
 }
 
 namespace {

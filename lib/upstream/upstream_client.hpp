@@ -13,11 +13,10 @@
 #include "upstream/body_decoder.hpp"
 #include "upstream/provider.hpp"
 #include "upstream/reply_source.hpp"
+#include "upstream/response_head.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include <memory>
 #include <string>
@@ -51,8 +50,9 @@ class upstream_exchange final : public reply_source {
   upstream_exchange(const upstream_exchange&) = delete;
   upstream_exchange& operator=(const upstream_exchange&) = delete;
 
-  unsigned status() const { return parser_.get().result_int(); }
-  /// A response header's value, or "" (e.g. "retry-after").
+  unsigned status() const { return parser_.status(); }
+  /// A response header's value, or "": only the rate-limit and retry-after fields are kept (see
+  /// upstream/response_head.hpp).
   std::string header(std::string_view name) const;
   bool done() const override { return body_.done(); }
 
@@ -70,7 +70,7 @@ class upstream_exchange final : public reply_source {
   watchdog& wd_;
   request_deadlines deadlines_;
   // The head only: the body goes through body_, straight from the connection's buffer.
-  boost::beast::http::response_parser<boost::beast::http::empty_body> parser_;
+  response_head_parser parser_;
   body_decoder body_ = body_decoder::none();
   std::size_t handed_ = 0;  // bytes of the buffer behind the piece handed out last, dropped on the next call
   std::optional<net::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
