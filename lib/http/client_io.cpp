@@ -49,10 +49,11 @@ net::awaitable<bool> write_sse_head(beast::tcp_stream& client, std::string_view 
   co_return !ec;
 }
 
-sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last) {
+sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last, std::string_view head) {
   last = last && chunked;
+  if (!head.empty()) framed_.push_back(net::buffer(head));
   const std::size_t size = net::buffer_size(buffers);
-  if (size == 0) {  // nothing to write (an empty chunk would end the body), unless the end is wanted
+  if (size == 0) {  // no chunk (an empty one would end the body): the head and the end alone, if asked
     if (last) framed_.push_back(net::buffer(last_chunk));
     left_ = net::buffer_size(framed_);
     return;
@@ -131,8 +132,8 @@ net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, b
 
 net::awaitable<boost::system::error_code> end_sse(beast::tcp_stream& client, bool chunked,
                                                   std::span<const net::const_buffer> tail,
-                                                  std::chrono::milliseconds timeout) {
-  sse_write w(chunked, tail, true);
+                                                  std::chrono::milliseconds timeout, std::string_view head) {
+  sse_write w(chunked, tail, true, head);
   boost::system::error_code ec;
   if (w.now(client, nullptr, ec)) co_return ec;
   co_return co_await w.rest(client, timeout, nullptr);

@@ -58,10 +58,11 @@ net::awaitable<bool> write_sse_head(boost::beast::tcp_stream& client, std::strin
 /// rest (`rest`, bounded by the write timeout). One HTTP chunk (HTTP/1.1) or raw bytes (HTTP/1.0),
 /// framed around the caller's buffers, which must outlive it; nothing for empty buffers.
 /// With `keepalive`, the write takes its turn with the keep-alive comments (see sse_keepalive.hpp).
-/// With `last` (chunked only), the terminating chunk follows the bytes in the same write.
+/// With `last` (chunked only), the terminating chunk follows the bytes in the same write; with
+/// `head`, the response's head (raw bytes) goes before them - a stream's head with its first event.
 class sse_write {
  public:
-  sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last = false);
+  sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last = false, std::string_view head = {});
   sse_write(const sse_write&) = delete;  // framed_ points into chunk_size_
   sse_write& operator=(const sse_write&) = delete;
   /// True when the write is over: all of it written, or failed (`ec`, the client is gone).
@@ -83,8 +84,9 @@ net::awaitable<boost::system::error_code> write_sse(boost::beast::tcp_stream& cl
 /// The stream's last bytes and its terminating chunk (HTTP/1.1), in one write: a stream's end costs
 /// one system call, not two. HTTP/1.0 gets the bytes alone (closing the connection ends the body).
 /// Not while keep-alive comments run: finish them first.
+/// `head`: the response's head, when it has not gone out yet (a stream replayed whole).
 net::awaitable<boost::system::error_code> end_sse(boost::beast::tcp_stream& client, bool chunked,
                                                   std::span<const net::const_buffer> tail,
-                                                  std::chrono::milliseconds timeout);
+                                                  std::chrono::milliseconds timeout, std::string_view head = {});
 
 }  // namespace gateway

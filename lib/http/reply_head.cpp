@@ -7,9 +7,15 @@
 namespace gateway {
 namespace {
 
-void put(fmt::memory_buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+// For both kinds of output: fmt's buffer (a reply's head, in place) and a string (a stream's head,
+// kept until its first write).
+template <class Out>
+void put(Out& out, std::string_view s) {
+  out.append(s.data(), s.data() + s.size());
+}
 
-void field(fmt::memory_buffer& out, std::string_view name, std::string_view value) {
+template <class Out>
+void field(Out& out, std::string_view name, std::string_view value) {
   put(out, name);
   put(out, ": ");
   put(out, value);
@@ -49,7 +55,7 @@ void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned versio
   put(out, "\r\n");
 }
 
-bool append_sse_head(fmt::memory_buffer& out, unsigned version, bool keep_alive, const reply_fields& f) {
+bool append_sse_head(std::string& out, unsigned version, bool keep_alive, const reply_fields& f) {
   const bool chunked = version >= 11;
   put(out, chunked ? "HTTP/1.1 200 OK" : "HTTP/1.0 200 OK");
   put(out,

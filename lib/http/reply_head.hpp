@@ -39,6 +39,6 @@ void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned versio
 /// "Transfer-Encoding: chunked" (HTTP/1.0 gets a body ended by closing the connection), then
 /// x-request-id and the cache fields of `f` (its content type, allow, retry-after and extra are
 /// not used). Returns whether the body is chunked.
-bool append_sse_head(fmt::memory_buffer& out, unsigned version, bool keep_alive, const reply_fields& f);
+bool append_sse_head(std::string& out, unsigned version, bool keep_alive, const reply_fields& f);
 
 }  // namespace gateway

@@ -66,6 +66,16 @@ struct relay_pipeline::call {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
   bool chunked = true;
+  // The stream's head, built by begin_stream() and held back until the first write, which carries
+  // it: one write less per stream when the first event is there already (it goes out on its own
+  // before any wait).
+  std::string head;
+  bool head_pending = false;
+  std::string_view pending_head() const { return head_pending ? std::string_view(head) : std::string_view(); }
+  void head_sent() {
+    head_pending = false;
+    std::string().swap(head);  // a long stream does not hold it
+  }
   // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
   sse_keepalive* keepalive = nullptr;
   bool stream_open = false;  // counted in gateway_open_streams until the call ends
@@ -182,12 +192,9 @@ net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
 net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
   relay_machine m(c.r.format, [&up = deps_.upstream.upstream()](std::string text) { return up.redact(std::move(text)); });
   std::string out;  // reused for every read; moved into a shared piece when followers read it too
-  if (!co_await start_stream(c)) {
-    // Nothing of this stream reached anyone yet: go on only when followers wait for this answer.
-    const bool followers = c.lead && c.lead.f->leader_gone();
-    if (!followers) co_return false;
-    c.client_lost = true;
-  }
+  // The head goes out with the first write: with the first event when it is there, else alone
+  // before the first wait. A client gone by then is found by that write, as by any other.
+  begin_stream(c);
   // Comments keep proxies from cutting a silent stream; taken down before the last write below.
   sse_keepalive keepalive(c.rc.client, c.strand, c.chunked, deps_.cfg.sse_keepalive_interval,
                           deps_.cfg.client_write_timeout);
@@ -210,36 +217,44 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     } else {
       std::error_code ec;
       // A piece that is there already is read without a coroutine call (the relay's hot path).
-      std::string_view piece;
-      if (auto ready = c.exchange->read_ready(ec))
-        piece = *ready;
-      else
-        piece = co_await c.exchange->read_some(ec);
-      act = take(piece, ec);
-      // What else is there already (the other chunks of the same upstream read) goes out in the
-      // same client write: a stream that fell behind catches up in one write, not one per event.
-      while (act.next == relay_action::kind::read && !ec && out.size() < coalesce_limit && !c.exchange->done()) {
-        const auto more = c.exchange->read_ready(ec);
-        if (!more) break;  // nothing without a wait
-        act = take(*more, ec);
+      const auto ready = c.exchange->read_ready(ec);
+      if (!ready && c.head_pending && m.client_attached()) {
+        act = relay_action{};  // nothing yet: the head goes out below, before the wait
+      } else {
+        std::string_view piece;
+        if (ready)
+          piece = *ready;
+        else
+          piece = co_await c.exchange->read_some(ec);
+        act = take(piece, ec);
+        // What else is there already (the other chunks of the same upstream read) goes out in the
+        // same client write: a stream that fell behind catches up in one write, not one per event.
+        while (act.next == relay_action::kind::read && !ec && out.size() < coalesce_limit && !c.exchange->done()) {
+          const auto more = c.exchange->read_ready(ec);
+          if (!more) break;  // nothing without a wait
+          act = take(*more, ec);
+        }
       }
     }
     // The client left while followers remain (seen by the watch, or before the stream started):
     // from now on, only they get the stream.
     if (c.client_lost && m.client_attached()) m.resume(client_left{true}, out);
-    if (!out.empty()) {
+    if (!out.empty() || (c.head_pending && m.client_attached())) {
       // Followers get the same bytes by pointer: one copy of the stream however many read it.
-      auto shared = c.lead ? std::make_shared<const std::string>(std::move(out)) : nullptr;
+      auto shared = c.lead && !out.empty() ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
       if (m.client_attached()) {
         const std::string& bytes = shared ? *shared : out;
         const net::const_buffer buffer = net::buffer(bytes);
-        sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1));
+        sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.pending_head());
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
         if (!w.now(c.rc.client, c.keepalive, wec))
           wec = co_await w.rest(c.rc.client, deps_.cfg.client_write_timeout, c.keepalive);
-        if (!wec) c.rc.report.bytes += bytes.size();
+        if (!wec) {
+          c.rc.report.bytes += bytes.size();
+          c.head_sent();
+        }
         if (wec) {
           const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
           const bool followers = c.lead && c.lead.f->leader_gone();
@@ -324,8 +339,8 @@ net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& 
     deps_.log.info("{} {} 200 json cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
     co_return keep;
   }
-  if (!co_await start_stream(c)) co_return false;
-  const auto out = c.r.format.stream_replay(hit, true);  // the same events as a live answer, in one write
+  begin_stream(c);
+  const auto out = c.r.format.stream_replay(hit, true);  // head, events and end in one write
   const bool keep = co_await end_stream(c, out);
   deps_.log.info("{} {} 200 stream cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
   co_return keep;
@@ -355,9 +370,7 @@ net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket tic
       deps_.log.info("{} {} 200 json coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
       co_return keep;
     }
-    if (!result.started) {
-      if (!co_await start_stream(c)) co_return false;
-    }
+    if (!result.started) begin_stream(c);  // the head goes out with the answer
     const auto out = pieces ? c.r.format.follower_end(a) : c.r.format.stream_replay(a, false);
     const bool keep = co_await end_stream(c, out);
     deps_.log.info("{} {} 200 stream coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
@@ -404,26 +417,34 @@ net::awaitable<bool> relay_pipeline::reject(request_context& rc, const relay_for
   co_return co_await send_reply(rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout);
 }
 
-net::awaitable<bool> relay_pipeline::start_stream(call& c) {
+void relay_pipeline::begin_stream(call& c) {
   reply_fields f{{}, c.rc.id};
   f.x_cache = c.x_cache;
   f.x_cache_match = c.x_cache_match;
-  fmt::memory_buffer head;
-  c.chunked = append_sse_head(head, c.rc.req.version(), c.rc.req.keep_alive(), f);
+  c.head.clear();
+  c.head.reserve(256);  // one allocation: the head is ~200 bytes
+  c.chunked = append_sse_head(c.head, c.rc.req.version(), c.rc.req.keep_alive(), f);
+  c.head_pending = true;
   c.rc.report.status = 200;
   if (c.metrics && !c.stream_open) {
     c.stream_open = true;
     c.metrics->stream_opened();
   }
-  co_return co_await write_sse_head(c.rc.client, std::string_view(head.data(), head.size()),
-                                    deps_.cfg.client_write_timeout);
+}
+
+net::awaitable<bool> relay_pipeline::start_stream(call& c) {
+  begin_stream(c);
+  const bool ok = co_await write_sse_head(c.rc.client, c.pending_head(), deps_.cfg.client_write_timeout);
+  c.head_sent();
+  co_return ok;
 }
 
 net::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
   const net::const_buffer buffer = net::buffer(tail);
-  const auto ec =
-      co_await end_sse(c.rc.client, c.chunked, std::span<const net::const_buffer>(&buffer, 1), deps_.cfg.client_write_timeout);
+  const auto ec = co_await end_sse(c.rc.client, c.chunked, std::span<const net::const_buffer>(&buffer, 1),
+                                   deps_.cfg.client_write_timeout, c.pending_head());
   if (ec) co_return false;
+  c.head_sent();
   c.rc.report.bytes += tail.size();
   co_return c.chunked && c.rc.req.keep_alive();
 }

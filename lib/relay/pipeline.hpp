@@ -88,6 +88,9 @@ class relay_pipeline {
   net::awaitable<bool> reply_cached(call& c, const cached_answer& hit);
   net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake);
   net::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
+  /// The stream's head, built and held for its first write (see call::head); no write of its own.
+  void begin_stream(call& c);
+  /// begin_stream() and the head written at once (a follower's first piece goes out on its own).
   net::awaitable<bool> start_stream(call& c);
   /// The stream's last bytes and its end in one write; whether the connection may be kept.
   net::awaitable<bool> end_stream(call& c, const std::string& tail);

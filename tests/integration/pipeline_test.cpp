@@ -305,3 +305,43 @@ TEST_CASE("pipeline: the access log's bytes are the body bytes sent, on every ro
     CHECK(size > 0);
   }
 }
+
+// A stream's head goes out with its first event when that is there already (one write), but never
+// waits for it: with a slow first token, the client has the head at once, alone, and then the
+// events; with a fast answer, head, events and end come together. Both over one kept connection.
+TEST_CASE("pipeline: a stream's head goes out before a slow first token, and with a fast one", "[integration][pipeline]") {
+  test_env env;
+  raw_client c(env.port());
+  const auto ask = [&c](const std::string& question) {
+    const auto body = chat_body(question, true);
+    c.send("POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  // Reads until `marker` is in what came so far (5 s at most: raw_client's receive timeout).
+  const auto read_until = [&c](std::string& got, std::string_view marker) {
+    char buf[4096];
+    while (got.find(marker) == std::string::npos) {
+      boost::system::error_code ec;
+      const auto n = c.socket.read_some(boost::asio::buffer(buf), ec);
+      got.append(buf, n);
+      if (ec) return false;
+    }
+    return true;
+  };
+
+  ask("BIST 100 nedir? [[sim ttft=2000 tokens=3]]");
+  std::string got;
+  REQUIRE(read_until(got, "\r\n\r\n"));
+  CHECK(got.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(got.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+  CHECK(got.find("data:") == std::string::npos);  // the first token is 2 s away
+  REQUIRE(read_until(got, "\r\n0\r\n\r\n"));        // then the events and the end of the body
+  CHECK(got.find("\"done\"") != std::string::npos);
+
+  ask("Enflasyon nedir? [[sim tokens=3]]");
+  std::string fast;
+  REQUIRE(read_until(fast, "\r\n0\r\n\r\n"));
+  CHECK(fast.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(fast.find("\"done\"") != std::string::npos);
+  CHECK(fast.ends_with("\r\n0\r\n\r\n"));
+}
