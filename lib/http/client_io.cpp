@@ -18,6 +18,15 @@ constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 constexpr std::string_view crlf = "\r\n";
 constexpr std::string_view last_chunk = "0\r\n\r\n";  // no trailers
 constexpr std::string_view crlf_last_chunk = "\r\n0\r\n\r\n";  // a chunk's end, then the last chunk
+
+// Both steps of a framed write: what the client takes at once, then the rest under the deadline.
+net::awaitable<boost::system::error_code> write_both_steps(sse_write& w, beast::tcp_stream& client,
+                                                           std::chrono::milliseconds timeout,
+                                                           sse_keepalive* keepalive) {
+  boost::system::error_code ec;
+  if (w.now(client, keepalive, ec)) co_return ec;
+  co_return co_await w.rest(client, timeout, keepalive);
+}
 }
 
 void watch_client(beast::tcp_stream& client, const std::shared_ptr<bool>& watching,
@@ -43,10 +52,8 @@ void stop_watching(beast::tcp_stream& client, const std::shared_ptr<bool>& watch
 net::awaitable<bool> write_sse_head(beast::tcp_stream& client, std::string_view head,
                                     std::chrono::milliseconds timeout) {
   const net::const_buffer buffer = net::buffer(head);
-  sse_write w(false, std::span<const net::const_buffer>(&buffer, 1));  // raw bytes: the head is no chunk
-  boost::system::error_code ec;
-  if (!w.now(client, nullptr, ec)) ec = co_await w.rest(client, timeout, nullptr);
-  co_return !ec;
+  // Raw bytes: the head is no chunk.
+  co_return !co_await write_sse(client, false, std::span<const net::const_buffer>(&buffer, 1), timeout);
 }
 
 sse_write::sse_write(bool chunked, std::span<const net::const_buffer> buffers, bool last, std::string_view head) {
@@ -125,18 +132,14 @@ net::awaitable<boost::system::error_code> write_sse(beast::tcp_stream& client, b
                                                     std::span<const net::const_buffer> buffers,
                                                     std::chrono::milliseconds timeout, sse_keepalive* keepalive) {
   sse_write w(chunked, buffers);
-  boost::system::error_code ec;
-  if (w.now(client, keepalive, ec)) co_return ec;
-  co_return co_await w.rest(client, timeout, keepalive);
+  co_return co_await write_both_steps(w, client, timeout, keepalive);
 }
 
 net::awaitable<boost::system::error_code> end_sse(beast::tcp_stream& client, bool chunked,
                                                   std::span<const net::const_buffer> tail,
                                                   std::chrono::milliseconds timeout, std::string_view head) {
   sse_write w(chunked, tail, true, head);
-  boost::system::error_code ec;
-  if (w.now(client, nullptr, ec)) co_return ec;
-  co_return co_await w.rest(client, timeout, nullptr);
+  co_return co_await write_both_steps(w, client, timeout, nullptr);
 }
 
 }  // namespace gateway

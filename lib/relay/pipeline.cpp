@@ -68,14 +68,10 @@ struct relay_pipeline::call {
   bool chunked = true;
   // The stream's head, built by begin_stream() and held back until the first write, which carries
   // it: one write less per stream when the first event is there already (it goes out on its own
-  // before any wait).
+  // before any wait). Empty once written (a head never is).
   std::string head;
-  bool head_pending = false;
-  std::string_view pending_head() const { return head_pending ? std::string_view(head) : std::string_view(); }
-  void head_sent() {
-    head_pending = false;
-    std::string().swap(head);  // a long stream does not hold it
-  }
+  bool head_pending() const { return !head.empty(); }
+  void head_sent() { std::string().swap(head); }  // a long stream does not hold it
   // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
   sse_keepalive* keepalive = nullptr;
   bool stream_open = false;  // counted in gateway_open_streams until the call ends
@@ -218,7 +214,7 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       std::error_code ec;
       // A piece that is there already is read without a coroutine call (the relay's hot path).
       const auto ready = c.exchange->read_ready(ec);
-      if (!ready && c.head_pending && m.client_attached()) {
+      if (!ready && c.head_pending() && m.client_attached()) {
         act = relay_action{};  // nothing yet: the head goes out below, before the wait
       } else {
         std::string_view piece;
@@ -239,14 +235,14 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     // The client left while followers remain (seen by the watch, or before the stream started):
     // from now on, only they get the stream.
     if (c.client_lost && m.client_attached()) m.resume(client_left{true}, out);
-    if (!out.empty() || (c.head_pending && m.client_attached())) {
+    if (!out.empty() || (c.head_pending() && m.client_attached())) {
       // Followers get the same bytes by pointer: one copy of the stream however many read it.
       auto shared = c.lead && !out.empty() ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
       if (m.client_attached()) {
         const std::string& bytes = shared ? *shared : out;
         const net::const_buffer buffer = net::buffer(bytes);
-        sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.pending_head());
+        sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.head);
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
         if (!w.now(c.rc.client, c.keepalive, wec))
@@ -424,7 +420,6 @@ void relay_pipeline::begin_stream(call& c) {
   c.head.clear();
   c.head.reserve(256);  // one allocation: the head is ~200 bytes
   c.chunked = append_sse_head(c.head, c.rc.req.version(), c.rc.req.keep_alive(), f);
-  c.head_pending = true;
   c.rc.report.status = 200;
   if (c.metrics && !c.stream_open) {
     c.stream_open = true;
@@ -434,7 +429,7 @@ void relay_pipeline::begin_stream(call& c) {
 
 net::awaitable<bool> relay_pipeline::start_stream(call& c) {
   begin_stream(c);
-  const bool ok = co_await write_sse_head(c.rc.client, c.pending_head(), deps_.cfg.client_write_timeout);
+  const bool ok = co_await write_sse_head(c.rc.client, c.head, deps_.cfg.client_write_timeout);
   c.head_sent();
   co_return ok;
 }
@@ -442,7 +437,7 @@ net::awaitable<bool> relay_pipeline::start_stream(call& c) {
 net::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
   const net::const_buffer buffer = net::buffer(tail);
   const auto ec = co_await end_sse(c.rc.client, c.chunked, std::span<const net::const_buffer>(&buffer, 1),
-                                   deps_.cfg.client_write_timeout, c.pending_head());
+                                   deps_.cfg.client_write_timeout, c.head);
   if (ec) co_return false;
   c.head_sent();
   c.rc.report.bytes += tail.size();
