@@ -88,7 +88,7 @@ class upstream_client {
   /// Sends `method` `target` (POST with a JSON `body`, or GET without one) with `authorization`
   /// (the route's key, "" for none) and reads the response head. A pooled connection that fails
   /// before any response byte is replaced by a fresh one once, transparently. `body` is read
-  /// before the first wait only (into the request's bytes), so the caller's copy needs no copy.
+  /// before the first wait only (into the request's bytes): a view of the caller's, not a copy.
   net::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string_view body,
                                                            watchdog& wd, request_deadlines deadlines,
                                                            std::error_code& ec,
