@@ -22,7 +22,7 @@ auto find_header(const Fields& fields, boost::beast::http::field name) {
 template <class Fields>
 std::string_view header_value(const Fields& fields, boost::beast::http::field name) {
   const auto it = find_header(fields, name);
-  return it == fields.end() ? std::string_view{} : std::string_view(it->value());
+  return it == fields.end() ? std::string_view{} : std::string_view((*it).value());
 }
 
 /// Whether the request has the field at all (an empty value counts).

@@ -4,12 +4,11 @@
 #pragma once
 
 #include "http/access_log.hpp"
+#include "http/inbound_request.hpp"
 #include "net/asio_fwd.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <span>
 #include <string>
@@ -19,7 +18,7 @@
 namespace gateway {
 namespace http = boost::beast::http;
 
-using request_t = http::request<http::string_body>;
+using request_t = inbound_request;
 
 struct request_context {
   boost::beast::tcp_stream& client;

@@ -13,11 +13,11 @@
 namespace gateway {
 unsigned transfer_coding_problem(const request_t& req, std::string& what) {
   if (!has_header(req, http::field::transfer_encoding)) return 0;  // nearly every request: a cheap walk
-  const auto fields = req.equal_range(http::field::transfer_encoding);
   // Every coding of every Transfer-Encoding line, in order (a list may span several lines).
   std::vector<std::string_view> codings;
-  for (auto it = fields.first; it != fields.second; ++it) {
-    std::string_view list = it->value();
+  for (const auto field : req) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    std::string_view list = field.value();
     while (!list.empty()) {
       const auto comma = list.find(',');
       auto item = trim_ows(list.substr(0, comma));
@@ -30,7 +30,7 @@ unsigned transfer_coding_problem(const request_t& req, std::string& what) {
     what = "Transfer-Encoding in an HTTP/1.0 request";
     return 400;
   }
-  if (req.find(http::field::content_length) != req.end()) {
+  if (has_header(req, http::field::content_length)) {
     what = "both Transfer-Encoding and Content-Length";
     return 400;
   }

@@ -9,6 +9,7 @@
 #include "core/logger.hpp"
 #include "http/header_lookup.hpp"
 #include "http/request_context.hpp"
+#include "http/request_reader.hpp"
 #include "http/responses.hpp"
 #include "net/watchdog.hpp"
 
@@ -16,7 +17,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <algorithm>
@@ -93,6 +93,8 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
   // keeps one lazy timer wait per connection, and the read runs with the stream's timer off. The
   // watchdog's cause is never reported: the connection just ends.
   watchdog keepalive(stream.get_executor());
+  // One request object for the connection: each request reuses its small buffers.
+  inbound_request request;
 
   while (!stopping()) {
     // Idle: wait for the first byte under the keep-alive deadline (bytes may already be buffered
@@ -117,7 +119,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     const auto meant_size = std::min(target.size(), meant.size());
     std::copy_n(target.data(), meant_size, meant.data());
 
-    http::request_parser<http::string_body> parser;
+    request_reader parser(request);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
     // A request that arrived whole (the common case) is parsed from the buffer: no asynchronous
@@ -131,7 +133,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     unsigned status = 0;
     std::string code, message;
     if (!ec) {
-      if (const auto problem = transfer_coding_problem(parser.get(), message)) {
+      if (const auto problem = transfer_coding_problem(request, message)) {
         status = problem;  // refused before any body byte is read: never framed by Content-Length
         code = problem == 501 ? "not_implemented" : "invalid_request";
       }
@@ -139,8 +141,8 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     if (!ec && !status && !parser.is_done()) put_buffered(parser, buffer, ec);
     if (!ec && !status && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a larger body.
-      if (auto expect = parser.get()[http::field::expect]; beast::iequals(expect, "100-continue")) {
-        http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
+      if (auto expect = request[http::field::expect]; beast::iequals(expect, "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, request.version()};
         co_await write_with_deadline(stream, cont, limits.write_timeout);
       }
       socket_layer.expires_after(limits.body_timeout);
@@ -174,10 +176,10 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     }
     if (ec) break;  // timeouts and disconnects end the connection silently
 
-    auto request = parser.release();
     if (stopping()) request.keep_alive(false);  // shutting down: this answer says Connection: close
-    const bool keep_alive = co_await handle(stream, request);
-    if (!keep_alive || !request.keep_alive()) break;
+    const bool keep_alive = co_await handle(stream, request) && request.keep_alive();
+    request.clear();  // the body is not held while the connection waits for its next request
+    if (!keep_alive) break;
   }
 }
 

@@ -1,0 +1,36 @@
+#include "http/request_reader.hpp"
+
+namespace gateway {
+
+void request_reader::on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target,
+                                     int version, error_code&) {
+  request_.set_request_line(method, method_string, target, static_cast<unsigned>(version));
+}
+
+void request_reader::on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                                   error_code&) {
+  request_.insert(name, name_string, value);
+}
+
+void request_reader::on_header_impl(error_code&) {
+  // basic_parser has read Connection against the version by now (RFC 9112 §9.3), as
+  // message::keep_alive() would from the fields.
+  request_.keep_alive(keep_alive());
+}
+
+void request_reader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
+  // basic_parser has checked a stated length against the body limit already.
+  if (content_length) request_.body().reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t request_reader::on_body_impl(string_view body, error_code&) {
+  request_.body().append(body.data(), body.size());
+  return body.size();
+}
+
+std::size_t request_reader::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  request_.body().append(body.data(), body.size());
+  return body.size();
+}
+
+}  // namespace gateway
