@@ -1,5 +1,7 @@
 #include "http/request_reader.hpp"
 
+#include <boost/beast/http/rfc7230.hpp>
+
 namespace gateway {
 
 void request_reader::on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target,
@@ -12,11 +14,21 @@ void request_reader::on_field_impl(boost::beast::http::field name, string_view n
   request_.insert(name, name_string, value);
 }
 
-void request_reader::on_header_impl(error_code&) {
-  // basic_parser has read Connection against the version by now (RFC 9112 §9.3), as
-  // message::keep_alive() would from the fields.
-  request_.keep_alive(keep_alive());
+namespace {
+// As message::keep_alive(): the first Connection field against the version (RFC 9112 §9.3).
+// basic_parser's own keep_alive() reads every Connection field and Proxy-Connection, and not the
+// trailer: another answer for a few odd requests, where the connection is kept as it was.
+bool keeps_alive(const inbound_request& r) {
+  const auto connection = r[boost::beast::http::field::connection];
+  if (r.version() < 11) return boost::beast::http::token_list{connection}.exists("keep-alive");
+  return !boost::beast::http::token_list{connection}.exists("close");
 }
+}  // namespace
+
+void request_reader::on_header_impl(error_code&) { request_.keep_alive(keeps_alive(request_)); }
+
+// A chunked body's trailer fields were added after the header: read it again.
+void request_reader::on_finish_impl(error_code&) { request_.keep_alive(keeps_alive(request_)); }
 
 void request_reader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
   // basic_parser has checked a stated length against the body limit already.

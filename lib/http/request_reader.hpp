@@ -2,7 +2,10 @@
 // grammar, the framing (Content-Length, chunked), the keep-alive rules and the header and body
 // limits; this keeps the request in one string of its own instead of Beast's fields container
 // (an allocation and an ordered-set insert per field). Sans-io: bytes in through put(), the same
-// error codes as Beast's request_parser (a unit test feeds both every split of each request).
+// error codes as Beast's request_parser (a unit test feeds both every split of each request, and
+// fuzz_request_reader any bytes).
+// Keep-alive is read as Beast's message read it (the first Connection field, trailers included),
+// so a connection is kept exactly when it was before.
 #pragma once
 
 #include "http/inbound_request.hpp"
@@ -31,7 +34,7 @@ class request_reader final : public boost::beast::http::basic_parser<true> {
   std::size_t on_body_impl(string_view body, error_code&) override;
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override;
-  void on_finish_impl(error_code&) override {}
+  void on_finish_impl(error_code&) override;
 
   inbound_request& request_;
 };

@@ -23,6 +23,7 @@ declare -A sources=(
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
   [body_decoder]="lib/upstream/body_decoder.cpp lib/core/error.cpp"
+  [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp"
 )
 declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
@@ -31,12 +32,13 @@ declare -A libs=(
   [retry_after]=""
   [question_canon]="-lboost_locale -licuuc -lstemmer"
   [body_decoder]=""
+  [request_reader]=""
 )
 declare -A generated=(
   [question_canon]="$out/match_data_embedded.cpp"
 )
 
-for target in chat_request sse_parser stream_chunk retry_after question_canon body_decoder; do
+for target in chat_request sse_parser stream_chunk retry_after question_canon body_decoder request_reader; do
   bin="$out/fuzz_$target"
   srcs=("$root/tests/fuzz/fuzz_$target.cpp")
   for s in ${sources[$target]}; do srcs+=("$root/$s"); done

@@ -1,7 +1,7 @@
 // The request reader (lib/http/request_reader) against Beast's request_parser<string_body>, which
 // it replaced: each request fed whole and cut at every byte (the way serve_http feeds it: what is
-// buffered, then the rest) gives the same method, target, version, keep-alive, fields in order,
-// body and error; a connection's request object reused for the next request keeps nothing of the
+// buffered, then the rest) gives the same method, target, version, keep-alive, fields, body and
+// error (the fields in arrival order, where Beast grouped those of one name); a connection's request object reused for the next request keeps nothing of the
 // last one.
 #include "http/request_reader.hpp"
 
@@ -11,6 +11,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -55,10 +57,18 @@ struct field_copy {
   bool operator==(const field_copy&) const = default;
 };
 
+// The fields grouped by name (any case), in arrival order within a name: Beast's container puts a
+// field after the last one of its name, the reader keeps the order they came in (tested below).
 template <class Fields>
 std::vector<field_copy> fields_of(const Fields& fields) {
   std::vector<field_copy> out;
   for (const auto& f : fields) out.push_back({f.name(), std::string(f.name_string()), std::string(f.value())});
+  const auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto& a, const auto& b) { return lower(a.name_string) < lower(b.name_string); });
   return out;
 }
 
@@ -91,6 +101,9 @@ const std::vector<std::string> requests{
     "POST /chat HTTP/1.1\r\nContent-Length: x\r\n\r\n",
     "POST /chat HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     "GET / HTTP/1.1\r\nFolded: a\r\n b\r\n\r\n",  // obs-fold: Beast reads it as one value
+    // Keep-alive as Beast's message read it: the first Connection field, a trailer's included.
+    "GET / HTTP/1.1\r\nProxy-Connection: close\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+    "POST /chat HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nConnection: close\r\n\r\n",
     // Cut short: the bytes end inside the body.
     "POST /chat HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",
 };
@@ -154,5 +167,15 @@ TEST_CASE("request reader: what each request comes to when fed whole", "[http]")
   CHECK(outcomes == std::vector<std::string>{"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok",
                                              "body limit exceeded", "body limit exceeded", "header limit exceeded",
                                              "bad field", "bad version", "bad version", "multiple Content-Length",
-                                             "bad Content-Length", "bad chunk", "ok", "need more"});
+                                             "bad Content-Length", "bad chunk", "ok", "ok", "ok", "need more"});
+}
+
+TEST_CASE("request reader: fields stay in arrival order", "[http]") {
+  inbound_request request;
+  request_reader reader(request);
+  REQUIRE(!feed(reader, "GET / HTTP/1.1\r\nX-A: 1\r\nHost: h\r\nx-a: 2\r\n\r\n", 0));
+  std::vector<std::string> order;
+  for (const auto& f : request) order.emplace_back(f.value());
+  CHECK(order == std::vector<std::string>{"1", "h", "2"});
+  CHECK(request["X-A"] == "1");  // the first of a name, as Beast's lookup
 }
