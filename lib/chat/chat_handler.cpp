@@ -9,6 +9,12 @@
 namespace gateway {
 namespace {
 constexpr std::string_view label = "POST /chat";
+
+// A refusal in /chat's error shape, before the request is known. Rendered here, not in handle():
+// its coroutine frame would hold the format through the reply's write.
+error_reply refusal(error cause, std::string_view message) {
+  return chat_format(false, false).error_response(cause, std::string(message), 0);
+}
 }  // namespace
 
 chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
@@ -16,37 +22,37 @@ chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
       canon_(cfg.cache_match_similar ? question_canon::builtin() : nullptr),
       target_(pipeline.upstream().upstream().chat_completions_target()) {}
 
+cache_key chat_handler::key_for(const std::string& question, const std::vector<chat_message>& history) const {
+  const auto kept = trimmed_history(history, cfg_.history_limit);
+  if (!canon_) return keys_(question, kept);
+  // The history rule stays: a similar match only with the very same history.
+  const auto form = (*canon_)(question);
+  return keys_(form.text, kept, form.similar);
+}
+
+// handle()'s coroutine frame keeps what lives across its one wait; the rest is in plain functions
+// (refusal, key_for). A frame over 1,020 bytes is not recycled by Asio's per-thread cache: it went
+// to malloc on every request and evicted a cached frame (benchmark 9).
 net::awaitable<bool> chat_handler::handle(request_context& rc) {
-  const chat_format refusal(false, false);  // the error shape, before the request is known
   if (!has_json_body(rc.req))
-    co_return co_await pipeline_.reject(rc, refusal, label, error::unsupported_media_type,
-                                        "Content-Type must be application/json");
-  const request_limits limits{cfg_.max_question_chars};
-  auto parsed = parse_chat_request(rc.req.body(), limits);
+    co_return co_await pipeline_.reject(
+        rc, label, error::unsupported_media_type,
+        refusal(error::unsupported_media_type, "Content-Type must be application/json"));
+  auto parsed = parse_chat_request(rc.req.body(), request_limits{cfg_.max_question_chars});
   if (auto* bad = std::get_if<request_error>(&parsed))
-    co_return co_await pipeline_.reject(rc, refusal, label, bad->code, std::move(bad->message));
+    co_return co_await pipeline_.reject(rc, label, bad->code, refusal(bad->code, bad->message));
   const auto& chat = std::get<chat_request>(parsed);
   const bool stream = chat.stream && cfg_.stream_response;
-
-  std::optional<cache_key> key;
-  std::string question;  // normalized: how a hit tells an exact match from a similar one
-  if (pipeline_.caching()) {
-    question = normalize_(chat.question);
-    const auto history = trimmed_history(chat.history, cfg_.history_limit);
-    if (canon_) {
-      // The history rule stays: a similar match only with the very same history.
-      const auto form = (*canon_)(question);
-      key = keys_(form.text, history, form.similar);
-    } else {
-      key = keys_(question, history);
-    }
-  }
-  chat_format format(stream, key.has_value());
-  relay_request r{label, format, stream, target_, {}, key,
+  const bool caching = pipeline_.caching();
+  // Normalized: how a hit tells an exact match from a similar one.
+  const std::string question = caching ? normalize_(chat.question) : std::string();
+  chat_format format(stream, caching);
+  relay_request r{label, format, stream, target_, {}, std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
                   chat.cache && !asks_fresh_answer(rc.req),
                   // /chat always says how the cache took part, BYPASS with the cache off.
                   "BYPASS", canon_ ? std::string_view(question) : std::string_view()};
+  if (caching) r.key = key_for(question, chat.history);
   // The upstream body (system prompt, history, sampling settings as JSON) only for a request that
   // goes upstream: on a cache hit it would be the largest cost of the request.
   struct body_inputs {

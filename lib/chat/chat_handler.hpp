@@ -12,8 +12,8 @@
 #include "relay/pipeline.hpp"
 
 #include <memory>
-
 #include <string>
+#include <vector>
 
 namespace gateway {
 
@@ -25,6 +25,9 @@ class chat_handler {
   net::awaitable<bool> handle(request_context& rc);
 
  private:
+  /// The cache key of a question (normalized) with its history.
+  cache_key key_for(const std::string& question, const std::vector<chat_message>& history) const;
+
   relay_pipeline& pipeline_;
   const gateway_config& cfg_;
   chat_key_builder keys_;          // the configuration's part of every key, hashed once

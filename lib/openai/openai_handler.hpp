@@ -7,6 +7,7 @@
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 #include "http/request_context.hpp"
+#include "openai/openai_protocol.hpp"
 #include "relay/pipeline.hpp"
 
 #include <mutex>
@@ -24,6 +25,9 @@ class openai_handler {
   net::awaitable<bool> models(request_context& rc);
 
  private:
+  /// A request refused before the upstream is asked, in OpenAI's error shape.
+  net::awaitable<bool> refuse(request_context& rc, const openai_error& bad);
+
   relay_pipeline& pipeline_;
   const gateway_config& cfg_;
   logger log_;

@@ -144,7 +144,7 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
   } else {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
-    auto outcome = co_await deps_.upstream.call(c.r.target, std::move(body), c.wd, c.deadlines, c.rc.id, c.r.model);
+    auto outcome = co_await deps_.upstream.call(c.r.target, body, c.wd, c.deadlines, c.rc.id, c.r.model);
     c.rc.report.attempts = outcome.attempts;
     c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
@@ -187,6 +187,10 @@ net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
   co_return keep;
 }
 
+// relay_stream's coroutine frame holds only what lives across its waits; the steps between them
+// are plain functions (take_piece, catch_up, client_write_failed, stream_outcome). GCC keeps every
+// local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled by Asio's
+// per-thread cache: it went to malloc on every stream and evicted a cached frame (benchmark 9).
 net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
   relay_machine m(c.r.format, [&up = deps_.upstream.upstream()](std::string text) { return up.redact(std::move(text)); });
   std::string out;  // reused for every read; moved into a shared piece when followers read it too
@@ -201,16 +205,6 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     c.keepalive = &keepalive;
   }
 
-  // One upstream read as the machine's input: bytes, the end, or the failure.
-  const auto take = [&m, &out](std::string_view piece, const std::error_code& ec) {
-    if (ec) return m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
-    if (piece.empty()) return m.resume(upstream_end{}, out);
-    // What goes out is about what came in (byte for byte on /v1): room for it at once, not the
-    // three or four doublings of a string appended to event by event. Bounded, as the string
-    // keeps its capacity through the stream's waits.
-    if (out.empty() && out.capacity() < piece.size()) out.reserve(std::min(piece.size() + 64, reserve_limit));
-    return m.resume(upstream_bytes{piece}, out);
-  };
   relay_action act;
   for (;;) {
     out.clear();
@@ -219,23 +213,13 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     } else {
       std::error_code ec;
       // A piece that is there already is read without a coroutine call (the relay's hot path).
-      const auto ready = c.exchange->read_ready(ec);
-      if (!ready && c.head_pending() && m.client_attached()) {
+      auto piece = c.exchange->read_ready(ec);
+      if (!piece && c.head_pending() && m.client_attached()) {
         act = relay_action{};  // nothing yet: the head goes out below, before the wait
       } else {
-        std::string_view piece;
-        if (ready)
-          piece = *ready;
-        else
-          piece = co_await c.exchange->read_some(ec);
-        act = take(piece, ec);
-        // What else is there already (the other chunks of the same upstream read) goes out in the
-        // same client write: a stream that fell behind catches up in one write, not one per event.
-        while (act.next == relay_action::kind::read && !ec && out.size() < coalesce_limit && !c.exchange->done()) {
-          const auto more = c.exchange->read_ready(ec);
-          if (!more) break;  // nothing without a wait
-          act = take(*more, ec);
-        }
+        if (!piece) piece = co_await c.exchange->read_some(ec);
+        act = take_piece(m, out, *piece, ec);
+        if (!ec) catch_up(c, m, out, act);
       }
     }
     // The client left while followers remain (seen by the watch, or before the stream started):
@@ -246,29 +230,17 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       auto shared = c.lead && !out.empty() ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
       if (m.client_attached()) {
-        const std::string& bytes = shared ? *shared : out;
-        const net::const_buffer buffer = net::buffer(bytes);
+        const net::const_buffer buffer = net::buffer(shared ? *shared : out);
         sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.head);
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
         if (!w.now(c.rc.client, c.keepalive, wec))
           wec = co_await w.rest(c.rc.client, deps_.cfg.client_write_timeout, c.keepalive);
         if (!wec) {
-          c.rc.report.bytes += bytes.size();
+          c.rc.report.bytes += buffer.size();
           c.head_sent();
-        }
-        if (wec) {
-          const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
-          const bool followers = c.lead && c.lead.f->leader_gone();
-          if (followers) {
-            c.client_lost = true;
-            watch.stop();
-            deps_.log.info("{} {} stream: {}; the answer goes on for coalesced requests", c.rc.id, c.r.label,
-                           make_error_code(why).message());
-          }
-          std::string none;
-          auto left = m.resume(client_left{followers, why}, none);
-          if (act.next == relay_action::kind::read) act = std::move(left);
+        } else {
+          client_write_failed(c, watch, m, act, wec);
         }
       }
     }
@@ -279,7 +251,48 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
   co_await keepalive.finish();
   c.keepalive = nullptr;
   watch.stop();
+  if (!stream_outcome(c, m, act) || !m.client_attached()) co_return false;
+  co_return co_await end_stream(c, act.tail);
+}
 
+relay_action relay_pipeline::take_piece(relay_machine& m, std::string& out, std::string_view piece,
+                                        const std::error_code& ec) {
+  if (ec) return m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
+  if (piece.empty()) return m.resume(upstream_end{}, out);
+  // What goes out is about what came in (byte for byte on /v1): room for it at once, not the
+  // three or four doublings of a string appended to event by event. Bounded, as the string keeps
+  // its capacity through the stream's waits.
+  if (out.empty() && out.capacity() < piece.size()) out.reserve(std::min(piece.size() + 64, reserve_limit));
+  return m.resume(upstream_bytes{piece}, out);
+}
+
+void relay_pipeline::catch_up(call& c, relay_machine& m, std::string& out, relay_action& act) {
+  // What else is there already (the other chunks of the same upstream read) goes out in the same
+  // client write: a stream that fell behind catches up in one write, not one per event.
+  std::error_code ec;
+  while (act.next == relay_action::kind::read && !ec && out.size() < coalesce_limit && !c.exchange->done()) {
+    const auto more = c.exchange->read_ready(ec);
+    if (!more) break;  // nothing without a wait
+    act = take_piece(m, out, *more, ec);
+  }
+}
+
+void relay_pipeline::client_write_failed(call& c, client_watch& watch, relay_machine& m, relay_action& act,
+                                         const boost::system::error_code& wec) {
+  const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
+  const bool followers = c.lead && c.lead.f->leader_gone();
+  if (followers) {
+    c.client_lost = true;
+    watch.stop();
+    deps_.log.info("{} {} stream: {}; the answer goes on for coalesced requests", c.rc.id, c.r.label,
+                   make_error_code(why).message());
+  }
+  std::string none;
+  auto left = m.resume(client_left{followers, why}, none);
+  if (act.next == relay_action::kind::read) act = std::move(left);
+}
+
+bool relay_pipeline::stream_outcome(call& c, relay_machine& m, const relay_action& act) {
   const auto us = c.elapsed_us();
   if (act.next == relay_action::kind::complete) {
     c.exchange.reset();  // read to its end: the connection goes back to the pool
@@ -289,14 +302,13 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
     // Nobody is left to read this answer (the flight was abandoned, no one can join it).
     deps_.log.info("{} {} 200 stream cut: {} after {} events, {} us", c.rc.id, c.r.label,
                    make_error_code(act.code).message(), m.events(), us);
-    co_return false;
+    return false;
   } else {
     deps_.log.warn("{} {} 200 stream failed: {} ({}) after {} events, {} us", c.rc.id, c.r.label,
                    make_error_code(act.code).message(), act.message, m.events(), us);
     if (c.lead) c.lead.f->fail({act.code, act.message, {}});
   }
-  if (!m.client_attached()) co_return false;
-  co_return co_await end_stream(c, act.tail);
+  return true;
 }
 
 void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
@@ -412,9 +424,8 @@ net::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::stri
   co_return co_await send_reply(c.rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout, headers);
 }
 
-net::awaitable<bool> relay_pipeline::reject(request_context& rc, const relay_format& format, std::string_view label,
-                                            error cause, std::string message) {
-  auto reply = format.error_response(cause, std::move(message), 0);
+net::awaitable<bool> relay_pipeline::reject(request_context& rc, std::string_view label, error cause,
+                                            error_reply reply) {
   deps_.log.info("{} {} {} {}", rc.id, label, reply.status, make_error_code(cause).message());
   co_return co_await send_reply(rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout);
 }

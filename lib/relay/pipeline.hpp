@@ -30,6 +30,8 @@ class shared_flights;
 
 class gateway_metrics;
 class client_watch;
+class relay_machine;
+struct relay_action;
 
 /// What an endpoint hands the pipeline for one request.
 struct relay_request {
@@ -71,9 +73,9 @@ class relay_pipeline {
 
   /// Answers one request; returns whether the connection may be kept alive.
   net::awaitable<bool> serve(request_context& rc, relay_request& r);
-  /// Answers a request refused before any upstream call, in `format`'s error shape.
-  net::awaitable<bool> reject(request_context& rc, const relay_format& format, std::string_view label, error cause,
-                              std::string message);
+  /// Answers a request refused before any upstream call with `reply`, its error in the endpoint's
+  /// shape (relay_format::error_response), and logs `cause`.
+  net::awaitable<bool> reject(request_context& rc, std::string_view label, error cause, error_reply reply);
 
   /// Whether answers are cached (endpoints only compute keys then).
   bool caching() const { return deps_.store != nullptr; }
@@ -85,6 +87,13 @@ class relay_pipeline {
   net::awaitable<bool> lead(call& c);
   net::awaitable<bool> reply_json(call& c, client_watch& watch);
   net::awaitable<bool> relay_stream(call& c, client_watch& watch);
+  // relay_stream's steps between its waits (kept out of its coroutine frame).
+  static relay_action take_piece(relay_machine& m, std::string& out, std::string_view piece, const std::error_code& ec);
+  static void catch_up(call& c, relay_machine& m, std::string& out, relay_action& act);
+  void client_write_failed(call& c, client_watch& watch, relay_machine& m, relay_action& act,
+                           const boost::system::error_code& wec);
+  /// Settles a finished stream and logs it; false when its client's leaving ended it.
+  bool stream_outcome(call& c, relay_machine& m, const relay_action& act);
   net::awaitable<bool> reply_cached(call& c, const cached_answer& hit);
   net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake);
   net::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);

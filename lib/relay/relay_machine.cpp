@@ -37,11 +37,18 @@ relay_action relay_machine::on(const upstream_end&, std::string&) {
   if (state_ != state::draining && !format_.finished())
     return fail(error::upstream_closed, "upstream stream ended before the answer was complete", {});
   state_ = state::complete;
-  answer_ = format_.collected();
   relay_action a;
   a.next = relay_action::kind::complete;
   a.tail = format_.stream_end();
   return a;
+}
+
+std::optional<cached_answer> relay_machine::take_answer() {
+  // Nothing reaches the format after completion (further inputs only detach the client): what it
+  // collected then is what it holds now.
+  if (state_ != state::complete || answer_taken_) return std::nullopt;
+  answer_taken_ = true;
+  return format_.collected();
 }
 
 relay_action relay_machine::on(const upstream_failed& in, std::string&) {

@@ -70,8 +70,9 @@ class relay_machine {
   /// Whether the client still gets the stream (false once it left, whether or not followers remain).
   bool client_attached() const { return attached_; }
   bool done() const { return state_ == state::complete || state_ == state::failed; }
-  /// The complete stream's answer, once (nullopt before completion or when not replayable).
-  std::optional<cached_answer> take_answer() { return std::exchange(answer_, std::nullopt); }
+  /// The complete stream's answer, once (nullopt before completion or when not replayable):
+  /// collected from the format when asked, so a stream nobody stores collects nothing.
+  std::optional<cached_answer> take_answer();
   /// Upstream events relayed so far ([DONE] excluded).
   std::size_t events() const { return events_; }
 
@@ -90,7 +91,7 @@ class relay_machine {
   state state_ = state::streaming;
   bool attached_ = true;
   std::size_t events_ = 0;
-  std::optional<cached_answer> answer_;
+  bool answer_taken_ = false;
   error code_ = error::upstream_closed;
   std::string message_;
 };

@@ -31,11 +31,72 @@ std::string seconds_text(std::chrono::milliseconds ms) {
 }
 
 // A wait cut short by the client leaving or by a shutdown: that, not the last attempt, is the
-// call's outcome. Any other cause (the request's own deadline) leaves the last failure standing.
-std::optional<upstream_failure> cut_short(const watchdog& wd) {
-  if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down))
-    return upstream_failure{*fired, {}, {}};
-  return std::nullopt;
+// call's outcome (true). Any other cause (the request's own deadline) leaves the last failure standing.
+bool ended_by_client(const watchdog& wd, upstream_outcome& out) {
+  if (auto fired = wd.fired(); fired && (*fired == error::client_gone || *fired == error::shutting_down)) {
+    out.failure = upstream_failure{*fired, {}, {}};
+    return true;
+  }
+  return false;
+}
+
+// Whether to wait for the earliest reset of the spent routes: QUEUE_TIMEOUT bounds all of a
+// call's waits for resets together, from the first (`queued_until`).
+struct reset_queue {
+  std::chrono::milliseconds wait_for;
+  bool wait;
+};
+reset_queue queue_for_reset(clock_type::time_point reset, std::optional<clock_type::time_point>& queued_until,
+                            std::chrono::milliseconds queue_timeout) {
+  const auto now = clock_type::now();
+  const auto wait_for = std::chrono::ceil<std::chrono::milliseconds>(reset - now);
+  if (!queued_until) queued_until = now + queue_timeout;
+  return {wait_for, queue_timeout.count() > 0 && now + wait_for <= *queued_until};
+}
+
+upstream_failure all_spent(std::chrono::milliseconds reset_in) {
+  return {error::rate_limited, "every upstream route is at its rate limit",
+          seconds_text(std::max(reset_in, std::chrono::milliseconds(1)))};
+}
+
+upstream_failure breaker_open(std::chrono::milliseconds retry_in) {
+  return {error::upstream_unavailable, "the upstream is failing; requests are refused for a moment",
+          seconds_text(retry_in)};
+}
+
+// A 200 head: the call's outcome.
+void answered(upstream_outcome& out, std::unique_ptr<upstream_exchange> ex, const upstream_route& route,
+              std::string_view model_asked, const upstream_route& first) {
+  out.exchange = std::move(ex);
+  out.failure.reset();
+  out.model = route.model() == upstream_routes::other_model ? std::string(model_asked) : route.model();
+  out.fallback = route.model() != first.model();  // another key of the same model is no fallback
+}
+
+void log_queued(const logger& log, std::string_view request_id, std::chrono::milliseconds wait_for) {
+  log.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id, wait_for.count());
+}
+
+void log_moved(const logger& log, std::string_view request_id, const upstream_route& from, const upstream_route& to) {
+  log.info("{} upstream: moving from {} to {}", request_id, from.label(), to.label());
+}
+
+// The body re-addressed to a fallback model. Made only when one is tried (a pointer in the
+// call's frame, not two strings).
+struct routed_copy {
+  std::string model, body;
+};
+
+// The body re-addressed to a fallback `model` into `routed`, once per model; false when the body
+// is not a JSON object.
+bool readdress(std::string_view body, const std::string& model, std::unique_ptr<routed_copy>& routed) {
+  if (routed && routed->model == model) return true;
+  auto readdressed = with_model(body, model);
+  if (!readdressed) return false;
+  if (!routed) routed = std::make_unique<routed_copy>();
+  routed->body = std::move(*readdressed);
+  routed->model = model;
+  return true;
 }
 
 // Where one call stands with a route of its plan.
@@ -99,14 +160,14 @@ double upstream_caller::jitter() {
   return std::uniform_real_distribution<double>(0.75, 1.0)(random_);
 }
 
-net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, std::string body, watchdog& wd,
+net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, std::string_view body, watchdog& wd,
                                                        request_deadlines d, std::string_view request_id,
                                                        std::string_view model, boost::beast::http::verb method) {
   upstream_outcome out;
   const auto started = clock_type::now();
   const auto plan = routes_.plan(model);
   std::vector<route_try> tries(plan.size());
-  std::string routed_body, routed_model;  // the body re-addressed to a fallback model
+  std::unique_ptr<routed_copy> routed;  // the body re-addressed to a fallback model
   const upstream_route* moved_from = nullptr;  // the route the last attempt left
   std::optional<clock_type::time_point> queued_until;  // QUEUE_TIMEOUT bounds all waits for resets together
   for (;;) {
@@ -114,49 +175,34 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     if (p.index == route_pick::none) {
       if (p.budget_reset) {
         // Every route left to try is known to refuse: no request is sent that would be refused.
-        const auto now = clock_type::now();
-        const auto wait_for = std::chrono::ceil<std::chrono::milliseconds>(*p.budget_reset - now);
-        if (!queued_until) queued_until = now + queue_timeout_;
-        if (queue_timeout_.count() > 0 && now + wait_for <= *queued_until) {
-          log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id,
-                    wait_for.count());
-          if (co_await wait(wait_for, wd, d)) continue;
-          if (auto gone = cut_short(wd)) {
-            out.failure = std::move(gone);
-            co_return out;
-          }
+        const auto q = queue_for_reset(*p.budget_reset, queued_until, queue_timeout_);
+        if (q.wait) {
+          log_queued(log_, request_id, q.wait_for);
+          if (co_await wait(q.wait_for, wd, d)) continue;
+          if (ended_by_client(wd, out)) co_return out;
         }
         spent_refusals_.fetch_add(1, std::memory_order_relaxed);
-        out.failure = upstream_failure{error::rate_limited, "every upstream route is at its rate limit",
-                                       seconds_text(std::max(wait_for, std::chrono::milliseconds(1)))};
+        out.failure = all_spent(q.wait_for);
         co_return out;
       }
-      if (p.breaker_retry)
-        out.failure = upstream_failure{error::upstream_unavailable,
-                                       "the upstream is failing; requests are refused for a moment",
-                                       seconds_text(*p.breaker_retry)};
+      if (p.breaker_retry) out.failure = breaker_open(*p.breaker_retry);
       co_return out;  // every route was tried: the last failure stands
     }
     auto& route = *plan[p.index];
     auto& tried = tries[p.index];
     if (moved_from) {
-      log_.info("{} upstream: moving from {} to {}", request_id, moved_from->label(), route.label());
+      log_moved(log_, request_id, *moved_from, route);
       moved_from = nullptr;
     }
     // The plan's first model is the one the body names; a fallback model gets its own copy. Each
     // attempt reads the body it sends without copying it (an allocation per request).
     std::string_view send_body = body;
     if (method == boost::beast::http::verb::post && route.model() != plan.front()->model()) {
-      if (routed_model != route.model()) {
-        auto readdressed = with_model(body, route.model());
-        if (!readdressed) {  // not a JSON object: only its own model can take it
-          tried.left = true;
-          continue;
-        }
-        routed_body = std::move(*readdressed);
-        routed_model = route.model();
+      if (!readdress(body, route.model(), routed)) {  // not a JSON object: only its own model can take it
+        tried.left = true;
+        continue;
       }
-      send_body = routed_body;
+      send_body = routed->body;
     }
     ++out.attempts;
     route.count_attempt();
@@ -166,35 +212,9 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     bool move_on = false;                            // to the next route of the plan
     if (ex) {
-      out.upstream_status = ex->status();
-      out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
-      const auto snapshot = upstream().rate_limits([&ex](std::string_view name) { return ex->header(name); });
-      if (out.upstream_status != 200)  // an answer has no Retry-After to read
-        asked = parse_retry_after(ex->header("retry-after-ms"), ex->header("retry-after"),
-                                  std::chrono::system_clock::now());
-      rate_limits_.update(snapshot);
-      route.observe(snapshot, out.upstream_status, asked);
-      if (running_low(snapshot))
-        log_.warn("{} upstream rate limit running low on {}: requests {}/{}, tokens {}/{}", request_id, route.label(),
-                  snapshot.remaining_requests.value_or(0), snapshot.limit_requests.value_or(0),
-                  snapshot.remaining_tokens.value_or(0), snapshot.limit_tokens.value_or(0));
-      if (upstream_unwell(out.upstream_status))
-        route.breaker().record_failure();
-      else
-        route.breaker().record_success();
-      if (metrics_) {
-        const auto st = out.upstream_status;
-        metrics_->attempt(st < 400   ? attempt_outcome::ok
-                          : st == 429 ? attempt_outcome::rate_limited
-                          : upstream_unwell(st) ? attempt_outcome::server_error
-                                                : attempt_outcome::client_error);
-      }
+      asked = observe_answer(*ex, route, out, started, request_id);
       if (out.upstream_status == 200) {
-        if (metrics_) metrics_->upstream_first_byte(out.first_byte);
-        out.exchange = std::move(ex);
-        out.failure.reset();
-        out.model = route.model() == upstream_routes::other_model ? std::string(model) : route.model();
-        out.fallback = route.model() != plan.front()->model();  // another key of the same model is no fallback
+        answered(out, std::move(ex), route, model, *plan.front());
         co_return out;
       }
       out.failure = co_await failure_for(*ex);
@@ -208,15 +228,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         co_return out;  // the request's own fault (400, 404, 413, 422, ...): no route answers it better
       }
     } else {
-      const auto e = as_gateway_error(ec, error::upstream_connect_failed);
-      out.failure = upstream_failure{e, {}, {}};
-      if (metrics_ && e != error::client_gone && e != error::shutting_down)
-        metrics_->attempt(e == error::upstream_connect_timeout || e == error::upstream_first_byte_timeout ||
-                                  e == error::request_timeout
-                              ? attempt_outcome::timeout
-                              : attempt_outcome::transport);
-      if (!retryable_error(e)) co_return out;  // the request's own deadline, a client gone
-      route.breaker().record_failure();
+      if (!transport_failed(ec, route, out)) co_return out;  // the request's own deadline, a client gone
       wd.reset();  // that attempt's deadline fired; the next attempt gets its own
     }
     if (tried.retries >= retry_.max_retries) move_on = true;
@@ -229,16 +241,69 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     }
 
     const auto delay = asked ? *asked : backoff_delay(tried.retries, jitter(), retry_);
-    log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
-              make_error_code(out.failure->code).message(), delay.count());
+    log_retry(request_id, out, route, delay);
     if (!co_await wait(delay, wd, d)) {
-      if (auto gone = cut_short(wd)) out.failure = std::move(gone);
+      ended_by_client(wd, out);
       co_return out;  // else the last failure stands (with its Retry-After on 429)
     }
     ++tried.retries;
     retries_.fetch_add(1, std::memory_order_relaxed);
     if (metrics_) metrics_->retry();
   }
+}
+
+// The rest of an attempt's bookkeeping lives outside the coroutine (observe_answer and below):
+// GCC keeps every local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled
+// by Asio's per-thread cache (benchmark 9: it went to malloc and evicted a cached frame each time).
+
+std::optional<std::chrono::milliseconds> upstream_caller::observe_answer(upstream_exchange& ex, upstream_route& route,
+                                                                         upstream_outcome& out,
+                                                                         clock_type::time_point started,
+                                                                         std::string_view request_id) {
+  std::optional<std::chrono::milliseconds> asked;
+  out.upstream_status = ex.status();
+  out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
+  const auto snapshot = upstream().rate_limits([&ex](std::string_view name) { return ex.header(name); });
+  if (out.upstream_status != 200)  // an answer has no Retry-After to read
+    asked = parse_retry_after(ex.header("retry-after-ms"), ex.header("retry-after"), std::chrono::system_clock::now());
+  rate_limits_.update(snapshot);
+  route.observe(snapshot, out.upstream_status, asked);
+  if (running_low(snapshot))
+    log_.warn("{} upstream rate limit running low on {}: requests {}/{}, tokens {}/{}", request_id, route.label(),
+              snapshot.remaining_requests.value_or(0), snapshot.limit_requests.value_or(0),
+              snapshot.remaining_tokens.value_or(0), snapshot.limit_tokens.value_or(0));
+  if (upstream_unwell(out.upstream_status))
+    route.breaker().record_failure();
+  else
+    route.breaker().record_success();
+  if (metrics_) {
+    const auto st = out.upstream_status;
+    metrics_->attempt(st < 400   ? attempt_outcome::ok
+                      : st == 429 ? attempt_outcome::rate_limited
+                      : upstream_unwell(st) ? attempt_outcome::server_error
+                                            : attempt_outcome::client_error);
+    if (st == 200) metrics_->upstream_first_byte(out.first_byte);
+  }
+  return asked;
+}
+
+bool upstream_caller::transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out) {
+  const auto e = as_gateway_error(ec, error::upstream_connect_failed);
+  out.failure = upstream_failure{e, {}, {}};
+  if (metrics_ && e != error::client_gone && e != error::shutting_down)
+    metrics_->attempt(e == error::upstream_connect_timeout || e == error::upstream_first_byte_timeout ||
+                              e == error::request_timeout
+                          ? attempt_outcome::timeout
+                          : attempt_outcome::transport);
+  if (!retryable_error(e)) return false;
+  route.breaker().record_failure();
+  return true;
+}
+
+void upstream_caller::log_retry(std::string_view request_id, const upstream_outcome& out, const upstream_route& route,
+                                std::chrono::milliseconds delay) const {
+  log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
+            make_error_code(out.failure->code).message(), delay.count());
 }
 
 net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange& ex) {

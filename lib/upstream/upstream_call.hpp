@@ -56,8 +56,9 @@ class upstream_caller {
                   std::chrono::milliseconds queue_timeout, logger log, upstream_observer* observer = nullptr);
 
   /// POSTs `body` (asking for `model`; "" for MODEL) to `target`, over the routes `model` may take,
-  /// retrying and moving on as the policy allows, until a 200 head or a final failure.
-  net::awaitable<upstream_outcome> call(std::string_view target, std::string body, watchdog& wd,
+  /// retrying and moving on as the policy allows, until a 200 head or a final failure. `body` is
+  /// the caller's, read by every attempt: it must outlive the call.
+  net::awaitable<upstream_outcome> call(std::string_view target, std::string_view body, watchdog& wd,
                                         request_deadlines d, std::string_view request_id,
                                         std::string_view model = {},
                                         boost::beast::http::verb method = boost::beast::http::verb::post);
@@ -73,6 +74,15 @@ class upstream_caller {
   std::uint64_t spent_refusals() const { return spent_refusals_.load(std::memory_order_relaxed); }
 
  private:
+  /// Records an attempt's answer head into `out` (status, time to it) and everywhere it counts
+  /// (rate limits, the route's breaker and budget, metrics); the upstream's Retry-After, if any.
+  std::optional<std::chrono::milliseconds> observe_answer(upstream_exchange& ex, upstream_route& route,
+                                                          upstream_outcome& out, clock_type::time_point started,
+                                                          std::string_view request_id);
+  /// Records an attempt that failed without an answer; whether another attempt may follow.
+  bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out);
+  void log_retry(std::string_view request_id, const upstream_outcome& out, const upstream_route& route,
+                 std::chrono::milliseconds delay) const;
   /// The failure an upstream error status means; reads the (bounded) error body.
   net::awaitable<upstream_failure> failure_for(upstream_exchange& ex);
   /// Waits `delay` unless that passes the deadline or the watchdog fires; false when not waited.
