@@ -125,16 +125,21 @@ NGINX
   exit 1
 }
 
-# start_nginx_return WORKERS FILE: nginx answering every request with FILE's bytes from its own
-# configuration (`return 200 '...'`: no file system access at all, nginx's fastest reply), tuned
-# like start_nginx_static; sets ngr_port.
+# start_nginx_return WORKERS FILE [WRAPPER...]: nginx answering every request with FILE's bytes from
+# its own configuration (`return 200 '...'`: no file system access at all, nginx's fastest reply),
+# tuned like start_nginx_static; sets ngr_port and ngr_pid. With a WRAPPER (valgrind ...), nginx runs
+# as one process under it (master_process off).
 start_nginx_return() {
+  local workers=$1 file=$2 master=on
+  shift 2
+  [ $# -gt 0 ] && master=off
   ngr_port=$(free_port)
   # nginx interpolates $ in the text and unescapes \ and \': a $ is written ${dollar}.
   local text
-  text=$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$/${dollar}/g' "$2")
+  text=$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$/${dollar}/g' "$file")
   cat >"$work/nginx-return.conf" <<NGINX
-worker_processes $1;
+worker_processes $workers;
+master_process $master;
 daemon off;
 pid $work/nginx-return.pid;
 error_log $work/nginx-return-error.log warn;
@@ -152,9 +157,10 @@ http {
   }
 }
 NGINX
-  nginx -e "$work/nginx-return-error.log" -c "$work/nginx-return.conf" &
-  pids+=($!)
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ngr_port/" >/dev/null && return; sleep 0.05; done
+  "$@" nginx -e "$work/nginx-return-error.log" -c "$work/nginx-return.conf" &
+  ngr_pid=$!
+  pids+=("$ngr_pid")
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$ngr_port/" >/dev/null && return; sleep 0.05; done
   echo "nginx (return) did not start" >&2
   exit 1
 }
@@ -195,6 +201,22 @@ http {
 }
 NGINX
 }
+# callgrind_dump PID OUT_PREFIX TAG: asks the process under callgrind (--callgrind-out-file=
+# OUT_PREFIX.%p) to dump its counters now (which zeroes them) and prints the dump's file name. The
+# dump is written after callgrind_control returns: waited for. valgrind names its control pipe after
+# $HOST, so this runs with HOST=127.0.0.1 like the servers under it.
+callgrind_dump() {
+  local pid=$1 out=$2 tag=$3 dump=""
+  HOST=127.0.0.1 callgrind_control --dump="$tag" "$pid" >/dev/null
+  for _ in $(seq 300); do
+    dump=$(grep -l "^desc: Trigger: dump $tag\$" "$out".* 2>/dev/null | head -1) || true
+    [ -n "$dump" ] && break
+    sleep 0.1
+  done
+  [ -n "$dump" ] || { echo "$out: no callgrind dump '$tag'" >&2; exit 1; }
+  echo "$dump"
+}
+
 machine_line() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 }

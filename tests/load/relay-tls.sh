@@ -153,14 +153,8 @@ callgrind_count() {
   "$bin/chat-bench" --concurrency "$cg_concurrency" --requests "$cg_streams" --warmup 0 "$@" --timeout 300 \
     --json "$work/cg-$name.json" "$url" >/dev/null
   [ "$(field "cg-$name" requests ok)" = "$cg_streams" ] || { echo "$name: not every request completed" >&2; exit 1; }
-  HOST=127.0.0.1 callgrind_control --dump=measured "$pid" >/dev/null
-  local dump=""
-  for _ in $(seq 300); do  # the dump is written after callgrind_control returns
-    dump=$(grep -l '^desc: Trigger: dump measured' "$out".* 2>/dev/null | head -1) || true
-    [ -n "$dump" ] && break
-    sleep 0.1
-  done
-  [ -n "$dump" ] || { echo "$name: no callgrind dump" >&2; exit 1; }
+  local dump
+  dump=$(callgrind_dump "$pid" "$out" measured)
   [ -n "$profile_dir" ] && { mkdir -p "$profile_dir"; cp "$dump" "$profile_dir/callgrind.$name.out"; }
   awk -v n="$units" '/^summary:/ {printf "%.0f", $2 / n}' "$dump"
 }
