@@ -32,7 +32,7 @@ count() {
   awk -v n="$requests" '/^summary:/ {printf "%.0f", $2 / n}' "$dump"
 }
 
-valgrind_args() { echo valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$1.%p"; }
+valgrind_args() { echo env HOST=127.0.0.1 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$1.%p"; }
 
 echo "$(machine_line)"
 echo "settings: wrk -t1 -c$connections, $duration measured after a 2 s warm-up; gateway THREADS=1; nginx one worker, return 200"

@@ -207,7 +207,7 @@ NGINX
 # $HOST, so this runs with HOST=127.0.0.1 like the servers under it.
 callgrind_dump() {
   local pid=$1 out=$2 tag=$3 dump=""
-  HOST=127.0.0.1 callgrind_control --dump="$tag" "$pid" >/dev/null
+  HOST=127.0.0.1 callgrind_control --dump="$tag" "$pid" >/dev/null 2>&1
   for _ in $(seq 300); do
     dump=$(grep -l "^desc: Trigger: dump $tag\$" "$out".* 2>/dev/null | head -1) || true
     [ -n "$dump" ] && break
