@@ -3,8 +3,8 @@
 // and cut at a point taken from the input, gives both the same error, the same progress and, once
 // the header is read, the same method, target, version, keep-alive, fields and body.
 #include "http/request_reader.hpp"
+#include "../support/parser_feed.hpp"
 
-#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -26,26 +26,7 @@ template <class Parser>
 boost::beast::error_code feed(Parser& p, std::string_view bytes, std::size_t cut) {
   p.header_limit(1024);
   p.body_limit(256);
-  boost::beast::error_code ec;
-  std::string buffer(bytes.substr(0, cut));
-  std::size_t next = cut;
-  for (;;) {
-    while (!buffer.empty() && !p.is_done()) {
-      const auto used = p.put(boost::asio::buffer(buffer), ec);
-      if (used > buffer.size()) std::abort();
-      buffer.erase(0, used);
-      if (ec == http::error::need_more) {
-        ec = {};
-        break;
-      }
-      if (ec) return ec;
-      if (used == 0) break;
-    }
-    if (p.is_done()) return ec;
-    if (next >= bytes.size()) return http::error::need_more;
-    buffer += bytes.substr(next);
-    next = bytes.size();
-  }
+  return gateway::testing::feed(p, bytes, cut);
 }
 
 // The fields grouped by name (any case), in arrival order within a name: Beast's container puts a

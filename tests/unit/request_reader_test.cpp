@@ -4,8 +4,8 @@
 // error (the fields in arrival order, where Beast grouped those of one name); a connection's request object reused for the next request keeps nothing of the
 // last one.
 #include "http/request_reader.hpp"
+#include "support/parser_feed.hpp"
 
-#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -24,31 +24,12 @@ namespace {
 constexpr std::uint32_t header_limit = 512;
 constexpr std::uint64_t body_limit = 64;
 
-// Feeds `bytes` in two pieces cut at `cut` until the message is done or fails; the error
-// (need_more when the bytes end first).
+// The reader and Beast's parser, with the same limits, fed the same way.
 template <class Parser>
 boost::beast::error_code feed(Parser& p, const std::string& bytes, std::size_t cut) {
   p.header_limit(header_limit);
   p.body_limit(body_limit);
-  boost::beast::error_code ec;
-  std::string buffer = bytes.substr(0, cut);
-  std::size_t next = cut;
-  for (;;) {
-    while (!buffer.empty() && !p.is_done()) {
-      const auto used = p.put(boost::asio::buffer(buffer), ec);
-      buffer.erase(0, used);
-      if (ec == http::error::need_more) {
-        ec = {};
-        break;
-      }
-      if (ec) return ec;
-      if (used == 0) break;
-    }
-    if (p.is_done()) return ec;
-    if (next >= bytes.size()) return http::error::need_more;
-    buffer += bytes.substr(next);
-    next = bytes.size();
-  }
+  return testing::feed(p, bytes, cut);
 }
 
 struct field_copy {
