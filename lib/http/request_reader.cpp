@@ -4,16 +4,6 @@
 
 namespace gateway {
 
-void request_reader::on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target,
-                                     int version, error_code&) {
-  request_.set_request_line(method, method_string, target, static_cast<unsigned>(version));
-}
-
-void request_reader::on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
-                                   error_code&) {
-  request_.insert(name, name_string, value);
-}
-
 namespace {
 // As message::keep_alive(): the first Connection field against the version (RFC 9112 §9.3).
 // basic_parser's own keep_alive() reads every Connection field and Proxy-Connection, and not the
@@ -25,10 +15,19 @@ bool keeps_alive(const inbound_request& r) {
 }
 }  // namespace
 
-void request_reader::on_header_impl(error_code&) { request_.keep_alive(keeps_alive(request_)); }
+void request_reader::on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target,
+                                     int version, error_code&) {
+  request_.set_request_line(method, method_string, target, static_cast<unsigned>(version));
+}
 
-// A chunked body's trailer fields were added after the header: read it again.
-void request_reader::on_finish_impl(error_code&) { request_.keep_alive(keeps_alive(request_)); }
+void request_reader::on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                                   error_code&) {
+  request_.insert(name, name_string, value);
+  // A chunked body's trailer field (the header is done) counts as the message counted it.
+  if (name == boost::beast::http::field::connection && is_header_done()) request_.keep_alive(keeps_alive(request_));
+}
+
+void request_reader::on_header_impl(error_code&) { request_.keep_alive(keeps_alive(request_)); }
 
 void request_reader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code&) {
   // basic_parser has checked a stated length against the body limit already.

@@ -34,7 +34,7 @@ class request_reader final : public boost::beast::http::basic_parser<true> {
   std::size_t on_body_impl(string_view body, error_code&) override;
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override;
-  void on_finish_impl(error_code&) override;
+  void on_finish_impl(error_code&) override {}
 
   inbound_request& request_;
 };
