@@ -4,6 +4,8 @@
 # as GCC 12 emits it at -O2). Asio recycles a frame through its per-thread cache only up to 1,020
 # bytes (255 chunks of 4 bytes, thread_info_base); a larger frame goes to malloc every time and, on
 # its way, evicts a cached block (benchmark 9). Frames over the limit are marked with '>'.
+# Named coroutines of namespace gateway only: those in anonymous namespaces and the templates
+# (serve_http inside a connection's session, the router) are not found by name.
 #
 #   tests/load/frame-sizes.sh [build/release/app/chat-gateway]
 set -euo pipefail
@@ -26,7 +28,7 @@ gdb -batch -x "$work/gdb-commands" "$bin" 2>/dev/null |
          hex = substr($0, RSTART, RLENGTH); sub(/.*\$0x/, "", hex); sub(/,.*/, "", hex)
          print addr, hex; seen = 1 }' >"$work/sizes"
 join <(sort "$work/sizes") <(sort "$work/ramps") | while read -r _ hex name; do
-  [ $((16#$hex)) -ge 64 ] || continue  # not a frame: a constructor named like a coroutine
   size=$((16#$hex))
+  [ "$size" -ge 64 ] || continue  # not a frame: a constructor named like a coroutine
   printf '%6d %s %s\n' "$size" "$([ "$size" -gt "$limit" ] && echo '>' || echo ' ')" "$name"
 done | sort -rn
