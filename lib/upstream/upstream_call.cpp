@@ -73,14 +73,6 @@ void answered(upstream_outcome& out, std::unique_ptr<upstream_exchange> ex, cons
   out.fallback = route.model() != first.model();  // another key of the same model is no fallback
 }
 
-void log_queued(const logger& log, std::string_view request_id, std::chrono::milliseconds wait_for) {
-  log.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id, wait_for.count());
-}
-
-void log_moved(const logger& log, std::string_view request_id, const upstream_route& from, const upstream_route& to) {
-  log.info("{} upstream: moving from {} to {}", request_id, from.label(), to.label());
-}
-
 // The body re-addressed to a fallback model. Made only when one is tried (a pointer in the
 // call's frame, not two strings).
 struct routed_copy {
@@ -177,7 +169,8 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         // Every route left to try is known to refuse: no request is sent that would be refused.
         const auto q = queue_for_reset(*p.budget_reset, queued_until, queue_timeout_);
         if (q.wait) {
-          log_queued(log_, request_id, q.wait_for);
+          log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id,
+                    q.wait_for.count());
           if (co_await wait(q.wait_for, wd, d)) continue;
           if (ended_by_client(wd, out)) co_return out;
         }
@@ -191,7 +184,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     auto& route = *plan[p.index];
     auto& tried = tries[p.index];
     if (moved_from) {
-      log_moved(log_, request_id, *moved_from, route);
+      log_.info("{} upstream: moving from {} to {}", request_id, moved_from->label(), route.label());
       moved_from = nullptr;
     }
     // The plan's first model is the one the body names; a fallback model gets its own copy. Each
@@ -241,7 +234,8 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     }
 
     const auto delay = asked ? *asked : backoff_delay(tried.retries, jitter(), retry_);
-    log_retry(request_id, out, route, delay);
+    log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
+              make_error_code(out.failure->code).message(), delay.count());
     if (!co_await wait(delay, wd, d)) {
       ended_by_client(wd, out);
       co_return out;  // else the last failure stands (with its Retry-After on 429)
@@ -298,12 +292,6 @@ bool upstream_caller::transport_failed(const std::error_code& ec, upstream_route
   if (!retryable_error(e)) return false;
   route.breaker().record_failure();
   return true;
-}
-
-void upstream_caller::log_retry(std::string_view request_id, const upstream_outcome& out, const upstream_route& route,
-                                std::chrono::milliseconds delay) const {
-  log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
-            make_error_code(out.failure->code).message(), delay.count());
 }
 
 net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange& ex) {

@@ -81,8 +81,6 @@ class upstream_caller {
                                                           std::string_view request_id);
   /// Records an attempt that failed without an answer; whether another attempt may follow.
   bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out);
-  void log_retry(std::string_view request_id, const upstream_outcome& out, const upstream_route& route,
-                 std::chrono::milliseconds delay) const;
   /// The failure an upstream error status means; reads the (bounded) error body.
   net::awaitable<upstream_failure> failure_for(upstream_exchange& ex);
   /// Waits `delay` unless that passes the deadline or the watchdog fires; false when not waited.
