@@ -1,6 +1,6 @@
 #include "http/inbound_request.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "http/header_lookup.hpp"
 
 namespace gateway {
 namespace http = boost::beast::http;
@@ -16,18 +16,9 @@ inbound_request::inbound_request(http::verb method, std::string_view target, uns
   keep_alive_ = version >= 11;  // a built request says nothing of Connection
 }
 
-std::string_view inbound_request::operator[](http::field name) const {
-  for (const auto& e : fields_)
-    if (e.name == name) return text(e.value_at, e.value_size);
-  return {};
-}
-
-std::string_view inbound_request::operator[](std::string_view name) const {
-  for (const auto& e : fields_)
-    if (e.name_size == name.size() && boost::beast::iequals(text(e.name_at, e.name_size), name))
-      return text(e.value_at, e.value_size);
-  return {};
-}
+// The same walk over the fields as every other header lookup (http/header_lookup.hpp).
+std::string_view inbound_request::operator[](http::field name) const { return header_value(*this, name); }
+std::string_view inbound_request::operator[](std::string_view name) const { return header_value(*this, name); }
 
 void inbound_request::clear() {
   if (text_.capacity() > kept_text) text_ = std::string();
