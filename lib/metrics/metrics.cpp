@@ -163,6 +163,8 @@ std::string gateway_metrics::render(const sources& s) const {
   gauge(out, "gateway_pool_connections_reused_total", "Requests sent on a pooled connection.", s.pool.reused, "counter");
   gauge(out, "gateway_pool_stale_discarded_total", "Pooled connections found dead and replaced.",
         s.pool.discarded_stale, "counter");
+  gauge(out, "gateway_pool_tls_resumed_total", "Upstream connections opened with a resumed TLS session.",
+        s.pool.tls_resumed, "counter");
 
   if (s.cache) {
     gauge(out, "gateway_cache_hits_total", "Response cache hits.", s.cache->hits, "counter");

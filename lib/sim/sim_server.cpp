@@ -19,11 +19,13 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/json.hpp>
+#include <openssl/rand.h>
 
 #include <array>
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <utility>
 
 namespace gateway::sim {
@@ -168,6 +170,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       beast::get_lowest_layer(stream).expires_never();
       if (ec) co_return;
       ++self->tls_handshakes;
+      if (SSL_session_reused(stream.native_handle())) ++self->tls_resumed;
       co_await self->serve(stream);
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
       co_await stream.async_shutdown(tuple_awaitable);
@@ -217,7 +220,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       const auto s = snapshot();
       std::string body = json::serialize(json::object{
           {"requests", s.requests}, {"completions", s.completions}, {"connections", s.connections},
-          {"tls_handshakes", s.tls_handshakes}, {"streams_started", s.streams_started},
+          {"tls_handshakes", s.tls_handshakes}, {"tls_resumed", s.tls_resumed}, {"streams_started", s.streams_started},
           {"streams_completed", s.streams_completed}, {"streams_aborted", s.streams_aborted},
           {"active_streams", s.active_streams}, {"unauthorized", s.unauthorized},
           {"rate_limited", s.rate_limited}, {"by_key", counts_json(s.by_key)}, {"by_model", counts_json(s.by_model)},
@@ -513,7 +516,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
 
   void reset() {
     std::lock_guard lock(mutex);
-    requests = completions = connections = tls_handshakes = 0;
+    requests = completions = connections = tls_handshakes = tls_resumed = 0;
     streams_started = streams_completed = streams_aborted = unauthorized = 0;
     last_body.clear();
     fault_counts.clear();
@@ -532,7 +535,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
 
   sim_stats snapshot() {
     std::lock_guard lock(mutex);
-    sim_stats s{requests, completions, connections, tls_handshakes, streams_started, streams_completed,
+    sim_stats s{requests, completions, connections, tls_handshakes, tls_resumed, streams_started, streams_completed,
                 streams_aborted, active_streams, unauthorized, rate_limited, by_key, by_model, by_route,
                 last_body, last_request_id};
     return s;
@@ -543,7 +546,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   logger log;
   std::optional<net::ssl::context> tls;
   std::atomic<bool> stopping{false};
-  std::atomic<std::uint64_t> requests{0}, completions{0}, connections{0}, tls_handshakes{0},
+  std::atomic<std::uint64_t> requests{0}, completions{0}, connections{0}, tls_handshakes{0}, tls_resumed{0},
       streams_started{0}, streams_completed{0}, streams_aborted{0}, unauthorized{0}, ids{0};
   std::atomic<std::int64_t> active_streams{0};
   struct gate {
@@ -578,5 +581,12 @@ unsigned short sim_server::port() const { return impl_->acceptor.port(); }
 sim_stats sim_server::stats() const { return impl_->snapshot(); }
 void sim_server::reset() { impl_->reset(); }
 void sim_server::open_gate(const std::string& name) { impl_->open_gate(name); }
+void sim_server::forget_tls_sessions() {
+  if (!impl_->tls) return;
+  std::array<unsigned char, 80> keys{};  // name, HMAC and AES keys of OpenSSL's ticket format
+  if (RAND_bytes(keys.data(), static_cast<int>(keys.size())) != 1 ||
+      SSL_CTX_set_tlsext_ticket_keys(impl_->tls->native_handle(), keys.data(), keys.size()) != 1)
+    throw std::runtime_error("groq-sim: cannot set new session-ticket keys");
+}
 
 }  // namespace gateway::sim

@@ -48,6 +48,7 @@ struct sim_stats {
   std::uint64_t completions = 0;        // chat completion requests
   std::uint64_t connections = 0;        // TCP connections accepted
   std::uint64_t tls_handshakes = 0;     // completed TLS handshakes
+  std::uint64_t tls_resumed = 0;        // of those, handshakes that resumed a session
   std::uint64_t streams_started = 0;
   std::uint64_t streams_completed = 0;
   std::uint64_t streams_aborted = 0;    // the peer closed the connection mid-stream
@@ -76,6 +77,9 @@ class sim_server {
   void reset();
   /// Releases every stream waiting on gate `name` (and later ones pass straight through).
   void open_gate(const std::string& name);
+  /// TLS: new session-ticket keys, so that every session given out so far is refused (as by a
+  /// server that restarted). Between requests only.
+  void forget_tls_sessions();
 
  private:
   struct impl;

@@ -1,4 +1,5 @@
 #include "tls/tls_context.hpp"
+#include "tls/tls_session_cache.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <openssl/ssl.h>
@@ -14,6 +15,7 @@ ssl::context make_client_tls_context(const std::string& extra_ca_file) {
   // Buffers of idle connections are released: with many pooled or streaming connections this is
   // most of OpenSSL's per-connection memory.
   SSL_CTX_set_mode(ctx.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  tls_session_cache::enable(ctx.native_handle());
   ctx.set_default_verify_paths();
   if (!extra_ca_file.empty()) {
     boost::system::error_code ec;

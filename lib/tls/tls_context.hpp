@@ -8,7 +8,8 @@
 
 namespace gateway {
 
-/// TLS 1.2+, verify_peer, the system CA store plus `extra_ca_file` when it is not empty.
+/// TLS 1.2+, verify_peer, the system CA store plus `extra_ca_file` when it is not empty; sessions
+/// go to the tls_session_cache each connection names (see tls_session_cache.hpp).
 /// Throws std::runtime_error naming the file when the CA file cannot be loaded.
 boost::asio::ssl::context make_client_tls_context(const std::string& extra_ca_file);
 

@@ -160,6 +160,7 @@ upstream_client::upstream_client(net::any_io_executor io, upstream_settings sett
       settings_(std::move(settings)),
       host_header_(settings_.upstream.url.host_header()),
       tls_(tls),
+      sessions_(settings_.upstream.url.host + ':' + settings_.upstream.url.port),
       pool_(pool),
       log_(std::move(log)) {}
 
@@ -205,6 +206,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
   if (auto* tls = std::get_if<upstream_connection::tls_stream>(&conn->stream)) {
     // SNI for names only (RFC 6066 forbids IP literals), and the certificate must match the host.
     tls->set_host(url.host, url.host_is_ip());
+    sessions_.use(tls->native_handle(), url.host + ':' + url.port);
     auto [hec] = co_await tls->async_handshake(tuple_awaitable);
     if (hec) {
       ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_tls_failed);
@@ -213,6 +215,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
                 verify != X509_V_OK ? std::string(" (") + X509_verify_cert_error_string(verify) + ")" : "");
       co_return nullptr;
     }
+    if (SSL_session_reused(tls->native_handle())) pool_.resumed();
   }
   wd.disarm();
   log_.debug("upstream: connection #{} to {}:{} open", conn->id, url.host, url.port);

@@ -14,6 +14,7 @@
 #include "upstream/provider.hpp"
 #include "upstream/reply_source.hpp"
 #include "upstream/response_head.hpp"
+#include "tls/tls_session_cache.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -109,6 +110,7 @@ class upstream_client {
   upstream_settings settings_;
   std::string host_header_;  // fixed with the settings: not built per request
   net::ssl::context* tls_;  // null for plain http
+  tls_session_cache sessions_;  // the upstream's newest TLS session, offered by each new connection
   upstream_pool& pool_;
   logger log_;
 };

@@ -38,7 +38,7 @@ void upstream_pool::give_back(std::unique_ptr<upstream_connection> conn) {
 
 pool_stats upstream_pool::stats() const {
   std::lock_guard lock(mutex_);
-  return {created_.load(), reused_.load(), stale_.load(), idle_.size(), in_use_.load()};
+  return {created_.load(), reused_.load(), stale_.load(), resumed_.load(), idle_.size(), in_use_.load()};
 }
 
 }  // namespace gateway

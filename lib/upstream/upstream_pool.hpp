@@ -20,6 +20,7 @@ struct pool_stats {
   std::uint64_t created = 0;
   std::uint64_t reused = 0;
   std::uint64_t discarded_stale = 0;
+  std::uint64_t tls_resumed = 0;  // new connections whose TLS handshake resumed a session
   std::size_t idle = 0;
   std::int64_t in_use = 0;  // connections leased to a request right now
 };
@@ -37,6 +38,8 @@ class upstream_pool {
   void give_back(std::unique_ptr<upstream_connection> conn);
   /// Counts a newly created connection (for stats).
   std::uint64_t next_id() { return ++created_; }
+  /// Counts a new connection whose TLS handshake resumed a session (for stats).
+  void resumed() { resumed_.fetch_add(1, std::memory_order_relaxed); }
 
   pool_stats stats() const;
   /// A request holds a connection (from the pool or new) / gave it back or closed it.
@@ -48,7 +51,7 @@ class upstream_pool {
   std::chrono::milliseconds max_idle_age_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<upstream_connection>> idle_;  // guarded by mutex_; back = newest
-  std::atomic<std::uint64_t> created_{0}, reused_{0}, stale_{0};
+  std::atomic<std::uint64_t> created_{0}, reused_{0}, stale_{0}, resumed_{0};
   std::atomic<std::int64_t> in_use_{0};
 };
 

@@ -81,3 +81,37 @@ TEST_CASE("upstream TLS: a fast stream and a burst relay every byte on one conne
   CHECK(json.status == 200);
   CHECK(env.sim().stats().tls_handshakes == 1);  // one connection for all three
 }
+
+// New upstream connections resume the TLS session the upstream gave the last one (no certificate
+// sent, parsed or verified again), as nginx's proxy_ssl_session_reuse does: with no pool, every
+// request opens a connection, and all but the first resume.
+TEST_CASE("upstream TLS: new connections resume the upstream's newest session", "[integration][tls]") {
+  test_env env(with_gateway([](auto& c) { c.upstream_pool_size = 0; }));
+  for (const char* q : {"BIST 100 nedir?", "Enflasyon nedir?", "Faiz nedir?"}) {
+    const auto r = env.chat(chat_body(q));
+    CHECK(r.status == 200);
+    CHECK(str(r.json().at("answer")) == expected_answer(q));
+  }
+  const auto st = env.sim().stats();
+  CHECK(st.tls_handshakes == 3);
+  CHECK(st.tls_resumed == 2);
+  const auto m = env.request("GET", "/metrics", {}, {}).body;
+  CHECK(m.find("\ngateway_pool_connections_created_total 3\n") != std::string::npos);
+  CHECK(m.find("\ngateway_pool_tls_resumed_total 2\n") != std::string::npos);
+}
+
+// A session the upstream no longer accepts (its ticket keys changed, as after a restart) costs a
+// full handshake and nothing else: the request is answered, and the new session is kept.
+TEST_CASE("upstream TLS: a session the upstream refuses falls back to a full handshake", "[integration][tls]") {
+  test_env env(with_gateway([](auto& c) { c.upstream_pool_size = 0; }));
+  CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+  env.sim().forget_tls_sessions();
+  for (const char* q : {"Enflasyon nedir?", "Faiz nedir?"}) {
+    const auto r = env.chat(chat_body(q));
+    CHECK(r.status == 200);
+    CHECK(str(r.json().at("answer")) == expected_answer(q));
+  }
+  const auto st = env.sim().stats();
+  CHECK(st.tls_handshakes == 3);
+  CHECK(st.tls_resumed == 1);  // the third request's: the second's handshake was a full one
+}
