@@ -165,10 +165,12 @@ NGINX
   exit 1
 }
 
-# nginx_conf FILE PORT MASTER: one nginx worker as a TLS reverse proxy to groq-sim on $sim_port
-# (its certificate verified against $work/ca.pem; keepalive 512, no buffering); MASTER off runs it as
-# a single process (under valgrind).
+# nginx_conf FILE PORT MASTER [KEEPALIVE]: one nginx worker as a TLS reverse proxy to groq-sim on
+# $sim_port (its certificate verified against $work/ca.pem; keepalive 512, no buffering); MASTER off
+# runs it as a single process (under valgrind); KEEPALIVE off: a new upstream connection per request.
 nginx_conf() {
+  local keepalive="keepalive 512; keepalive_requests 100000000;"
+  [ "${4:-on}" = off ] && keepalive=""
   cat >"$1" <<NGINX
 worker_processes 1;
 master_process $3;
@@ -181,7 +183,7 @@ http {
   access_log off;
   tcp_nodelay on;
   keepalive_requests 100000000;
-  upstream sim { server 127.0.0.1:$sim_port; keepalive 512; keepalive_requests 100000000; }
+  upstream sim { server 127.0.0.1:$sim_port; $keepalive }
   server {
     listen 127.0.0.1:$2;
     location / {

@@ -11,11 +11,18 @@
 #      counters after the warm-up (which zeroes them) and after the streams, so start-up and
 #      warm-up cancel out; the second dump divided by CG_STREAMS x TOKENS;
 #   4. system calls per streamed token (strace -c on the serving process): the kernel's side.
+# Non-streaming rows also count the TLS handshakes groq-sim completed during the row (and how many
+# resumed a session): new upstream connections, the costly part of a burst. STALL_MS=N stalls the
+# machine mid-row (three busy loops on two cores for N ms), as a noisy neighbour does: how each
+# server recovers from a backlog.
 #
 #   tests/load/relay-tls.sh
 #   SCENARIOS="callgrind" CG_STREAMS=40 tests/load/relay-tls.sh
 #   SCENARIOS="callgrind-json" CG_REQUESTS=400 tests/load/relay-tls.sh   # per non-streaming request
 #   SCENARIOS="syscalls" tests/load/relay-tls.sh   # system calls per streamed token (strace -c)
+#   SCENARIOS="json" RATE=5000 SIM_THREADS=2 STALL_MS=500 tests/load/relay-tls.sh   # a stall mid-row
+#   NEW_CONNECTIONS=1 SCENARIOS="callgrind-json" tests/load/relay-tls.sh   # no upstream keep-alive
+#       (gateway UPSTREAM_POOL_SIZE=0, nginx without keepalive): what a new upstream connection costs
 #   PROFILE=DIR tests/load/relay-tls.sh      # keeps the callgrind dumps in DIR for callgrind_annotate
 #   BASE_BIN=/other/build/app tests/load/relay-tls.sh   # adds base-v1 and base-chat rows: that
 #                                                       # build's gateway, in the same run
@@ -29,6 +36,7 @@ stream_duration=${STREAM_DURATION:-12}
 rate=${RATE:-2000}
 sim_threads=${SIM_THREADS:-1}
 duration=${DURATION:-10}
+stall_ms=${STALL_MS:-0}
 cg_streams=${CG_STREAMS:-40}
 cg_requests=${CG_REQUESTS:-400}
 cg_concurrency=${CG_CONCURRENCY:-4}
@@ -56,10 +64,13 @@ wait_http() {  # URL: until it answers at all (valgrind makes start-up slow)
   echo "$1 did not answer" >&2
   exit 1
 }
+new_connections=${NEW_CONNECTIONS:-}
 gateway_env() {
   echo GROQ_BASE_URL="https://127.0.0.1:$sim_port/openai/v1" GROQ_CA_FILE="$work/ca.pem" THREADS=1 \
-    CACHE_ENABLED=false UPSTREAM_POOL_SIZE=1024
+    CACHE_ENABLED=false UPSTREAM_POOL_SIZE=$([ -n "$new_connections" ] && echo 0 || echo 1024)
 }
+# Without upstream keep-alive nginx opens a connection per request too (its TLS session still reused).
+ng_keepalive=$([ -n "$new_connections" ] && echo off || echo on)
 
 # start_targets SIM_ARGS...: groq-sim with these pacing options, the gateway (and the base build's)
 # and nginx in front of it; stop_targets ends them. The streaming rows pace tokens; the
@@ -75,11 +86,22 @@ start_targets() {
   # shellcheck disable=SC2046
   start_gateway $(gateway_env)
   ng_port=$(free_port)
-  nginx_conf "$work/nginx-tls.conf" "$ng_port" on
+  nginx_conf "$work/nginx-tls.conf" "$ng_port" on "$ng_keepalive"
   nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-tls.conf" &
   ng_master=$!
   pids+=("$ng_master")
   wait_http "http://127.0.0.1:$ng_port/"
+}
+# sim_handshakes: groq-sim's completed TLS handshakes and, of those, resumed ones ("N R").
+sim_handshakes() {
+  curl -sf --cacert "$work/ca.pem" "https://127.0.0.1:$sim_port/sim/stats" |
+    python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["tls_handshakes"], s["tls_resumed"])'
+}
+# stall_later SECONDS MS: after SECONDS, three busy loops for MS milliseconds (two cores here).
+stall_later() {
+  sleep "$1"
+  for _ in 1 2 3; do timeout "$(echo "$2 / 1000" | bc -l)" sh -c 'while :; do :; done' & done
+  wait
 }
 stop_targets() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -88,7 +110,7 @@ stop_targets() {
 }
 
 machine_line
-echo "settings: groq-sim over TLS (self-signed, verified), one thread; gateway THREADS=1, cache off; nginx 1 worker, proxy_ssl_verify on, keepalive 512, proxy_buffering off"
+echo "settings: groq-sim over TLS (self-signed, verified), one thread; gateway THREADS=1, cache off; nginx 1 worker, proxy_ssl_verify on, keepalive 512, proxy_buffering off${new_connections:+; NEW_CONNECTIONS: no upstream keep-alive on either}"
 
 if [[ " $scenarios " == *" stream "* ]]; then
   start_targets --tokens "$tokens" --interval-ms "$interval"
@@ -120,11 +142,19 @@ if [[ " $scenarios " == *" json "* ]]; then
   # The goal compares added p99s (p99 minus direct's p99); the direct term cancels, so the last
   # column, p99 minus nginx's p99, is the same comparison and needs no direct row (TARGETS may omit
   # it: at high rates the direct row measures chat-bench's own TLS client more than groq-sim).
-  echo "| target | achieved req/s | p50 ms | p99 ms | added p99 | p99 - nginx p99 | failed |"
-  echo "|---|---|---|---|---|---|---|"
+  [ "$stall_ms" -gt 0 ] && echo "(the machine stalled for $stall_ms ms, $((duration / 2)) s into each row)"
+  echo "| target | achieved req/s | p50 ms | p99 ms | added p99 | p99 - nginx p99 | failed | upstream TLS handshakes (resumed) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  declare -A handshakes
   for t in $targets; do
+    before=$(sim_handshakes)
+    stall_pid=""
+    if [ "$stall_ms" -gt 0 ]; then stall_later $((2 + duration / 2)) "$stall_ms" & stall_pid=$!; fi
     # shellcheck disable=SC2046
     bench "json-$t" --rate "$rate" --duration "$duration" --warmup 2 $(ca_args "$t") "$(url_of "$t")"
+    [ -z "$stall_pid" ] || wait "$stall_pid"
+    after=$(sim_handshakes)
+    handshakes[$t]="$((${after% *} - ${before% *})) ($((${after#* } - ${before#* })))"
   done
   d99=""
   [[ " $targets " == *" direct "* ]] && d99=$(field json-direct latency_ms total p99)
@@ -133,9 +163,9 @@ if [[ " $scenarios " == *" json "* ]]; then
     p99=$(field "json-$t" latency_ms total p99)
     added=-
     [ -n "$d99" ] && added=$(printf '%+.3f' "$(echo "$p99 - $d99" | bc -l)")
-    printf '| %s | %.0f | %s | %s | %s | %+.3f | %s |\n' "$t" "$(field "json-$t" requests throughput_rps)" \
+    printf '| %s | %.0f | %s | %s | %s | %+.3f | %s | %s |\n' "$t" "$(field "json-$t" requests throughput_rps)" \
       "$(field "json-$t" latency_ms total p50)" "$p99" "$added" "$(echo "$p99 - $n99" | bc -l)" \
-      "$(field "json-$t" requests failed)"
+      "$(field "json-$t" requests failed)" "${handshakes[$t]}"
   done
   stop_targets
 fi
@@ -166,7 +196,7 @@ callgrind_table() {
   # Non-streaming: CG_REQUESTS requests (callgrind_count reads cg_streams, dynamically scoped here).
   [ "$kind" = json ] && local cg_streams=$cg_requests && units=$cg_requests && args=()
   cg_port=$(free_port)
-  nginx_conf "$work/nginx-cg.conf" "$cg_port" off
+  nginx_conf "$work/nginx-cg.conf" "$cg_port" off "$ng_keepalive"
   HOST=127.0.0.1 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$work/cg-$kind-nginx.%p" \
     nginx -e "$work/nginx-tls-error.log" -c "$work/nginx-cg.conf" 2>"$work/valgrind-nginx.log" &
   cg_pid=$!
