@@ -154,7 +154,9 @@ class worker {
     // and HTTP client libraries do). Any other failure counts.
     for (bool retried = false;; retried = true) {
       error.clear();
-      auto conn = co_await acquire(deadline, error);
+      // The retry goes on a new connection: the next idle one may have been closed as well (after
+      // a burst, the connections under the top of the idle stack sat idle alike).
+      auto conn = co_await acquire(deadline, error, retried);
       if (!conn) break;
       const bool reused = conn->requests > 0;
       bool reusable = false, responded = false;
@@ -177,9 +179,15 @@ class worker {
   }
 
   // An idle connection, a new one (up to the limit), or the next one released; the wait counts.
-  net::awaitable<std::unique_ptr<connection>> acquire(steady::time_point deadline, std::string& error) {
+  // `fresh`: a new connection only; at the limit, the longest idle one is closed to make room.
+  net::awaitable<std::unique_ptr<connection>> acquire(steady::time_point deadline, std::string& error,
+                                                      bool fresh = false) {
     for (;;) {
-      if (!idle_.empty()) {
+      if (fresh && open_ >= max_connections_ && !idle_.empty()) {
+        idle_.erase(idle_.begin());
+        --open_;
+      }
+      if (!fresh && !idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
         co_return c;

@@ -46,8 +46,9 @@ void tls_session_cache::use(SSL* ssl, std::string_view peer) {
 
 // The cache keeps a copy, not the session OpenSSL hands over: that one stays the connection's own,
 // and OpenSSL marks a connection's session not resumable when the connection is freed without a
-// TLS shutdown (as a pooled connection is), which would spoil it for every later connection. nginx keeps its
-// sessions serialized for the same reason. Returning 0 leaves the original to OpenSSL.
+// TLS shutdown (as a pooled connection is), which would spoil it for every later connection.
+// (nginx keeps its upstream sessions serialized, to the same effect.) Returning 0 leaves the
+// original to OpenSSL.
 int tls_session_cache::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* cache = static_cast<tls_session_cache*>(SSL_get_ex_data(ssl, cache_slot()));
   if (!cache || !SSL_SESSION_is_resumable(session)) return 0;

@@ -2,7 +2,7 @@
 // gateway, offered by every new connection to it.
 //
 // Why: a full handshake costs the gateway about 4.9 million instructions (callgrind, ECDSA P-256,
-// X25519): two thirds of it parse and verify the certificate, which a resumed handshake skips (the
+// X25519): half of it parses and verifies the certificate, which a resumed handshake skips (the
 // session carries the certificate verified when it was made). A burst of new upstream connections
 // - after a stall, an open-loop client opens more - then costs the one io thread far less. nginx
 // does the same for its upstreams (proxy_ssl_session_reuse, on by default).

@@ -10,11 +10,11 @@
 #include "core/logger.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
+#include "tls/tls_session_cache.hpp"
 #include "upstream/body_decoder.hpp"
 #include "upstream/provider.hpp"
 #include "upstream/reply_source.hpp"
 #include "upstream/response_head.hpp"
-#include "tls/tls_session_cache.hpp"
 #include "upstream/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
