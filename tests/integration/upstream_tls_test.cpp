@@ -5,9 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <fstream>
-#include <unistd.h>
+#include <optional>
 
 using namespace test;
 
@@ -24,25 +22,22 @@ TEST_CASE("upstream TLS: an untrusted certificate fails the handshake", "[integr
 }
 
 TEST_CASE("upstream TLS: a trusted certificate for another name fails the handshake", "[integration][tls]") {
-  const std::string ca_path = "/tmp/gateway-test-other-name-" + std::to_string(::getpid()) + ".pem";
+  std::optional<temp_file> ca;
   env_options options;
   options.sim = [&](gateway::sim::sim_config& sc) {
     sc.tls = gateway::make_self_signed({"other.example"});  // not 127.0.0.1
-    std::ofstream(ca_path) << sc.tls->certificate;
+    ca.emplace(sc.tls->certificate);
   };
   options.gateway = [&](gateway::gateway_config& c) {
-    c.groq_ca_file = ca_path;
+    c.groq_ca_file = ca->path();
     c.upstream_max_retries = 0;
   };
-  {
-    test_env env(options);
-    const auto r = env.chat(chat_body("BIST 100 nedir?"));
-    CHECK(r.status == 502);
-    CHECK(r.json().at("error").at("code") == "upstream_error");
+  test_env env(options);
+  const auto r = env.chat(chat_body("BIST 100 nedir?"));
+  CHECK(r.status == 502);
+  CHECK(r.json().at("error").at("code") == "upstream_error");
   CHECK(str(r.json().at("error").at("message")).find("TLS") != std::string::npos);
-    CHECK(env.sim().stats().completions == 0);
-  }
-  std::remove(ca_path.c_str());
+  CHECK(env.sim().stats().completions == 0);
 }
 
 // A stream whose events come slowly gives its read buffers back before each wait (OpenSSL's and

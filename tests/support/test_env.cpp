@@ -9,11 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace test {
 namespace net = boost::asio;
@@ -144,12 +141,7 @@ test_env::test_env(env_options options) {
   sc.api_keys = {"test-key-0123456789"};
   if (options.sim_tls) {
     sc.tls = gateway::make_self_signed({"127.0.0.1", "localhost"});
-    char path[] = "/tmp/gateway-test-ca-XXXXXX";
-    const int fd = mkstemp(path);
-    REQUIRE(fd >= 0);
-    ::close(fd);
-    ca_path_ = path;
-    std::ofstream(ca_path_) << sc.tls->certificate;
+    ca_.emplace(sc.tls->certificate);
   }
   if (options.sim) options.sim(sc);
   sim_ = std::make_unique<gateway::sim::sim_server>(ioc_, sc, test_logger());
@@ -158,7 +150,7 @@ test_env::test_env(env_options options) {
   gc.host = "127.0.0.1";
   gc.port = 0;
   gc.groq_api_key = "test-key-0123456789";
-  gc.groq_ca_file = ca_path_;
+  if (ca_) gc.groq_ca_file = ca_->path();
   std::string why;
   auto url = gateway::parse_base_url(
       fmt::format("{}://127.0.0.1:{}/openai/v1", options.sim_tls ? "https" : "http", sim_->port()), why);
@@ -182,7 +174,6 @@ test_env::~test_env() {
   for (auto& t : threads_) t.join();
   gateway_.reset();
   sim_.reset();
-  if (!ca_path_.empty()) std::remove(ca_path_.c_str());
 }
 
 http_result test_env::request(std::string method, std::string target, std::string body,

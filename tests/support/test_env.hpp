@@ -7,6 +7,7 @@
 #include "gateway/gateway_server.hpp"
 #include "sim/sim_server.hpp"
 #include "sse/sse_parser.hpp"
+#include "support/temp_file.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
@@ -122,7 +123,7 @@ class test_env {
   boost::asio::io_context ioc_{2};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
-  std::string ca_path_;
+  std::optional<temp_file> ca_;  // the CA file of groq-sim's certificate (TLS only)
   std::unique_ptr<gateway::sim::sim_server> sim_;
   std::unique_ptr<gateway::gateway_server> gateway_;
 };

@@ -1,6 +1,7 @@
 // tls_session_cache: client and server handshakes in memory (an OpenSSL BIO pair, no sockets), with
 // the gateway's own client context and groq-sim's server context. Also in the TSan build: threads
 // share one cache as the io threads do.
+#include "support/temp_file.hpp"
 #include "tls/self_signed.hpp"
 #include "tls/tls_context.hpp"
 #include "tls/tls_session_cache.hpp"
@@ -9,12 +10,8 @@
 #include <openssl/bio.h>
 
 #include <atomic>
-#include <cstdio>
-#include <fstream>
-#include <optional>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 using namespace gateway;
@@ -22,15 +19,10 @@ using namespace gateway;
 namespace {
 
 struct tls_pair {
-  tls_pair() {
-    const auto pem = make_self_signed({"localhost"});
-    std::ofstream(ca_path) << pem.certificate;
-    client.emplace(make_client_tls_context(ca_path));
-    server.emplace(make_server_tls_context(pem.certificate, pem.private_key));
-  }
-  ~tls_pair() { std::remove(ca_path.c_str()); }
-  std::string ca_path = "/tmp/gateway-session-cache-test-" + std::to_string(::getpid()) + ".pem";
-  std::optional<boost::asio::ssl::context> client, server;
+  gateway::pem_pair pem = make_self_signed({"localhost"});
+  test::temp_file ca{pem.certificate};
+  boost::asio::ssl::context client = make_client_tls_context(ca.path());
+  boost::asio::ssl::context server = make_server_tls_context(pem.certificate, pem.private_key);
 };
 
 struct outcome {
@@ -42,8 +34,8 @@ struct outcome {
 // session tickets sent before them), then both freed without a TLS shutdown, as the gateway drops
 // a connection it does not pool. `cache` null: the connection uses none.
 outcome connect_once(tls_pair& p, tls_session_cache* cache, const std::string& host = "localhost") {
-  SSL* c = SSL_new(p.client->native_handle());
-  SSL* s = SSL_new(p.server->native_handle());
+  SSL* c = SSL_new(p.client.native_handle());
+  SSL* s = SSL_new(p.server.native_handle());
   BIO *cb = nullptr, *sb = nullptr;
   BIO_new_bio_pair(&cb, 0, &sb, 0);
   SSL_set_bio(c, cb, cb);
