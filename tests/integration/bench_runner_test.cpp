@@ -4,6 +4,7 @@
 // sends it once more, on a new connection (the next idle one is as dead), and counts it as sent
 // again, not as failed.
 #include "bench/load_runner.hpp"
+#include "support/accept_thread.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,7 +13,6 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <istream>
@@ -33,31 +33,13 @@ class one_answer_server {
  public:
   static constexpr unsigned hold = 4;
 
-  one_answer_server() : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { accept_loop(); });
-  }
   ~one_answer_server() {
-    stopping_ = true;
-    boost::system::error_code ec;
-    tcp::socket wake(ioc_);
-    wake.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
-    thread_.join();
-    std::lock_guard lock(mutex_);
+    accept_.stop();  // no handler starts after this
     for (auto& t : handlers_) t.join();
   }
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  unsigned short port() const { return accept_.port(); }
 
  private:
-  void accept_loop() {
-    for (;;) {
-      tcp::socket socket(ioc_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (stopping_ || ec) return;
-      std::lock_guard lock(mutex_);
-      handlers_.emplace_back([this, s = std::move(socket)]() mutable { answer_once(s); });
-    }
-  }
   void answer_once(tcp::socket& s) {
     boost::system::error_code ec;
     net::streambuf in;
@@ -84,14 +66,13 @@ class one_answer_server {
   }
 
   net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::atomic<bool> stopping_{false};
   std::mutex held_mutex_;
   std::condition_variable arrived_;
   unsigned held_ = 0;  // guarded by held_mutex_
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<std::thread> handlers_;
+  std::vector<std::thread> handlers_;  // the accept thread's until it stops
+  test::accept_thread accept_{ioc_, [this](tcp::socket s) {
+                                handlers_.emplace_back([this, s = std::move(s)]() mutable { answer_once(s); });
+                              }};
 };
 
 }  // namespace

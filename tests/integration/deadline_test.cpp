@@ -2,13 +2,14 @@
 // TCP connections and then never speaks: the TLS handshake can only end by the gateway's deadline.
 // (The first-byte, stream-idle and whole-request deadlines are in chat_test.cpp and
 // resilience_test.cpp.)
+#include "support/accept_thread.hpp"
 #include "support/test_env.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <thread>
+#include <vector>
 
 using namespace test;
 using namespace std::chrono_literals;
@@ -17,42 +18,20 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Accepts connections on its own thread and holds them open without a byte.
+// Accepts connections and holds them open without a byte.
 class silent_server {
  public:
-  silent_server() : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}), port_(acceptor_.local_endpoint().port()) {
-    thread_ = std::thread([this] {
-      while (!stop_) {
-        boost::system::error_code ec;
-        tcp::socket s(ioc_);
-        acceptor_.accept(s, ec);
-        if (ec || stop_) return;
-        ++accepted_;
-        held_.push_back(std::move(s));
-      }
-    });
-  }
-  ~silent_server() {
-    stop_ = true;
-    // Wake the blocking accept() with one last connection (closing the acceptor from this thread
-    // would race with the accept thread).
-    asio::io_context wake_ioc;
-    tcp::socket wake(wake_ioc);
-    boost::system::error_code ec;
-    wake.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
-    thread_.join();
-  }
-  unsigned short port() const { return port_; }
+  unsigned short port() const { return accept_.port(); }
   int accepted() const { return accepted_; }
 
  private:
   asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  unsigned short port_;
   std::vector<tcp::socket> held_;  // accept thread only
-  std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
-  std::thread thread_;
+  accept_thread accept_{ioc_, [this](tcp::socket s) {
+                          ++accepted_;
+                          held_.push_back(std::move(s));
+                        }};
 };
 
 }  // namespace
