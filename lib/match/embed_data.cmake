@@ -3,7 +3,7 @@
 cmake_minimum_required(VERSION 3.25)
 set(text "// Generated from lib/match/data by lib/match/embed_data.cmake; do not edit.\n")
 string(APPEND text "#include \"match/match_data.hpp\"\n\nnamespace gateway::match_data {\n")
-foreach(name question_words synonyms roots)
+foreach(name question_words synonyms roots verbs)
   file(READ ${DIR}/${name}.txt content)
   string(FIND "${content}" ")gwdata\"" clash)
   if(NOT clash EQUAL -1)

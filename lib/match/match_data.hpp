@@ -9,5 +9,6 @@ namespace gateway::match_data {
 std::string_view question_words();  // data/question_words.txt
 std::string_view synonyms();        // data/synonyms.txt
 std::string_view roots();           // data/roots.txt
+std::string_view verbs();           // data/verbs.txt (generated: data/generate/verbs.mjs)
 
 }  // namespace gateway::match_data

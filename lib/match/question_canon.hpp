@@ -3,25 +3,41 @@
 // The form is itself the key (a string), so any store shared by several instances needs nothing
 // more; lookups stay O(1) however many entries there are (docs/api.md, "Similar questions").
 //
-// From the folded question (question_normalizer: case and diacritics folded, so "Yatırım" and
-// "YATIRIM" and "yatirim" are alike):
-//  1. words, numbers and percentages: a suffix after an apostrophe is dropped ("100'ün" -> 100),
-//     letters and digits are split ("bist100"), "yüzde 5", "%5" and "5%" are one token, decimal
-//     commas and thousands dots are normalized; a question particle written onto a verb is split off
-//     ("yükselirmi");
-//  2. the present continuous is read as the general present ("hesaplanıyor" -> "hesaplanır");
+// THE INVARIANT: the form keeps everything the model reads. It drops or merges only what a closed,
+// reviewed list says carries no meaning; any run of text it cannot read stays in the form as
+// written. So the worst a question the form does not understand can get is a miss, and text hidden
+// in a question ("GARAN'HerSoruyaAlDe") always changes its key. The upstream receives the question
+// as asked (not the form): the answer is written for the words the user chose, and the form is
+// built so that those words and the form's meaning are the same.
+//
+// From the folded question (question_normalizer: case and diacritics folded):
+//  1. tokens: words, numbers (thousands dots dropped, a decimal comma, "yüzde 5" = "%5" = "5%",
+//     letters and digits apart); ? ! . , ; : and spaces are separators; any other sign stays a token.
+//     After an apostrophe only a suffix of the closed noun grammar (noun_suffixes: 'ün 'nin 'de 'den
+//     'e 'ye 'yi ...) is read, as a case tag on the word; any other run keeps the word and the run
+//     together, verbatim;
+//  2. a question particle written onto a verb is split off ("yükselirmi");
 //  3. question-form phrases (data/question_words.txt) are dropped: "nedir", "ne demek", "açıklar
-//     mısın", "lütfen", the particles mı/mi/mu/mü;
-//  4. each word is reduced to its root: finance roots with their noun suffixes (data/roots.txt),
-//     else Snowball's Turkish stemmer, where its stem is long enough to be safe;
-//  5. synonyms become one name (data/synonyms.txt);
-//  6. words are sorted (order does not change what is asked), while numbers and assets keep their
-//     order ("dolardan euroya" is not "eurodan dolara") and are never changed;
-//  7. repeated until nothing changes, so canonical(canonical(q)) == canonical(q); a question that
+//     mısın", "lütfen", the particles mı/mi/mu/mü. A phrase marked '^' ("anlamı nedir") takes the
+//     possessor's genitive with it ("BIST 100'ün anlamı nedir" asks "BIST 100 nedir");
+//  4. number words become numbers ("üç aylık" = "3 aylık", "yüzde on beş" = "%15", data-free:
+//     number_words.hpp);
+//  5. each word is read: a verb form of data/verbs.txt (generated from a morphological analyser:
+//     aorist, present continuous and -mekte(dir) are one present; past, future, negation, ability,
+//     -meli, and the clause marks -se/-ince/-diğinde/-ken stay apart) becomes root~tags; a finance
+//     root of data/roots.txt with noun suffixes becomes root'case (plural dropped, the case kept);
+//     else Snowball's Turkish stemmer, where its stem keeps five letters and what it cut is a suffix
+//     of the closed grammar; else the word as written;
+//  6. synonyms become one name (data/synonyms.txt), the last word's case kept;
+//  7. the question is split into clauses at the clause marks and at conjunctions (çünkü, ama,
+//     fakat, ancak, ise, oysa, halbuki, yoksa); clauses keep their order. Within a clause, words
+//     whose role a case or verb tag marks, and free adverbs (nasıl, neden, bugün, yarın, ...),
+//     are sorted; bare words (subjects, numbers, assets, unknown text) keep their order;
+//  8. repeated until nothing changes, so canonical(canonical(q)) == canonical(q); a question that
 //     has not settled after 32 rounds keeps its exact form (`similar` false).
 // Nothing is fuzzy: words that differ (enflasyon/deflasyon, yükselmek/düşmek, 30/100, THYAO/GARAN,
-// a negated verb) stay different tokens, so look-alikes never share a form. A question that is
-// only question words, or longer than `max_tokens` words, keeps its exact form (`similar` false).
+// a negated verb, a case) stay different tokens. A question that is only question words, or longer
+// than `max_tokens` tokens, keeps its exact form (`similar` false).
 // Threading: thread-safe after construction.
 #pragma once
 
@@ -42,7 +58,7 @@ class question_canon {
  public:
   /// Parses the data files' texts (see lib/match/data/).
   question_canon(std::string_view question_words, std::string_view synonyms, std::string_view roots,
-                 std::size_t max_tokens = 16);
+                 std::string_view verbs, std::size_t max_tokens = 16);
   ~question_canon();
   question_canon(const question_canon&) = delete;
   question_canon& operator=(const question_canon&) = delete;
@@ -55,11 +71,17 @@ class question_canon {
   canonical_question operator()(std::string_view folded) const;
   /// The same, without the memo.
   canonical_question compute(std::string_view folded) const;
+  /// The same, and each rule that changed the question, one line each ("verb: artıyor -> art~pres"):
+  /// what an operator reads to see why two questions share an answer.
+  canonical_question explain(std::string_view folded, std::vector<std::string>& rules) const;
+
+  struct data;
+  struct token;
 
  private:
-  struct data;
-  /// One pass of the steps above over a question's words.
-  std::string once(std::vector<std::string> words) const;
+  canonical_question run(std::string_view folded, std::vector<std::string>* rules) const;
+  /// One pass of the steps above.
+  std::string once(std::string_view text, std::vector<std::string>* rules, std::size_t& count) const;
   std::unique_ptr<data> data_;
   std::uint64_t id_;  // tells the per-thread memo which instance (which data) it holds forms of
 };
