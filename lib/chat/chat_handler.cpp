@@ -27,6 +27,16 @@ cache_key chat_handler::key_for(const std::string& question, const std::vector<c
   if (!canon_) return keys_(question, kept);
   // The history rule stays: a similar match only with the very same history.
   const auto form = (*canon_)(question);
+  if (pipeline_.log().enabled(log_level::debug)) {  // why this question shares an answer, for operators
+    std::vector<std::string> rules;
+    canon_->explain(question, rules);
+    std::string fired;
+    for (const auto& r : rules) {
+      if (!fired.empty()) fired += "; ";
+      fired += r;
+    }
+    pipeline_.log().debug("similar-question form '{}' ({}): {}", form.text, form.similar ? "similar" : "exact", fired);
+  }
   return keys_(form.text, kept, form.similar);
 }
 

@@ -24,6 +24,11 @@ class chat_handler {
   /// Answers one request; returns whether the connection may be kept alive.
   net::awaitable<bool> handle(request_context& rc);
 
+  /// What /chat reads a question with (for POST /v1/cache/explain); canon() is null with
+  /// CACHE_MATCH=exact.
+  const question_normalizer& normalizer() const { return normalize_; }
+  const question_canon* canon() const { return canon_.get(); }
+
  private:
   /// The cache key of a question (normalized) with its history.
   cache_key key_for(const std::string& question, const std::vector<chat_message>& history) const;

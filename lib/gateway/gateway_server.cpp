@@ -7,6 +7,7 @@
 #include "cluster/shared_answer_store.hpp"
 #include "cluster/shared_flights.hpp"
 #include "core/text.hpp"
+#include "gateway/cache_explain.hpp"
 #include "gateway/rate_limit_reply.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
@@ -15,6 +16,7 @@
 #include "http/serve.hpp"
 #include "metrics/metrics.hpp"
 #include "openai/openai_handler.hpp"
+#include "openai/openai_protocol.hpp"
 #include "redis/redis_client.hpp"
 #include "relay/error_text.hpp"
 #include "relay/pipeline.hpp"
@@ -201,6 +203,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
             {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions, true},
             {"/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
             {"/openai/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
+            {"/v1/cache/explain", {v::post}, "/v1/cache/explain", true, error_style::openai, [this](request_context& rc) { return explain(rc); }},
             {"/healthz", {v::get}, "/healthz", false, error_style::chat, [this](request_context& rc) { return healthz(rc); }},
             {"/readyz", {v::get}, "/readyz", false, error_style::chat, [this](request_context& rc) { return readyz(rc); }},
             {"/metrics", {v::get}, "/metrics", false, error_style::chat, [this](request_context& rc) { return scrape(rc); }},
@@ -285,6 +288,20 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const bool keep = co_await row.handler(rc);
     limiter.charge(client, rc.report.completion_tokens);
     co_return keep;
+  }
+
+  // POST /v1/cache/explain: the question's similar-question form and the rules that made it. Not a
+  // coroutine: everything is done before the reply's write.
+  net::awaitable<bool> explain(request_context& rc) {
+    if (!has_json_body(rc.req))
+      return send_reply(rc, 415, error_body(error_style::openai, 415, "unsupported_media_type", "Content-Type must be application/json"),
+                        cfg.client_write_timeout);
+    auto result = explain_question(rc.req.body(), chat.normalizer(), chat.canon(), request_limits{cfg.max_question_chars});
+    if (auto* bad = std::get_if<request_error>(&result)) {
+      const auto refusal = openai_error_for(bad->code, std::move(bad->message));
+      return send_reply(rc, refusal.status, openai_error_body(refusal), cfg.client_write_timeout);
+    }
+    return send_reply(rc, 200, std::move(std::get<std::string>(result)), cfg.client_write_timeout);
   }
 
   net::awaitable<bool> healthz(request_context& rc) {

@@ -102,6 +102,13 @@ bool ends_clause(std::string_view verb_tags) {
   return false;
 }
 
+bool spelled_like_clause_mark(std::string_view w) {
+  for (const std::string_view tail : {"inca", "ince", "unca", "unce", "ken", "diginda", "tiginda", "dugunda", "tugunda",
+                                      "rsa", "rse", "ysa", "yse"})
+    if (w.size() >= tail.size() + 2 && w.ends_with(tail)) return true;
+  return false;
+}
+
 // Free adverbs: their place in a clause does not change what is asked.
 bool is_free_word(std::string_view w) {
   for (const std::string_view k : {"nasil", "neden", "nerede", "nereden", "bugun", "yarin", "dun", "simdi"})
@@ -158,6 +165,7 @@ struct question_canon::token {
   std::string tag;
   bool read = false;  // a word already reduced (from an apostrophe or a form): not stemmed again
   const char* case_of_dropped = nullptr;  // the case that pointed at a dropped phrase: it goes too
+  bool may_end_clause = false;  // a word the tables do not read that is spelled like a clause mark
 
   std::string render() const {
     if (k == kind::separator) return "|";
@@ -418,6 +426,9 @@ struct question_canon::data {
       w.text = it->second.root;
       w.tag = it->second.tag;
     } else if (!root_and_suffix(w)) {
+      // A verb the table does not know may still end a clause ("düşünce" is also "thought"): the
+      // clause is split there, which can cost a match but never make one.
+      w.may_end_clause = spelled_like_clause_mark(w.text);
       snowball_and_suffix(w);
     }
     w.read = true;
@@ -563,11 +574,12 @@ struct question_canon::data {
                           (t.k == token::kind::word && is_free_word(t.text));
       if (!marked) {
         ordered.push_back(t.render());
+        if (t.may_end_clause) close();
         continue;
       }
       auto r = t.render();
       if (std::find(free.begin(), free.end(), r) == free.end()) free.push_back(std::move(r));
-      if (t.k == token::kind::verb && ends_clause(t.tag)) close();
+      if ((t.k == token::kind::verb && ends_clause(t.tag)) || t.may_end_clause) close();
     }
     close();
     std::string out;

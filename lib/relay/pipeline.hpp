@@ -80,6 +80,7 @@ class relay_pipeline {
   /// Whether answers are cached (endpoints only compute keys then).
   bool caching() const { return deps_.store != nullptr; }
   const gateway_config& config() const { return deps_.cfg; }
+  const logger& log() const { return deps_.log; }
   upstream_caller& upstream() { return deps_.upstream; }
 
  private:
