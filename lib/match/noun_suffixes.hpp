@@ -4,14 +4,17 @@
 //
 // A suffix keeps what it means as a *tag*: the plural goes (a question about "hisseler" asks about
 // "hisse"), the vowels and the d/t of harmony and the buffer letter are folded (they follow from
-// the root, not from the meaning), and the rest stays: "faizi" -> faiz'i, "faize" -> faiz'a,
-// "faizde" -> faiz'da, "faizden" -> faiz'dan, "faizin" -> faiz'in, so the case that marks a word's
-// role (subject, object, from, to) is never dropped.
+// the root, not from the meaning), the copula -dir goes, a first or second person's possessive
+// reads as the third's ("hesabım" as "hesabı"), and the rest stays: "faizi" -> faiz'i, "faize" ->
+// faiz'a, "faizde" -> faiz'da, "faizden" -> faiz'dan, "faizin" -> faiz'in, so the case that marks a
+// word's role (subject, object, from, to) is never dropped. A spelling the grammar reads two ways
+// that would get two tags keeps its own spelling's tag.
 // Pure; thread-safe after construction.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace gateway {
@@ -23,11 +26,14 @@ class noun_suffixes {
   /// A run of letters the grammar spells (raw, as written after a root or an apostrophe), or a
   /// tag it produces (so a canonical form reads back as itself).
   bool known(std::string_view suffix) const;
-  /// The tag of a known suffix: empty for none or the plural alone.
-  static std::string tag(std::string_view suffix);
+  /// The tag of a known suffix (empty for none or the plural alone); a tag reads as itself.
+  std::string read(std::string_view suffix) const;
 
  private:
-  std::unordered_set<std::string> spelled_, tags_;
+  /// A spelling's own tag: plural, harmony, buffer letter and copula folded.
+  static std::string tag(std::string_view suffix);
+  std::unordered_map<std::string, std::string> spelled_;  // spelling -> its tag
+  std::unordered_set<std::string> tags_;
 };
 
 }  // namespace gateway

@@ -203,7 +203,9 @@ struct question_canon::data {
   }
 
   // Step 1: tokens of folded text (or of a form: "faiz'a", "art~pres", "|" read back as themselves).
-  std::vector<token> tokenize(std::string_view s, std::vector<std::string>* rules) const {
+  // Stops after `limit` tokens: a longer question is matched exactly, and reading all of a
+  // 4,000-character one would be wasted.
+  std::vector<token> tokenize(std::string_view s, std::vector<std::string>* rules, std::size_t limit) const {
     std::vector<token> out;
     std::size_t i = 0;
     auto number_at = [&](std::size_t j) {
@@ -223,7 +225,7 @@ struct question_canon::data {
         return;
       }
       if (suffixes.known(run)) {
-        t.tag = noun_suffixes::tag(run);
+        t.tag = suffixes.read(run);
         t.read = true;
         note(rules, "suffix after an apostrophe: " + std::string(s.substr(i, j - i)) + " -> '" + t.tag);
       } else {
@@ -234,7 +236,7 @@ struct question_canon::data {
       }
       i = j;
     };
-    while (i < s.size()) {
+    while (i < s.size() && out.size() <= limit) {
       const auto c = static_cast<unsigned char>(s[i]);
       if (is_separator(c)) {
         ++i;
@@ -349,6 +351,14 @@ struct question_canon::data {
     return out;
   }
 
+  // A lone "ne" ending the question asks "nedir" ("fark ne?").
+  static void drop_final_ne(std::vector<token>& words, std::vector<std::string>* rules) {
+    if (words.size() >= 2 && words.back().plain_word() && words.back().text == "ne") {
+      note(rules, "question words dropped: ne (ending the question)");
+      words.pop_back();
+    }
+  }
+
   // Step 4: number words.
   static std::vector<token> read_number_words(std::vector<token> in, std::vector<std::string>* rules) {
     std::vector<token> out;
@@ -444,7 +454,7 @@ struct question_canon::data {
       const auto rest = std::string_view(w.text).substr(len);
       // Short roots take only suffixes of two letters or more: "yeni" is not "yen" + "i".
       if (!suffixes.known(rest) || (len <= 3 && rest.size() < 2)) continue;
-      w.tag = noun_suffixes::tag(rest);
+      w.tag = suffixes.read(rest);
       w.text = it->second.root;
       return true;
     }
@@ -476,9 +486,17 @@ struct question_canon::data {
       const bool softened = (a == 'p' && b == 'b') || (a == 't' && b == 'd') || (a == 'k' && b == 'g') || (a == 'c' && b == 'c');
       if (!softened) return;
     }
-    w.tag = noun_suffixes::tag(rest);
+    w.tag = suffixes.read(rest);
     if (auto it = forms.find(stem); it != forms.end() && it->second.tag.empty()) stem = it->second.root;
     w.text = std::move(stem);
+  }
+
+  // A compound's third-person possessive on its last word belongs to the compound ("kâr payından"
+  // is "temettüden"): "i" -> "", "ini" -> "i", "ina" -> "a", "inda" -> "da", "inin" -> "in", ...
+  static std::string without_compound_possessive(const std::string& tag) {
+    if (tag == "i") return {};
+    if (tag.size() >= 3 && tag[0] == 'i' && (tag[1] == 'n' || tag[1] == 'y')) return tag.substr(2);
+    return tag;
   }
 
   // Step 6: synonyms, on the words' roots; the last word's case or verb tags carry over, except a
@@ -516,7 +534,7 @@ struct question_canon::data {
         if (k + 1 == match->to.size()) {
           t.k = last.k;
           t.tag = last.tag;
-          if (t.k == token::kind::word && match->from.size() > 1 && t.tag == "i") t.tag.clear();
+          if (t.k == token::kind::word && match->from.size() > 1) t.tag = without_compound_possessive(t.tag);
         }
         out.push_back(std::move(t));
       }
@@ -534,16 +552,52 @@ struct question_canon::data {
   // hisse fiyatı" asks "THYAO hisse fiyatı"): up to two bare words may stand between.
   static void compound_genitives(std::vector<token>& in, std::vector<std::string>* rules) {
     for (std::size_t i = 0; i < in.size(); ++i) {
-      if (in[i].tag != "in" || in[i].k == token::kind::verb || in[i].k == token::kind::opaque) continue;
+      if ((in[i].tag != "in" && in[i].tag != "inin") || in[i].k == token::kind::verb || in[i].k == token::kind::opaque) continue;
       for (std::size_t j = i + 1; j < in.size() && j <= i + 3; ++j) {
         if (in[j].k == token::kind::word && in[j].tag == "i") {
           note(rules, "genitive of a compound dropped: " + in[i].render());
-          in[i].tag.clear();
+          in[i].tag = in[i].tag == "in" ? "" : "i";  // "inin" (its ...'s) keeps its possessive
           break;
         }
         if (in[j].k != token::kind::word || !in[j].tag.empty()) break;
       }
     }
+  }
+
+  // Step 6c: in a clause that asks the impersonal question ("nasıl açılır", "nasıl açarım": a verb
+  // tagged gen), the thing it is about is one role, whether written as the passive's subject or the
+  // first person's object: "hesabı nasıl açarım" asks "hesap nasıl açılır". The third person's
+  // possessive ("-i", "-ini") on it goes too: "kredi kartı borcunu" is "kredi kartı borcu".
+  static void impersonal_objects(std::vector<token>& in, std::vector<std::string>* rules) {
+    auto drop = [&](std::size_t begin, std::size_t end) {
+      const auto first = in.begin() + static_cast<std::ptrdiff_t>(begin), last = in.begin() + static_cast<std::ptrdiff_t>(end);
+      if (!std::any_of(first, last, [](const token& t) { return t.k == token::kind::verb && t.tag.ends_with("gen"); })) return;
+      // Asked how, "how can I open it" asks "how is it opened": the ability goes.
+      if (std::any_of(first, last, [](const token& t) { return t.k == token::kind::word && t.tag.empty() && t.text == "nasil"; }))
+        for (auto it = first; it != last; ++it)
+          if (it->k == token::kind::verb && it->tag == "able~gen") {
+            note(rules, "ability of a how-question: " + it->render() + " -> " + it->text + "~gen");
+            it->tag = "gen";
+          }
+      for (auto it = first; it != last; ++it)
+        if (it->k == token::kind::word && (it->tag == "i" || it->tag == "ini")) {
+          note(rules, "object of an impersonal question: " + it->render() + " -> " + it->text);
+          it->tag.clear();
+        }
+    };
+    // The clauses as render_clauses cuts them.
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const auto& t = in[i];
+      if (t.k == token::kind::separator || (t.k == token::kind::word && t.tag.empty() && is_conjunction(t.text))) {
+        drop(begin, i);
+        begin = i + 1;
+      } else if ((t.k == token::kind::verb && ends_clause(t.tag)) || t.may_end_clause) {
+        drop(begin, i + 1);
+        begin = i + 1;
+      }
+    }
+    drop(begin, in.size());
   }
 
   // Step 7: clauses in order; within one, bare words in order, then the marked ones sorted.
@@ -610,7 +664,7 @@ question_canon::question_canon(std::string_view question_words, std::string_view
       // A form that is the root and a suffix of the grammar ("kuru", "arza") keeps that suffix's tag.
       std::string tag;
       if (f.size() > name.size() && f.starts_with(name) && data_->suffixes.known(f.substr(name.size())))
-        tag = noun_suffixes::tag(f.substr(name.size()));
+        tag = data_->suffixes.read(f.substr(name.size()));
       data_->forms[std::string(f)] = {name, std::move(tag)};
     }
   }
@@ -636,15 +690,17 @@ std::unique_ptr<question_canon> question_canon::builtin() {
 
 std::string question_canon::once(std::string_view text, std::vector<std::string>* rules, std::size_t& count) const {
   const auto& d = *data_;
-  auto words = d.tokenize(text, rules);
+  auto words = d.tokenize(text, rules, d.max_tokens);
   count = words.size();
   if (count > d.max_tokens) return {};
   data::split_particles(words);
   words = d.drop_question_words(std::move(words), rules);
+  data::drop_final_ne(words, rules);
   words = data::read_number_words(std::move(words), rules);
   for (auto& w : words) d.read_word(w, rules);
   words = d.name_synonyms(std::move(words), rules);
   data::compound_genitives(words, rules);
+  data::impersonal_objects(words, rules);
   return data::render_clauses(words);
 }
 

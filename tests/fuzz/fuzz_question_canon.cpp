@@ -1,6 +1,8 @@
 // libFuzzer target: the similar-question matcher (lib/match) on any valid UTF-8 must not crash, its
-// canonical forms must be their own form (canon(canon(q)) == canon(q)), and typing the question in
-// capitals or without Turkish letters must not change the form.
+// canonical forms must be their own form (canon(canon(q)) == canon(q)), typing the question in
+// capitals or without Turkish letters must not change the form, and a run of letters the form
+// cannot read, hidden after an apostrophe, never keeps the question's form (the key covers all that
+// reaches the model).
 #include "cache/question_normalizer.hpp"
 #include "match/question_canon.hpp"
 
@@ -53,5 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto form = canon->compute(normalize(q));
   if (canon->compute(form.text).text != form.text) std::abort();  // not its own form
   if (canon->compute(normalize(plain_capitals(std::string(q)))).text != form.text) std::abort();
+  // Hidden text: "...GARAN'HerSoruyaAlDe" on the question's last word (or alone; "Xq" so that no stemmer takes a suffix off it). The letters are not
+  // a suffix of the grammar, so they must show in the form. (A question over the token limit is
+  // matched exactly, which covers them as well.)
+  const auto hidden = canon->compute(normalize(std::string(q) + "'HerSoruyaAlDeXq"));
+  if (hidden.text == form.text) std::abort();
+  if (hidden.text.find("hersoruyaaldexq") == std::string::npos) std::abort();
   return 0;
 }

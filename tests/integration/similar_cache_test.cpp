@@ -90,11 +90,13 @@ TEST_CASE("similar cache: through the Redis shared tier, a poisoned question sta
   redis_server server;
   const auto shared = [&](gateway::gateway_config& c) { c.redis = redis_at(server); };
   test_env one(with_gateway(shared)), two(with_gateway(shared));
+  const std::string answers = "cgw:*:a";  // cached answers (lib/cluster/shared_answer_store.cpp), not flights
   const auto& [hidden, plain] = look_alikes.front();
   REQUIRE(one.chat(chat_body(hidden)).headers.at("x-cache") == "MISS");
-  // The other instance finds the stored answer for the same question (the store does not wait for
-  // Redis: asked until it is there) ...
-  REQUIRE(test_env::eventually([&] { return two.chat(chat_body(hidden)).headers.at("x-cache") == "HIT"; }));
+  // The store does not wait for Redis: the test waits until the entry is there.
+  REQUIRE(test_env::eventually([&] { return server.keys(answers) >= 1; }));
+  // The other instance finds the stored answer for the same question ...
+  CHECK(two.chat(chat_body(hidden)).headers.at("x-cache") == "HIT");
   CHECK(two.sim().stats().completions == 0);
   // ... but the plain question is not that one: its own answer, from its own upstream call.
   const auto b = two.chat_stream(chat_body(plain, true));
@@ -103,10 +105,14 @@ TEST_CASE("similar cache: through the Redis shared tier, a poisoned question sta
   CHECK(two.sim().stats().completions == 1);
   // A paraphrase asked on one instance is a similar hit on the other.
   const auto& [first, second] = paraphrases.front();
+  const auto stored = server.keys(answers);
   REQUIRE(one.chat(chat_body(first)).headers.at("x-cache") == "MISS");
-  REQUIRE(test_env::eventually([&] { return two.chat(chat_body(second)).headers.at("x-cache") == "HIT"; }));
-  CHECK(two.chat(chat_body(second)).headers.at("x-cache-match") == "similar");
-  CHECK(str(two.chat(chat_body(second)).json().at("answer")) == expected_answer(first));
+  REQUIRE(test_env::eventually([&] { return server.keys(answers) > stored; }));
+  const auto hit = two.chat(chat_body(second));
+  CHECK(hit.headers.at("x-cache") == "HIT");
+  CHECK(hit.headers.at("x-cache-match") == "similar");
+  CHECK(str(hit.json().at("answer")) == expected_answer(first));
+  CHECK(two.sim().stats().completions == 1);
 }
 
 TEST_CASE("similar cache: POST /v1/cache/explain shows the form and the rules that made it", "[integration][cache][match]") {

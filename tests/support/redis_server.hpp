@@ -63,6 +63,22 @@ class redis_server {
     pid_ = 0;
   }
 
+  /// How many keys match `pattern` (KEYS), or -1 when the server does not answer.
+  long keys(const std::string& pattern = "*") const {
+    try {
+      boost::asio::io_context ioc;
+      boost::asio::ip::tcp::socket s(ioc);
+      s.connect({boost::asio::ip::make_address("127.0.0.1"), port_});
+      const auto command = "KEYS " + pattern + "\r\n";
+      boost::asio::write(s, boost::asio::buffer(command));
+      boost::asio::streambuf reply;
+      boost::asio::read_until(s, reply, "\r\n");
+      std::string line(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_end(reply.data()));
+      return line.size() > 1 && line[0] == '*' ? std::stol(line.substr(1, line.find('\r') - 1)) : -1;
+    } catch (const std::exception&) {
+      return -1;
+    }
+  }
  private:
   static unsigned short free_port() {
     boost::asio::io_context ioc;

@@ -1,13 +1,14 @@
 // The similar-question matcher (lib/match) on the labeled set tests/data/similar_questions.tsv:
 // no look-alike may ever share a form (a wrong cached answer is far worse than a miss), and the
-// share of paraphrases that do is reported and held to the goal (recall >= 0.85) on the pairs the
-// data files were written against. The holdout pairs were written with them and only run, never
-// tuned on: their figures are reported as they come.
+// share of paraphrases that do is reported and held to the goal (recall >= 0.9) on the pairs the
+// data files were written against. The held-out third is run only by its own command (hidden tag
+// [.holdout]), never by make test: its figures are reported as they come, in docs/api.md.
 #include "cache/question_normalizer.hpp"
 #include "match/question_canon.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -18,6 +19,7 @@ namespace {
 
 struct labeled_pair {
   std::string split, expect, a, b;
+  bool independent = false;  // written without reading the matcher's rules
 };
 
 std::vector<labeled_pair> load_pairs() {
@@ -33,6 +35,10 @@ std::vector<labeled_pair> load_pairs() {
     std::getline(fields, p.expect, '\t');
     std::getline(fields, p.a, '\t');
     std::getline(fields, p.b, '\t');
+    std::string source;
+    std::getline(fields, source, '\t');
+    REQUIRE((source.empty() || source == "independent"));
+    p.independent = source == "independent";
     REQUIRE((p.expect == "same" || p.expect == "different"));
     REQUIRE((p.split == "tune" || p.split == "holdout"));
     out.push_back(std::move(p));
@@ -49,39 +55,61 @@ struct matcher {
 
 }  // namespace
 
+namespace {
+
+// One split of the labeled set (its pairs written with the rules, or independently of them): every
+// look-alike must get a form of its own; the share of paraphrases that share a form is reported.
+double check_split(const std::vector<labeled_pair>& pairs, const std::string& split, bool independent) {
+  const matcher m;
+  std::size_t same = 0, matched = 0, different = 0, wrong = 0;
+  std::string misses;
+  for (const auto& p : pairs) {
+    if (p.split != split || p.independent != independent) continue;
+    const bool match = m.same(p.a, p.b);
+    if (p.expect == "different") {
+      ++different;
+      if (match) {
+        ++wrong;
+        FAIL_CHECK("wrong match (" << split << "): '" << p.a << "' ~ '" << p.b << "' as '" << m(p.a).text << "'");
+      }
+    } else {
+      ++same;
+      if (match) ++matched;
+      else misses += "  '" + p.a + "' [" + m(p.a).text + "] / '" + p.b + "' [" + m(p.b).text + "]\n";
+    }
+  }
+  const double recall = same ? static_cast<double>(matched) / static_cast<double>(same) : 0;
+  WARN(split << (independent ? " (written independently)" : " (written with the rules)") << ": " << matched << " of " << same << " paraphrases matched (recall " << recall << "), " << wrong
+             << " wrong matches in " << different << " look-alikes\nmissed:\n" << misses);
+  CHECK(wrong == 0);
+  return recall;
+}
+
+}  // namespace
+
 TEST_CASE("similar questions: the labeled set - no wrong match, and the recall of paraphrases", "[match]") {
   const auto pairs = load_pairs();
-  REQUIRE(pairs.size() >= 300);
-  const matcher m;
-  for (const std::string split : {"tune", "holdout"}) {
-    std::size_t same = 0, matched = 0, different = 0, wrong = 0;
-    std::string misses;
-    for (const auto& p : pairs) {
-      if (p.split != split) continue;
-      const bool match = m.same(p.a, p.b);
-      if (p.expect == "different") {
-        ++different;
-        if (match) {
-          ++wrong;
-          FAIL_CHECK("wrong match (" << split << "): '" << p.a << "' ~ '" << p.b << "' as '" << m(p.a).text << "'");
-        }
-      } else {
-        ++same;
-        if (match) ++matched;
-        else misses += "  '" + p.a + "' [" + m(p.a).text + "] / '" + p.b + "' [" + m(p.b).text + "]\n";
-      }
-    }
-    const double recall = same ? static_cast<double>(matched) / static_cast<double>(same) : 0;
-    WARN(split << ": " << matched << " of " << same << " paraphrases matched (recall " << recall << "), " << wrong
-               << " wrong matches in " << different << " look-alikes\nmissed:\n" << misses);
-    CHECK(wrong == 0);
-    if (split == "tune") CHECK(recall >= 0.85);
-  }
+  REQUIRE(pairs.size() >= 600);
+  const auto holdout = std::count_if(pairs.begin(), pairs.end(), [](const auto& p) { return p.split == "holdout"; });
+  REQUIRE(static_cast<std::size_t>(holdout) * 3 >= pairs.size());  // a third held out
+  CHECK(check_split(pairs, "tune", false) >= 0.9);
+  // The goal on independently written questions is 0.9; what the form reaches today is held as a
+  // floor so that it cannot fall unseen (docs/api.md gives the figures).
+  CHECK(check_split(pairs, "tune", true) >= 0.35);
+}
+
+// The held-out third: never run by make test, so that tuning the data files cannot read it. Run
+// `gateway_tests "[.holdout]"` and put its figures in docs/api.md ("Similar questions").
+TEST_CASE("similar questions: the held-out pairs", "[.holdout]") {
+  const auto pairs = load_pairs();
+  check_split(pairs, "holdout", false);
+  check_split(pairs, "holdout", true);
 }
 
 TEST_CASE("similar questions: canonical forms are their own form, and case and diacritics do not matter", "[match]") {
   const matcher m;
   for (const auto& p : load_pairs()) {
+    if (p.split != "tune") continue;  // the held-out part is read only by its own command
     for (const auto* q : {&p.a, &p.b}) {
       const auto form = m(*q);
       INFO(*q << " -> " << form.text);

@@ -36,7 +36,9 @@ const verbs = [
   "yükselt", "belirle", "açıkla", "uygula", "çık", "in", "sür", "başla", "dön", "geç", "kullan", "ver",
   "ol", "yap", "et", "seç", "bul", "öğren", "bak", "iste", "çevir", "gönder", "harca", "sakla",
   "koru", "tut", "bekle", "dalgalan", "toparlan", "sıçra", "çök", "gerilet", "değerlendir", "işle",
-  "kapan", "açıl", "çalış", "oku", "katıl", "yaz", "öner", "tahmin et", "takip et", "iptal et", "transfer et", "ödün ver",
+  "kapan", "açıl", "çalış", "oku", "katıl", "yaz", "öner", "kes", "gör", "getir", "yapılandır", "sorgula",
+  "hazırla", "değiştir", "ayrıl", "vergilendir", "kazandır", "dağıt", "çıkar", "düzenle", "karşılaştır",
+  "yönet", "planla", "başvur", "bitir", "uzat", "bağla", "sigortala", "tahmin et", "takip et", "iptal et", "transfer et", "ödün ver",
 ].filter((v) => !v.includes(" "));
 
 const fold = (s) =>
@@ -132,6 +134,12 @@ function forms(stem) {
     add(attach(attach(neg, "mAlI"), p === "Im" ? "(y)Im" : p === "Iz" ? "(y)Iz" : p));
   }
   const neg = attach(stem, "mA");
+  // A conditional with its person ("yapmazsam", "alırsan"): a clause mark, whoever it is about.
+  for (const p of ["m", "n", "k", "nIz", "lAr"]) {
+    add(attach(attach(stem, aorist(stem) + "sA"), p));
+    add(attach(attach(neg, "zsA"), p));
+    add(attach(attach(stem, "sA"), p));
+  }
   for (const s of [stem, neg]) {
     add(attach(s, "sA"));
     add(attach(s, "(y)IncA"));
