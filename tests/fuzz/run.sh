@@ -21,7 +21,7 @@ declare -A sources=(
   [sse_parser]="lib/sse/sse_parser.cpp"
   [stream_chunk]="lib/upstream/completion_reader.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
-  [question_canon]="lib/match/question_canon.cpp lib/cache/question_normalizer.cpp"
+  [question_canon]="lib/match/question_canon.cpp lib/match/noun_suffixes.cpp lib/match/number_words.cpp lib/cache/question_normalizer.cpp"
   [body_decoder]="lib/upstream/body_decoder.cpp lib/core/error.cpp"
   [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp"
 )

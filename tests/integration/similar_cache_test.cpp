@@ -88,9 +88,16 @@ TEST_CASE("similar cache: the paraphrases people type share one answer", "[integ
 TEST_CASE("similar cache: through the Redis shared tier, a poisoned question stays its own on every instance",
           "[integration][cache][match][redis]") {
   redis_server server;
-  const auto shared = [&](gateway::gateway_config& c) { c.redis = redis_at(server); };
+  const auto shared = [&](gateway::gateway_config& c) {
+    c.redis = redis_at(server);
+    c.redis_timeout = std::chrono::seconds(5);  // a loaded test machine must not turn a hit into a miss
+  };
   test_env one(with_gateway(shared)), two(with_gateway(shared));
   const std::string answers = "cgw:*:a";  // cached answers (lib/cluster/shared_answer_store.cpp), not flights
+  // Each instance connects to Redis in the background: until then it asks only its own tier.
+  for (auto* env : {&one, &two})
+    REQUIRE(test_env::eventually(
+        [&] { return env->request("GET", "/metrics", {}, {}).body.find("gateway_redis_up 1\n") != std::string::npos; }));
   const auto& [hidden, plain] = look_alikes.front();
   REQUIRE(one.chat(chat_body(hidden)).headers.at("x-cache") == "MISS");
   // The store does not wait for Redis: the test waits until the entry is there.
