@@ -52,6 +52,9 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// No word of the data files is longer: a longer one is never looked up (hashing a 4,000-byte word
+// in every table is most of a long question's cost) and stays as written.
+constexpr std::size_t longest_readable = 48;
 bool is_letter_byte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
 bool ends_with(std::string_view s, std::string_view tail) { return s.size() >= tail.size() && s.ends_with(tail); }
 // Separators that carry no meaning in a question (the closed list of step 1).
@@ -68,6 +71,21 @@ std::size_t apostrophe_at(std::string_view s, std::size_t i) {
     return 3;
   if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xB4) return 2;
   return 0;
+}
+
+// The end of the run of letters at s[i] (an apostrophe ends it). Folded text is mostly a-z: those
+// bytes are taken without asking whether they start an apostrophe.
+std::size_t letters_end(std::string_view s, std::size_t i) {
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 'a' && b <= 'z') {
+      ++i;
+      continue;
+    }
+    if (!is_letter_byte(b) || apostrophe_at(s, i)) break;
+    ++i;
+  }
+  return i;
 }
 
 // Numbers as one spelling: thousands dots dropped ("1.000" -> 1000), the decimal mark a comma
@@ -217,8 +235,7 @@ struct question_canon::data {
     auto apostrophe_suffix = [&](token& t) {
       const auto len = apostrophe_at(s, i);
       if (!len) return;
-      std::size_t j = i + len;
-      while (j < s.size() && is_letter_byte(static_cast<unsigned char>(s[j])) && !apostrophe_at(s, j)) ++j;
+      const auto j = letters_end(s, i + len);
       const auto run = s.substr(i + len, j - i - len);
       if (run.empty()) {
         i += len;
@@ -272,8 +289,7 @@ struct question_canon::data {
         continue;
       }
       if (is_letter_byte(c) && !apostrophe_at(s, i)) {
-        std::size_t j = i;
-        while (j < s.size() && is_letter_byte(static_cast<unsigned char>(s[j])) && !apostrophe_at(s, j)) ++j;
+        const auto j = letters_end(s, i);
         token t{token::kind::word, std::string(s.substr(i, j - i)), {}, false};
         i = j;
         if (i < s.size() && s[i] == '~') {  // a verb as a form writes it: root~tags
@@ -325,7 +341,7 @@ struct question_canon::data {
     std::vector<token> out;
     for (std::size_t i = 0; i < in.size();) {
       const phrase* match = nullptr;
-      if (in[i].plain_word())
+      if (in[i].plain_word() && in[i].text.size() <= longest_readable)
         if (auto it = drops.find(in[i].text); it != drops.end())
           for (const auto& candidate : it->second) {
             const auto& words = candidate.from;
@@ -424,6 +440,12 @@ struct question_canon::data {
 
   void read_word(token& w, std::vector<std::string>* rules) const {
     if (w.k != token::kind::word) return drop_case_of_dropped(w, rules);
+    // No word of the tables is this long; reading one (a root at every cut, Snowball round after
+    // round) would cost the square of its length: it stays as written.
+    if (w.text.size() > longest_readable) {
+      w.read = true;
+      return;
+    }
     const std::string before = w.render();
     if (w.read) {  // after an apostrophe: a name, not stemmed; a root's written form still counts
       if (auto it = forms.find(w.text); it != forms.end() && it->second.tag.empty()) w.text = it->second.root;
@@ -506,7 +528,7 @@ struct question_canon::data {
     auto readable = [](const token& t) { return t.k == token::kind::word || t.k == token::kind::verb; };
     for (std::size_t i = 0; i < in.size();) {
       const phrase* match = nullptr;
-      if (readable(in[i]))
+      if (readable(in[i]) && in[i].text.size() <= longest_readable)
         if (auto it = synonyms.find(in[i].text); it != synonyms.end())
           for (const auto& candidate : it->second) {
             const auto& words = candidate.from;
