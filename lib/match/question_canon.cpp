@@ -114,6 +114,11 @@ bool is_verb_tag(std::string_view t) {
     if (t == k) return true;
   return false;
 }
+bool has_verb_tag(std::string_view verb_tags, std::string_view tag) {
+  for (const auto t : split(verb_tags, '~'))
+    if (t == tag) return true;
+  return false;
+}
 bool ends_clause(std::string_view verb_tags) {
   for (const auto t : split(verb_tags, '~'))
     if (t == "cond" || t == "when" || t == "while") return true;
@@ -593,7 +598,7 @@ struct question_canon::data {
   static void impersonal_objects(std::vector<token>& in, std::vector<std::string>* rules) {
     auto drop = [&](std::size_t begin, std::size_t end) {
       const auto first = in.begin() + static_cast<std::ptrdiff_t>(begin), last = in.begin() + static_cast<std::ptrdiff_t>(end);
-      if (!std::any_of(first, last, [](const token& t) { return t.k == token::kind::verb && t.tag.ends_with("gen"); })) return;
+      if (!std::any_of(first, last, [](const token& t) { return t.k == token::kind::verb && has_verb_tag(t.tag, "gen"); })) return;
       // Asked how, "how can I open it" asks "how is it opened": the ability goes.
       if (std::any_of(first, last, [](const token& t) { return t.k == token::kind::word && t.tag.empty() && t.text == "nasil"; }))
         for (auto it = first; it != last; ++it)

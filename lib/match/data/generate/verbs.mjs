@@ -17,7 +17,8 @@
 //          nec (-meli); gen: the impersonal question "how is it done / how do I do it / should one"
 //          (a passive or first-person aorist or -meli: "açılır", "açarım", "alınmalı");
 //   neg, able (-ebil), p2 (second person: "alır mısın"), and the clause marks cond (-se, -irse,
-//   -diyse), when (-ince, -diğinde), while (-ken), which end a clause.
+//   -diyse), when (-ince, -diğinde), while (-ken), which end a clause (gen before them: a passive
+//   or first-person clause, "yapılmazsa" = "yapmazsam").
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -192,6 +193,8 @@ function token(root, parse) {
   if (clause) {
     // A clause keeps its tense only when it is past ("arttıysa"); the conditional's aorist is its form.
     if (tense === "past" || tense === "fut") tags.push(tense);
+    // The impersonal clause ("ödeme yapılmazsa", "ödemeyi yapmazsam"): as in the question.
+    if (pass || person === "A1SG" || person === "A1PL") tags.push("gen");
     tags.push(clause);
   } else if ((pass || person === "A1SG" || person === "A1PL") && (tense === "pres" || tense === "nec")) {
     tags.push("gen");  // "nasıl açılır" / "nasıl açarım" / "alınmalı mı"
