@@ -325,6 +325,24 @@ struct question_canon::data {
     return out;
   }
 
+  // The longest phrase of `index` that starts at in[i], each of its words accepted by
+  // `fits(token, is_last_word)`; null for none.
+  template <class Fits>
+  static const phrase* phrase_at(const phrase_index& index, const std::vector<token>& in, std::size_t i, Fits fits) {
+    if (in[i].text.size() > longest_readable) return nullptr;
+    const auto it = index.find(in[i].text);
+    if (it == index.end()) return nullptr;
+    for (const auto& candidate : it->second) {  // longest first
+      const auto& words = candidate.from;
+      if (i + words.size() > in.size()) continue;
+      bool same = true;
+      for (std::size_t k = 0; k < words.size() && same; ++k)
+        same = in[i + k].text == words[k] && fits(in[i + k], k + 1 == words.size());
+      if (same) return &candidate;
+    }
+    return nullptr;
+  }
+
   // Step 2: "yukselirmi" -> "yukselir" "mi".
   static void split_particles(std::vector<token>& words) {
     for (auto& w : words) {
@@ -345,19 +363,7 @@ struct question_canon::data {
   std::vector<token> drop_question_words(std::vector<token> in, std::vector<std::string>* rules) const {
     std::vector<token> out;
     for (std::size_t i = 0; i < in.size();) {
-      const phrase* match = nullptr;
-      if (in[i].plain_word() && in[i].text.size() <= longest_readable)
-        if (auto it = drops.find(in[i].text); it != drops.end())
-          for (const auto& candidate : it->second) {
-            const auto& words = candidate.from;
-            if (i + words.size() > in.size()) continue;
-            bool same = true;
-            for (std::size_t k = 0; k < words.size() && same; ++k) same = in[i + k].plain_word() && in[i + k].text == words[k];
-            if (same) {
-              match = &candidate;
-              break;
-            }
-          }
+      const auto* match = phrase_at(drops, in, i, [](const token& t, bool) { return t.plain_word(); });
       if (!match) {
         out.push_back(std::move(in[i++]));
         continue;
@@ -532,23 +538,10 @@ struct question_canon::data {
     std::vector<token> out;
     auto readable = [](const token& t) { return t.k == token::kind::word || t.k == token::kind::verb; };
     for (std::size_t i = 0; i < in.size();) {
-      const phrase* match = nullptr;
-      if (readable(in[i]) && in[i].text.size() <= longest_readable)
-        if (auto it = synonyms.find(in[i].text); it != synonyms.end())
-          for (const auto& candidate : it->second) {
-            const auto& words = candidate.from;
-            if (i + words.size() > in.size()) continue;
-            bool same = true;
-            for (std::size_t k = 0; k < words.size() && same; ++k) {
-              const auto& t = in[i + k];
-              same = readable(t) && t.text == words[k] &&
-                     (k + 1 == words.size() || (t.k == token::kind::word && (t.tag.empty() || t.tag == "i")));
-            }
-            if (same) {
-              match = &candidate;
-              break;
-            }
-          }
+      // Words before the last may carry only a compound's "-i" ("merkez bankası faiz").
+      const auto* match = phrase_at(synonyms, in, i, [&](const token& t, bool last) {
+        return readable(t) && (last || (t.k == token::kind::word && (t.tag.empty() || t.tag == "i")));
+      });
       if (!match) {
         out.push_back(std::move(in[i++]));
         continue;
