@@ -16,8 +16,9 @@ namespace {
 constexpr std::string_view label = "POST /v1/chat/completions";
 constexpr std::size_t max_models_body = 4 << 20;
 constexpr auto models_ttl = std::chrono::minutes(1);
-// The cache keys of this endpoint; bump the version when the replay format changes.
-constexpr std::string_view key_domain = "openai-chat-completions-v1";
+// The cache keys of this endpoint; bump the version when the replay format changes. v2: entries keep
+// a reasoning model's reasoning (v1's did not), so v1 entries in a shared Redis are never asked for.
+constexpr std::string_view key_domain = "openai-chat-completions-v2";
 
 // A refusal in this endpoint's error shape, before the request is known. Rendered here, not in
 // completions(): its coroutine frame would hold the format through the reply's write.
