@@ -54,11 +54,12 @@ struct reader {
 
 std::string encode_entry(const cached_answer& a) {
   std::string out;
-  out.reserve(magic.size() + 1 + 4 * 4 + a.answer.size() + a.model.size() + a.finish_reason.size() + a.id.size() +
-              a.question.size() + 4 + 8 + 1 + 24);
+  out.reserve(magic.size() + 1 + 6 * 4 + a.answer.size() + a.reasoning.size() + a.model.size() +
+              a.finish_reason.size() + a.id.size() + a.question.size() + 8 + 1 + 24);
   out += magic;
   out += static_cast<char>(entry_codec_version);
   put_string(out, a.answer);
+  put_string(out, a.reasoning);
   put_string(out, a.model);
   put_string(out, a.finish_reason);
   put_string(out, a.id);
@@ -79,6 +80,7 @@ std::optional<cached_answer> decode_entry(std::string_view bytes) {
   reader r{bytes.substr(magic.size() + 1)};
   cached_answer a;
   a.answer = r.get_string();
+  a.reasoning = r.get_string();
   a.model = r.get_string();
   a.finish_reason = r.get_string();
   a.id = r.get_string();

@@ -43,10 +43,15 @@ struct cached_answer {
   /// The question as asked (normalized), when the key is a similar-question form: a hit for other
   /// words says X-Cache-Match: similar. Empty: every hit is exact.
   std::string question = {};
+  /// What a reasoning model (gpt-oss) thought before `answer`: /v1 streams it as `delta.reasoning`
+  /// and returns it as `message.reasoning`, so its replays carry it too. Empty: none (or /chat,
+  /// which never shows it). Last, so that aggregate initializers of the fields above stay valid.
+  std::string reasoning = {};
 
   /// Memory charged to the cache for this entry (text plus a fixed overhead).
   std::size_t charge() const {
-    return answer.size() + model.size() + finish_reason.size() + id.size() + hit_body.size() + question.size() + 160;
+    return answer.size() + reasoning.size() + model.size() + finish_reason.size() + id.size() + hit_body.size() +
+           question.size() + 160;
   }
 };
 

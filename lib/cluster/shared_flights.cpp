@@ -342,7 +342,7 @@ void shared_flights::stop() {
 
 namespace {
 // A stored entry read for a claim (null when unreadable). Out of claim()'s coroutine frame: the
-// entry is 240 bytes, and a frame over 1,020 bytes is not recycled by Asio's per-thread cache.
+// entry is over 250 bytes, and a frame over 1,020 bytes is not recycled by Asio's per-thread cache.
 std::shared_ptr<const cached_answer> shared_hit(std::string_view text) {
   auto entry = read_shared_entry(text);
   return entry ? std::make_shared<const cached_answer>(std::move(*entry)) : nullptr;

@@ -83,6 +83,7 @@ std::optional<cached_answer> openai_answer_from_json(std::string_view body) {
   if (!content || !content->is_string()) return std::nullopt;
   cached_answer a;
   a.answer = std::string(content->get_string());
+  a.reasoning = string_of(m, "reasoning");  // a gpt-oss model's, on Groq
   a.model = string_of(o, "model");
   a.finish_reason = string_of(*choice, "finish_reason");
   a.usage = usage_of(o);
@@ -112,6 +113,7 @@ bool openai_stream_collector::add(std::string_view chunk_data) {
     const auto& d = delta->get_object();
     if (has_non_null(d, "tool_calls") || has_non_null(d, "function_call")) return replayable_ = false;
     if (const auto* c = d.if_contains("content"); c && c->is_string()) answer_.answer += c->get_string();
+    if (const auto* r = d.if_contains("reasoning"); r && r->is_string()) answer_.reasoning += r->get_string();
   }
   if (const auto* fr = choice->if_contains("finish_reason"); fr && fr->is_string())
     answer_.finish_reason = std::string(fr->get_string());
@@ -125,10 +127,12 @@ std::optional<cached_answer> openai_stream_collector::finish() && {
 
 std::string openai_json_body(const cached_answer& a) {
   if (!a.hit_body.empty()) return a.hit_body;
+  // message.reasoning after the content, where Groq puts it; absent when the model did not reason.
+  const auto reasoning = a.reasoning.empty() ? std::string() : ",\"reasoning\":" + quoted(a.reasoning);
   auto out = fmt::format(
       R"({{"id":{},"object":"chat.completion","created":{},"model":{},"choices":[{{"index":0,)"
-      R"("message":{{"role":"assistant","content":{}}},"logprobs":null,"finish_reason":{}}}])",
-      quoted(a.id), a.created, quoted(a.model), quoted(a.answer), quoted(a.finish_reason));
+      R"("message":{{"role":"assistant","content":{}{}}},"logprobs":null,"finish_reason":{}}}])",
+      quoted(a.id), a.created, quoted(a.model), quoted(a.answer), reasoning, quoted(a.finish_reason));
   if (a.usage) out += ",\"usage\":" + usage_text(*a.usage);
   out += '}';
   return out;
@@ -139,7 +143,7 @@ std::string openai_stream_replay(const cached_answer& a, bool include_usage) {
   const auto head = fmt::format(R"(data: {{"id":{},"object":"chat.completion.chunk","created":{},"model":{},)",
                                 quoted(a.id), a.created, quoted(a.model));
   std::string out;
-  out.reserve(a.answer.size() * 2 + 512);
+  out.reserve((a.answer.size() + a.reasoning.size()) * 2 + 512);
   const auto choice = [&](std::string_view delta, std::string_view finish_reason) {
     out += head;
     out += R"("choices":[{"index":0,"delta":)";
@@ -148,15 +152,19 @@ std::string openai_stream_replay(const cached_answer& a, bool include_usage) {
     out += finish_reason;
     out += "}]";
   };
+  // Text as deltas of one field, in pieces of at most ~64 bytes cut between UTF-8 characters.
+  const auto deltas = [&](std::string_view field, std::string_view text) {
+    while (!text.empty()) {
+      const auto cut = utf8_piece(text, 64);
+      choice(fmt::format(R"({{"{}":{}}})", field, quoted(text.substr(0, cut))), "null");
+      out += "}\n\n";
+      text.remove_prefix(cut);
+    }
+  };
   choice(R"({"role":"assistant","content":""})", "null");
   out += "}\n\n";
-  std::string_view rest = a.answer;
-  while (!rest.empty()) {
-    const auto cut = utf8_piece(rest, 64);
-    choice("{\"content\":" + quoted(rest.substr(0, cut)) + "}", "null");
-    out += "}\n\n";
-    rest.remove_prefix(cut);
-  }
+  deltas("reasoning", a.reasoning);  // before the content, as a reasoning model streams it
+  deltas("content", a.answer);
   choice("{}", quoted(a.finish_reason));
   if (a.usage) out += R"(,"x_groq":{"usage":)" + usage_text(*a.usage) + "}";
   out += "}\n\n";

@@ -16,13 +16,15 @@ namespace {
 constexpr std::string_view label = "POST /v1/chat/completions";
 constexpr std::size_t max_models_body = 4 << 20;
 constexpr auto models_ttl = std::chrono::minutes(1);
-// The cache keys of this endpoint; bump the version when the replay format changes.
-constexpr std::string_view key_domain = "openai-chat-completions-v1";
+// The cache keys of this endpoint; bump the version when the replay format changes. v2: entries keep
+// a reasoning model's reasoning (v1's did not), so v1 entries in a shared Redis are never asked for.
+constexpr std::string_view key_domain = "openai-chat-completions-v2";
 
-// A refusal in this endpoint's error shape, before the request is known. Rendered here, not in
-// completions(): its coroutine frame would hold the format through the reply's write.
-error_reply refusal(error cause, std::string_view message) {
-  return openai_format(false, false, false).error_response(cause, std::string(message), 0);
+// A refusal in this endpoint's error shape (`upstream_status`: the upstream's own, when it refused).
+// Rendered here, not in completions() or models(): their coroutine frames would hold the format (and
+// the answer it can collect) through the reply's write.
+error_reply refusal(error cause, std::string_view message, unsigned upstream_status = 0) {
+  return openai_format(false, false, false).error_response(cause, std::string(message), upstream_status);
 }
 
 }  // namespace
@@ -68,7 +70,6 @@ net::awaitable<bool> openai_handler::models(request_context& rc) {
     if (clock_type::now() < models_expire_) body = models_body_;
   }
   if (body.empty()) {
-    const openai_format shape(false, false, false);
     const auto strand = co_await net::this_coro::executor;
     watchdog wd(strand);
     const request_deadlines deadlines{clock_type::now() + cfg_.request_timeout};
@@ -84,7 +85,7 @@ net::awaitable<bool> openai_handler::models(request_context& rc) {
     }
     if (failure) {
       if (failure->message.empty()) failure->message = default_error_message(failure->code, cfg_);
-      auto reply = shape.error_response(failure->code, failure->message, outcome.upstream_status);
+      auto reply = refusal(failure->code, failure->message, outcome.upstream_status);
       log_.log(reply.status >= 500 ? log_level::warn : log_level::info, "{} GET /v1/models {} {}", rc.id,
                reply.status, failure->message);
       reply_headers headers;  // a statement of its own: GCC 12 and braced lists inside co_await

@@ -34,6 +34,36 @@ constexpr std::string_view sentences[] = {
 };
 constexpr std::size_t sentence_count = std::size(sentences);
 
+// What a gpt-oss model thinks before it answers: short, since REASONING_EFFORT=auto asks for "low".
+constexpr std::string_view thoughts[] = {
+    "Kullanıcı Türkçe soruyor; kısa, açık ve doğru bir tanım vereyim.",
+    "The user asks about Borsa İstanbul: answer in Turkish, no advice.",
+    "Finans sorusu 📈 — önce tanım, sonra bir örnek; yatırım tavsiyesi değil.",
+};
+
+// The question a deterministic answer depends on: without directives and surrounding spaces, so
+// that adding a fault directive to a question does not change its answer.
+std::string plain_question(std::string_view question) {
+  std::string plain = strip_directives(question);
+  const auto first = plain.find_first_not_of(' ');
+  if (first == std::string::npos) return {};
+  return plain.substr(first, plain.find_last_not_of(' ') - first + 1);
+}
+
+// `text` cut into word tokens, each with the space before it (the first without), appended to `out`
+// until it holds `count`.
+void append_words(std::string_view text, std::vector<std::string>& out, std::size_t count) {
+  while (!text.empty() && out.size() < count) {
+    const auto space = text.find(' ');
+    const auto word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+    // Words carry the space before them; the first word and one after a line break have none.
+    std::string token(out.empty() || out.back().back() == '\n' ? 0 : 1, ' ');
+    token.append(word);
+    out.push_back(std::move(token));
+  }
+}
+
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
@@ -94,25 +124,18 @@ std::string strip_directives(std::string_view text) {
 std::vector<std::string> answer_tokens(std::string_view question, unsigned count) {
   std::vector<std::string> tokens;
   tokens.reserve(count);
-  // The answer depends on the question without directives and surrounding spaces, so adding a
-  // fault directive to a question does not change its answer.
-  const std::string plain = strip_directives(question);
-  std::string_view key = plain;
-  while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
-  while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
-  std::size_t sentence = fnv1a(key) % sentence_count;
-  while (tokens.size() < count) {
-    std::string_view s = sentences[sentence++ % sentence_count];
-    while (!s.empty() && tokens.size() < count) {
-      const auto space = s.find(' ');
-      const auto word = s.substr(0, space);
-      s = space == std::string_view::npos ? std::string_view{} : s.substr(space + 1);
-      // Words carry the space before them; the first word and one after a line break have none.
-      std::string token(tokens.empty() || tokens.back().back() == '\n' ? 0 : 1, ' ');
-      token.append(word);
-      tokens.push_back(std::move(token));
-    }
-  }
+  std::size_t sentence = fnv1a(plain_question(question)) % sentence_count;
+  while (tokens.size() < count) append_words(sentences[sentence++ % sentence_count], tokens, count);
+  return tokens;
+}
+
+bool model_reasons(std::string_view model) { return model.starts_with("openai/gpt-oss"); }
+
+std::vector<std::string> reasoning_tokens(std::string_view question) {
+  std::vector<std::string> tokens;
+  // The hash's high half (the answer's sentence comes from the whole): the two do not move together.
+  const auto thought = (fnv1a(plain_question(question)) >> 32) % std::size(thoughts);
+  append_words(thoughts[thought], tokens, std::size_t(-1));
   return tokens;
 }
 

@@ -56,6 +56,15 @@ std::string strip_directives(std::string_view text);
 /// `question`; contains Turkish letters and emoji; `count` tokens long.
 std::vector<std::string> answer_tokens(std::string_view question, unsigned count);
 
+/// Whether `model` reasons before it answers, as Groq's gpt-oss models do (`openai/gpt-oss*`): its
+/// answers then carry `reasoning` (stream deltas before the content, `message.reasoning`).
+bool model_reasons(std::string_view model);
+
+/// The reasoning before the answer, as tokens cut like answer_tokens: one short sentence (a few
+/// deltas), deterministic in `question` (directives and surrounding spaces aside), with Turkish
+/// letters so that multi-byte characters reach the reasoning's chunks too.
+std::vector<std::string> reasoning_tokens(std::string_view question);
+
 /// `text` as tokens: cut before every space, so that the tokens concatenated give `text` back.
 std::vector<std::string> text_tokens(std::string_view text);
 

@@ -4,6 +4,7 @@
 #include "http/listener.hpp"
 #include "http/serve.hpp"
 #include "net/peer_probe.hpp"
+#include "sim/sim_answer.hpp"
 #include "sim/sim_script.hpp"
 #include "tls/tls_context.hpp"
 
@@ -107,16 +108,6 @@ std::optional<completion_request> parse_request(std::string_view body, std::stri
   return r;
 }
 
-json::object usage_json(const completion_request& r, std::size_t completion_tokens, double seconds) {
-  return json::object{{"queue_time", 0.0001},
-                      {"prompt_tokens", r.prompt_tokens},
-                      {"prompt_time", 0.001},
-                      {"completion_tokens", completion_tokens},
-                      {"completion_time", seconds},
-                      {"total_tokens", r.prompt_tokens + completion_tokens},
-                      {"total_time", seconds + 0.001}};
-}
-
 template <class Map>
 json::object counts_json(const Map& counts) {
   json::object out;
@@ -126,8 +117,6 @@ json::object counts_json(const Map& counts) {
   }
   return out;
 }
-
-std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
 
 // Shared between a stream and the readiness watch on its socket. Strand-only.
 struct stream_watch {
@@ -268,11 +257,9 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     if (!r) co_return co_await reply(stream, req, 400, groq_error(why, "invalid_request_error", "invalid_request"));
 
     auto d = parse_directives(r->last_user);
-    const auto own = d.answer.empty() ? std::vector<std::string>{} : text_tokens(d.answer);
-    const unsigned wanted = d.tokens.value_or(own.empty() ? cfg.answer_tokens : static_cast<unsigned>(own.size()));
-    const unsigned length = std::min(wanted, r->max_tokens);
+    auto answer = plan_answer(r->model, r->last_user, d, r->max_tokens, cfg.answer_tokens);
     // Groq's limits, per key and per model: a spent window answers 429 before anything else.
-    auto verdict = admit(*key, r->model, r->prompt_tokens + length);
+    auto verdict = admit(*key, r->model, r->prompt_tokens + answer.tokens.size());
     if (!verdict.allowed) {
       const auto retry_after = std::to_string((verdict.retry_after.count() + 999) / 1000);
       co_return co_await reply(stream, req, 429,
@@ -310,44 +297,30 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
                                verdict.headers);
     }
 
-    const auto tokens = own.empty() ? answer_tokens(r->last_user, length) : repeat_tokens(own, length);
-    const std::string finish = wanted > r->max_tokens ? "length" : "stop";
+    answer.id = fmt::format("chatcmpl-sim-{:x}", ++ids);
+    answer.created = unix_now();
+    answer.prompt_tokens = r->prompt_tokens;
     const auto ttft = d.ttft.value_or(cfg.ttft);
     const auto interval = d.interval.value_or(cfg.token_interval);
-    const auto id = fmt::format("chatcmpl-sim-{:x}", ++ids);
-    const auto created = unix_now();
-    const double seconds = static_cast<double>((ttft + interval * tokens.size()).count()) / 1000.0;
+    const auto time = ttft + interval * answer.tokens.size();
+    answer.seconds = static_cast<double>(time.count()) / 1000.0;
 
     if (!r->stream) {
-      co_await pause(ttft + interval * tokens.size());
-      std::string text;
-      for (const auto& t : tokens) text += t;
-      json::object body{
-          {"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", r->model},
-          {"choices", json::array{json::object{{"index", 0},
-                                               {"message", json::object{{"role", "assistant"}, {"content", text}}},
-                                               {"logprobs", nullptr},
-                                               {"finish_reason", finish}}}},
-          {"usage", usage_json(*r, tokens.size(), seconds)},
-          {"system_fingerprint", "fp_sim"},
-          {"x_groq", json::object{{"id", "req_sim_" + id}}}};
-      co_return co_await reply(stream, req, 200, json::serialize(body), {}, verdict.headers);
+      co_await pause(time);
+      co_return co_await reply(stream, req, 200, completion_body(answer), {}, verdict.headers);
     }
-    co_return co_await stream_completion(stream, req, *r, d, tokens, finish, id, created, seconds, timer, pause,
-                                         verdict.headers);
+    co_return co_await stream_completion(stream, req, r->include_usage, d, answer, timer, pause, verdict.headers);
   }
 
   template <class Stream, class Pause>
-  net::awaitable<bool> stream_completion(Stream& stream, const request_t& req, const completion_request& r,
-                                         const directives& d, const std::vector<std::string>& tokens,
-                                         const std::string& finish, const std::string& id,
-                                         std::uint64_t created, double seconds, net::steady_timer& timer,
+  net::awaitable<bool> stream_completion(Stream& stream, const request_t& req, bool include_usage,
+                                         const directives& d, const sim_answer& answer, net::steady_timer& timer,
                                          Pause& pause, const header_list& headers) {
     http::response<http::empty_body> head{http::status::ok, req.version()};
     for (const auto& [name, value] : headers) head.set(name, value);
     head.set(http::field::content_type, "text/event-stream");
     head.set(http::field::cache_control, "no-cache");
-    head.set("x-request-id", "req_sim_" + id);
+    head.set("x-request-id", "req_sim_" + answer.id);
     head.chunked(true);
     head.keep_alive(req.keep_alive());
     http::response_serializer<http::empty_body> sr{head};
@@ -400,25 +373,22 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       beast::get_lowest_layer(stream).expires_never();
       co_return !watch->peer_gone;
     };
-    auto chunk = [&](json::object delta, json::value finish_reason) {
-      return json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
-                          {"model", r.model}, {"system_fingerprint", "fp_sim"},
-                          {"choices", json::array{json::object{{"index", 0}, {"delta", std::move(delta)},
-                                                               {"logprobs", nullptr},
-                                                               {"finish_reason", std::move(finish_reason)}}}}};
-    };
     auto aborted = [&]() -> net::awaitable<bool> {
       ++streams_aborted;
       co_return false;
     };
 
-    auto first = chunk(json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
-    first["x_groq"] = json::object{{"id", "req_sim_" + id}};
-    if (!co_await send(sse(first))) co_return co_await aborted();
+    if (!co_await send(role_event(answer))) co_return co_await aborted();
+    // A reasoning model's thoughts come before its content, at once: the pacing (ttft, interval)
+    // and every fault directive count content tokens, as they did before models reasoned.
+    for (std::size_t i = 0; i < answer.reasoning.size(); ++i) {
+      std::string event = reasoning_event(answer, i);
+      if (!co_await send(std::move(event))) co_return co_await aborted();
+    }
 
     const auto ttft = d.ttft.value_or(cfg.ttft);
     const auto interval = d.interval.value_or(cfg.token_interval);
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
+    for (std::size_t i = 0; i < answer.tokens.size(); ++i) {
       co_await pause(i == 0 ? ttft : interval);
       if (watch->peer_gone) co_return co_await aborted();
       if (d.drop_after && i == *d.drop_after) {
@@ -435,7 +405,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
         co_await send(std::move(event));
         break;
       }
-      std::string event = sse(chunk(json::object{{"content", tokens[i]}}, nullptr));
+      std::string event = content_event(answer, i);
       if (!co_await send(std::move(event))) co_return co_await aborted();
       if (i == 0 && !d.gate.empty()) {
         co_await wait_gate(d.gate, *watch);
@@ -443,15 +413,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       }
     }
     if (!d.malformed_after && !d.error_after) {
-      auto last = chunk(json::object{}, json::string(finish));
-      last["x_groq"] = json::object{{"id", "req_sim_" + id}, {"usage", usage_json(r, tokens.size(), seconds)}};
-      std::string tail = sse(last);
-      if (r.include_usage) {
-        json::object u{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", r.model},
-                       {"choices", json::array{}}, {"usage", usage_json(r, tokens.size(), seconds)}};
-        tail += sse(u);
-      }
-      tail += "data: [DONE]\n\n";
+      std::string tail = end_events(answer, include_usage);
       if (!co_await send(std::move(tail))) co_return co_await aborted();
     }
     auto [lec, ln] = co_await net::async_write(stream, http::make_chunk_last(), tuple_awaitable);

@@ -27,7 +27,8 @@ struct completion {
 std::optional<completion> parse_completion(std::string_view body);
 
 struct stream_chunk {
-  std::string content;  // delta.content; reasoning deltas are left out on purpose
+  std::string content;  // delta.content; reasoning deltas are left out on purpose: /chat never shows
+                        // them (/v1 keeps them, through openai/openai_answer.hpp)
   std::string model;
   std::optional<std::string> finish_reason;
   std::optional<token_usage> usage;  // from "usage" or Groq's "x_groq.usage"

@@ -31,6 +31,43 @@ bool is_content(const gateway::sse_event& ev) { return ev.data.find("\"content\"
 
 std::string content_of(const http_result& r) { return str(r.json().at("choices").at(0).at("message").at("content")); }
 
+// message.reasoning of a JSON answer; nullopt when it has none.
+std::optional<std::string> reasoning_of(const http_result& r) {
+  const auto body = r.json();
+  if (const auto* v = body.at("choices").at(0).at("message").as_object().if_contains("reasoning")) return str(*v);
+  return std::nullopt;
+}
+
+// Whether every reasoning delta of a stream comes before its first content delta, and one came.
+bool reasons_before_content(const stream_result& r) {
+  bool reasoning = false, content = false;
+  for (const auto& ev : r.events) {
+    if (ev.data == "[DONE]") continue;
+    const auto v = json::parse(ev.data);
+    if (v.at("choices").as_array().empty()) continue;
+    const auto& delta = v.at("choices").at(0).at("delta").as_object();
+    if (delta.contains("reasoning")) {
+      if (content) return false;
+      reasoning = true;
+    }
+    if (const auto* c = delta.if_contains("content"); c && !c->as_string().empty()) content = true;
+  }
+  return reasoning && content;
+}
+
+// The id, created and model every chunk of a stream names (they must agree).
+json::object stream_head(const stream_result& r) {
+  json::object head;
+  for (const auto& ev : r.events) {
+    if (ev.data == "[DONE]") continue;
+    const auto v = json::parse(ev.data).as_object();
+    const json::object mine{{"id", v.at("id")}, {"created", v.at("created")}, {"model", v.at("model")}};
+    if (head.empty()) head = mine;
+    CHECK(mine == head);
+  }
+  return head;
+}
+
 }  // namespace
 
 TEST_CASE("openai cache: a repeated completion is a hit, byte for byte, without an upstream call",
@@ -123,6 +160,61 @@ TEST_CASE("openai cache: a streamed answer replayed as JSON and as a stream", "[
   CHECK(env.sim().stats().completions == 1);
 }
 
+TEST_CASE("openai cache: a replay carries the reasoning the fresh answer carried, stream and JSON, either way round",
+          "[integration][openai][cache]") {
+  test_env env;
+  // Stored from a stream (gpt-oss, the default MODEL: reasoning deltas before the content).
+  const std::string streamed_first = "Borsa İstanbul'da endeks nasıl hesaplanır? 📈";
+  const auto live = env.stream(target, streamed(streamed_first, true));
+  REQUIRE(live.status == 200);
+  CHECK(live.headers.at("x-cache") == "MISS");
+  REQUIRE(live.reasoning);
+  CHECK_FALSE(live.reasoning->empty());
+  CHECK(reasons_before_content(live));
+  const auto replay = env.stream(target, streamed(streamed_first, true));
+  REQUIRE(replay.status == 200);
+  CHECK(replay.headers.at("x-cache") == "HIT");
+  CHECK(replay.reasoning == live.reasoning);
+  CHECK(reasons_before_content(replay));
+  CHECK(replay.text == live.text);
+  CHECK(replay.roles == live.roles);
+  CHECK(replay.finish_reason == live.finish_reason);
+  REQUIRE(replay.usage);
+  CHECK(*replay.usage == json::object{{"prompt_tokens", live.usage->at("prompt_tokens")},
+                                      {"completion_tokens", live.usage->at("completion_tokens")},
+                                      {"total_tokens", live.usage->at("total_tokens")}});
+  CHECK(stream_head(replay) == stream_head(live));
+  const auto as_json = env.request("POST", target, completion(streamed_first));
+  CHECK(as_json.headers.at("x-cache") == "HIT");
+  CHECK(reasoning_of(as_json) == live.reasoning);
+  CHECK(content_of(as_json) == live.text);
+  CHECK(as_json.json().at("id") == stream_head(live).at("id"));
+
+  // Stored from a JSON answer (message.reasoning), replayed as a stream.
+  const std::string json_first = "Vadeli işlem nedir? Ğ ü ş";
+  const auto live_json = env.request("POST", target, completion(json_first));
+  REQUIRE(live_json.status == 200);
+  REQUIRE(reasoning_of(live_json));
+  const auto stream_replay = env.stream(target, streamed(json_first));
+  CHECK(stream_replay.headers.at("x-cache") == "HIT");
+  CHECK(stream_replay.reasoning == reasoning_of(live_json));
+  CHECK(reasons_before_content(stream_replay));
+  CHECK(stream_replay.text == content_of(live_json));
+  CHECK(stream_head(stream_replay).at("id") == live_json.json().at("id"));
+  CHECK(env.sim().stats().completions == 2);
+
+  // A model that does not reason: no reasoning, fresh or replayed.
+  const std::string qwen =
+      R"({"model":"qwen/qwen3-32b","messages":[{"role":"user","content":"Repo nedir?"}],"stream":true})";
+  const auto fresh = env.stream(target, qwen);
+  REQUIRE(fresh.status == 200);
+  CHECK_FALSE(fresh.reasoning);
+  const auto again = env.stream(target, qwen);
+  CHECK(again.headers.at("x-cache") == "HIT");
+  CHECK_FALSE(again.reasoning);
+  CHECK(again.text == fresh.text);
+}
+
 TEST_CASE("openai cache: no-cache bypasses and refreshes, and n, tools and logprobs are never cached",
           "[integration][openai][cache]") {
   test_env env;
@@ -195,6 +287,7 @@ TEST_CASE("openai coalescing: concurrent identical streams share one upstream ca
   for (const auto& r : results) {
     REQUIRE(r.status == 200);
     CHECK(r.text == results[0].text);
+    CHECK(r.reasoning == results[0].reasoning);
     CHECK(r.roles == std::vector<std::string>{"assistant"});
     CHECK(r.finish_reason == "stop");
     CHECK(r.saw_done_marker);
@@ -227,11 +320,15 @@ TEST_CASE("openai coalescing: followers of another format get the answer replaye
   REQUIRE(with_usage.status == 200);
   CHECK(with_usage.headers.at("x-cache") == "COALESCED");
   CHECK(with_usage.text == leader.text);
+  REQUIRE(leader.reasoning);  // gpt-oss reasons: the replays must carry it too
+  CHECK(with_usage.reasoning == leader.reasoning);
+  CHECK(reasons_before_content(with_usage));
   CHECK(with_usage.finish_reason == "stop");
   CHECK(with_usage.usage);  // the leader did not ask for it; the replay still ends with it
   REQUIRE(json_follower.status == 200);
   CHECK(json_follower.headers.at("x-cache") == "COALESCED");
   CHECK(content_of(json_follower) == leader.text);
+  CHECK(reasoning_of(json_follower) == leader.reasoning);
   CHECK(env.sim().stats().completions == 1);
 }
 

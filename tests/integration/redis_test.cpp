@@ -131,6 +131,7 @@ TEST_CASE("two-tier store: what one instance stores, another finds, and keeps lo
   answer.model = "m";
   answer.finish_reason = "stop";
   answer.question = "BIST 100 nedir?";
+  answer.reasoning = "Kullanıcı endeksi soruyor; kısa yanıtlayayım.";
   a.store(key_of(1), answer);
   CHECK(b.find_local(key_of(1)) == nullptr);
   std::shared_ptr<const cached_answer> found;
@@ -141,6 +142,7 @@ TEST_CASE("two-tier store: what one instance stores, another finds, and keeps lo
   REQUIRE(found);
   CHECK(found->answer == answer.answer);
   CHECK(found->question == answer.question);
+  CHECK(found->reasoning == answer.reasoning);  // what a /v1 replay shows of a reasoning model
   CHECK(b.find_local(key_of(1)) != nullptr);  // a shared hit fills the local tier
   CHECK(b.stats().shared_hits == 1);
   CHECK(env.run(b.find_shared(key_of(2), clock_type::now() + 1s)) == nullptr);

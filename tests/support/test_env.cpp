@@ -69,7 +69,7 @@ net::awaitable<http_result> do_request(unsigned short port, std::string method, 
 }
 
 // Reads one event's JSON into `out`: /chat's {"delta"}, {"done"}, {"error"} events and OpenAI's
-// chat.completion.chunk events (role, content, finish_reason, usage).
+// chat.completion.chunk events (role, content, reasoning, finish_reason, usage).
 void read_event(const boost::json::object& o, stream_result& out) {
   if (auto* d = o.if_contains("delta")) out.text += std::string(d->as_string());
   if (o.contains("done")) out.saw_done = true;
@@ -81,6 +81,8 @@ void read_event(const boost::json::object& o, stream_result& out) {
   const auto& delta = choice.at("delta").as_object();
   if (auto* r = delta.if_contains("role")) out.roles.push_back(std::string(r->as_string()));
   if (auto* c = delta.if_contains("content"); c && c->is_string()) out.text += std::string(c->as_string());
+  if (auto* r = delta.if_contains("reasoning"); r && r->is_string())
+    out.reasoning = out.reasoning.value_or("") + std::string(r->as_string());
   if (auto* f = choice.if_contains("finish_reason"); f && f->is_string()) out.finish_reason = std::string(f->as_string());
 }
 

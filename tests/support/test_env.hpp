@@ -42,6 +42,7 @@ struct stream_result {
   bool closed_by_client = false;
   // OpenAI chunks only:
   std::vector<std::string> roles;           // every delta.role seen
+  std::optional<std::string> reasoning;     // delta.reasoning concatenated (nullopt: none came)
   std::string finish_reason;                // the last finish_reason seen
   std::optional<boost::json::value> usage;  // the `usage` of a chunk (stream_options.include_usage)
 };

@@ -47,7 +47,9 @@ std::optional<cached_answer> read_back(const std::string& replay, std::size_t cu
 }  // namespace
 
 TEST_CASE("openai answer: a stream replay reads back to the same answer at every split point", "[openai][cache]") {
-  const auto a = sample();
+  auto a = sample();
+  const bool reasons = GENERATE(false, true);
+  if (reasons) a.reasoning = "Kullanıcı BIST 100'ü soruyor; kısa ve açık yanıtlayayım, tavsiye vermeden. 🙂 ğüşıöç";
   for (const bool include_usage : {false, true}) {
     const auto replay = openai_stream_replay(a, include_usage);
     for (std::size_t cut = 0; cut <= replay.size(); ++cut) {
@@ -57,6 +59,7 @@ TEST_CASE("openai answer: a stream replay reads back to the same answer at every
       REQUIRE(back);
       REQUIRE(saw_done);
       REQUIRE(back->answer == a.answer);
+      REQUIRE(back->reasoning == a.reasoning);
       REQUIRE(back->finish_reason == "stop");
       REQUIRE(back->id == a.id);
       REQUIRE(back->created == a.created);
@@ -78,6 +81,20 @@ TEST_CASE("openai answer: a stream replay reads back to the same answer at every
         CHECK(chunks.back().at("usage").at("completion_tokens") == 34);
       }
       for (const auto& c : chunks) CHECK(c.at("object") == "chat.completion.chunk");
+      // Reasoning deltas (only when there is reasoning) all come before the first content delta.
+      std::size_t reasoning_chunks = 0, content_seen = 0;
+      for (std::size_t i = 1; i + 1 < choice_chunks; ++i) {
+        const auto& delta = chunks[i].at("choices").at(0).at("delta").as_object();
+        CHECK(delta.size() == 1);  // one field per delta
+        if (delta.contains("reasoning")) {
+          ++reasoning_chunks;
+          CHECK(content_seen == 0);
+        }
+        content_seen += delta.contains("content");
+      }
+      CHECK((reasoning_chunks > 1) == reasons);  // longer than one piece of ~64 bytes
+      CHECK(content_seen > 1);
+      CHECK_FALSE(chunks.front().at("choices").at(0).at("delta").as_object().contains("reasoning"));
     }
   }
 }
@@ -118,6 +135,48 @@ TEST_CASE("openai answer: a JSON completion is kept byte for byte, a synthesized
   CHECK(v.at("choices").at(0).at("message").at("content") == "Merhaba 👋");
   CHECK(v.at("choices").at(0).at("finish_reason") == "stop");
   CHECK(v.at("usage").at("total_tokens") == 7);
+}
+
+TEST_CASE("openai answer: a reasoning model's message.reasoning is kept and replayed beside the content",
+          "[openai][cache]") {
+  const std::string body =
+      R"({"id":"chatcmpl-2","object":"chat.completion","created":1764300001,"model":"openai/gpt-oss-20b",)"
+      R"("choices":[{"index":0,"message":{"role":"assistant","content":"Merhaba 👋","reasoning":"Selam ver\n\"kısa\""},)"
+      R"("logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":9,"total_tokens":12}})";
+  const auto a = openai_answer_from_json(body);
+  REQUIRE(a);
+  CHECK(a->answer == "Merhaba 👋");
+  CHECK(a->reasoning == "Selam ver\n\"kısa\"");
+  CHECK(openai_json_body(*a) == body);  // in memory: byte for byte
+
+  auto synthesized = *a;
+  synthesized.hit_body.clear();
+  const auto v = json::parse(openai_json_body(synthesized));
+  CHECK(v.at("choices").at(0).at("message").at("reasoning") == "Selam ver\n\"kısa\"");
+  CHECK(v.at("choices").at(0).at("message").at("content") == "Merhaba 👋");
+  // Without reasoning, no field for it (a model that does not reason sends none).
+  synthesized.reasoning.clear();
+  CHECK_FALSE(json::parse(openai_json_body(synthesized)).at("choices").at(0).at("message").as_object().contains("reasoning"));
+  // A reasoning that is not text is none.
+  const auto null_reasoning = openai_answer_from_json(
+      R"({"choices":[{"index":0,"message":{"role":"assistant","content":"a","reasoning":null},"finish_reason":"stop"}]})");
+  REQUIRE(null_reasoning);
+  CHECK(null_reasoning->reasoning.empty());
+}
+
+TEST_CASE("openai answer: a stream's reasoning deltas are collected apart from its content", "[openai][cache]") {
+  openai_stream_collector c;
+  CHECK(c.add(R"({"id":"i","created":5,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})"));
+  CHECK(c.add(R"({"choices":[{"index":0,"delta":{"reasoning":"Düşün"},"finish_reason":null}]})"));
+  CHECK(c.add(R"({"choices":[{"index":0,"delta":{"reasoning":"üyorum."},"finish_reason":null}]})"));
+  CHECK(c.add(R"({"choices":[{"index":0,"delta":{"reasoning":null,"content":"Yanıt"},"finish_reason":null}]})"));
+  CHECK(c.add(R"({"choices":[{"index":0,"delta":{"content":" bu."},"finish_reason":null}]})"));
+  CHECK(c.add(R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"));
+  const auto a = std::move(c).finish();
+  REQUIRE(a);
+  CHECK(a->reasoning == "Düşünüyorum.");
+  CHECK(a->answer == "Yanıt bu.");
+  CHECK(a->finish_reason == "stop");
 }
 
 TEST_CASE("openai answer: tool calls and several choices are not replayable", "[openai][cache]") {

@@ -51,3 +51,21 @@ TEST_CASE("sim: answer= gives the answer's text, percent-decoded, as word tokens
   CHECK(repeat_tokens({"a", " b"}, 1) == std::vector<std::string>{"a"});
   CHECK(repeat_tokens({}, 3).empty());
 }
+
+TEST_CASE("sim: gpt-oss models reason first, in a few deterministic tokens", "[sim]") {
+  CHECK(model_reasons("openai/gpt-oss-20b"));
+  CHECK(model_reasons("openai/gpt-oss-120b"));
+  CHECK_FALSE(model_reasons("qwen/qwen3-32b"));
+  CHECK_FALSE(model_reasons("llama-3.1-8b-instant"));
+  const auto r = reasoning_tokens("BIST 100 nedir?");
+  CHECK(r == reasoning_tokens("  BIST 100 nedir? [[sim tokens=3]]"));  // directives and spaces aside
+  CHECK(r.size() >= 3);   // a few deltas,
+  CHECK(r.size() <= 16);  // not an essay
+  CHECK(r.front().front() != ' ');
+  for (std::size_t i = 1; i < r.size(); ++i) CHECK(r[i].front() == ' ');  // words with their space
+  // Other questions, other thoughts (not all alike).
+  bool differs = false;
+  for (const auto* q : {"Temettü nedir?", "Swap nedir?", "Enflasyon neden yükselir?", "x", "Faiz?"})
+    differs = differs || reasoning_tokens(q) != r;
+  CHECK(differs);
+}
