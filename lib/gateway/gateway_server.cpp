@@ -256,10 +256,14 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // move into send_reply's frame when it is called.
   net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row, std::string_view path) {
     const auto style = routes.style_for(path);
-    if (routes.needs_key(path) && !keys.accepts(header_value(rc.req, http::field::authorization))) {
-      log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
-      auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
-      return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
+    std::optional<std::size_t> key;
+    if (routes.needs_key(path) && keys.enabled()) {
+      key = keys.match(header_value(rc.req, http::field::authorization));
+      if (!key) {
+        log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
+        auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
+        return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
+      }
     }
     if (!row) {
       auto body = error_body(style, 404, "not_found", fmt::format("no route for {}", path));
@@ -267,7 +271,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     }
     if (!routes.allows(*row, rc.req.method())) return method_not_allowed(rc, *row, style, path);
     if (!row->limited || !limiter.enabled()) return row->handler(rc);
-    return limited(rc, *row, style);
+    // Counted against the key it matched, not the header's spelling of it.
+    return limited(rc, *row, style, limit_client(cfg, key ? std::string_view(keys.limit_id(*key)) : "", rc));
   }
 
   // 405 with Allow: a coroutine of its own, since the header's text must live until it is written.
@@ -281,8 +286,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   }
 
   // A route under RATE_LIMIT_RPM / _TPM: checked, answered, then charged.
-  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style) {
-    auto client = limit_client(cfg, rc);
+  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style, std::string client) {
     const auto verdict = co_await limiter.check(client);
     if (!verdict.allowed) co_return co_await refuse_over_limit(rc, cfg, style, verdict, log);
     const bool keep = co_await row.handler(rc);

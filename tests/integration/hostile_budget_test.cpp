@@ -46,6 +46,22 @@ std::size_t resident_bytes() {
   return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
 
+// One request on its own connection: its status.
+unsigned raw_status(unsigned short port, const std::string& request) {
+  raw_client c(port);
+  c.send(request);
+  return status_of(c.read_all());
+}
+
+std::string chat_request(std::string_view extra_headers,
+                         std::string_view question = "BIST 100 nedir?") {
+  const auto body = chat_body(std::string(question));
+  return fmt::format(
+      "POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+      "Connection: close\r\n{}\r\n{}",
+      body.size(), extra_headers, body);
+}
+
 }  // namespace
 
 TEST_CASE("budget: an endless chunk extension is refused when the read buffer is full",
@@ -153,4 +169,84 @@ TEST_CASE("budget: after a framing refusal nothing more is read from the connect
     CHECK(closed);
   }
   CHECK(env.sim().stats().completions == 0);
+}
+
+// Issue 35: `Bearer k2` three times was limited, `bearer k2`, `Bearer  k2` and `BEARER k2` were
+// each a new client.
+TEST_CASE("identity: a key is one client to the rate limit however the header spells it",
+          "[integration][hostile][limits]") {
+  test_env env(with_gateway([](auto& c) {
+    c.gateway_api_keys = "k1,k2";
+    c.rate_limit_rpm = 3;
+  }));
+  const auto as = [&](std::string authorization) {
+    return env
+        .request(
+            "POST", "/chat", chat_body("BIST 100 nedir?"),
+            {{"content-type", "application/json"}, {"authorization", std::move(authorization)}})
+        .status;
+  };
+  for (int i = 0; i < 3; ++i) CHECK(as("Bearer k2") == 200);
+  for (const auto* spelling : {"Bearer k2", "bearer k2", "Bearer  k2", "BEARER k2", "Bearer k2 "}) {
+    INFO(spelling);
+    CHECK(as(spelling) == 429);
+  }
+  CHECK(as("Bearer k1") == 200);  // another key, another budget
+  CHECK(as("Bearer k3") == 401);
+}
+
+// Issue 35: behind a proxy that appends its own line (HAProxy), only the first line was read - the
+// client's own claim - and the client chose its identity.
+TEST_CASE("identity: X-Forwarded-For is read over all its lines",
+          "[integration][hostile][limits]") {
+  test_env env(with_gateway([](auto& c) {
+    c.rate_limit_rpm = 3;
+    std::string why;
+    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
+  }));
+  for (int n = 1; n <= 3; ++n)
+    CHECK(raw_status(env.port(),
+                     chat_request(fmt::format(
+                         "X-Forwarded-For: 198.51.100.{}\r\nX-Forwarded-For: 203.0.113.7\r\n",
+                         n))) == 200);
+  CHECK(raw_status(
+            env.port(),
+            chat_request("X-Forwarded-For: 198.51.100.4\r\nX-Forwarded-For: 203.0.113.7\r\n")) ==
+        429);
+  CHECK(raw_status(env.port(), chat_request("X-Forwarded-For: 203.0.113.7\r\n")) ==
+        429);  // the same client
+  CHECK(raw_status(env.port(), chat_request("X-Forwarded-For: 203.0.113.8\r\n")) ==
+        200);  // another one
+}
+
+TEST_CASE("identity: IPv6 clients are limited by their network", "[integration][hostile][limits]") {
+  test_env env(with_gateway([](auto& c) {
+    c.rate_limit_rpm = 3;
+    std::string why;
+    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
+  }));
+  const auto from = [&](std::string_view address) {
+    return raw_status(env.port(), chat_request(fmt::format("X-Forwarded-For: {}\r\n", address)));
+  };
+  CHECK(from("2001:db8:1:2::1") == 200);
+  CHECK(from("2001:db8:1:2::2") == 200);
+  CHECK(from("2001:db8:1:2:ffff:ffff:ffff:ffff") == 200);
+  CHECK(from("2001:db8:1:2:abcd::9") == 429);  // the same /64
+  CHECK(from("2001:db8:1:3::1") == 200);       // the next /64
+}
+
+TEST_CASE("identity: RATE_LIMIT_IPV6_PREFIX=128 limits each address",
+          "[integration][hostile][limits]") {
+  test_env env(with_gateway([](auto& c) {
+    c.rate_limit_rpm = 1;
+    c.rate_limit_ipv6_prefix = 128;
+    std::string why;
+    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
+  }));
+  const auto from = [&](std::string_view address) {
+    return raw_status(env.port(), chat_request(fmt::format("X-Forwarded-For: {}\r\n", address)));
+  };
+  CHECK(from("2001:db8:1:2::1") == 200);
+  CHECK(from("2001:db8:1:2::2") == 200);
+  CHECK(from("2001:db8:1:2::1") == 429);
 }

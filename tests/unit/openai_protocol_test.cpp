@@ -85,3 +85,24 @@ TEST_CASE("api keys: Bearer tokens are matched exactly - none configured means o
   CHECK_FALSE(keys.accepts("Bearer "));
   CHECK_FALSE(keys.accepts(""));
 }
+
+// Issue 35: the rate limit was keyed on the header's text, so every spelling of one key was a new
+// client. It is keyed on which key matched.
+TEST_CASE("api keys: every spelling of a key matches the same key and limit id", "[auth]") {
+  const api_keys keys("k1,k2");
+  for (const auto* spelling : {"Bearer k2", "bearer k2", "BEARER k2", "Bearer  k2", "Bearer k2 ", "Bearer \tk2"}) {
+    INFO(spelling);
+    REQUIRE(keys.match(spelling));
+    CHECK(*keys.match(spelling) == 1);
+  }
+  CHECK(*keys.match("Bearer k1") == 0);
+  CHECK_FALSE(keys.match("Bearer k3"));
+  CHECK(keys.limit_id(0) != keys.limit_id(1));
+  CHECK(keys.limit_id(1).rfind("k:", 0) == 0);
+  CHECK(keys.limit_id(1).size() == 2 + 24);
+  CHECK(keys.limit_id(1).find("k2") == std::string::npos);
+  // The id is the key's, not its position's: another instance listing keys in another order agrees.
+  const api_keys reordered("k2,k1");
+  CHECK(reordered.limit_id(*reordered.match("Bearer k2")) == keys.limit_id(1));
+  CHECK_FALSE(api_keys("").match("Bearer k1"));
+}
