@@ -250,3 +250,31 @@ TEST_CASE("identity: RATE_LIMIT_IPV6_PREFIX=128 limits each address",
   CHECK(from("2001:db8:1:2::2") == 200);
   CHECK(from("2001:db8:1:2::1") == 429);
 }
+
+// Issue 35: forty requests naming 20,000-byte models made the unauthenticated /metrics 4.4 MB.
+TEST_CASE("cardinality: client model names never grow /metrics",
+          "[integration][hostile][metrics]") {
+  test_env env;
+  const auto completion = [&](const std::string& model) {
+    return env.request(
+        "POST", "/v1/chat/completions",
+        R"({"messages":[{"role":"user","content":"BIST 100 nedir?"}],"model":")" + model + "\"}");
+  };
+  const auto metrics_size = [&] { return env.request("GET", "/metrics", {}, {}).body.size(); };
+  const auto base = metrics_size();
+  for (int i = 0; i < 40; ++i) {
+    const auto r =
+        completion(std::string(20'000, static_cast<char>('a' + i % 26)) + std::to_string(i));
+    CHECK(r.status == 400);
+    CHECK(str(r.json().at("error").at("code")) == "invalid_model");
+    CHECK(str(r.json().at("error").at("param")) == "model");
+  }
+  // Names within the limit are served, and share one label.
+  for (int i = 0; i < 40; ++i)
+    CHECK(completion(fmt::format("client-model-{}-{}", i, std::string(200, 'x'))).status == 200);
+  const auto m = env.request("GET", "/metrics", {}, {}).body;
+  CHECK(m.find("client-model-") == std::string::npos);
+  CHECK(m.find(R"m(gateway_upstream_route_attempts_total{key="1",model="(other)"} 40)m") !=
+        std::string::npos);
+  CHECK(m.size() < base + 4096);  // forty labelled names would be 56 KB
+}
