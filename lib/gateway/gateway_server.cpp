@@ -6,6 +6,7 @@
 #include "cluster/rate_limiter.hpp"
 #include "cluster/shared_answer_store.hpp"
 #include "cluster/shared_flights.hpp"
+#include "core/log_budget.hpp"
 #include "core/text.hpp"
 #include "gateway/cache_explain.hpp"
 #include "gateway/rate_limit_reply.hpp"
@@ -93,6 +94,9 @@ std::unique_ptr<cluster::shared_flights> make_shared_flights(net::io_context& io
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Failed key checks logged per second at most; the rest are counted into the next line.
+constexpr unsigned failed_key_lines_per_second = 10;
 
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
   if (!cfg.upstream.tls) return std::nullopt;
@@ -259,11 +263,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     std::optional<std::size_t> key;
     if (routes.needs_key(path) && keys.enabled()) {
       key = keys.match(header_value(rc.req, http::field::authorization));
-      if (!key) {
-        log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
-        auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
-        return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
-      }
+      if (!key) return refuse_key(rc, style, path);
     }
     if (!row) {
       auto body = error_body(style, 404, "not_found", fmt::format("no route for {}", path));
@@ -273,6 +273,20 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     if (!row->limited || !limiter.enabled()) return row->handler(rc);
     // Counted against the key it matched, not the header's spelling of it.
     return limited(rc, *row, style, limit_client(cfg, key ? std::string_view(keys.limit_id(*key)) : "", rc));
+  }
+
+  // 401. Logged at most failed_key_lines_per_second times a second, the rest counted into the
+  // next line: a client can fail as fast as it can send.
+  net::awaitable<bool> refuse_key(request_context& rc, error_style style, std::string_view path) {
+    if (std::uint64_t left_out = 0; log.enabled(log_level::info) && failed_key_log.admit(clock_type::now(), left_out)) {
+      if (left_out)
+        log.info("{} {} {} 401 no valid API key ({} more since the last such line)", rc.id, rc.req.method_string(),
+                 path, left_out);
+      else
+        log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
+    }
+    auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
+    return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
   }
 
   // 405 with Allow: a coroutine of its own, since the header's text must live until it is written.
@@ -380,6 +394,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   openai_handler openai;
   web::web_handler web;  // the chat page (WEB_UI)
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
+  log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
   serve_limits limits;
   std::atomic<std::uint64_t> requests{0};
   std::atomic<bool> stopping{false};

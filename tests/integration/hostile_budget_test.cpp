@@ -278,3 +278,27 @@ TEST_CASE("cardinality: client model names never grow /metrics",
         std::string::npos);
   CHECK(m.size() < base + 4096);  // forty labelled names would be 56 KB
 }
+
+TEST_CASE("logs: failed key checks are logged at a bounded rate, the rest counted",
+          "[integration][hostile][auth]") {
+  captured_log log;
+  env_options options = with_gateway([](auto& c) { c.gateway_api_keys = "k1"; });
+  options.log = log.logger(gateway::log_level::info);
+  test_env env(options);
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 60; ++i)
+    CHECK(env.request("POST", "/chat", chat_body("x"),
+                      {{"content-type", "application/json"}, {"authorization", "Bearer no"}})
+              .status == 401);
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  const auto text = log.text();
+  std::size_t lines = 0;
+  for (auto p = text.find("401 no valid API key"); p != std::string::npos;
+       p = text.find("401 no valid API key", p + 1))
+    ++lines;
+  INFO(text);
+  CHECK(lines >= 1);
+  CHECK(lines <= 10 * static_cast<std::size_t>(seconds + 1));
+}
