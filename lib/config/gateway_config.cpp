@@ -249,6 +249,8 @@ const std::vector<variable>& variables() {
          c.trusted_proxies = std::move(*ranges);
          return {};
        }},
+      {"RATE_LIMIT_IPV6_PREFIX", "64", "IPv6 clients are limited per network of this prefix length, in bits (1 to 128; 128: per address)",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.rate_limit_ipv6_prefix, v, 1, 128); }},
       {"CACHE_MATCH", "similar", "similar: /chat questions that ask the same in other words share an answer; exact: only the same text",
        [](gateway_config& c, std::string_view v) -> std::string {
          if (v == "similar") c.cache_match_similar = true;

@@ -119,6 +119,9 @@ struct gateway_config {
   unsigned rate_limit_tpm = 0;
   /// TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (addresses or CIDRs).
   std::vector<address_range> trusted_proxies;
+  /// RATE_LIMIT_IPV6_PREFIX: IPv6 clients are limited by their first this many bits (one host
+  /// commonly owns a whole /64, so a limit per address is a limit per host's whim).
+  unsigned rate_limit_ipv6_prefix = 64;
 
   log_level log = log_level::info;
   /// Format of the log lines on stderr.

@@ -52,13 +52,43 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+std::string text_escape(std::string_view text) {
+  const auto is_control = [](unsigned char u) { return u < 0x20 || u == 0x7f; };
+  const auto is_c1_at = [&](std::size_t i) {  // U+0080..U+009F: C2 80..C2 9F in UTF-8
+    return static_cast<unsigned char>(text[i]) == 0xc2 && i + 1 < text.size() &&
+           static_cast<unsigned char>(text[i + 1]) >= 0x80 && static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+  };
+  std::size_t i = 0;
+  while (i < text.size() && !is_control(static_cast<unsigned char>(text[i])) && !is_c1_at(i)) ++i;
+  if (i == text.size()) return std::string(text);  // nearly every line: one scan, one copy
+  std::string out(text.substr(0, i));
+  for (; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u == '\n') {
+      out += "\\n";
+    } else if (u == '\r') {
+      out += "\\r";
+    } else if (u == '\t') {
+      out += "\\t";
+    } else if (is_control(u)) {
+      out += fmt::format("\\x{:02x}", u);
+    } else if (is_c1_at(i)) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 logger logger::to_writer(log_level min, log_format format, std::shared_ptr<line_writer> writer) {
   return logger(min, [format, writer = std::move(writer)](log_level level, std::string_view message) {
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     writer->write(format == log_format::json
                       ? fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}Z\",\"level\":\"{}\",\"msg\":\"{}\"}}\n", now,
                                     to_string(level), json_escape(message))
-                      : fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n", now, to_string(level), message));
+                      : fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n", now, to_string(level), text_escape(message)));
   });
 }
 
@@ -68,7 +98,7 @@ logger logger::to_stderr(log_level min) {
     // One fwrite per line: lines from different threads never interleave mid-line.
     const std::string line =
         fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n",
-                    std::chrono::floor<std::chrono::seconds>(now), to_string(level), message);
+                    std::chrono::floor<std::chrono::seconds>(now), to_string(level), text_escape(message));
     std::fwrite(line.data(), 1, line.size(), stderr);
   });
 }

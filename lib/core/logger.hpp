@@ -22,6 +22,11 @@ std::optional<log_level> parse_log_level(std::string_view text);
 std::optional<log_format> parse_log_format(std::string_view text);
 /// `text` escaped for the inside of a JSON string (quotes, backslashes, control characters).
 std::string json_escape(std::string_view text);
+/// `text` for a text log line: control characters written as escapes (`\n`, `\r`, `\t`, `\x1b`;
+/// C1 controls, U+0080 to U+009F, as `\u0085`), everything else as it is. A message may carry a
+/// client's bytes (a header, a model name): a raw line break would forge a log line, an escape
+/// sequence would reach the terminal that shows the log.
+std::string text_escape(std::string_view text);
 std::string_view to_string(log_level level);
 
 class logger {

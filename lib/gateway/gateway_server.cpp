@@ -6,6 +6,7 @@
 #include "cluster/rate_limiter.hpp"
 #include "cluster/shared_answer_store.hpp"
 #include "cluster/shared_flights.hpp"
+#include "core/log_budget.hpp"
 #include "core/text.hpp"
 #include "gateway/cache_explain.hpp"
 #include "gateway/rate_limit_reply.hpp"
@@ -93,6 +94,9 @@ std::unique_ptr<cluster::shared_flights> make_shared_flights(net::io_context& io
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Failed key checks logged per second at most; the rest are counted into the next line.
+constexpr unsigned failed_key_lines_per_second = 10;
 
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
   if (!cfg.upstream.tls) return std::nullopt;
@@ -256,10 +260,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // move into send_reply's frame when it is called.
   net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row, std::string_view path) {
     const auto style = routes.style_for(path);
-    if (routes.needs_key(path) && !keys.accepts(header_value(rc.req, http::field::authorization))) {
-      log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
-      auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
-      return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
+    std::optional<std::size_t> key;
+    if (routes.needs_key(path) && keys.enabled()) {
+      key = keys.match(header_value(rc.req, http::field::authorization));
+      if (!key) return refuse_key(rc, style, path);
     }
     if (!row) {
       auto body = error_body(style, 404, "not_found", fmt::format("no route for {}", path));
@@ -267,7 +271,22 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     }
     if (!routes.allows(*row, rc.req.method())) return method_not_allowed(rc, *row, style, path);
     if (!row->limited || !limiter.enabled()) return row->handler(rc);
-    return limited(rc, *row, style);
+    // Counted against the key it matched, not the header's spelling of it.
+    return limited(rc, *row, style, limit_client(cfg, key ? std::string_view(keys.limit_id(*key)) : "", rc));
+  }
+
+  // 401. Logged at most failed_key_lines_per_second times a second, the rest counted into the
+  // next line: a client can fail as fast as it can send.
+  net::awaitable<bool> refuse_key(request_context& rc, error_style style, std::string_view path) {
+    if (std::uint64_t left_out = 0; log.enabled(log_level::info) && failed_key_log.admit(clock_type::now(), left_out)) {
+      if (left_out)
+        log.info("{} {} {} 401 no valid API key ({} more since the last such line)", rc.id, rc.req.method_string(),
+                 path, left_out);
+      else
+        log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
+    }
+    auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
+    return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
   }
 
   // 405 with Allow: a coroutine of its own, since the header's text must live until it is written.
@@ -281,8 +300,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   }
 
   // A route under RATE_LIMIT_RPM / _TPM: checked, answered, then charged.
-  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style) {
-    auto client = limit_client(cfg, rc);
+  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style, std::string client) {
     const auto verdict = co_await limiter.check(client);
     if (!verdict.allowed) co_return co_await refuse_over_limit(rc, cfg, style, verdict, log);
     const bool keep = co_await row.handler(rc);
@@ -376,6 +394,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   openai_handler openai;
   web::web_handler web;  // the chat page (WEB_UI)
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
+  log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
   serve_limits limits;
   std::atomic<std::uint64_t> requests{0};
   std::atomic<bool> stopping{false};

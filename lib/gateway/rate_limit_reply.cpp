@@ -5,28 +5,32 @@
 #include "http/header_lookup.hpp"
 #include "net/client_address.hpp"
 
-#include <openssl/evp.h>
-
 #include <cmath>
 #include <utility>
 #include <vector>
 
 namespace gateway {
 
-std::string limit_client(const gateway_config& cfg, const request_context& rc) {
-  if (!cfg.gateway_api_keys.empty()) {
-    const auto auth = header_value(rc.req, http::field::authorization);
-    unsigned char digest[32];
-    unsigned int size = 0;
-    EVP_Digest(auth.data(), auth.size(), digest, &size, EVP_sha256(), nullptr);
-    std::string client = "k:";
-    append_hex(client, {digest, 12});  // 96 bits tell keys apart and reveal none
-    return client;
-  }
+std::string limit_client(const gateway_config& cfg, std::string_view key_id, const request_context& rc) {
+  if (!key_id.empty()) return std::string(key_id);
   boost::system::error_code ec;
   const auto peer = rc.client.socket().remote_endpoint(ec);
   if (ec) return "ip:unknown";
-  return "ip:" + client_address(peer.address(), header_value(rc.req, "x-forwarded-for"), cfg.trusted_proxies);
+  const auto client = client_ip(peer.address(), forwarded_for(rc.req), cfg.trusted_proxies);
+  return "ip:" + address_group(client, cfg.rate_limit_ipv6_prefix);
+}
+
+std::string forwarded_for(const request_t& req) {
+  std::string joined;
+  for (const auto field : req) {
+    const auto name = field.name_string();
+    if (name.size() != 15 || !boost::beast::iequals(name, "x-forwarded-for")) continue;
+    const auto value = trim_ows(field.value());
+    if (value.empty()) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += value;
+  }
+  return joined;
 }
 
 std::string reset_text(double ms) {

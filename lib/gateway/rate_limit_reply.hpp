@@ -10,12 +10,18 @@
 #include "http/request_context.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace gateway {
 
-/// The gateway key, hashed (a key never reaches Redis), when GATEWAY_API_KEYS is set; else the
-/// client's address (X-Forwarded-For counts only from TRUSTED_PROXIES).
-std::string limit_client(const gateway_config& cfg, const request_context& rc);
+/// Whom a request counts against: the configured gateway key it matched (`key_id`, api_keys::
+/// limit_id: never the header's spelling) when there is one; else the client's address
+/// (X-Forwarded-For, every line of it, counts only from TRUSTED_PROXIES), an IPv6 one as its
+/// network of RATE_LIMIT_IPV6_PREFIX bits.
+std::string limit_client(const gateway_config& cfg, std::string_view key_id, const request_context& rc);
+
+/// Every X-Forwarded-For line of `req`, in order, joined with ", " (one list, RFC 9110 §5.3).
+std::string forwarded_for(const request_t& req);
 
 /// "6s", "1m2.5s": the duration format of the x-ratelimit-reset-* headers.
 std::string reset_text(double ms);

@@ -2,11 +2,16 @@
 // keep-alive and header deadlines with Beast's parser limits, refuse framing it cannot read safely
 // (size limits, malformed requests, transfer codings other than a final `chunked`), hand every
 // well-formed request to `handle` and keep the connection while both sides want it.
-// Requests are answered strictly in order, so pipelined requests are safe.
+// Requests are answered strictly in order, so pipelined requests are safe. A refusal is the
+// connection's last answer: nothing more is read from it, so bytes after a request whose framing
+// was not trusted are never taken for a next request.
+// The connection's read buffer has a maximum (read_buffer_limit): Beast's parser bounds the header
+// but not a chunk line's extensions nor the trailer, which must be whole in the buffer to be parsed.
 #pragma once
 
 #include "core/clock.hpp"
 #include "core/logger.hpp"
+#include "http/framing.hpp"
 #include "http/header_lookup.hpp"
 #include "http/request_context.hpp"
 #include "http/request_reader.hpp"
@@ -27,27 +32,12 @@
 
 namespace gateway {
 
-struct serve_limits {
-  std::chrono::milliseconds keepalive_timeout{10'000};  // idle wait for a request's first byte
-  std::chrono::milliseconds header_timeout{10'000};     // the rest of the header once it started
-  std::chrono::milliseconds body_timeout{30'000};       // the body
-  std::chrono::milliseconds write_timeout{30'000};
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 64 * 1024;
-};
-
 /// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer: the response
 /// cache is not read and no in-flight answer is shared (every endpoint that caches follows it).
 inline bool asks_fresh_answer(const request_t& req) {
   const auto value = header_value(req, http::field::cache_control);
   return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
 }
-
-/// A request whose framing cannot be read safely (RFC 9112 §6.1, §6.3): 400 when a
-/// Transfer-Encoding does not end in exactly one `chunked`, comes with Content-Length or in an
-/// HTTP/1.0 request; 501 for a coding we do not decode (`gzip, chunked`). 0 when the framing is fine.
-/// `what` says why.
-unsigned transfer_coding_problem(const request_t& req, std::string& what);
 
 /// The target of the request line at the start of `bytes` ("" when there is none yet): which route
 /// a request we could not parse was meant for, so that its error comes in that route's shape.
@@ -95,6 +85,9 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
   watchdog keepalive(stream.get_executor());
   // One request object for the connection: each request reuses its small buffers.
   inbound_request request;
+  // Past this a read fails with buffer_overflow instead of growing the buffer: an endless chunk
+  // extension or trailer costs this much, not what the client cares to send.
+  buffer.max_size(read_buffer_limit(limits));
 
   while (!stopping()) {
     // Idle: wait for the first byte under the keep-alive deadline (bytes may already be buffered
@@ -130,16 +123,17 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
       socket_layer.expires_after(limits.header_timeout);
       std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
     }
-    unsigned status = 0;
-    std::string code, message;
+    framing_refusal refusal;
     if (!ec) {
-      if (const auto problem = transfer_coding_problem(request, message)) {
-        status = problem;  // refused before any body byte is read: never framed by Content-Length
-        code = problem == 501 ? "not_implemented" : "invalid_request";
+      // One framing truth: what the parser frames is what was checked (refused before any body
+      // byte is read, never framed by Content-Length).
+      if (const auto problem = transfer_coding_problem(request, parser.chunked(), refusal.message)) {
+        refusal.status = problem;
+        refusal.code = problem == 501 ? "not_implemented" : "invalid_request";
       }
     }
-    if (!ec && !status && !parser.is_done()) put_buffered(parser, buffer, ec);
-    if (!ec && !status && !parser.is_done()) {
+    if (!ec && !refusal.status && !parser.is_done()) put_buffered(parser, buffer, ec);
+    if (!ec && !refusal.status && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a larger body.
       if (auto expect = request[http::field::expect]; beast::iequals(expect, "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, request.version()};
@@ -150,29 +144,15 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     }
     socket_layer.expires_never();
 
-    if (ec) {
-      if (ec == http::error::body_limit) {
-        status = 413;
-        code = "payload_too_large";
-        message = fmt::format("request body is larger than {} bytes", limits.max_body_bytes);
-      } else if (ec == http::error::header_limit) {
-        status = 431;
-        code = "headers_too_large";
-        message = "request headers are too large";
-      } else if (ec.category() == make_error_code(http::error::bad_version).category() &&
-                 ec != http::error::end_of_stream && ec != http::error::partial_message) {
-        status = 400;
-        code = "invalid_request";
-        message = fmt::format("malformed HTTP request: {}", ec.message());
-      }
-    }
-    if (status) {
-      log.info("http: rejected request: {}", message);
+    if (ec) refusal = read_refusal(ec, parser.is_header_done(), limits);
+    if (refusal.status) {
+      log.info("http: rejected request: {}", refusal.message);
       const std::string_view route(meant.data(), meant_size);
-      auto body = render_error ? render_error(status, code, message, route) : plain_error_body(code, message);
-      auto res = make_json_response(status, std::move(body), false);
+      auto body = render_error ? render_error(refusal.status, refusal.code, refusal.message, route)
+                               : plain_error_body(refusal.code, refusal.message);
+      auto res = make_json_response(refusal.status, std::move(body), false);
       co_await write_with_deadline(stream, res, limits.write_timeout);
-      break;  // the framing is not trusted: the connection ends
+      break;  // the framing is not trusted: the connection ends, nothing more is read from it
     }
     if (ec) break;  // timeouts and disconnects end the connection silently
 

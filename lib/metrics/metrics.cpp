@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace gateway {
 
 void gateway_metrics::redis_command(redis::redis_errc outcome, std::chrono::microseconds latency) {
@@ -44,11 +46,31 @@ std::string label_value(std::string_view v) {
   return out;
 }
 
-void render_routes(std::string& out, const std::vector<route_stats>& routes, std::uint64_t spent_refusals) {
+void render_routes(std::string& out, const std::vector<route_stats>& all_routes, std::uint64_t spent_refusals) {
   gauge(out, "gateway_upstream_spent_refusals_total",
         "Requests answered 429 without an upstream call: every route they could take was at its rate limit.",
         spent_refusals, "counter");
-  if (routes.empty()) return;
+  if (all_routes.empty()) return;
+  // Only MODEL and FALLBACK_MODELS have a label of their own: the models clients name are their
+  // choice, and a label per name let any client grow /metrics at will (issue 35: forty requests,
+  // 4.4 MB). Theirs are counted together per key as model="(other)", counters only (a budget or
+  // breaker of several routes has no one value).
+  std::vector<route_stats> routes;
+  std::map<std::size_t, route_stats> others;  // by key
+  for (const auto& r : all_routes) {
+    if (r.configured) {
+      routes.push_back(r);
+      continue;
+    }
+    auto& o = others[r.key];
+    o.key = r.key;
+    o.model = "(other)";
+    o.configured = false;
+    o.attempts += r.attempts;
+    o.rate_limited += r.rate_limited;
+    o.fallbacks += r.fallbacks;
+  }
+  for (auto& [key, o] : others) routes.push_back(std::move(o));
   std::vector<std::string> labels;
   for (const auto& r : routes) labels.push_back(fmt::format("key=\"{}\",model=\"{}\"", r.key, label_value(r.model)));
   auto each = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
@@ -57,6 +79,8 @@ void render_routes(std::string& out, const std::vector<route_stats>& routes, std
       if (auto v = value(routes[i])) sample(out, name, *v, labels[i]);
   };
   using u64 = std::optional<std::uint64_t>;
+  // The per-route gauges: configured routes only.
+  auto gauge_of = [](auto get) { return [get](const route_stats& r) -> u64 { return r.configured ? get(r) : u64{}; }; };
   each("gateway_upstream_route_attempts_total", "counter", "Upstream attempts by route (key by position in GROQ_API_KEYS).",
        [](const route_stats& r) -> u64 { return r.attempts; });
   each("gateway_upstream_route_rate_limited_total", "counter", "Upstream 429 answers by route.",
@@ -65,13 +89,13 @@ void render_routes(std::string& out, const std::vector<route_stats>& routes, std
        "Attempts that moved from this route to the next one (a 429, failures after retries, a refused key).",
        [](const route_stats& r) -> u64 { return r.fallbacks; });
   each("gateway_upstream_route_remaining_requests", "gauge", "Requests left in the route's window, as the gateway counts them.",
-       [](const route_stats& r) -> u64 { return r.remaining_requests; });
+       gauge_of([](const route_stats& r) { return r.remaining_requests; }));
   each("gateway_upstream_route_remaining_tokens", "gauge", "Tokens left in the route's window, last seen.",
-       [](const route_stats& r) -> u64 { return r.remaining_tokens; });
+       gauge_of([](const route_stats& r) { return r.remaining_tokens; }));
   each("gateway_upstream_route_exhausted", "gauge", "1 while the route's budget is spent until its reset.",
-       [](const route_stats& r) -> u64 { return r.exhausted ? 1 : 0; });
+       gauge_of([](const route_stats& r) -> u64 { return r.exhausted ? 1 : 0; }));
   each("gateway_upstream_route_breaker_state", "gauge", "The route's circuit breaker: 0 closed, 1 open, 2 half-open.",
-       [](const route_stats& r) -> u64 { return static_cast<std::uint64_t>(r.breaker); });
+       gauge_of([](const route_stats& r) -> u64 { return static_cast<std::uint64_t>(r.breaker); }));
 }
 
 }  // namespace

@@ -73,15 +73,15 @@ std::optional<std::vector<address_range>> parse_address_ranges(std::string_view 
   return out;
 }
 
-std::string client_address(const ip::address& peer_raw, std::string_view x_forwarded_for,
-                           const std::vector<address_range>& trusted) {
+ip::address client_ip(const ip::address& peer_raw, std::string_view x_forwarded_for,
+                      const std::vector<address_range>& trusted) {
   const auto peer = plain(peer_raw);
   const auto is_trusted = [&](const ip::address& a) {
     for (const auto& r : trusted)
       if (r.contains(a)) return true;
     return false;
   };
-  if (!is_trusted(peer)) return peer.to_string();
+  if (!is_trusted(peer)) return peer;
   // Right to left: the first address no trusted proxy vouches for is the client.
   std::string_view rest = x_forwarded_for;
   ip::address client = peer;
@@ -94,7 +94,26 @@ std::string client_address(const ip::address& peer_raw, std::string_view x_forwa
     client = *a;
     if (!is_trusted(*a)) break;
   }
-  return client.to_string();
+  return client;
+}
+
+std::string client_address(const ip::address& peer, std::string_view x_forwarded_for,
+                           const std::vector<address_range>& trusted) {
+  return client_ip(peer, x_forwarded_for, trusted).to_string();
+}
+
+std::string address_group(const ip::address& raw, unsigned ipv6_prefix) {
+  const auto a = plain(raw);
+  if (a.is_v4() || ipv6_prefix >= 128) return a.to_string();
+  auto bytes = a.to_v6().to_bytes();
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const unsigned first_bit = static_cast<unsigned>(i) * 8;
+    if (first_bit >= ipv6_prefix)
+      bytes[i] = 0;
+    else if (ipv6_prefix - first_bit < 8)
+      bytes[i] = static_cast<unsigned char>(bytes[i] & (0xff << (8 - (ipv6_prefix - first_bit))));
+  }
+  return ip::address_v6(bytes).to_string() + "/" + std::to_string(ipv6_prefix);
 }
 
 }  // namespace gateway

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <vector>
@@ -85,7 +86,12 @@ std::variant<openai_request, openai_error> parse_openai_request(std::string_view
   if (const auto* m = obj->if_contains("model"); m && !m->is_null()) {
     if (!m->is_string() || m->get_string().empty())
       return invalid("invalid_request", "'model' must be a non-empty string", "model");
-    out.model = std::string(m->get_string());
+    const std::string_view model = m->get_string();
+    if (model.size() > max_model_bytes)
+      return invalid("invalid_model", fmt::format("'model' is longer than {} bytes", max_model_bytes), "model");
+    if (std::any_of(model.begin(), model.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      return invalid("invalid_model", "'model' contains a control character", "model");
+    out.model = std::string(model);
     out.body = std::string(body);  // untouched: byte for byte what the client sent
   } else {
     out.model = std::string(default_model);

@@ -35,9 +35,14 @@ struct openai_error {
   std::string param;    // the offending field, or empty
 };
 
+/// The longest model name a client may give (Groq's are under 64 bytes). A client's model name
+/// reaches logs, route labels and the upstream: a name longer than this, or with a control
+/// character, is refused with 400 `invalid_model`.
+constexpr std::size_t max_model_bytes = 256;
+
 /// Checks a chat-completions body: a JSON object with a non-empty `messages` array, `stream` (if
-/// present) a boolean, `model` (if present) a non-empty string. Without `model`, `default_model`
-/// is filled in. Nothing else is interpreted or changed. `cache_input` is only built when asked
+/// present) a boolean, `model` (if present) a non-empty string of at most max_model_bytes and no
+/// control characters. Without `model`, `default_model` is filled in. Nothing else is interpreted or changed. `cache_input` is only built when asked
 /// for (the cache is on): canonical serialization is not free on the hot path.
 std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
                                                                std::string_view default_model,

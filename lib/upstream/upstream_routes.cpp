@@ -136,6 +136,7 @@ std::vector<route_stats> upstream_routes::stats() const {
   std::vector<route_stats> out;
   for (const auto& r : routes_) {
     auto s = r.stats();
+    s.configured = std::find(models_.begin(), models_.end(), r.model()) != models_.end();
     if (r.model() != other_model || s.attempts) out.push_back(std::move(s));
   }
   return out;

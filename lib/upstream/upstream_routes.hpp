@@ -39,6 +39,9 @@ struct route_stats {
   std::optional<std::uint64_t> remaining_requests, remaining_tokens;
   bool exhausted = false;
   circuit_breaker::state breaker = circuit_breaker::state::closed;
+  /// MODEL or one of FALLBACK_MODELS; false for a model a client named (and the catch-all), whose
+  /// name the client chose: /metrics gives those no label of their own.
+  bool configured = true;
 };
 
 class upstream_route {

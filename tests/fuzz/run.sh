@@ -23,7 +23,7 @@ declare -A sources=(
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/match/noun_suffixes.cpp lib/match/number_words.cpp lib/cache/question_normalizer.cpp"
   [body_decoder]="lib/upstream/body_decoder.cpp lib/core/error.cpp"
-  [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp"
+  [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp lib/http/framing.cpp"
 )
 declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
@@ -32,7 +32,7 @@ declare -A libs=(
   [retry_after]=""
   [question_canon]="-lboost_locale -licuuc -lstemmer"
   [body_decoder]=""
-  [request_reader]=""
+  [request_reader]="-lfmt"
 )
 declare -A generated=(
   [question_canon]="$out/match_data_embedded.cpp"

@@ -207,6 +207,10 @@ TEST_CASE("pipeline: a transfer coding other than one final chunked is refused a
       {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", 400},
       {"Transfer-Encoding: gzip, chunked\r\n", 501},
       {"Transfer-Encoding: identity, chunked\r\n", 501},
+      // Issue 35: an item of parameters alone was skipped by the check, while Beast's framing saw
+      // no chunked: the body was answered as a second request.
+      {"Transfer-Encoding: ;, chunked\r\n", 400},
+      {"Transfer-Encoding: ;x, chunked\r\n", 400},
   };
   for (const auto& c : cases) {
     INFO(c.head);

@@ -162,6 +162,12 @@ TEST_CASE("config: the shared tier's settings", "[config]") {
   CHECK(r.config->trusted_proxies.size() == 2);
   CHECK_FALSE(r.config->web_ui);
   CHECK_FALSE(load({}).config->redis);  // unset: a single instance
+  CHECK(load({}).config->rate_limit_ipv6_prefix == 64);  // one host's usual share
+  CHECK(load({{"RATE_LIMIT_IPV6_PREFIX", "56"}}).config->rate_limit_ipv6_prefix == 56);
+  for (const auto* bad : {"0", "129", "x", "-64"}) {
+    INFO(bad);
+    CHECK(load({{"RATE_LIMIT_IPV6_PREFIX", bad}}).error.rfind("RATE_LIMIT_IPV6_PREFIX", 0) == 0);
+  }
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"REDIS_URL", "rediss://h"}, {"REDIS_TIMEOUT", "0"}, {"REDIS_TIMEOUT", "0.5"}, {"RATE_LIMIT_RPM", "-1"},
            {"TRUSTED_PROXIES", "10.0.0.0/40"}, {"WEB_UI", "maybe"}}) {

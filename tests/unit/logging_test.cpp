@@ -1,10 +1,12 @@
 #include "core/line_writer.hpp"
+#include "core/log_budget.hpp"
 #include "core/logger.hpp"
 #include "http/access_log.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 #include <unistd.h>
 
@@ -15,6 +17,48 @@ TEST_CASE("logging: JSON escaping", "[logging]") {
   CHECK(json_escape(R"(a"b\c)") == R"(a\"b\\c)");
   CHECK(json_escape("x\ny\t\x01") == "x\\u000ay\\u0009\\u0001");
   CHECK(json_escape("Türkçe 📈") == "Türkçe 📈");
+}
+
+// Issue 35: a client's bytes in a text log line could break it into forged lines or reach a terminal.
+TEST_CASE("logging: text lines escape control characters", "[logging]") {
+  CHECK(text_escape("plain line: Türkçe 📈 \\ \"q\"") == "plain line: Türkçe 📈 \\ \"q\"");
+  CHECK(text_escape("a\nINFO forged") == "a\\nINFO forged");
+  CHECK(text_escape("\r\t\x1b[31m\x7f\x01") == "\\r\\t\\x1b[31m\\x7f\\x01");
+  CHECK(text_escape("c1 \xc2\x9b here") == "c1 \\u009b here");  // CSI as a C1 control
+  CHECK(text_escape("\xc2\xa0 stays") == "\xc2\xa0 stays");   // U+00A0 is no control
+  CHECK(text_escape("ends with \xc2") == "ends with \xc2");
+  // Through the writer: one line per message, whatever the message holds.
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  {
+    auto w = std::make_shared<line_writer>(fds[1]);
+    const auto log = logger::to_writer(log_level::info, log_format::text, w);
+    log.info("model {}", std::string_view("x\n2026-01-01T00:00:00Z error forged"));
+    w->flush();
+  }
+  ::close(fds[1]);
+  char buf[512];
+  const auto n = ::read(fds[0], buf, sizeof buf);
+  ::close(fds[0]);
+  REQUIRE(n > 0);
+  const std::string out(buf, static_cast<std::size_t>(n));
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(out.find("model x\\n2026") != std::string::npos);
+}
+
+TEST_CASE("logging: a log budget writes N lines a second and counts the rest", "[logging]") {
+  log_budget budget(3);
+  const auto t0 = clock_type::time_point(std::chrono::seconds(1000));
+  std::uint64_t left_out = 99;
+  for (int i = 0; i < 3; ++i) {
+    CHECK(budget.admit(t0 + std::chrono::milliseconds(i), left_out));
+    CHECK(left_out == 0);
+  }
+  for (int i = 0; i < 1000; ++i) CHECK_FALSE(budget.admit(t0 + std::chrono::milliseconds(500), left_out));
+  CHECK(budget.admit(t0 + std::chrono::seconds(1), left_out));  // the next second
+  CHECK(left_out == 1000);                                      // says what was left out
+  CHECK(budget.admit(t0 + std::chrono::seconds(1), left_out));
+  CHECK(left_out == 0);
 }
 
 TEST_CASE("logging: an access log line is one JSON object with every field", "[logging]") {

@@ -57,3 +57,37 @@ TEST_CASE("metrics: requests by route and status, gauges, and the other componen
   m.request_finished(0, 0, 1ms);
   CHECK(has_line(m.render(s), R"(gateway_requests_total{route="/chat",status="499"} 1)"));
 }
+
+// Issue 35: every model a client named had its own label in seven families: forty requests naming
+// 20,000-byte models made /metrics 4.4 MB. Only configured models are labelled; the rest fold
+// into model="(other)" per key, whatever their number and length.
+TEST_CASE("metrics: the models clients name share one label per key", "[metrics]") {
+  gateway_metrics m({{"/chat", true}});
+  gateway_metrics::sources s;
+  route_stats configured;
+  configured.key = 1;
+  configured.model = "openai/gpt-oss-20b";
+  configured.attempts = 5;
+  configured.remaining_requests = 7;
+  s.routes.push_back(configured);
+  const auto base = m.render(s).size();
+  for (int i = 0; i < 40; ++i) {
+    route_stats named;
+    named.key = 1 + i % 2;
+    named.model = std::string(256, static_cast<char>('a' + i % 26)) + std::to_string(i);
+    named.attempts = 1;
+    named.rate_limited = i % 2;
+    named.remaining_requests = 3;
+    named.configured = false;
+    s.routes.push_back(named);
+  }
+  const auto text = m.render(s);
+  CHECK(has_line(text, R"(gateway_upstream_route_attempts_total{key="1",model="openai/gpt-oss-20b"} 5)"));
+  CHECK(has_line(text, R"(gateway_upstream_route_remaining_requests{key="1",model="openai/gpt-oss-20b"} 7)"));
+  CHECK(has_line(text, R"m(gateway_upstream_route_attempts_total{key="1",model="(other)"} 20)m"));
+  CHECK(has_line(text, R"m(gateway_upstream_route_attempts_total{key="2",model="(other)"} 20)m"));
+  CHECK(has_line(text, R"m(gateway_upstream_route_rate_limited_total{key="2",model="(other)"} 20)m"));
+  CHECK(text.find(R"m(gateway_upstream_route_remaining_requests{key="1",model="(other)"})m") == std::string::npos);
+  CHECK(text.find("aaaa") == std::string::npos);  // no client's name
+  CHECK(text.size() < base + 1024);                // two keys' lines, not forty names'
+}

@@ -42,6 +42,9 @@ TEST_CASE("openai: bad requests name the parameter", "[openai]") {
            {R"({"messages":"hi"})", "invalid_request", "messages"},
            {R"({"messages":[{}],"stream":"yes"})", "invalid_request", "stream"},
            {R"({"messages":[{}],"model":""})", "invalid_request", "model"},
+           {R"({"messages":[{}],"model":"a\nb"})", "invalid_model", "model"},
+           {R"({"messages":[{}],"model":"a\u001b[31mb"})", "invalid_model", "model"},
+           {R"({"messages":[{}],"model":"a\u007fb"})", "invalid_model", "model"},
        }) {
     INFO(body);
     const auto r = parse_openai_request(body, "m");
@@ -52,6 +55,23 @@ TEST_CASE("openai: bad requests name the parameter", "[openai]") {
     CHECK(e.code == code);
     CHECK(e.param == param);
   }
+}
+
+// Issue 35: a 20,000-byte model name reached seven metric families per request.
+TEST_CASE("openai: a model name is at most max_model_bytes", "[openai]") {
+  const auto with_model = [](std::size_t n) {
+    return R"({"messages":[{"role":"user","content":"x"}],"model":")" + std::string(n, 'm') + "\"}";
+  };
+  const auto ok = parse_openai_request(with_model(max_model_bytes), "m");
+  REQUIRE(std::holds_alternative<openai_request>(ok));
+  CHECK(std::get<openai_request>(ok).model.size() == max_model_bytes);
+  const auto r = parse_openai_request(with_model(max_model_bytes + 1), "m");
+  REQUIRE(std::holds_alternative<openai_error>(r));
+  CHECK(std::get<openai_error>(r).status == 400);
+  CHECK(std::get<openai_error>(r).code == "invalid_model");
+  CHECK(std::get<openai_error>(r).param == "model");
+  // Not ASCII is fine: only control characters are refused.
+  CHECK(std::holds_alternative<openai_request>(parse_openai_request(R"({"messages":[{}],"model":"türkçe/model"})", "m")));
 }
 
 TEST_CASE("openai: errors have OpenAI's shape and the gateway's codes", "[openai]") {
@@ -84,4 +104,25 @@ TEST_CASE("api keys: Bearer tokens are matched exactly - none configured means o
   CHECK_FALSE(keys.accepts("Basic k-one"));
   CHECK_FALSE(keys.accepts("Bearer "));
   CHECK_FALSE(keys.accepts(""));
+}
+
+// Issue 35: the rate limit was keyed on the header's text, so every spelling of one key was a new
+// client. It is keyed on which key matched.
+TEST_CASE("api keys: every spelling of a key matches the same key and limit id", "[auth]") {
+  const api_keys keys("k1,k2");
+  for (const auto* spelling : {"Bearer k2", "bearer k2", "BEARER k2", "Bearer  k2", "Bearer k2 ", "Bearer \tk2"}) {
+    INFO(spelling);
+    REQUIRE(keys.match(spelling));
+    CHECK(*keys.match(spelling) == 1);
+  }
+  CHECK(*keys.match("Bearer k1") == 0);
+  CHECK_FALSE(keys.match("Bearer k3"));
+  CHECK(keys.limit_id(0) != keys.limit_id(1));
+  CHECK(keys.limit_id(1).rfind("k:", 0) == 0);
+  CHECK(keys.limit_id(1).size() == 2 + 24);
+  CHECK(keys.limit_id(1).find("k2") == std::string::npos);
+  // The id is the key's, not its position's: another instance listing keys in another order agrees.
+  const api_keys reordered("k2,k1");
+  CHECK(reordered.limit_id(*reordered.match("Bearer k2")) == keys.limit_id(1));
+  CHECK_FALSE(api_keys("").match("Bearer k1"));
 }

@@ -58,6 +58,35 @@ TEST_CASE("client address: the peer, or X-Forwarded-For from a trusted proxy", "
   CHECK(parse_address_ranges("", why)->empty());
 }
 
+// Issue 35: behind a proxy that appends a line of its own, the first line alone was the client's
+// own claim. The lines are one list (gateway::forwarded_for joins them).
+TEST_CASE("client address: X-Forwarded-For read over all its lines", "[limits]") {
+  namespace ip = boost::asio::ip;
+  std::string why;
+  const auto trusted = *parse_address_ranges("127.0.0.1", why);
+  gateway::inbound_request req(boost::beast::http::verb::post, "/chat", 11);
+  req.insert("X-Forwarded-For", "198.51.100.1");
+  req.insert("Host", "x");
+  req.insert("x-forwarded-for", " 203.0.113.7 ");
+  req.insert("X-Forwarded-For", "");
+  CHECK(gateway::forwarded_for(req) == "198.51.100.1, 203.0.113.7");
+  CHECK(client_address(ip::make_address("127.0.0.1"), gateway::forwarded_for(req), trusted) == "203.0.113.7");
+  const gateway::inbound_request none(boost::beast::http::verb::get, "/", 11);
+  CHECK(gateway::forwarded_for(none).empty());
+}
+
+TEST_CASE("client address: an IPv6 client counts as its network", "[limits]") {
+  namespace ip = boost::asio::ip;
+  CHECK(address_group(ip::make_address("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), 64) == "2001:db8:1:2::/64");
+  CHECK(address_group(ip::make_address("2001:db8:1:2::1"), 64) == address_group(ip::make_address("2001:db8:1:2:ffff::9"), 64));
+  CHECK(address_group(ip::make_address("2001:db8:1:3::1"), 64) != address_group(ip::make_address("2001:db8:1:2::1"), 64));
+  CHECK(address_group(ip::make_address("2001:db8:1:2ff::1"), 56) == "2001:db8:1:200::/56");
+  CHECK(address_group(ip::make_address("2001:db8::1"), 128) == "2001:db8::1");
+  CHECK(address_group(ip::make_address("2001:8db8::1"), 17) == "2001:8000::/17");  // a prefix inside a byte
+  CHECK(address_group(ip::make_address("198.51.100.7"), 64) == "198.51.100.7");  // IPv4 alone
+  CHECK(address_group(ip::make_address("::ffff:198.51.100.7"), 64) == "198.51.100.7");  // mapped: IPv4
+}
+
 TEST_CASE("x-ratelimit-reset: Groq's and OpenAI's duration format", "[limits]") {
   CHECK(gateway::reset_text(6000) == "6s");
   CHECK(gateway::reset_text(500) == "0.5s");
