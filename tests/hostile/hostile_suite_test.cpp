@@ -62,7 +62,7 @@ std::size_t responses_in(const std::string& bytes) {
   return n;
 }
 
-const std::string chat_headers = "Host: x\r\nContent-Type: application/json\r\nAuthorization: Bearer k1\r\n";
+const std::string chat_headers = "Host: x\r\nContent-Type: application/json\r\nAuthorization: Bearer hostile-key-alpha\r\n";
 
 std::string post(const std::string& target, const std::string& body, const std::string& extra = {}) {
   return "POST " + target + " HTTP/1.1\r\n" + chat_headers + extra + "Content-Length: " + std::to_string(body.size()) +
@@ -72,12 +72,12 @@ std::string post(const std::string& target, const std::string& body, const std::
 struct suite {
   captured_log log;
   test_env env;
-  const std::map<std::string, std::string> keyed{{"content-type", "application/json"}, {"authorization", "Bearer k2"}};
+  const std::map<std::string, std::string> keyed{{"content-type", "application/json"}, {"authorization", "Bearer hostile-key-bravo"}};
 
   suite()
       : env([&] {
           env_options o = with_gateway([](gateway::gateway_config& c) {
-            c.gateway_api_keys = "k1,k2";
+            c.gateway_api_keys = "hostile-key-alpha,hostile-key-bravo";
             // Short client deadlines so that slow-client attacks end within the suite's time; every
             // other setting is the default.
             c.client_header_timeout = 1s;
@@ -208,16 +208,17 @@ std::vector<attack> catalogue() {
   a.push_back({"no key, a wrong key, a key in the query string", [](suite& s) {
                  for (const auto& h : std::vector<std::map<std::string, std::string>>{
                           {{"content-type", "application/json"}},
-                          {{"content-type", "application/json"}, {"authorization", "Bearer k3"}},
-                          {{"content-type", "application/json"}, {"authorization", "Basic azE6"}}}) {
+                          {{"content-type", "application/json"}, {"authorization", "Bearer hostile-key-charlie"}},
+                          {{"content-type", "application/json"}, {"authorization", "Basic aG9zdGlsZS1rZXktYWxwaGE6"}}}) {
                    const auto r = s.env.request("POST", "/chat", chat_body("a"), h);
                    CHECK(r.status == 401);
-                   CHECK(r.body.find("k3") == std::string::npos);
+                   CHECK(r.body.find("hostile-key") == std::string::npos);
                  }
-                 CHECK(s.env.request("POST", "/chat?api_key=k1", chat_body("a"), {{"content-type", "application/json"}}).status == 401);
+                 CHECK(s.env.request("POST", "/chat?api_key=hostile-key-alpha", chat_body("a"), {{"content-type", "application/json"}})
+                           .status == 401);
                }});
   a.push_back({"every spelling of a key is accepted and never echoed", [](suite& s) {
-                 for (const std::string spelling : {"bearer k1", "BEARER k1", "Bearer  k1"}) {
+                 for (const std::string spelling : {"bearer hostile-key-alpha", "BEARER hostile-key-alpha", "Bearer  hostile-key-alpha"}) {
                    const auto r = s.env.request("POST", "/chat", chat_body("BIST 100 nedir?"),
                                                 {{"content-type", "application/json"}, {"authorization", spelling}});
                    CHECK(r.status == 200);
@@ -381,6 +382,9 @@ TEST_CASE("hostile suite: every attack of the catalogue is refused or harmless, 
   flood.join();
   CHECK(loaded >= 0);  // served throughout
   if (!sanitized) CHECK(resident_bytes() < rss_bound_bytes);
+  // No key, sent in any place, reached the log or the metrics.
+  CHECK(s.log.text().find("hostile-key") == std::string::npos);
+  CHECK(s.env.request("GET", "/metrics", {}, {}).body.find("hostile-key") == std::string::npos);
   WARN(attacks.size() << " attacks; the good client's p99 quiet " << quiet << " ms, beside a chunk-extension flood "
                       << loaded << " ms (" << (quiet > 0 ? loaded / quiet : 0) << "x); resident "
                       << (resident_bytes() >> 20) << " MiB");
