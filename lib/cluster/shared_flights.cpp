@@ -251,6 +251,7 @@ class remote_source final : public reply_source {
       // A body field out of sequence: a piece was lost on its way through Redis, and what is left
       // is not the answer - the relay ends the stream as for an upstream that dropped.
       const bool lost = e.name == "n" || e.name == "d" || e.name == "e";
+      if (lost) owner_.stream_gaps_.fetch_add(1, std::memory_order_relaxed);
       ec = make_error_code(e.name == "f" ? decode_failure(e.value).code
                            : lost        ? error::upstream_closed
                                          : error::upstream_protocol_error);
@@ -402,7 +403,7 @@ net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool st
 
 shared_flight_stats shared_flights::stats() const {
   return {led_.load(std::memory_order_relaxed), followed_.load(std::memory_order_relaxed),
-          leaders_lost_.load(std::memory_order_relaxed)};
+          leaders_lost_.load(std::memory_order_relaxed), stream_gaps_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace gateway::cluster

@@ -93,6 +93,7 @@ struct flight_claim {
 
 struct shared_flight_stats {
   std::uint64_t led = 0, followed = 0, leaders_lost = 0;
+  std::uint64_t stream_gaps = 0;  // followed streams seen missing a piece (failed, not stored)
 };
 
 class shared_flights {
@@ -118,7 +119,7 @@ class shared_flights {
   std::shared_ptr<stream_reader> reader_;
   std::string instance_;
   shared_flight_settings settings_;
-  std::atomic<std::uint64_t> led_{0}, followed_{0}, leaders_lost_{0};
+  std::atomic<std::uint64_t> led_{0}, followed_{0}, leaders_lost_{0}, stream_gaps_{0};
 };
 
 }  // namespace gateway::cluster

@@ -106,6 +106,9 @@ TEST_CASE(
   CHECK_FALSE(followed.saw_done);
   CHECK(followed.text != led.text);
   CHECK(two.sim().stats().completions == 0);
+  // Seen as a gap (pieces came after the reconnect), not only as the leader's own "pieces lost".
+  CHECK(two.request("GET", "/metrics", {}, {}).body.find("gateway_shared_stream_gaps_total 1\n") !=
+        std::string::npos);
 
   // Later, the question on the follower's instance: not its shortened copy (it kept none) but
   // the leader's whole answer, from the shared tier once the leader has stored it there.
