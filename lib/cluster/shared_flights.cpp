@@ -1,6 +1,7 @@
 #include "cluster/shared_flights.hpp"
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
+#include "cluster/piece_sequence.hpp"
 #include "cluster/shared_answer_store.hpp"
 #include "redis/redis_script.hpp"
 
@@ -98,14 +99,19 @@ flight_publisher::~flight_publisher() {
 void flight_publisher::head() { head_pending_ = true; }
 
 // The head travels with the first piece (or the end): one XADD fewer per question.
-void flight_publisher::add(std::vector<std::string> fields) {
+std::vector<std::string> flight_publisher::xadd(std::vector<std::string> fields) {
   std::vector<std::string> command{"XADD", prefix_ + "s", "MAXLEN", "~", std::to_string(settings_.stream_maxlen), "*"};
-  if (head_pending_) {
-    command.insert(command.end(), {"h", "1"});
-    head_pending_ = false;
-  }
+  if (head_pending_) command.insert(command.end(), {"h", "1"});
   command.insert(command.end(), std::make_move_iterator(fields.begin()), std::make_move_iterator(fields.end()));
-  redis_->send(std::move(command));
+  return command;
+}
+
+// Every entry goes in one chain: once one is lost, `if_broken` (if any) is sent in its place.
+void flight_publisher::add(std::vector<std::string> fields, std::vector<std::string> if_broken) {
+  auto command = xadd(std::move(fields));
+  if (!if_broken.empty()) if_broken = xadd(std::move(if_broken));
+  head_pending_ = false;
+  redis_->send(std::move(command), chain_, std::move(if_broken));
   // The stream expires even if this instance dies before its end.
   if (!expiring_) {
     redis_->send({"PEXPIRE", prefix_ + "s", std::to_string(settings_.stream_ttl.count())});
@@ -115,18 +121,21 @@ void flight_publisher::add(std::vector<std::string> fields) {
 
 void flight_publisher::piece(std::string_view bytes) {
   if (finished_ || bytes.empty()) return;
-  add({"d", std::string(bytes)});
+  add({"n", std::to_string(pieces_++), "d", std::string(bytes)});
 }
 
 void flight_publisher::whole(std::string_view body) {
   if (finished_) return;
-  add({"d", std::string(body), "e", "1"});
+  add({"n", "0", "d", std::string(body), "e", "1"});
   finish();
 }
 
+// The end claims the count of pieces; if one of them was lost, it says so instead, and the
+// followers fail at once rather than wait for their own check.
 void flight_publisher::end() {
   if (finished_) return;
-  add({"e", "1"});
+  const remote_failure lost{error::upstream_closed, {}, "pieces of the shared answer were lost"};
+  add({"e", std::to_string(pieces_)}, {"f", encode_failure(lost)});
   finish();
 }
 
@@ -227,18 +236,27 @@ class remote_source final : public reply_source {
 
   net::awaitable<std::string_view> read_some(std::error_code& ec) override {
     if (ended_) co_return std::string_view{};
-    auto e = co_await next(ec);
-    if (ec) co_return std::string_view{};
-    if (e.name == "d") {
-      piece_ = std::move(e.value);
-      co_return std::string_view(piece_);
-    }
-    if (e.name == "e") {
-      ended_ = true;
+    for (;;) {
+      auto e = co_await next(ec);
+      if (ec) co_return std::string_view{};
+      if (e.name == "n" && sequence_.number(e.value)) continue;
+      if (e.name == "d" && sequence_.piece()) {
+        piece_ = std::move(e.value);
+        co_return std::string_view(piece_);
+      }
+      if (e.name == "e" && sequence_.end(e.value)) {
+        ended_ = true;
+        co_return std::string_view{};
+      }
+      // A body field out of sequence: a piece was lost on its way through Redis, and what is left
+      // is not the answer - the relay ends the stream as for an upstream that dropped.
+      const bool lost = e.name == "n" || e.name == "d" || e.name == "e";
+      if (lost) owner_.stream_gaps_.fetch_add(1, std::memory_order_relaxed);
+      ec = make_error_code(e.name == "f" ? decode_failure(e.value).code
+                           : lost        ? error::upstream_closed
+                                         : error::upstream_protocol_error);
       co_return std::string_view{};
     }
-    ec = make_error_code(e.name == "f" ? decode_failure(e.value).code : error::upstream_protocol_error);
-    co_return std::string_view{};
   }
 
   net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
@@ -318,6 +336,7 @@ class remote_source final : public reply_source {
   std::unique_ptr<stream_reader::subscription> subscription_;
   std::size_t field_ = 0;  // the next field of the front entry
   std::string piece_;      // what read_some returned last
+  piece_sequence sequence_;
   bool ended_ = false;
   clock_type::time_point last_sign_ = clock_type::now();
 };
@@ -354,7 +373,9 @@ net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool st
   flight_claim claim;
   if (!redis_->up() || !blocking_->up()) co_return claim;
   const auto prefix = key_prefix(key);
-  const std::string mode = stream ? "s" : "j";
+  // The mode names the stream's format too ("2": numbered pieces): an instance of another version
+  // holding the lock is not followed, nor does it follow this one - each asks alone.
+  const std::string mode = stream ? "s2" : "j2";
   static const redis::redis_script claimer(claim_script);
   // Local vectors, not braced lists in the co_await expression (GCC 12, docs/architecture.md).
   std::vector<std::string> keys{prefix + "a", prefix + "lock", prefix + "s"};
@@ -382,7 +403,7 @@ net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool st
 
 shared_flight_stats shared_flights::stats() const {
   return {led_.load(std::memory_order_relaxed), followed_.load(std::memory_order_relaxed),
-          leaders_lost_.load(std::memory_order_relaxed)};
+          leaders_lost_.load(std::memory_order_relaxed), stream_gaps_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace gateway::cluster

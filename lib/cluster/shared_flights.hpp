@@ -6,8 +6,11 @@
 // reply (reply_source) - so the formats, the finish and error rules and the instance's own local
 // followers are those of any upstream reply. A leader that dies stops its heartbeat: the lock
 // expires, and its followers end with an error within leader_timeout of its last sign of life.
-// Stream entries: h (the upstream answered 200), d (body bytes), e (body complete), f (failed:
-// "CODE\nUPSTREAM_STATUS\nRETRY_AFTER\nMESSAGE").
+// Stream entries: h (the upstream answered 200), n and d (a body piece's number, 0 up, and its
+// bytes), e (body complete: the number of pieces), f (failed: "CODE\nUPSTREAM_STATUS\nRETRY_AFTER\n
+// MESSAGE"). The numbers let a follower see a piece the leader's Redis connection lost
+// (piece_sequence.hpp): it fails rather than serve or store a shortened answer; a leader that
+// knows it lost one ends the stream with f instead of an e that would claim it whole.
 // Threading: thread-safe; a publisher and a remote source belong to one request's strand.
 #pragma once
 
@@ -64,7 +67,8 @@ class flight_publisher {
   void whole(std::string_view body);  // a JSON reply: the body and its end in one entry
   void end();
   void finish();
-  void add(std::vector<std::string> fields);
+  std::vector<std::string> xadd(std::vector<std::string> fields);
+  void add(std::vector<std::string> fields, std::vector<std::string> if_broken = {});
 
   std::shared_ptr<redis::redis_client> redis_;
   std::string prefix_;
@@ -74,6 +78,8 @@ class flight_publisher {
   bool finished_ = false;
   bool head_pending_ = false;  // head() came; it goes out with the next entry
   bool expiring_ = false;      // the stream's PEXPIRE is sent
+  std::uint64_t pieces_ = 0;   // body pieces sent: the next one's number
+  std::shared_ptr<redis::send_chain> chain_ = std::make_shared<redis::send_chain>();  // the XADDs
 };
 
 /// What an instance does about a question it would ask the upstream.
@@ -87,6 +93,7 @@ struct flight_claim {
 
 struct shared_flight_stats {
   std::uint64_t led = 0, followed = 0, leaders_lost = 0;
+  std::uint64_t stream_gaps = 0;  // followed streams seen missing a piece (failed, not stored)
 };
 
 class shared_flights {
@@ -112,7 +119,7 @@ class shared_flights {
   std::shared_ptr<stream_reader> reader_;
   std::string instance_;
   shared_flight_settings settings_;
-  std::atomic<std::uint64_t> led_{0}, followed_{0}, leaders_lost_{0};
+  std::atomic<std::uint64_t> led_{0}, followed_{0}, leaders_lost_{0}, stream_gaps_{0};
 };
 
 }  // namespace gateway::cluster

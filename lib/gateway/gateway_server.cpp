@@ -368,6 +368,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       s.shared.flights_led = fs.led;
       s.shared.flights_followed = fs.followed;
       s.shared.leaders_lost = fs.leaders_lost;
+      s.shared.stream_gaps = fs.stream_gaps;
     }
     return s;
   }

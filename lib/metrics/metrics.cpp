@@ -222,6 +222,9 @@ std::string gateway_metrics::render(const sources& s) const {
           s.shared.flights_followed, "counter");
     gauge(out, "gateway_shared_leaders_lost_total", "Followed instances that died before their answer was complete.",
           s.shared.leaders_lost, "counter");
+    gauge(out, "gateway_shared_stream_gaps_total",
+          "Followed streams that missed a piece lost on its way through Redis: failed, never stored.",
+          s.shared.stream_gaps, "counter");
     if (s.cache) {
       gauge(out, "gateway_shared_cache_hits_total", "Local misses answered from the shared tier.", s.cache->shared_hits, "counter");
       gauge(out, "gateway_shared_cache_misses_total", "Local misses the shared tier did not have either.",

@@ -55,9 +55,9 @@ struct shared_tier_sources {
   std::uint64_t limited_requests = 0, limited_tokens = 0;  // rate-limit refusals, by reason
   std::uint64_t limit_checks_shared = 0, limit_checks_local = 0;  // decided by Redis / by this instance
   bool limits = false;      // RATE_LIMIT_RPM or _TPM set
-  // Coalescing across instances: questions led for all, followed from another instance, and
-  // followed leaders that died.
-  std::uint64_t flights_led = 0, flights_followed = 0, leaders_lost = 0;
+  // Coalescing across instances: questions led for all, followed from another instance,
+  // followed leaders that died, and followed streams that missed a piece.
+  std::uint64_t flights_led = 0, flights_followed = 0, leaders_lost = 0, stream_gaps = 0;
 };
 
 class gateway_metrics final : public upstream_observer, public redis::redis_observer {

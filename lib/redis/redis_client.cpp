@@ -42,6 +42,7 @@ struct redis_client::impl {
     bool done = false;
     bool waited = true;      // false for send(): nobody reads the reply
     bool abandoned = false;  // the waiter gave up (timeout); its reply is skipped
+    std::shared_ptr<send_chain> chain;  // send() only: broken when this command is lost
   };
 
   impl(net::any_io_executor ex, redis_settings s, logger l, redis_observer* o, std::atomic<bool>& up_flag)
@@ -79,6 +80,7 @@ struct redis_client::impl {
   // Fails every waiting command (the connection is gone); their replies can no longer come.
   void fail_all(redis_errc why) {
     for (auto& p : queue) {
+      if (p->chain) p->chain->broken = true;  // written or not, whether it ran is unknown
       if (p->done || p->abandoned) continue;
       p->reply.error = why;
       p->done = true;
@@ -139,10 +141,16 @@ struct redis_client::impl {
     co_return finish(std::move(p->reply));
   }
 
-  void post_send(std::vector<std::string> args) {
-    if (!connected || queue.size() >= cfg.max_pending) return;  // the shared tier is best effort
+  void post_send(std::vector<std::string> args, std::shared_ptr<send_chain> chain = nullptr,
+                 std::vector<std::string> if_broken = {}) {
+    if (chain && chain->broken && !if_broken.empty()) args = std::move(if_broken);
+    if (!connected || queue.size() >= cfg.max_pending) {  // the shared tier is best effort ...
+      if (chain) chain->broken = true;                     // ... but says what it lost
+      return;
+    }
     auto p = std::make_shared<pending>(strand);
     p->waited = false;
+    p->chain = std::move(chain);
     enqueue(p, args);
   }
 
@@ -232,6 +240,7 @@ struct redis_client::impl {
         auto p = std::move(queue.front());
         queue.pop_front();
         timeouts_in_row = 0;
+        if (p->chain && value.is_error()) p->chain->broken = true;
         if (!p->waited || p->abandoned) continue;
         p->reply.value = std::move(value);
         p->done = true;
@@ -325,6 +334,14 @@ net::awaitable<redis_reply> redis_client::command(std::vector<std::string> args)
 void redis_client::send(std::vector<std::string> args) {
   net::post(impl_->strand, [self = shared_from_this(), args = std::move(args)]() mutable {
     self->impl_->post_send(std::move(args));
+  });
+}
+
+void redis_client::send(std::vector<std::string> args, std::shared_ptr<send_chain> chain,
+                        std::vector<std::string> if_broken) {
+  net::post(impl_->strand, [self = shared_from_this(), args = std::move(args), chain = std::move(chain),
+                            if_broken = std::move(if_broken)]() mutable {
+    self->impl_->post_send(std::move(args), std::move(chain), std::move(if_broken));
   });
 }
 

@@ -45,6 +45,14 @@ struct redis_reply {
   bool ok() const { return error == redis_errc::ok && !value.is_error(); }
 };
 
+/// send()s whose reader needs every one of them (a Redis Stream's pieces). Once one is lost -
+/// dropped (no connection, max_pending reached), refused by Redis, or its connection gone before
+/// its reply (it may or may not have run) - the chain is broken for good, and a command sent with
+/// an alternative goes as that alternative: the end of a stream can then say it is not whole.
+struct send_chain {
+  std::atomic<bool> broken{false};  // thread-safe
+};
+
 /// What the client reports (gateway_metrics implements it).
 class redis_observer {
  public:
@@ -68,6 +76,10 @@ class redis_client : public std::enable_shared_from_this<redis_client> {
   net::awaitable<redis_reply> command(std::vector<std::string> args);
   /// A command whose reply nobody waits for (a store); dropped when the connection is down.
   void send(std::vector<std::string> args);
+  /// One command of `chain`; when the chain is broken by the time it goes and `if_broken` is
+  /// given, that goes instead.
+  void send(std::vector<std::string> args, std::shared_ptr<send_chain> chain,
+            std::vector<std::string> if_broken = {});
 
   bool up() const { return up_.load(std::memory_order_relaxed); }
 

@@ -120,6 +120,42 @@ TEST_CASE("redis: killed, commands fail at once, and restarted, the client recon
   CHECK(env.cmd({"PING"}).ok());
 }
 
+// A chain's commands go in order with the client's others: a command after them sees their effect,
+// or their loss.
+TEST_CASE("redis: a chain of sends knows what it lost, and its end says so instead", "[redis][integration]") {
+  test::redis_server server;
+  client_env env(server.port());
+  REQUIRE(env.wait_up());
+  auto chain = std::make_shared<redis::send_chain>();
+  env.client->send({"SET", "piece1", "sent"}, chain);
+  env.client->send({"SET", "end1", "whole"}, chain, {"SET", "end1", "broken"});
+  CHECK(env.cmd({"GET", "piece1"}).value.text == "sent");
+  CHECK(env.cmd({"GET", "end1"}).value.text == "whole");
+  CHECK_FALSE(chain->broken);
+  // Dropped while the connection is down: the chain is broken for good.
+  server.kill_now();
+  REQUIRE(env.wait_up(false));
+  env.client->send({"SET", "piece2", "lost"}, chain);
+  CHECK(env.cmd({"PING"}).error == redis::redis_errc::down);
+  CHECK(chain->broken);
+  server.start();
+  REQUIRE(env.wait_up());
+  env.client->send({"SET", "end2", "whole"}, chain, {"SET", "end2", "broken"});
+  CHECK(env.cmd({"GET", "end2"}).value.text == "broken");
+  // Refused by Redis: lost too.
+  auto refused = std::make_shared<redis::send_chain>();
+  env.client->send({"XADD", "stream", "not-an-id", "d", "x"}, refused);
+  CHECK(env.cmd({"PING"}).ok());
+  CHECK(refused->broken);
+  // Beyond max_pending: dropped, and said so.
+  auto full = std::make_shared<redis::send_chain>();
+  server.freeze();
+  for (int i = 0; i < 4'097; ++i) env.client->send({"SET", "flood", "x"}, full);
+  CHECK(env.cmd({"PING"}).error != redis::redis_errc::ok);
+  CHECK(full->broken);
+  server.thaw();
+}
+
 TEST_CASE("two-tier store: what one instance stores, another finds, and keeps locally", "[redis][integration]") {
   test::redis_server server;
   client_env env(server.port());

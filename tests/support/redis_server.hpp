@@ -82,6 +82,27 @@ class redis_server {
       return -1;
     }
   }
+  /// One inline command on a connection of its own (CLIENT LIST, CLIENT KILL ...): a bulk
+  /// reply's contents, else the reply's first line ("" when the server does not answer).
+  std::string call(const std::string& command) const {
+    try {
+      boost::asio::io_context ioc;
+      boost::asio::ip::tcp::socket s(ioc);
+      s.connect({boost::asio::ip::make_address("127.0.0.1"), port_});
+      boost::asio::write(s, boost::asio::buffer(command + "\r\n"));
+      boost::asio::streambuf reply;
+      const auto n = boost::asio::read_until(s, reply, "\r\n");
+      std::string line(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_begin(reply.data()) + n - 2);
+      reply.consume(n);
+      if (line.empty() || line[0] != '$' || line == "$-1") return line;
+      const auto size = std::stoul(line.substr(1));
+      if (reply.size() < size + 2) boost::asio::read(s, reply, boost::asio::transfer_exactly(size + 2 - reply.size()));
+      return std::string(boost::asio::buffers_begin(reply.data()), boost::asio::buffers_begin(reply.data()) + size);
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+
  private:
   static unsigned short free_port() {
     boost::asio::io_context ioc;
