@@ -4,6 +4,7 @@
 #include "core/line_writer.hpp"
 #include "gateway/gateway_server.hpp"
 #include "gateway/health_check.hpp"
+#include "net/descriptor_limit.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,6 +35,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto cfg = std::move(*loaded.config);
+  // Every client connection is a descriptor: take all the hard limit allows (MAX_CONNECTIONS,
+  // when unset, is derived from it).
+  const auto descriptors = raise_descriptor_limit();
   const unsigned threads = io_threads(cfg);
   // Log output goes through writer threads: an io thread never blocks on a slow terminal or pipe.
   const auto err_out = std::make_shared<line_writer>(STDERR_FILENO);
@@ -58,6 +62,9 @@ int main(int argc, char** argv) {
   // First signal: stop accepting, close idle connections, and let requests in flight finish for up
   // to SHUTDOWN_GRACE; then end the rest (streams get a final `shutting_down` event) and give them
   // a moment to write it. A second signal stops at once.
+  if (const auto max = server->config().max_connections; max && max > connections_for_descriptors(descriptors, 0))
+    log.warn("MAX_CONNECTIONS={} may need more descriptors than the limit of {}: accepts or upstream connects may fail",
+             max, descriptors);
   const auto grace = server->config().shutdown_grace;
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   net::steady_timer poll(ioc);

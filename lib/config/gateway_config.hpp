@@ -95,6 +95,16 @@ struct gateway_config {
   std::chrono::milliseconds sse_keepalive_interval{10'000};
   /// Largest accepted request body; larger is 413.
   std::size_t max_body_bytes = 64 * 1024;
+  /// MAX_CONNECTIONS: client connections open at once; past it a new one gets a 503 and is closed.
+  /// 0: derived from the descriptor limit at start (connections_for_descriptors, lib/net).
+  std::size_t max_connections = 0;
+  /// MAX_CONNECTIONS_PER_CLIENT: connections open at once from one peer address (an IPv6 peer
+  /// counts as its RATE_LIMIT_IPV6_PREFIX network); the socket's peer, never X-Forwarded-For.
+  /// 0: no cap (behind a proxy every connection comes from the proxy).
+  std::size_t max_connections_per_client = 256;
+  /// MAX_INFLIGHT_REQUEST_BYTES: request body bytes held in memory at once over every connection;
+  /// a request whose body would pass it gets a 503 before its body is read. 0: no budget.
+  std::size_t max_inflight_request_bytes = 64 << 20;
   /// Longest accepted question, in Unicode code points.
   std::size_t max_question_chars = 4000;
 

@@ -12,10 +12,13 @@
 #include "gateway/rate_limit_reply.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
+#include "http/connection_budget.hpp"
 #include "http/header_lookup.hpp"
 #include "http/listener.hpp"
 #include "http/serve.hpp"
 #include "metrics/metrics.hpp"
+#include "net/client_address.hpp"
+#include "net/descriptor_limit.hpp"
 #include "openai/openai_handler.hpp"
 #include "openai/openai_protocol.hpp"
 #include "redis/redis_client.hpp"
@@ -98,6 +101,23 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 // Failed key checks logged per second at most; the rest are counted into the next line.
 constexpr unsigned failed_key_lines_per_second = 10;
 
+connection_limits connection_limits_of(const gateway_config& cfg) {
+  // MAX_CONNECTIONS unset: from the descriptor limit now (main has raised it to the hard limit).
+  const auto max = cfg.max_connections ? cfg.max_connections
+                                       : connections_for_descriptors(descriptor_limit(), cfg.upstream_pool_size);
+  return {max, cfg.max_connections_per_client, cfg.max_inflight_request_bytes};
+}
+
+// The whole answer to a connection refused at accept, written once at start-up. In the /chat
+// error shape: no request has been read, so there is no route to take a shape from.
+std::string busy_reply() {
+  const auto body = error_body(error_style::chat, 503, "too_many_connections", "too many connections; retry later");
+  return fmt::format(
+      "HTTP/1.1 503 Service Unavailable\r\nServer: chat-gateway\r\nContent-Type: application/json; charset=utf-8\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+      body.size(), body);
+}
+
 std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
   if (!cfg.upstream.tls) return std::nullopt;
   return make_client_tls_context(cfg.groq_ca_file);
@@ -133,22 +153,33 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         openai(pipeline, cfg, log),
         web(cfg.client_write_timeout),
         keys(cfg.gateway_api_keys),
+        budget(connection_budget::create(connection_limits_of(cfg))),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
-               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes},
+               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes, 4 * 1024, budget.get()},
         // THREADS=1 (set, not derived from the machine): main runs the io_context on one thread.
         acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
                  [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
 
   // One client connection. Registered so that a shutdown can end it while it idles.
   struct connection {
-    explicit connection(net::ip::tcp::socket s) : stream(std::move(s)) {}
+    connection(net::ip::tcp::socket s, connection_budget::ticket t) : held(std::move(t)), stream(std::move(s)) {}
+    connection_budget::ticket held;  // first: given back only after the socket below is closed
     beast::tcp_stream stream;
     beast::flat_buffer buffer;  // what was read and not parsed yet; strand-only
     bool idle = false;          // strand-only
   };
 
   void on_accept(net::ip::tcp::socket socket) {
-    auto conn = std::make_shared<connection>(std::move(socket));
+    // The raw peer, not X-Forwarded-For: this caps sockets, and no header has been read yet.
+    std::string group;
+    if (budget->per_client()) {
+      boost::system::error_code ec;
+      const auto peer = socket.remote_endpoint(ec);
+      if (!ec) group = address_group(peer.address(), cfg.rate_limit_ipv6_prefix);
+    }
+    auto admitted = budget->admit(std::move(group));
+    if (admitted.refused != connection_budget::refusal::none) return refuse_connection(socket);
+    auto conn = std::make_shared<connection>(std::move(socket), std::move(admitted.held));
     const auto id = ++connection_ids;
     {
       std::lock_guard lock(connections_mutex);
@@ -168,6 +199,22 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         self->log.error("session ended by an unexpected exception: {}", what.what());
       }
     });
+  }
+
+  // Past MAX_CONNECTIONS or MAX_CONNECTIONS_PER_CLIENT (counted by the budget): a 503 written
+  // straight into the new socket's empty send buffer - it always fits, nothing waits, no coroutine
+  // or timer is made - and the socket closed, so its descriptor is free again at once and nothing
+  // is left in the kernel's backlog. Why a 503 rather than a bare close: an HTTP client reads it
+  // as load and waits Retry-After, where a closed or reset connection looks like a network fault
+  // that clients retry at once. The request is never read; when it has arrived already, the close
+  // may turn into a reset that the client sees instead of the 503. Not logged: a client decides
+  // how often this happens; gateway_connections_refused_total counts it.
+  void refuse_connection(net::ip::tcp::socket& socket) {
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.send(net::buffer(busy), 0, ec);
+    socket.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
   net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/, std::shared_ptr<connection> conn) {
@@ -355,6 +402,15 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     s.routes = upstreams.stats();
     s.spent_refusals = caller.spent_refusals();
     s.rate_limits = caller.rate_limits();
+    const auto cs = budget->stats();
+    s.connections.configured = true;
+    s.connections.open = cs.open;
+    s.connections.max = budget->limits().max_connections;
+    s.connections.refused_max = cs.refused_max;
+    s.connections.refused_per_client = cs.refused_per_client;
+    s.connections.bodies_refused = cs.bodies_refused;
+    s.connections.inflight_body_bytes = cs.inflight_body_bytes;
+    s.connections.inflight_body_budget = budget->limits().max_inflight_body_bytes;
     s.shared.configured = redis != nullptr;
     s.shared.up = redis && redis->up();
     s.shared.limits = limiter.enabled();
@@ -396,7 +452,11 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   web::web_handler web;  // the chat page (WEB_UI)
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
   log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
-  serve_limits limits;
+  // MAX_CONNECTIONS, _PER_CLIENT, MAX_INFLIGHT_REQUEST_BYTES; thread-safe. Shared: a connection's
+  // ticket and a body's hold keep it alive past this object when frames unwind after it.
+  std::shared_ptr<connection_budget> budget;
+  const std::string busy = busy_reply();  // the answer of a refused connection
+  serve_limits limits;                      // points at *budget
   std::atomic<std::uint64_t> requests{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> connection_ids{0};

@@ -16,6 +16,8 @@
 
 namespace gateway {
 
+class connection_budget;
+
 /// The inbound loop's deadlines and sizes.
 struct serve_limits {
   std::chrono::milliseconds keepalive_timeout{10'000};  // idle wait for a request's first byte
@@ -26,6 +28,9 @@ struct serve_limits {
   std::size_t max_body_bytes = 64 * 1024;
   /// Room in the read buffer past a whole header: the start of a pipelined request, a chunk line.
   std::size_t read_slack = 4 * 1024;
+  /// Where a request's body takes its place among every connection's before it is read
+  /// (MAX_INFLIGHT_REQUEST_BYTES); null: bodies are bounded per connection only.
+  connection_budget* budget = nullptr;
 };
 
 /// The most the connection's read buffer ever holds. The body does not count: the parser takes it

@@ -7,10 +7,15 @@
 // was not trusted are never taken for a next request.
 // The connection's read buffer has a maximum (read_buffer_limit): Beast's parser bounds the header
 // but not a chunk line's extensions nor the trailer, which must be whole in the buffer to be parsed.
+// With a connection_budget in the limits, a body takes its place in the process's in-flight body
+// budget before any of it is parsed, and keeps it until the request's answer is written; a body
+// that does not fit is refused with 503 and Retry-After (the connection's last answer, like every
+// refusal here).
 #pragma once
 
 #include "core/clock.hpp"
 #include "core/logger.hpp"
+#include "http/connection_budget.hpp"
 #include "http/framing.hpp"
 #include "http/header_lookup.hpp"
 #include "http/request_context.hpp"
@@ -64,6 +69,12 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
   }
 }
 
+/// The body bytes a request reserves before its body is read: the stated Content-Length, or for a
+/// chunked body (whose size is known only at its end) the most it may grow to.
+inline std::size_t body_reservation(const boost::optional<std::uint64_t>& content_length, const serve_limits& limits) {
+  return content_length ? static_cast<std::size_t>(*content_length) : limits.max_body_bytes;
+}
+
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
 /// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
@@ -88,6 +99,9 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
   // Past this a read fails with buffer_overflow instead of growing the buffer: an endless chunk
   // extension or trailer costs this much, not what the client cares to send.
   buffer.max_size(read_buffer_limit(limits));
+  // The body's place in limits.budget, held from before its first byte is parsed until its
+  // request's answer is written.
+  connection_budget::body_hold body_held;
 
   while (!stopping()) {
     // Idle: wait for the first byte under the keep-alive deadline (bytes may already be buffered
@@ -132,6 +146,12 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
         refusal.code = problem == 501 ? "not_implemented" : "invalid_request";
       }
     }
+    if (!ec && !refusal.status && !parser.is_done() && limits.budget &&
+        !limits.budget->reserve_body(body_reservation(parser.content_length(), limits), body_held)) {
+      refusal.status = 503;
+      refusal.code = "overloaded";
+      refusal.message = "too many request bytes in flight; retry later";
+    }
     if (!ec && !refusal.status && !parser.is_done()) put_buffered(parser, buffer, ec);
     if (!ec && !refusal.status && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a larger body.
@@ -151,14 +171,16 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
       auto body = render_error ? render_error(refusal.status, refusal.code, refusal.message, route)
                                : plain_error_body(refusal.code, refusal.message);
       auto res = make_json_response(refusal.status, std::move(body), false);
+      if (refusal.status == 503) res.set(http::field::retry_after, "1");  // load: soon is fine
       co_await write_with_deadline(stream, res, limits.write_timeout);
-      break;  // the framing is not trusted: the connection ends, nothing more is read from it
+      break;  // the framing is not trusted or the body was left unread: the connection ends here
     }
     if (ec) break;  // timeouts and disconnects end the connection silently
 
     if (stopping()) request.keep_alive(false);  // shutting down: this answer says Connection: close
     const bool keep_alive = co_await handle(stream, request) && request.keep_alive();
     request.clear();  // the body is not held while the connection waits for its next request
+    body_held.release();
     if (!keep_alive) break;
   }
 }

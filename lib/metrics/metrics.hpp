@@ -60,6 +60,15 @@ struct shared_tier_sources {
   std::uint64_t flights_led = 0, flights_followed = 0, leaders_lost = 0, stream_gaps = 0;
 };
 
+/// The client-connection budgets (MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT,
+/// MAX_INFLIGHT_REQUEST_BYTES), read at scrape time.
+struct connection_sources {
+  bool configured = false;  // false: none of these is rendered (groq-sim, tests without a budget)
+  std::uint64_t open = 0, max = 0;
+  std::uint64_t refused_max = 0, refused_per_client = 0;
+  std::uint64_t bodies_refused = 0, inflight_body_bytes = 0, inflight_body_budget = 0;  // budget 0: off
+};
+
 class gateway_metrics final : public upstream_observer, public redis::redis_observer {
  public:
   /// `routes` are the labels of gateway_requests_total and the duration histograms, indexed as
@@ -97,6 +106,7 @@ class gateway_metrics final : public upstream_observer, public redis::redis_obse
     std::vector<route_stats> routes;    // every upstream key x model (keys by position)
     std::uint64_t spent_refusals = 0;   // 429s answered without an upstream call
     shared_tier_sources shared;
+    connection_sources connections;
     /// Requests in flight not to show: the /metrics request that renders this does not count itself.
     std::int64_t in_flight_excluded = 0;
   };

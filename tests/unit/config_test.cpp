@@ -1,5 +1,6 @@
 #include "config/gateway_config.hpp"
 #include "core/error.hpp"
+#include "net/descriptor_limit.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -180,4 +181,44 @@ TEST_CASE("config: the shared tier's settings", "[config]") {
   CHECK(bad.error.find("hunter2") == std::string::npos);
   // Token limits are counted from the answers the cache collects.
   CHECK(load({{"RATE_LIMIT_TPM", "100"}, {"CACHE_ENABLED", "false"}}).error.find("RATE_LIMIT_TPM") != std::string::npos);
+}
+
+TEST_CASE("config: connection and in-flight body budgets", "[config]") {
+  auto d = load({});
+  REQUIRE(d.config);
+  CHECK(d.config->max_connections == 0);  // derived from the descriptor limit at start
+  CHECK(d.config->max_connections_per_client == 256);
+  CHECK(d.config->max_inflight_request_bytes == 64u << 20);
+
+  auto r = load({{"MAX_CONNECTIONS", "500"}, {"MAX_CONNECTIONS_PER_CLIENT", "0"}, {"MAX_INFLIGHT_REQUEST_BYTES", "0"}});
+  REQUIRE(r.config);
+  CHECK(r.config->max_connections == 500);
+  CHECK(r.config->max_connections_per_client == 0);
+  CHECK(r.config->max_inflight_request_bytes == 0);
+
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"MAX_CONNECTIONS", "0"}, {"MAX_CONNECTIONS", "x"}, {"MAX_CONNECTIONS_PER_CLIENT", "-1"},
+           {"MAX_INFLIGHT_REQUEST_BYTES", "1MiB"}}) {
+    INFO(name << "=" << value);
+    auto bad = load({{name, value}});
+    CHECK_FALSE(bad.config);
+    CHECK(bad.error.rfind(name, 0) == 0);
+  }
+  // A body MAX_BODY_BYTES allows must fit the budget.
+  auto small = load({{"MAX_BODY_BYTES", "65536"}, {"MAX_INFLIGHT_REQUEST_BYTES", "1000"}});
+  CHECK_FALSE(small.config);
+  CHECK(small.error.find("MAX_INFLIGHT_REQUEST_BYTES") != std::string::npos);
+
+  const auto help = config_help();
+  for (auto name : {"MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "MAX_INFLIGHT_REQUEST_BYTES"})
+    CHECK(help.find(name) != std::string::npos);
+}
+
+TEST_CASE("descriptor limit: the default connection cap leaves room for upstream sockets", "[config]") {
+  // 20,000 descriptors, a pool of 64: (20,000 - 64 - 64) / 2.
+  CHECK(connections_for_descriptors(20'000, 64) == 9'936);
+  CHECK(connections_for_descriptors(1'024, 64) == 448);
+  CHECK(connections_for_descriptors(100, 64) == 1);  // never 0: the gateway still serves
+  CHECK(connections_for_descriptors(static_cast<std::size_t>(-1), 64) == ((1u << 20) - 128) / 2);
+  CHECK(descriptor_limit() >= 1);
 }

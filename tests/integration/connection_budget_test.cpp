@@ -1,0 +1,151 @@
+// Issue 35, item 1 ("Memory and connection budgets"), over real sockets: past MAX_CONNECTIONS and
+// MAX_CONNECTIONS_PER_CLIENT a new connection is answered 503 and closed at once (never left to
+// wait) and counted; a body that would pass MAX_INFLIGHT_REQUEST_BYTES is refused with 503 before
+// it is read; well-behaved requests are still served meanwhile. Small caps keep the tests quick.
+#include "support/raw_client.hpp"
+#include "support/test_env.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <vector>
+
+using namespace test;
+using namespace std::chrono_literals;
+
+namespace {
+
+unsigned status_of(const std::string& reply) {
+  return reply.rfind("HTTP/1.1 ", 0) == 0 ? static_cast<unsigned>(std::stoul(reply.substr(9, 3))) : 0;
+}
+
+bool has_header(const std::string& reply, std::string_view line) {
+  const auto head = reply.substr(0, reply.find("\r\n\r\n") + 2);  // each line with its CRLF
+  return head.find(std::string("\r\n") + std::string(line) + "\r\n") != std::string::npos;
+}
+
+// A value of /metrics ("name{labels}" or "name"), -1 when absent.
+long long metric(test_env& env, const std::string& series) {
+  const auto body = env.request("GET", "/metrics", {}, {}).body;
+  const auto at = body.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(body.substr(at + series.size() + 2));
+}
+
+// A connection the gateway has accepted and holds open (idle, under KEEPALIVE_TIMEOUT).
+std::vector<std::unique_ptr<raw_client>> open_idle(test_env& env, std::size_t n) {
+  std::vector<std::unique_ptr<raw_client>> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(std::make_unique<raw_client>(env.port()));
+  REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == n; }));
+  return out;
+}
+
+// The reply to a connection made now, and how long it took to come and the connection to close.
+struct refused_reply {
+  std::string text;
+  bool closed = false;
+  std::chrono::milliseconds took{};
+};
+refused_reply connect_and_read(unsigned short port) {
+  const auto started = std::chrono::steady_clock::now();
+  raw_client c(port);
+  refused_reply r;
+  r.text = c.read_all(&r.closed);  // nothing sent: a refusal comes unasked
+  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("connections: past MAX_CONNECTIONS a connection gets 503 and is closed at once",
+          "[integration][budget][connections]") {
+  test_env env(with_gateway([](gateway::gateway_config& c) {
+    c.max_connections = 3;
+    c.max_connections_per_client = 0;
+  }));
+  auto held = open_idle(env, 3);
+  for (int i = 0; i < 2; ++i) {
+    const auto r = connect_and_read(env.port());
+    CHECK(status_of(r.text) == 503);
+    CHECK(has_header(r.text, "Retry-After: 1"));
+    CHECK(has_header(r.text, "Connection: close"));
+    CHECK(r.text.find("too_many_connections") != std::string::npos);
+    CHECK(r.closed);
+    CHECK(r.took < 1s);  // not a backlog wait nor a keep-alive timeout
+  }
+  CHECK(env.gateway().open_connections() == 3);  // the refused ones were never registered
+
+  // A place freed is a place taken: the scrape below and a chat request are served.
+  held.pop_back();
+  REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 2; }));
+  CHECK(metric(env, R"(gateway_connections_refused_total{reason="max_connections"})") == 2);
+  CHECK(metric(env, R"(gateway_connections_refused_total{reason="per_client"})") == 0);
+  CHECK(metric(env, "gateway_connections_max") == 3);
+  CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+}
+
+TEST_CASE("connections: past MAX_CONNECTIONS_PER_CLIENT one address is refused, counted apart",
+          "[integration][budget][connections]") {
+  test_env env(with_gateway([](gateway::gateway_config& c) {
+    c.max_connections = 100;
+    c.max_connections_per_client = 2;
+  }));
+  auto held = open_idle(env, 2);  // both from 127.0.0.1
+  const auto r = connect_and_read(env.port());
+  CHECK(status_of(r.text) == 503);
+  CHECK(r.closed);
+  CHECK(r.took < 1s);
+
+  held.pop_back();
+  REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 1; }));
+  CHECK(metric(env, R"(gateway_connections_refused_total{reason="per_client"})") == 1);
+  CHECK(metric(env, R"(gateway_connections_refused_total{reason="max_connections"})") == 0);
+  CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+  // Every connection closed gives its place back: the per-client count goes to zero.
+  held.clear();
+  REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 0; }));
+  auto again = open_idle(env, 2);
+  CHECK(env.gateway().open_connections() == 2);
+}
+
+TEST_CASE("in-flight bodies: a body past MAX_INFLIGHT_REQUEST_BYTES is refused with 503 before it is read",
+          "[integration][budget][connections]") {
+  test_env env(with_gateway([](gateway::gateway_config& c) {
+    c.max_body_bytes = 64 * 1024;
+    c.max_inflight_request_bytes = 100 * 1000;
+  }));
+  // A slow client holds 60,000 bytes of the budget: its header is in, its body is not.
+  raw_client slow(env.port());
+  slow.send("POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{\"q");
+  REQUIRE(test_env::eventually([&] { return metric(env, "gateway_inflight_request_bytes") == 60000; }));
+
+  for (const std::string path : {"/chat", "/v1/chat/completions"}) {
+    INFO(path);
+    raw_client big(env.port());
+    const auto started = std::chrono::steady_clock::now();
+    // Only the header: the refusal must come without the body.
+    big.send(fmt::format("POST {} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n", path));
+    bool closed = false;
+    const auto reply = big.read_all(&closed);
+    CHECK(status_of(reply) == 503);
+    CHECK(has_header(reply, "Retry-After: 1"));
+    CHECK(reply.find("\"overloaded\"") != std::string::npos);
+    CHECK(closed);
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+  }
+  // A small request still fits beside the slow one and is served.
+  CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+  CHECK(metric(env, "gateway_inflight_request_bytes_refused_total") == 2);
+  CHECK(metric(env, "gateway_inflight_request_bytes_max") == 100000);
+
+  // The slow client leaves: its reservation is given back.
+  slow.socket.close();
+  REQUIRE(test_env::eventually([&] { return metric(env, "gateway_inflight_request_bytes") == 0; }));
+  raw_client big(env.port());
+  big.send("POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50000\r\nConnection: close\r\n\r\n" +
+           std::string(50000, ' '));
+  CHECK(status_of(big.read_all()) == 400);  // read and judged (not JSON), no longer refused for the budget
+}
