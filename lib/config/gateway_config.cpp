@@ -218,7 +218,7 @@ const std::vector<variable>& variables() {
       {"MAX_CONNECTIONS_PER_CLIENT", "256",
        "connections open at once from one client address (IPv6: its RATE_LIMIT_IPV6_PREFIX network); 0: no cap",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_connections_per_client, v, 0, 10'000'000); }},
-      {"MAX_INFLIGHT_REQUEST_BYTES", "67108864",
+      {"MAX_INFLIGHT_REQUEST_BYTES", "0",
        "request body bytes held at once over all connections; past it 503 before the body is read (0: no budget)",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_inflight_request_bytes, v, 0, 1ull << 40); }},
       {"MAX_QUESTION_CHARS", "4000", "longest accepted question in characters",

@@ -103,8 +103,12 @@ struct gateway_config {
   /// 0: no cap (behind a proxy every connection comes from the proxy).
   std::size_t max_connections_per_client = 256;
   /// MAX_INFLIGHT_REQUEST_BYTES: request body bytes held in memory at once over every connection;
-  /// a request whose body would pass it gets a 503 before its body is read. 0: no budget.
-  std::size_t max_inflight_request_bytes = 64 << 20;
+  /// a request whose body would pass it gets a 503 before its body is read. 0: no budget, the
+  /// default: the budget is charged with the bytes a header promises, so clients that announce
+  /// bodies and send none could hold all of it and shut out every request with a body
+  /// (docs/security.md). Until it is charged with bytes that have arrived, it is for operators
+  /// who set it beside a proxy that buffers request bodies.
+  std::size_t max_inflight_request_bytes = 0;
   /// Longest accepted question, in Unicode code points.
   std::size_t max_question_chars = 4000;
 
