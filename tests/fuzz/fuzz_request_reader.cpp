@@ -153,9 +153,14 @@ void check_connection(std::string_view bytes, gateway::inbound_request& request)
     beast_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     beast_parser.body_limit(limits.max_body_bytes);
     boost::beast::error_code beast_ec;
+    // Fed as the connection fed ours: at most the read buffer's window at a time. Beast's header
+    // limit is counted per put(), so a header fed whole and the same header fed through the
+    // window may be judged apart; the window is what a connection sees.
     std::size_t taken = 0;  // put() takes one step at a time (the header, a chunk line, a piece of body)
     while (!beast_ec && !beast_parser.is_done() && taken < at - start) {
-      const auto n = beast_parser.put(boost::asio::buffer(bytes.data() + taken + start, at - start - taken), beast_ec);
+      const auto held = std::min(window, at - start - taken);
+      const auto n = beast_parser.put(boost::asio::buffer(bytes.data() + taken + start, held), beast_ec);
+      if (beast_ec == http::error::need_more) beast_ec = {};
       if (n == 0) break;
       taken += n;
     }
