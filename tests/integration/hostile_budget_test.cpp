@@ -62,6 +62,22 @@ std::string chat_request(std::string_view extra_headers,
       body.size(), extra_headers, body);
 }
 
+// A gateway behind a proxy on 127.0.0.1 that it trusts to name the client in X-Forwarded-For,
+// limited to `rpm` requests a minute per client.
+env_options behind_loopback_proxy(unsigned rpm, unsigned ipv6_prefix = 64) {
+  return with_gateway([rpm, ipv6_prefix](auto& c) {
+    c.rate_limit_rpm = rpm;
+    c.rate_limit_ipv6_prefix = ipv6_prefix;
+    std::string why;
+    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
+  });
+}
+
+// The status of a /chat request the proxy says came from `address`.
+unsigned status_from(test_env& env, std::string_view address) {
+  return raw_status(env.port(), chat_request(fmt::format("X-Forwarded-For: {}\r\n", address)));
+}
+
 }  // namespace
 
 TEST_CASE("budget: an endless chunk extension is refused when the read buffer is full",
@@ -199,11 +215,7 @@ TEST_CASE("identity: a key is one client to the rate limit however the header sp
 // client's own claim - and the client chose its identity.
 TEST_CASE("identity: X-Forwarded-For is read over all its lines",
           "[integration][hostile][limits]") {
-  test_env env(with_gateway([](auto& c) {
-    c.rate_limit_rpm = 3;
-    std::string why;
-    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
-  }));
+  test_env env(behind_loopback_proxy(3));
   for (int n = 1; n <= 3; ++n)
     CHECK(raw_status(env.port(),
                      chat_request(fmt::format(
@@ -220,35 +232,20 @@ TEST_CASE("identity: X-Forwarded-For is read over all its lines",
 }
 
 TEST_CASE("identity: IPv6 clients are limited by their network", "[integration][hostile][limits]") {
-  test_env env(with_gateway([](auto& c) {
-    c.rate_limit_rpm = 3;
-    std::string why;
-    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
-  }));
-  const auto from = [&](std::string_view address) {
-    return raw_status(env.port(), chat_request(fmt::format("X-Forwarded-For: {}\r\n", address)));
-  };
-  CHECK(from("2001:db8:1:2::1") == 200);
-  CHECK(from("2001:db8:1:2::2") == 200);
-  CHECK(from("2001:db8:1:2:ffff:ffff:ffff:ffff") == 200);
-  CHECK(from("2001:db8:1:2:abcd::9") == 429);  // the same /64
-  CHECK(from("2001:db8:1:3::1") == 200);       // the next /64
+  test_env env(behind_loopback_proxy(3));
+  CHECK(status_from(env, "2001:db8:1:2::1") == 200);
+  CHECK(status_from(env, "2001:db8:1:2::2") == 200);
+  CHECK(status_from(env, "2001:db8:1:2:ffff:ffff:ffff:ffff") == 200);
+  CHECK(status_from(env, "2001:db8:1:2:abcd::9") == 429);  // the same /64
+  CHECK(status_from(env, "2001:db8:1:3::1") == 200);       // the next /64
 }
 
 TEST_CASE("identity: RATE_LIMIT_IPV6_PREFIX=128 limits each address",
           "[integration][hostile][limits]") {
-  test_env env(with_gateway([](auto& c) {
-    c.rate_limit_rpm = 1;
-    c.rate_limit_ipv6_prefix = 128;
-    std::string why;
-    c.trusted_proxies = *gateway::parse_address_ranges("127.0.0.1", why);
-  }));
-  const auto from = [&](std::string_view address) {
-    return raw_status(env.port(), chat_request(fmt::format("X-Forwarded-For: {}\r\n", address)));
-  };
-  CHECK(from("2001:db8:1:2::1") == 200);
-  CHECK(from("2001:db8:1:2::2") == 200);
-  CHECK(from("2001:db8:1:2::1") == 429);
+  test_env env(behind_loopback_proxy(1, 128));
+  CHECK(status_from(env, "2001:db8:1:2::1") == 200);
+  CHECK(status_from(env, "2001:db8:1:2::2") == 200);
+  CHECK(status_from(env, "2001:db8:1:2::1") == 429);
 }
 
 // Issue 35: forty requests naming 20,000-byte models made the unauthenticated /metrics 4.4 MB.
