@@ -212,6 +212,23 @@ std::vector<attack> catalogue() {
                  CHECK(r.status == 200);
                  CHECK(std::chrono::steady_clock::now() - started < 5s);
                }});
+  a.push_back({"questions built against the similar-question form, asked and explained", [](suite& s) {
+                 // Apostrophes, verb-tag and clause-mark syntax, number words and long letters: the
+                 // form reads at most 17 tokens and no word over 48 bytes, so each is cheap.
+                 std::string apostrophes, tags, numbers(std::string(3900, 'a') + "~pres~neg");
+                 for (int i = 0; i < 1999; ++i) apostrophes += "a'";
+                 for (int i = 0; i < 16; ++i) tags += "art~pres | ";
+                 for (int i = 0; i < 15; ++i) numbers += " bin";
+                 for (const auto& q : {apostrophes, tags, numbers, std::string(4000, '|')}) {
+                   const auto started = std::chrono::steady_clock::now();
+                   const auto body = json::serialize(json::object{{"question", q}});
+                   const auto explained = s.env.request("POST", "/v1/cache/explain", body, s.keyed);
+                   CHECK(explained.status == 200);
+                   CHECK(explained.body.size() < 4 * q.size() + 1024);  // the question, its forms, the rules
+                   CHECK(s.env.request("POST", "/chat", body, s.keyed).status == 200);
+                   CHECK(std::chrono::steady_clock::now() - started < 5s);
+                 }
+               }});
   // Values that could reach a header or a log line.
   a.push_back({"CR/LF in X-Request-Id", [](suite& s) {
                  const auto response = s.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\rX-Injected: 1\r\n\r\n");
