@@ -218,8 +218,8 @@ const std::vector<variable>& variables() {
       {"MAX_CONNECTIONS_PER_CLIENT", "256",
        "connections open at once from one client address (IPv6: its RATE_LIMIT_IPV6_PREFIX network); 0: no cap",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_connections_per_client, v, 0, 10'000'000); }},
-      {"MAX_INFLIGHT_REQUEST_BYTES", "0",
-       "request body bytes held at once over all connections; past it 503 before the body is read (0: no budget)",
+      {"MAX_INFLIGHT_REQUEST_BYTES", "67108864",
+       "request body bytes held at once over all connections, as they arrive; past it 503 (0: no budget)",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_inflight_request_bytes, v, 0, 1ull << 40); }},
       {"MAX_QUESTION_CHARS", "4000", "longest accepted question in characters",
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_question_chars, v, 1, 1'000'000); }},
@@ -320,7 +320,7 @@ config_result load_config(const env_lookup& env) {
   if (cfg.queue_timeout > cfg.request_timeout) return {std::nullopt, "QUEUE_TIMEOUT must not exceed REQUEST_TIMEOUT"};
   // A body the limit allows must fit the budget, or every such request would be refused.
   if (cfg.max_inflight_request_bytes && cfg.max_inflight_request_bytes < cfg.max_body_bytes)
-    return {std::nullopt, "MAX_INFLIGHT_REQUEST_BYTES must be 0 or at least MAX_BODY_BYTES"};
+    return {std::nullopt, "MAX_INFLIGHT_REQUEST_BYTES (default 67108864) must be 0 or at least MAX_BODY_BYTES"};
   if (!cfg.groq_api_key.empty() && !cfg.groq_api_keys.empty())
     return {std::nullopt, "GROQ_API_KEY and GROQ_API_KEYS are both set: use one (GROQ_API_KEYS takes several keys)"};
   return {std::move(cfg), {}};

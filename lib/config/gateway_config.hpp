@@ -102,13 +102,11 @@ struct gateway_config {
   /// counts as its RATE_LIMIT_IPV6_PREFIX network); the socket's peer, never X-Forwarded-For.
   /// 0: no cap (behind a proxy every connection comes from the proxy).
   std::size_t max_connections_per_client = 256;
-  /// MAX_INFLIGHT_REQUEST_BYTES: request body bytes held in memory at once over every connection;
-  /// a request whose body would pass it gets a 503 before its body is read. 0: no budget, the
-  /// default: the budget is charged with the bytes a header promises, so clients that announce
-  /// bodies and send none could hold all of it and shut out every request with a body
-  /// (docs/security.md). Until it is charged with bytes that have arrived, it is for operators
-  /// who set it beside a proxy that buffers request bodies.
-  std::size_t max_inflight_request_bytes = 0;
+  /// MAX_INFLIGHT_REQUEST_BYTES: request body bytes held in memory at once over every connection,
+  /// charged as each body's buffer grows with bytes that arrived (a header's promise costs
+  /// nothing); a request whose next body bytes would pass it gets a 503. 0: no budget. The default,
+  /// 1,024 bodies of the default MAX_BODY_BYTES, bounds what bodies add to RSS (docs/security.md).
+  std::size_t max_inflight_request_bytes = 64 * 1024 * 1024;
   /// Longest accepted question, in Unicode code points.
   std::size_t max_question_chars = 4000;
 

@@ -22,7 +22,9 @@ connection_budget::body_hold& connection_budget::body_hold::operator=(body_hold&
     release();
     owner_ = std::move(other.owner_);
     bytes_ = other.bytes_;
+    refused_ = other.refused_;
     other.bytes_ = 0;
+    other.refused_ = false;
   }
   return *this;
 }
@@ -31,6 +33,7 @@ void connection_budget::body_hold::release() {
   if (owner_ && bytes_) owner_->release_body(bytes_);
   owner_.reset();
   bytes_ = 0;
+  refused_ = false;
 }
 
 std::shared_ptr<connection_budget> connection_budget::create(const connection_limits& limits) {
@@ -73,24 +76,33 @@ void connection_budget::release_connection(const std::string& group) {
   if (per_client()) {
     std::lock_guard lock(clients_mutex_);
     // The entry goes with its last connection: the map never holds a client that has none open.
-    if (auto it = clients_.find(group); it != clients_.end() && --it->second == 0) clients_.erase(it);
+    if (auto it = clients_.find(group); it != clients_.end() && --it->second == 0)
+      clients_.erase(it);
   }
   open_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-bool connection_budget::reserve_body(std::size_t bytes, body_hold& hold) {
-  hold.release();
+bool connection_budget::charge_body(std::size_t bytes, body_hold& hold) {
   if (bytes == 0 || limits_.max_inflight_body_bytes == 0) return true;
-  // Compare-and-add: the total never passes the budget, not even for a moment.
+  // Compare-and-add: the total never passes the budget through a checked charge.
   auto held = inflight_bytes_.load(std::memory_order_relaxed);
   do {
     if (bytes > limits_.max_inflight_body_bytes || held > limits_.max_inflight_body_bytes - bytes) {
-      bodies_refused_.fetch_add(1, std::memory_order_relaxed);
+      if (!hold.refused_) bodies_refused_.fetch_add(1, std::memory_order_relaxed);
+      hold.refused_ = true;
       return false;
     }
   } while (!inflight_bytes_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
-  hold = body_hold(shared_from_this(), bytes);
+  if (!hold.owner_) hold.owner_ = shared_from_this();
+  hold.bytes_ += bytes;
   return true;
+}
+
+void connection_budget::charge_body_unchecked(std::size_t bytes, body_hold& hold) {
+  if (bytes == 0 || limits_.max_inflight_body_bytes == 0) return;
+  inflight_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  if (!hold.owner_) hold.owner_ = shared_from_this();
+  hold.bytes_ += bytes;
 }
 
 connection_budget_stats connection_budget::stats() const {

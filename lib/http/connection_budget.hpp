@@ -1,6 +1,7 @@
 // The process's budgets for what many clients together hold: client connections open at once
 // (MAX_CONNECTIONS), connections per client address (MAX_CONNECTIONS_PER_CLIENT) and request body
-// bytes held in memory at once across every connection (MAX_INFLIGHT_REQUEST_BYTES). The per
+// bytes held in memory at once across every connection (MAX_INFLIGHT_REQUEST_BYTES), charged as the
+// body's buffer grows with bytes that arrived - never with what a header promises. The per
 // connection bounds (framing.hpp) times these make the process's bound (docs/operations.md,
 // "Memory per connection: what bounds it").
 // Holds are RAII (`ticket`, `body_hold`): a connection or a body is counted exactly while the
@@ -8,7 +9,7 @@
 // because a connection's frame may be destroyed after the server's state when the io_context is
 // torn down with coroutines suspended.
 // Threading: thread-safe. admit() runs on the listener's strand; tickets and body holds are
-// released on the connection's strand (or by whichever thread destroys a frame); reserve_body()
+// released on the connection's strand (or by whichever thread destroys a frame); charge_body()
 // runs on connection strands; stats() on the /metrics request's strand. Counters are atomics; the
 // per-client map has one mutex, taken only when MAX_CONNECTIONS_PER_CLIENT is on, for one map
 // operation. The map holds at most one entry per open connection, so it is bounded by
@@ -32,11 +33,11 @@ struct connection_limits {
 };
 
 struct connection_budget_stats {
-  std::uint64_t open = 0;                  // connections admitted and not closed yet
-  std::uint64_t refused_max = 0;           // refused by max_connections
-  std::uint64_t refused_per_client = 0;    // refused by max_per_client
-  std::uint64_t bodies_refused = 0;        // requests refused by the body budget
-  std::uint64_t inflight_body_bytes = 0;   // body bytes reserved right now
+  std::uint64_t open = 0;                 // connections admitted and not closed yet
+  std::uint64_t refused_max = 0;          // refused by max_connections
+  std::uint64_t refused_per_client = 0;   // refused by max_per_client
+  std::uint64_t bodies_refused = 0;       // requests refused by the body budget
+  std::uint64_t inflight_body_bytes = 0;  // body bytes charged right now
 };
 
 class connection_budget : public std::enable_shared_from_this<connection_budget> {
@@ -67,7 +68,11 @@ class connection_budget : public std::enable_shared_from_this<connection_budget>
   class body_hold {
    public:
     body_hold() = default;
-    body_hold(body_hold&& other) noexcept : owner_(std::move(other.owner_)), bytes_(other.bytes_) { other.bytes_ = 0; }
+    body_hold(body_hold&& other) noexcept
+        : owner_(std::move(other.owner_)), bytes_(other.bytes_), refused_(other.refused_) {
+      other.bytes_ = 0;
+      other.refused_ = false;
+    }
     body_hold& operator=(body_hold&& other) noexcept;
     body_hold(const body_hold&) = delete;
     body_hold& operator=(const body_hold&) = delete;
@@ -77,9 +82,11 @@ class connection_budget : public std::enable_shared_from_this<connection_budget>
 
    private:
     friend class connection_budget;
-    body_hold(std::shared_ptr<connection_budget> owner, std::size_t bytes) : owner_(std::move(owner)), bytes_(bytes) {}
+    body_hold(std::shared_ptr<connection_budget> owner, std::size_t bytes)
+        : owner_(std::move(owner)), bytes_(bytes) {}
     std::shared_ptr<connection_budget> owner_;
     std::size_t bytes_ = 0;
+    bool refused_ = false;  // a charge was refused: counted once
   };
 
   struct admission {
@@ -94,9 +101,13 @@ class connection_budget : public std::enable_shared_from_this<connection_budget>
   /// counts the refusal. The group is only read when max_per_client is set.
   admission admit(std::string client_group);
 
-  /// Reserves `bytes` of request body; false (and counted) when that would pass the budget. A
-  /// zero-byte body and a budget of 0 (off) always pass.
-  bool reserve_body(std::size_t bytes, body_hold& hold);
+  /// Adds `bytes` of request body to `hold` (a body's buffer grew by that much); false when that
+  /// would pass the budget: nothing is added, and the refusal is counted once per hold. Zero bytes
+  /// and a budget of 0 (off) always pass.
+  bool charge_body(std::size_t bytes, body_hold& hold);
+  /// Adds `bytes` to `hold` whether or not they fit: what an allocator gave past what was charged
+  /// (at most the size of the buffer before it grew). A budget of 0 (off) adds nothing.
+  void charge_body_unchecked(std::size_t bytes, body_hold& hold);
 
   connection_budget_stats stats() const;
   const connection_limits& limits() const { return limits_; }
@@ -106,7 +117,9 @@ class connection_budget : public std::enable_shared_from_this<connection_budget>
 
  private:
   void release_connection(const std::string& group);
-  void release_body(std::size_t bytes) { inflight_bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+  void release_body(std::size_t bytes) {
+    inflight_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+  }
 
   const connection_limits limits_;
   std::atomic<std::size_t> open_{0};

@@ -4,6 +4,7 @@
 #include "http/header_lookup.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -88,6 +89,9 @@ framing_refusal read_refusal(const boost::system::error_code& ec, bool header_do
     r = {400, "invalid_request",
          fmt::format("a chunk line or the trailer is longer than {} bytes",
                      read_buffer_limit(limits))};
+  } else if (ec == boost::asio::error::no_buffer_space) {
+    // request_reader: the body's next bytes would pass MAX_INFLIGHT_REQUEST_BYTES.
+    r = {503, "overloaded", "too many request bytes in flight; retry later"};
   } else if (ec.category() == make_error_code(http::error::bad_version).category() &&
              ec != http::error::end_of_stream && ec != http::error::partial_message) {
     r = {400, "invalid_request", fmt::format("malformed HTTP request: {}", ec.message())};

@@ -7,10 +7,11 @@
 // was not trusted are never taken for a next request.
 // The connection's read buffer has a maximum (read_buffer_limit): Beast's parser bounds the header
 // but not a chunk line's extensions nor the trailer, which must be whole in the buffer to be parsed.
-// With a connection_budget in the limits, a body takes its place in the process's in-flight body
-// budget before any of it is parsed, and keeps it until the request's answer is written; a body
-// that does not fit is refused with 503 and Retry-After (the connection's last answer, like every
-// refusal here).
+// With a connection_budget in the limits, a body's buffer is charged to the process's in-flight
+// body budget as it grows with bytes that arrived (request_reader), and keeps its charge until the
+// request's answer is written; a body whose next bytes do not fit is refused with 503 and
+// Retry-After (the connection's last answer, like every refusal here). A header's promise costs
+// nothing: a client must send the bytes it holds, within the body deadline.
 #pragma once
 
 #include "core/clock.hpp"
@@ -69,12 +70,6 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
   }
 }
 
-/// The body bytes a request reserves before its body is read: the stated Content-Length, or for a
-/// chunked body (whose size is known only at its end) the most it may grow to.
-inline std::size_t body_reservation(const boost::optional<std::uint64_t>& content_length, const serve_limits& limits) {
-  return content_length ? static_cast<std::size_t>(*content_length) : limits.max_body_bytes;
-}
-
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
 /// `handle(stream, request)` must write exactly one response and return whether to keep going.
 /// `stopping()` is polled between requests so a shutdown ends keep-alive connections; `idle` is
@@ -99,8 +94,8 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
   // Past this a read fails with buffer_overflow instead of growing the buffer: an endless chunk
   // extension or trailer costs this much, not what the client cares to send.
   buffer.max_size(read_buffer_limit(limits));
-  // The body's place in limits.budget, held from before its first byte is parsed until its
-  // request's answer is written.
+  // The body's place in limits.budget, charged as its buffer grows and held until its request's
+  // answer is written.
   connection_budget::body_hold body_held;
 
   while (!stopping()) {
@@ -129,6 +124,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     request_reader parser(request);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
+    if (limits.budget) parser.charge_body_to(*limits.budget, body_held);
     // A request that arrived whole (the common case) is parsed from the buffer: no asynchronous
     // read, no timer. Only what is missing is read, under its deadline.
     boost::system::error_code ec;
@@ -145,12 +141,6 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
         refusal.status = problem;
         refusal.code = problem == 501 ? "not_implemented" : "invalid_request";
       }
-    }
-    if (!ec && !refusal.status && !parser.is_done() && limits.budget &&
-        !limits.budget->reserve_body(body_reservation(parser.content_length(), limits), body_held)) {
-      refusal.status = 503;
-      refusal.code = "overloaded";
-      refusal.message = "too many request bytes in flight; retry later";
     }
     if (!ec && !refusal.status && !parser.is_done()) put_buffered(parser, buffer, ec);
     if (!ec && !refusal.status && !parser.is_done()) {

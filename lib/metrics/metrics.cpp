@@ -242,11 +242,11 @@ std::string gateway_metrics::render(const sources& s) const {
            "Client connections closed at accept with a 503, by the cap they met: MAX_CONNECTIONS (max_connections) or MAX_CONNECTIONS_PER_CLIENT (per_client).");
     sample(out, "gateway_connections_refused_total", c.refused_max, "reason=\"max_connections\"");
     sample(out, "gateway_connections_refused_total", c.refused_per_client, "reason=\"per_client\"");
-    gauge(out, "gateway_inflight_request_bytes", "Request body bytes held in memory now (reserved before each body is read).",
+    gauge(out, "gateway_inflight_request_bytes", "Request body bytes held in memory now (bodies' buffers, charged as they grow).",
           c.inflight_body_bytes);
     gauge(out, "gateway_inflight_request_bytes_max", "MAX_INFLIGHT_REQUEST_BYTES (0: no budget).", c.inflight_body_budget);
     gauge(out, "gateway_inflight_request_bytes_refused_total",
-          "Requests answered 503 before their body was read: it would have passed MAX_INFLIGHT_REQUEST_BYTES.", c.bodies_refused,
+          "Requests answered 503 because their next body bytes would have passed MAX_INFLIGHT_REQUEST_BYTES.", c.bodies_refused,
           "counter");
   }
   if (s.shared.limits) {

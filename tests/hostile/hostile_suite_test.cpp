@@ -11,9 +11,9 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <dirent.h>
 #include <algorithm>
 #include <chrono>
-#include <dirent.h>
 #include <fstream>
 #include <functional>
 #include <initializer_list>
@@ -59,28 +59,34 @@ unsigned status_of(const std::string& response) {
 // How many responses a raw byte stream holds.
 std::size_t responses_in(const std::string& bytes) {
   std::size_t n = 0;
-  for (auto at = bytes.find("HTTP/1.1 "); at != std::string::npos; at = bytes.find("HTTP/1.1 ", at + 1)) ++n;
+  for (auto at = bytes.find("HTTP/1.1 "); at != std::string::npos;
+       at = bytes.find("HTTP/1.1 ", at + 1))
+    ++n;
   return n;
 }
 
-// Concatenation without a chain of temporaries (GCC 12 warns falsely on long `"a" + s + "b"` chains).
+// Concatenation without a chain of temporaries (GCC 12 warns falsely on long `"a" + s + "b"`
+// chains).
 std::string cat(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (const auto p : parts) out += p;
   return out;
 }
 
-const std::string chat_headers = "Host: x\r\nContent-Type: application/json\r\nAuthorization: Bearer hostile-key-alpha\r\n";
+const std::string chat_headers =
+    "Host: x\r\nContent-Type: application/json\r\nAuthorization: Bearer hostile-key-alpha\r\n";
 
-std::string post(const std::string& target, const std::string& body, const std::string& extra = {}) {
-  return cat({"POST ", target, " HTTP/1.1\r\n", chat_headers, extra, "Content-Length: ", std::to_string(body.size()),
-              "\r\n\r\n", body});
+std::string post(const std::string& target, const std::string& body,
+                 const std::string& extra = {}) {
+  return cat({"POST ", target, " HTTP/1.1\r\n", chat_headers, extra,
+              "Content-Length: ", std::to_string(body.size()), "\r\n\r\n", body});
 }
 
 struct suite {
   captured_log log;
   test_env env;
-  const std::map<std::string, std::string> keyed{{"content-type", "application/json"}, {"authorization", "Bearer hostile-key-bravo"}};
+  const std::map<std::string, std::string> keyed{{"content-type", "application/json"},
+                                                 {"authorization", "Bearer hostile-key-bravo"}};
 
   suite()
       : env([&] {
@@ -126,66 +132,122 @@ struct attack {
 
 std::vector<attack> catalogue() {
   std::vector<attack> a;
-  const auto expect_status = [](std::string name, std::function<std::string()> make, unsigned status) {
-    return attack{std::move(name), [make = std::move(make), status](suite& s) {
-                    const auto response = s.exchange(make());
-                    INFO(response.substr(0, 300));
-                    CHECK(status_of(response) == status);
-                    CHECK(responses_in(response) == 1);  // one answer, then the connection is closed
-                  }};
+  const auto expect_status = [](std::string name, std::function<std::string()> make,
+                                unsigned status) {
+    return attack{
+        std::move(name), [make = std::move(make), status](suite& s) {
+          const auto response = s.exchange(make());
+          INFO(response.substr(0, 300));
+          CHECK(status_of(response) == status);
+          CHECK(responses_in(response) == 1);  // one answer, then the connection is closed
+        }};
   };
   // Framing.
-  a.push_back(expect_status("an endless chunk extension", [] {
-    return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Transfer-Encoding: chunked\r\n\r\n1;", std::string(256 << 10, 'a')});
-  }, 400));
-  a.push_back(expect_status("an endless trailer", [] {
-    return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Transfer-Encoding: chunked\r\n\r\n0\r\nX: ", std::string(256 << 10, 'a')});
-  }, 400));
-  for (const auto& [te, status] : std::vector<std::pair<std::string, unsigned>>{
-           {";, chunked", 400}, {";x, chunked", 400}, {"chunked;x", 400}, {"chunked, gzip", 400}, {"gzip, chunked, chunked", 501}})
-    a.push_back(expect_status("Transfer-Encoding: " + te, [te] {
-      // The request after it is smuggled: it must never be answered.
-      return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Transfer-Encoding: ", te, "\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                  "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"});
-    }, status));
-  a.push_back(expect_status("Content-Length and Transfer-Encoding together", [] {
-    return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-                "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"});
-  }, 400));
-  a.push_back(expect_status("two different Content-Lengths", [] {
-    return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}"});
-  }, 400));
-  a.push_back(expect_status("bare LF line endings", [] { return std::string("GET /healthz HTTP/1.1\nHost: x\n\n"); }, 400));
-  a.push_back(expect_status("a NUL in a header", [] { return std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", 39); }, 400));
-  a.push_back(expect_status("a 20 KiB header field", [] {
-    return cat({"GET /healthz HTTP/1.1\r\nHost: x\r\nX: ", std::string(20 << 10, 'a'), "\r\n\r\n"});
-  }, 431));
-  a.push_back(expect_status("a 17 KiB header field", [] {
-    return cat({"GET /healthz HTTP/1.1\r\nHost: x\r\nX: ", std::string(17 << 10, 'a'), "\r\n\r\n"});
-  }, 431));
-  a.push_back(expect_status("20,000 header fields (200 KB)", [] {
-    std::string h = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-    for (int i = 0; i < 20000; ++i) {
-      h += 'X';
-      h += std::to_string(i);
-      h += ": y\r\n";
-    }
-    h += "\r\n";
-    return h;
-  }, 431));
-  a.push_back(expect_status("a 20 KiB request line", [] { return cat({"GET /", std::string(20 << 10, 'a'), " HTTP/1.1\r\nHost: x\r\n\r\n"}); }, 431));
-  a.push_back(expect_status("a body over MAX_BODY_BYTES", [] { return post("/chat", std::string(70 << 10, ' ')); }, 413));
-  a.push_back(expect_status("a Content-Length of a terabyte", [] {
-    return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Content-Length: 1000000000000\r\n\r\n{"});
-  }, 413));
-  a.push_back(expect_status("Expect: 100-continue with an oversized body", [] {
-    return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Expect: 100-continue\r\nContent-Length: 10000000\r\n\r\n"});
-  }, 413));
+  a.push_back(expect_status(
+      "an endless chunk extension",
+      [] {
+        return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Transfer-Encoding: chunked\r\n\r\n1;",
+                    std::string(256 << 10, 'a')});
+      },
+      400));
+  a.push_back(expect_status(
+      "an endless trailer",
+      [] {
+        return cat({"POST /chat HTTP/1.1\r\n", chat_headers,
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\nX: ", std::string(256 << 10, 'a')});
+      },
+      400));
+  for (const auto& [te, status] :
+       std::vector<std::pair<std::string, unsigned>>{{";, chunked", 400},
+                                                     {";x, chunked", 400},
+                                                     {"chunked;x", 400},
+                                                     {"chunked, gzip", 400},
+                                                     {"gzip, chunked, chunked", 501}})
+    a.push_back(expect_status(
+        "Transfer-Encoding: " + te,
+        [te] {
+          // The request after it is smuggled: it must never be answered.
+          return cat({"POST /chat HTTP/1.1\r\n", chat_headers, "Transfer-Encoding: ", te,
+                      "\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"});
+        },
+        status));
+  a.push_back(expect_status(
+      "Content-Length and Transfer-Encoding together",
+      [] {
+        return cat({"POST /chat HTTP/1.1\r\n", chat_headers,
+                    "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"});
+      },
+      400));
+  a.push_back(expect_status(
+      "two different Content-Lengths",
+      [] {
+        return cat({"POST /chat HTTP/1.1\r\n", chat_headers,
+                    "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}"});
+      },
+      400));
+  a.push_back(expect_status(
+      "bare LF line endings", [] { return std::string("GET /healthz HTTP/1.1\nHost: x\n\n"); },
+      400));
+  a.push_back(expect_status(
+      "a NUL in a header",
+      [] { return std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n", 39); }, 400));
+  a.push_back(expect_status(
+      "a 20 KiB header field",
+      [] {
+        return cat(
+            {"GET /healthz HTTP/1.1\r\nHost: x\r\nX: ", std::string(20 << 10, 'a'), "\r\n\r\n"});
+      },
+      431));
+  a.push_back(expect_status(
+      "a 17 KiB header field",
+      [] {
+        return cat(
+            {"GET /healthz HTTP/1.1\r\nHost: x\r\nX: ", std::string(17 << 10, 'a'), "\r\n\r\n"});
+      },
+      431));
+  a.push_back(expect_status(
+      "20,000 header fields (200 KB)",
+      [] {
+        std::string h = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+        for (int i = 0; i < 20000; ++i) {
+          h += 'X';
+          h += std::to_string(i);
+          h += ": y\r\n";
+        }
+        h += "\r\n";
+        return h;
+      },
+      431));
+  a.push_back(expect_status(
+      "a 20 KiB request line",
+      [] {
+        return cat({"GET /", std::string(20 << 10, 'a'), " HTTP/1.1\r\nHost: x\r\n\r\n"});
+      },
+      431));
+  a.push_back(expect_status(
+      "a body over MAX_BODY_BYTES", [] { return post("/chat", std::string(70 << 10, ' ')); }, 413));
+  a.push_back(expect_status(
+      "a Content-Length of a terabyte",
+      [] {
+        return cat(
+            {"POST /chat HTTP/1.1\r\n", chat_headers, "Content-Length: 1000000000000\r\n\r\n{"});
+      },
+      413));
+  a.push_back(expect_status(
+      "Expect: 100-continue with an oversized body",
+      [] {
+        return cat({"POST /chat HTTP/1.1\r\n", chat_headers,
+                    "Expect: 100-continue\r\nContent-Length: 10000000\r\n\r\n"});
+      },
+      413));
   // Validation: every string field with invalid UTF-8, deep nesting, limits.
   for (const auto& [name, body] : std::vector<std::pair<std::string, std::string>>{
            {"invalid UTF-8 in the question", "{\"question\":\"BIST \xff\xfe\"}"},
            {"an overlong UTF-8 encoding in the question", "{\"question\":\"\xc0\xaf\"}"},
-           {"invalid UTF-8 in the history", "{\"question\":\"a\",\"history\":[{\"role\":\"user\",\"content\":\"\xed\xa0\x80\"}]}"},
+           {"invalid UTF-8 in the history",
+            "{\"question\":\"a\",\"history\":[{\"role\":\"user\",\"content\":\"\xed\xa0\x80\"}]}"},
            {"JSON nested 10,000 deep", std::string(10000, '[') + std::string(10000, ']')},
            {"a question of 4,001 characters", "{\"question\":\"" + std::string(4001, 'a') + "\"}"},
        })
@@ -195,10 +257,15 @@ std::vector<attack> catalogue() {
                    CHECK(r.json().at("error").at("code").is_string());
                  }});
   for (const auto& [name, body] : std::vector<std::pair<std::string, std::string>>{
-           {"invalid UTF-8 in a message", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}"},
-           {"invalid UTF-8 in the model", "{\"model\":\"\xff\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"},
-           {"a 20,000-byte model", "{\"model\":\"" + std::string(20000, 'm') + "\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"},
-           {"CR/LF in the model", "{\"model\":\"m\\r\\nX-Injected: 1\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"},
+           {"invalid UTF-8 in a message",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}"},
+           {"invalid UTF-8 in the model",
+            "{\"model\":\"\xff\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"},
+           {"a 20,000-byte model", "{\"model\":\"" + std::string(20000, 'm') +
+                                       "\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"},
+           {"CR/LF in the model",
+            "{\"model\":\"m\\r\\nX-Injected: "
+            "1\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}"},
            {"JSON nested 10,000 deep", std::string(10000, '{')},
        })
     a.push_back({"/v1: " + name, [body](suite& s) {
@@ -208,34 +275,41 @@ std::vector<attack> catalogue() {
                  }});
   a.push_back({"a 4,000-character single-word question", [](suite& s) {
                  const auto started = std::chrono::steady_clock::now();
-                 const auto r = s.env.request("POST", "/chat", chat_body(std::string(4000, 'a')), s.keyed);
+                 const auto r =
+                     s.env.request("POST", "/chat", chat_body(std::string(4000, 'a')), s.keyed);
                  CHECK(r.status == 200);
                  CHECK(std::chrono::steady_clock::now() - started < 5s);
                }});
-  a.push_back({"questions built against the similar-question form, asked and explained", [](suite& s) {
-                 // Apostrophes, verb-tag and clause-mark syntax, number words and long letters: the
-                 // form reads at most 17 tokens and no word over 48 bytes, so each is cheap.
-                 std::string apostrophes, tags, numbers(std::string(3900, 'a') + "~pres~neg");
-                 for (int i = 0; i < 1999; ++i) apostrophes += "a'";
-                 for (int i = 0; i < 16; ++i) tags += "art~pres | ";
-                 for (int i = 0; i < 15; ++i) numbers += " bin";
-                 for (const auto& q : {apostrophes, tags, numbers, std::string(4000, '|')}) {
-                   const auto started = std::chrono::steady_clock::now();
-                   const auto body = json::serialize(json::object{{"question", q}});
-                   const auto explained = s.env.request("POST", "/v1/cache/explain", body, s.keyed);
-                   CHECK(explained.status == 200);
-                   CHECK(explained.body.size() < 4 * q.size() + 1024);  // the question, its forms, the rules
-                   CHECK(s.env.request("POST", "/chat", body, s.keyed).status == 200);
-                   CHECK(std::chrono::steady_clock::now() - started < 5s);
-                 }
-               }});
+  a.push_back(
+      {"questions built against the similar-question form, asked and explained", [](suite& s) {
+         // Apostrophes, verb-tag and clause-mark syntax, number words and long letters: the
+         // form reads at most 17 tokens and no word over 48 bytes, so each is cheap.
+         std::string apostrophes, tags, numbers(std::string(3900, 'a') + "~pres~neg");
+         for (int i = 0; i < 1999; ++i) apostrophes += "a'";
+         for (int i = 0; i < 16; ++i) tags += "art~pres | ";
+         for (int i = 0; i < 15; ++i) numbers += " bin";
+         for (const auto& q : {apostrophes, tags, numbers, std::string(4000, '|')}) {
+           const auto started = std::chrono::steady_clock::now();
+           const auto body = json::serialize(json::object{{"question", q}});
+           const auto explained = s.env.request("POST", "/v1/cache/explain", body, s.keyed);
+           CHECK(explained.status == 200);
+           CHECK(explained.body.size() <
+                 4 * q.size() + 1024);  // the question, its forms, the rules
+           CHECK(s.env.request("POST", "/chat", body, s.keyed).status == 200);
+           CHECK(std::chrono::steady_clock::now() - started < 5s);
+         }
+       }});
   // Values that could reach a header or a log line.
   a.push_back({"CR/LF in X-Request-Id", [](suite& s) {
-                 const auto response = s.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\rX-Injected: 1\r\n\r\n");
+                 const auto response = s.exchange(
+                     "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\rX-Injected: 1\r\n\r\n");
                  CHECK(response.find("X-Injected") == std::string::npos);
                }});
   a.push_back({"CR/LF and escape sequences in the question reach no log line raw", [](suite& s) {
-                 CHECK(s.env.request("POST", "/chat", chat_body("BIST\r\nFAKE LOG LINE \x1b[31m nedir?"), s.keyed).status == 200);
+                 CHECK(s.env
+                           .request("POST", "/chat",
+                                    chat_body("BIST\r\nFAKE LOG LINE \x1b[31m nedir?"), s.keyed)
+                           .status == 200);
                  CHECK(s.log.text().find("\nFAKE LOG LINE") == std::string::npos);
                  CHECK(s.log.text().find('\x1b') == std::string::npos);
                }});
@@ -243,46 +317,69 @@ std::vector<attack> catalogue() {
   a.push_back({"no key, a wrong key, a key in the query string", [](suite& s) {
                  for (const auto& h : std::vector<std::map<std::string, std::string>>{
                           {{"content-type", "application/json"}},
-                          {{"content-type", "application/json"}, {"authorization", "Bearer hostile-key-charlie"}},
-                          {{"content-type", "application/json"}, {"authorization", "Basic aG9zdGlsZS1rZXktYWxwaGE6"}}}) {
+                          {{"content-type", "application/json"},
+                           {"authorization", "Bearer hostile-key-charlie"}},
+                          {{"content-type", "application/json"},
+                           {"authorization", "Basic aG9zdGlsZS1rZXktYWxwaGE6"}}}) {
                    const auto r = s.env.request("POST", "/chat", chat_body("a"), h);
                    CHECK(r.status == 401);
                    CHECK(r.body.find("hostile-key") == std::string::npos);
                  }
-                 CHECK(s.env.request("POST", "/chat?api_key=hostile-key-alpha", chat_body("a"), {{"content-type", "application/json"}})
+                 CHECK(s.env
+                           .request("POST", "/chat?api_key=hostile-key-alpha", chat_body("a"),
+                                    {{"content-type", "application/json"}})
                            .status == 401);
                }});
-  a.push_back({"every spelling of a key is accepted and never echoed", [](suite& s) {
-                 for (const std::string spelling : {"bearer hostile-key-alpha", "BEARER hostile-key-alpha", "Bearer  hostile-key-alpha"}) {
-                   const auto r = s.env.request("POST", "/chat", chat_body("BIST 100 nedir?"),
-                                                {{"content-type", "application/json"}, {"authorization", spelling}});
-                   CHECK(r.status == 200);
-                 }
-               }});
+  a.push_back(
+      {"every spelling of a key is accepted and never echoed", [](suite& s) {
+         for (const std::string spelling : {"bearer hostile-key-alpha", "BEARER hostile-key-alpha",
+                                            "Bearer  hostile-key-alpha"}) {
+           const auto r =
+               s.env.request("POST", "/chat", chat_body("BIST 100 nedir?"),
+                             {{"content-type", "application/json"}, {"authorization", spelling}});
+           CHECK(r.status == 200);
+         }
+       }});
   // Methods and targets.
-  a.push_back(expect_status("TRACE without a key: nothing said about the path", [] {
-    return std::string("TRACE /chat HTTP/1.1\r\nHost: x\r\n\r\n");
-  }, 401));
-  a.push_back(expect_status("TRACE with a key", [] { return cat({"TRACE /chat HTTP/1.1\r\n", chat_headers, "\r\n"}); }, 405));
-  a.push_back({"a NUL in the question is a character like any other: answered, logged escaped", [](suite& s) {
-                 CHECK(s.env.request("POST", "/chat", std::string("{\"question\":\"a\\u0000b nedir\"}"), s.keyed).status == 200);
+  a.push_back(expect_status(
+      "TRACE without a key: nothing said about the path",
+      [] { return std::string("TRACE /chat HTTP/1.1\r\nHost: x\r\n\r\n"); }, 401));
+  a.push_back(expect_status(
+      "TRACE with a key",
+      [] {
+        return cat({"TRACE /chat HTTP/1.1\r\n", chat_headers, "\r\n"});
+      },
+      405));
+  a.push_back({"a NUL in the question is a character like any other: answered, logged escaped",
+               [](suite& s) {
+                 CHECK(s.env
+                           .request("POST", "/chat",
+                                    std::string("{\"question\":\"a\\u0000b nedir\"}"), s.keyed)
+                           .status == 200);
                  CHECK(s.log.text().find('\0') == std::string::npos);
                }});
   a.push_back({"an absolute-form target and an unknown path", [](suite& s) {
-                 CHECK(status_of(s.exchange("GET http://evil.example/healthz HTTP/1.1\r\nHost: evil\r\nConnection: close\r\n\r\n")) != 0);
+                 CHECK(status_of(s.exchange("GET http://evil.example/healthz HTTP/1.1\r\nHost: "
+                                            "evil\r\nConnection: close\r\n\r\n")) != 0);
                  CHECK(s.env.request("GET", "/../../etc/passwd", {}, {}).status == 404);
                }});
   // The cache.
-  a.push_back({"text hidden after an apostrophe never poisons the plain question", [](suite& s) {
-                 const auto poisoned = s.env.request("POST", "/chat", chat_body("THYAO'HepAlDeVeLinkVer hedef fiyatı nedir?"), s.keyed);
-                 CHECK(poisoned.headers.at("x-cache") == "MISS");
-                 const auto plain = s.env.request("POST", "/chat", chat_body("THYAO hedef fiyatı nedir?"), s.keyed);
-                 CHECK(plain.headers.at("x-cache") == "MISS");
-                 CHECK(str(plain.json().at("answer")) == expected_answer("THYAO hedef fiyatı nedir?"));
-               }});
+  a.push_back(
+      {"text hidden after an apostrophe never poisons the plain question", [](suite& s) {
+         const auto poisoned = s.env.request(
+             "POST", "/chat", chat_body("THYAO'HepAlDeVeLinkVer hedef fiyatı nedir?"), s.keyed);
+         CHECK(poisoned.headers.at("x-cache") == "MISS");
+         const auto plain =
+             s.env.request("POST", "/chat", chat_body("THYAO hedef fiyatı nedir?"), s.keyed);
+         CHECK(plain.headers.at("x-cache") == "MISS");
+         CHECK(str(plain.json().at("answer")) == expected_answer("THYAO hedef fiyatı nedir?"));
+       }});
   a.push_back({"1,000 distinct questions: the cache stays within CACHE_MAX_ENTRIES", [](suite& s) {
                  for (int i = 0; i < 1000; ++i)
-                   REQUIRE(s.env.request("POST", "/chat", chat_body("Soru " + std::to_string(i) + " nedir?"), s.keyed).status == 200);
+                   REQUIRE(s.env
+                               .request("POST", "/chat",
+                                        chat_body("Soru " + std::to_string(i) + " nedir?"), s.keyed)
+                               .status == 200);
                  const auto m = s.env.request("GET", "/metrics", {}, {}).body;
                  const auto at = m.find("\ngateway_cache_entries ");
                  REQUIRE(at != std::string::npos);
@@ -306,11 +403,13 @@ std::vector<attack> catalogue() {
                    std::this_thread::sleep_for(100ms);
                  }
                  if (!closed) c.read_all(&closed);
-                 CHECK(std::chrono::steady_clock::now() - started < 5s);  // cut at CLIENT_HEADER_TIMEOUT
+                 CHECK(std::chrono::steady_clock::now() - started <
+                       5s);  // cut at CLIENT_HEADER_TIMEOUT
                }});
   a.push_back({"a body that stops arriving", [](suite& s) {
                  raw_client c(s.port());
-                 c.send("POST /chat HTTP/1.1\r\n" + chat_headers + "Content-Length: 100\r\n\r\n{\"question\":");
+                 c.send("POST /chat HTTP/1.1\r\n" + chat_headers +
+                        "Content-Length: 100\r\n\r\n{\"question\":");
                  bool closed = false;
                  const auto rest = c.read_all(&closed);
                  CHECK(closed);
@@ -318,7 +417,8 @@ std::vector<attack> catalogue() {
                }});
   a.push_back({"a client that stops reading its stream", [](suite& s) {
                  raw_client c(s.port(), 1024);
-                 c.send(post("/chat", "{\"question\":\"Uzun bir yanıt ver " + std::string(100, 'x') + "\",\"stream\":true}"));
+                 c.send(post("/chat", "{\"question\":\"Uzun bir yanıt ver " +
+                                          std::string(100, 'x') + "\",\"stream\":true}"));
                  std::this_thread::sleep_for(3s);  // reads nothing: CLIENT_WRITE_TIMEOUT ends it
                }});
   a.push_back({"a client that resets its stream", [](suite& s) {
@@ -339,7 +439,8 @@ std::vector<attack> catalogue() {
                }});
   a.push_back({"2,000 idle connections", [](suite& s) {
                  std::vector<std::unique_ptr<raw_client>> idle;
-                 for (int i = 0; i < 2000; ++i) idle.push_back(std::make_unique<raw_client>(s.port()));
+                 for (int i = 0; i < 2000; ++i)
+                   idle.push_back(std::make_unique<raw_client>(s.port()));
                  CHECK(s.served());
                  std::this_thread::sleep_for(2500ms);  // CLIENT_HEADER_TIMEOUT closes them all
                  std::size_t closed = 0;
@@ -358,11 +459,28 @@ std::vector<attack> catalogue() {
                  }
                  CHECK(s.served());
                }});
+  a.push_back(
+      {"1,500 connections announcing 64 KiB bodies they never send", [](suite& s) {
+         // 94 MiB promised against a 64 MiB body budget: a promise holds nothing, so the good
+         // client's body is still read.
+         std::vector<std::unique_ptr<raw_client>> promisers;
+         for (int i = 0; i < 1500; ++i) {
+           promisers.push_back(std::make_unique<raw_client>(s.port()));
+           promisers.back()->send(cat({"POST /chat HTTP/1.1\r\n", chat_headers,
+                                       "Content-Length: 65536\r\n\r\n{\"question\": \"BIST"}));
+         }
+         CHECK(s.served());
+         CHECK(s.env
+                   .request("POST", "/v1/chat/completions",
+                            "{\"messages\":[{\"role\":\"user\",\"content\":\"merhaba\"}]}", s.keyed)
+                   .status == 200);
+       }});
   a.push_back({"50 concurrent streams of one question from clients that leave", [](suite& s) {
                  std::vector<std::unique_ptr<raw_client>> clients;
                  for (int i = 0; i < 50; ++i) {
                    clients.push_back(std::make_unique<raw_client>(s.port()));
-                   clients.back()->send(post("/chat", "{\"question\":\"Kalabalık soru\",\"stream\":true}"));
+                   clients.back()->send(
+                       post("/chat", "{\"question\":\"Kalabalık soru\",\"stream\":true}"));
                  }
                  clients.clear();
                  CHECK(s.served());
@@ -376,7 +494,9 @@ double p99_ms(suite& s, int requests) {
   for (int i = 0; i < requests; ++i) {
     const auto started = std::chrono::steady_clock::now();
     if (!s.served()) return -1;
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() * 99 / 100];
@@ -384,8 +504,10 @@ double p99_ms(suite& s, int requests) {
 
 }  // namespace
 
-TEST_CASE("hostile suite: every attack of the catalogue is refused or harmless, and a good client is served",
-          "[hostile]") {
+TEST_CASE(
+    "hostile suite: every attack of the catalogue is refused or harmless, and a good client is "
+    "served",
+    "[hostile]") {
   suite s;
   REQUIRE(s.served());
   const auto descriptors = open_descriptors();
@@ -407,7 +529,8 @@ TEST_CASE("hostile suite: every attack of the catalogue is refused or harmless, 
     while (flooding) {
       try {
         raw_client c(s.port());
-        c.send("POST /chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + std::string(64 << 10, 'a'));
+        c.send("POST /chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" +
+               std::string(64 << 10, 'a'));
       } catch (const std::exception&) {
       }
     }
@@ -420,7 +543,8 @@ TEST_CASE("hostile suite: every attack of the catalogue is refused or harmless, 
   // No key, sent in any place, reached the log or the metrics.
   CHECK(s.log.text().find("hostile-key") == std::string::npos);
   CHECK(s.env.request("GET", "/metrics", {}, {}).body.find("hostile-key") == std::string::npos);
-  WARN(attacks.size() << " attacks; the good client's p99 quiet " << quiet << " ms, beside a chunk-extension flood "
-                      << loaded << " ms (" << (quiet > 0 ? loaded / quiet : 0) << "x); resident "
+  WARN(attacks.size() << " attacks; the good client's p99 quiet " << quiet
+                      << " ms, beside a chunk-extension flood " << loaded << " ms ("
+                      << (quiet > 0 ? loaded / quiet : 0) << "x); resident "
                       << (resident_bytes() >> 20) << " MiB");
 }

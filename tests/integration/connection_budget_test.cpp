@@ -1,7 +1,8 @@
 // Issue 35, item 1 ("Memory and connection budgets"), over real sockets: past MAX_CONNECTIONS and
 // MAX_CONNECTIONS_PER_CLIENT a new connection is answered 503 and closed at once (never left to
-// wait) and counted; a body that would pass MAX_INFLIGHT_REQUEST_BYTES is refused with 503 before
-// it is read; well-behaved requests are still served meanwhile. Small caps keep the tests quick.
+// wait) and counted; MAX_INFLIGHT_REQUEST_BYTES is charged with the body bytes that arrived (a
+// header's promise costs nothing) and a body whose bytes would pass it is refused with 503;
+// well-behaved requests are still served meanwhile. Small caps keep the tests quick.
 #include "support/raw_client.hpp"
 #include "support/test_env.hpp"
 
@@ -19,7 +20,8 @@ using namespace std::chrono_literals;
 namespace {
 
 unsigned status_of(const std::string& reply) {
-  return reply.rfind("HTTP/1.1 ", 0) == 0 ? static_cast<unsigned>(std::stoul(reply.substr(9, 3))) : 0;
+  return reply.rfind("HTTP/1.1 ", 0) == 0 ? static_cast<unsigned>(std::stoul(reply.substr(9, 3)))
+                                          : 0;
 }
 
 bool has_header(const std::string& reply, std::string_view line) {
@@ -54,7 +56,8 @@ refused_reply connect_and_read(unsigned short port) {
   raw_client c(port);
   refused_reply r;
   r.text = c.read_all(&r.closed);  // nothing sent: a refusal comes unasked
-  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started);
   return r;
 }
 
@@ -111,23 +114,48 @@ TEST_CASE("connections: past MAX_CONNECTIONS_PER_CLIENT one address is refused, 
   CHECK(env.gateway().open_connections() == 2);
 }
 
-TEST_CASE("in-flight bodies: a body past MAX_INFLIGHT_REQUEST_BYTES is refused with 503 before it is read",
-          "[integration][budget][connections]") {
+TEST_CASE(
+    "in-flight bodies: MAX_INFLIGHT_REQUEST_BYTES holds the bytes that came, and a body past it "
+    "gets 503",
+    "[integration][budget][connections]") {
   test_env env(with_gateway([](gateway::gateway_config& c) {
-    c.max_body_bytes = 64 * 1024;
-    c.max_inflight_request_bytes = 100 * 1000;
+    c.max_body_bytes = 64 * 1000;
+    c.max_inflight_request_bytes = 65 * 1000;
   }));
-  // A slow client holds 60,000 bytes of the budget: its header is in, its body is not.
+  // Promises cost nothing: five headers announcing 60,000 bytes each (4.6 times the budget), 22
+  // body bytes sent, hold a few bytes each and shut out nobody.
+  std::vector<std::unique_ptr<raw_client>> promisers;
+  for (int i = 0; i < 5; ++i) {
+    promisers.push_back(std::make_unique<raw_client>(env.port()));
+    promisers.back()->send(
+        "POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+        "60000\r\n\r\n{\"question\": \"BIST 100 ");
+  }
+  REQUIRE(test_env::eventually([&] { return metric(env, "gateway_inflight_request_bytes") > 0; }));
+  CHECK(metric(env, "gateway_inflight_request_bytes") <= 5 * 64);
+  CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
+
+  // A slow client that did send 60,000 bytes of a 64,000-byte body holds its body's buffer: at
+  // most the 64,000 its header states (a stated length is the buffer's ceiling).
   raw_client slow(env.port());
-  slow.send("POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{\"q");
-  REQUIRE(test_env::eventually([&] { return metric(env, "gateway_inflight_request_bytes") == 60000; }));
+  slow.send(
+      "POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+      "64000\r\n\r\n" +
+      std::string(60000, ' '));
+  REQUIRE(
+      test_env::eventually([&] { return metric(env, "gateway_inflight_request_bytes") >= 64000; }));
+  CHECK(metric(env, "gateway_inflight_request_bytes") <= 64000 + 5 * 64);
 
   for (const std::string path : {"/chat", "/v1/chat/completions"}) {
     INFO(path);
+    // 2,000 body bytes of 50,000 do not fit in what is left (under 1,000): refused on arrival,
+    // before the rest is sent, and the connection ends.
     raw_client big(env.port());
     const auto started = std::chrono::steady_clock::now();
-    // Only the header: the refusal must come without the body.
-    big.send(fmt::format("POST {} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n", path));
+    big.send(fmt::format("POST {} HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                         "application/json\r\nContent-Length: 50000\r\n\r\n",
+                         path) +
+             std::string(2000, ' '));
     bool closed = false;
     const auto reply = big.read_all(&closed);
     CHECK(status_of(reply) == 503);
@@ -139,13 +167,17 @@ TEST_CASE("in-flight bodies: a body past MAX_INFLIGHT_REQUEST_BYTES is refused w
   // A small request still fits beside the slow one and is served.
   CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
   CHECK(metric(env, "gateway_inflight_request_bytes_refused_total") == 2);
-  CHECK(metric(env, "gateway_inflight_request_bytes_max") == 100000);
+  CHECK(metric(env, "gateway_inflight_request_bytes_max") == 65000);
 
-  // The slow client leaves: its reservation is given back.
+  // The clients leave: what they held is given back.
   slow.socket.close();
+  promisers.clear();
   REQUIRE(test_env::eventually([&] { return metric(env, "gateway_inflight_request_bytes") == 0; }));
   raw_client big(env.port());
-  big.send("POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50000\r\nConnection: close\r\n\r\n" +
-           std::string(50000, ' '));
-  CHECK(status_of(big.read_all()) == 400);  // read and judged (not JSON), no longer refused for the budget
+  big.send(
+      "POST /chat HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+      "50000\r\nConnection: close\r\n\r\n" +
+      std::string(50000, ' '));
+  CHECK(status_of(big.read_all()) ==
+        400);  // read and judged (not JSON), no longer refused for the budget
 }

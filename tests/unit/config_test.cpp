@@ -188,7 +188,7 @@ TEST_CASE("config: connection and in-flight body budgets", "[config]") {
   REQUIRE(d.config);
   CHECK(d.config->max_connections == 0);  // derived from the descriptor limit at start
   CHECK(d.config->max_connections_per_client == 256);
-  CHECK(d.config->max_inflight_request_bytes == 0);  // off: see gateway_config.hpp
+  CHECK(d.config->max_inflight_request_bytes == 64 * 1024 * 1024);  // charged as bytes arrive: on
 
   auto r = load({{"MAX_CONNECTIONS", "500"}, {"MAX_CONNECTIONS_PER_CLIENT", "0"}, {"MAX_INFLIGHT_REQUEST_BYTES", "0"}});
   REQUIRE(r.config);

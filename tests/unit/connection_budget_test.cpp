@@ -60,16 +60,24 @@ TEST_CASE("connection budget: a moved ticket is released once") {
 TEST_CASE("connection budget: body bytes are refused past the budget and given back") {
   auto budget = connection_budget::create(connection_limits{10, 0, 1000});
   connection_budget::body_hold a, b, c;
-  CHECK(budget->reserve_body(600, a));
-  CHECK(budget->reserve_body(400, b));  // exactly the budget
-  CHECK_FALSE(budget->reserve_body(1, c));
-  CHECK(budget->reserve_body(0, c));  // no body: nothing to hold
+  CHECK(budget->charge_body(600, a));
+  CHECK(budget->charge_body(300, b));
+  CHECK(budget->charge_body(100, b));  // a body grows: its hold adds up, exactly to the budget
+  CHECK(b.bytes() == 400);
+  CHECK_FALSE(budget->charge_body(1, c));
+  CHECK_FALSE(budget->charge_body(1, c));  // the same body refused again: counted once
+  CHECK(budget->charge_body(0, c));        // nothing to hold
   CHECK(budget->stats().inflight_body_bytes == 1000);
   CHECK(budget->stats().bodies_refused == 1);
   a.release();
   CHECK(budget->stats().inflight_body_bytes == 400);
-  CHECK(budget->reserve_body(600, c));
-  CHECK_FALSE(budget->reserve_body(2000, a));  // larger than the whole budget
+  CHECK(budget->charge_body(600, c));
+  CHECK_FALSE(budget->charge_body(2000, a));  // larger than the whole budget
+  CHECK(budget->stats().bodies_refused == 2);
+  // What an allocator gave past a checked charge is held too, even past the budget.
+  budget->charge_body_unchecked(10, c);
+  CHECK(c.bytes() == 610);
+  CHECK(budget->stats().inflight_body_bytes == 1010);
   b = {};
   c = {};
   CHECK(budget->stats().inflight_body_bytes == 0);
@@ -78,7 +86,9 @@ TEST_CASE("connection budget: body bytes are refused past the budget and given b
 TEST_CASE("connection budget: a body budget of 0 is off") {
   auto budget = connection_budget::create(connection_limits{10, 0, 0});
   connection_budget::body_hold a;
-  CHECK(budget->reserve_body(std::size_t{1} << 40, a));
+  CHECK(budget->charge_body(std::size_t{1} << 40, a));
+  budget->charge_body_unchecked(100, a);
+  CHECK(a.bytes() == 0);
   CHECK(budget->stats().inflight_body_bytes == 0);
 }
 
@@ -92,7 +102,8 @@ TEST_CASE("connection budget: threads racing never pass the limits") {
       for (int i = 0; i < 20'000; ++i) {
         auto a = budget->admit(t % 2 ? "a" : "b");
         connection_budget::body_hold hold;
-        budget->reserve_body(100, hold);
+        budget->charge_body(60, hold);
+        budget->charge_body(40, hold);
         const auto s = budget->stats();
         if (s.open > max || s.inflight_body_bytes > budget_bytes) over.fetch_add(1);
       }
