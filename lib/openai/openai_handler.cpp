@@ -70,28 +70,17 @@ net::awaitable<bool> openai_handler::models(request_context& rc) {
     if (clock_type::now() < models_expire_) body = models_body_;
   }
   if (body.empty()) {
-    const auto strand = co_await net::this_coro::executor;
-    watchdog wd(strand);
-    const request_deadlines deadlines{clock_type::now() + cfg_.request_timeout};
-    auto outcome = co_await pipeline_.upstream().call(models_target_, {}, wd, deadlines, rc.id, {}, http::verb::get);
-    rc.report.attempts = outcome.attempts;
-    rc.report.upstream_first_byte = outcome.first_byte;
-    std::optional<upstream_failure> failure = std::move(outcome.failure);
-    if (outcome.exchange) {
-      std::error_code ec;
-      body = co_await outcome.exchange->read_all(max_models_body, ec);
-      if (ec) failure = upstream_failure{as_gateway_error(ec, error::upstream_closed), {}, {}};
-      outcome.exchange.reset();  // back to the pool when read to its end
-    }
-    if (failure) {
+    auto got = co_await pipeline_.fetch(rc, models_target_, max_models_body);
+    if (auto& failure = got.failure) {
       if (failure->message.empty()) failure->message = default_error_message(failure->code, cfg_);
-      auto reply = refusal(failure->code, failure->message, outcome.upstream_status);
+      auto reply = refusal(failure->code, failure->message, got.upstream_status);
       log_.log(reply.status >= 500 ? log_level::warn : log_level::info, "{} GET /v1/models {} {}", rc.id,
                reply.status, failure->message);
       reply_headers headers;  // a statement of its own: GCC 12 and braced lists inside co_await
       headers.retry_after = failure->retry_after;
       co_return co_await send_reply(rc, reply.status, std::move(reply.body), cfg_.client_write_timeout, headers);
     }
+    body = std::move(got.body);
     std::lock_guard lock(models_mutex_);
     models_body_ = body;
     models_expire_ = clock_type::now() + models_ttl;

@@ -1,7 +1,9 @@
 // The OpenAI-compatible endpoint: POST /v1/chat/completions (and Groq's /openai/v1/...) and
 // GET /v1/models. A completion request is checked (openai_protocol.hpp), its cache key computed
 // when it is cacheable, and handed to the relay pipeline with the OpenAI format
-// (openai_format.hpp): bodies and chunks pass through, errors come in OpenAI's shape.
+// (openai_format.hpp): bodies and chunks pass through, errors come in OpenAI's shape. The model
+// list is asked through the pipeline's fetch() - registered, watched and under REQUEST_TIMEOUT like
+// every upstream call - and kept for a minute.
 #pragma once
 
 #include "config/gateway_config.hpp"

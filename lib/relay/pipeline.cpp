@@ -109,6 +109,31 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
   co_return co_await lead(c);
 }
 
+net::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_view target, std::size_t limit) {
+  const auto strand = co_await net::this_coro::executor;
+  watchdog wd(strand);
+  const request_deadlines deadlines{clock_type::now() + deps_.cfg.request_timeout};
+  auto alive = std::make_shared<bool>(true);
+  const auto registration = deps_.active.add(strand, alive, &wd);  // a shutdown can end it
+  release_read_buffer(rc);
+  client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
+  fetched out;
+  auto outcome = co_await deps_.upstream.call(target, {}, wd, deadlines, rc.id, {}, http::verb::get);
+  rc.report.attempts = outcome.attempts;
+  rc.report.upstream_first_byte = outcome.first_byte;
+  out.upstream_status = outcome.upstream_status;
+  out.failure = std::move(outcome.failure);
+  if (outcome.exchange) {
+    std::error_code ec;
+    out.body = co_await outcome.exchange->read_all(limit, ec);
+    if (ec) out.failure = upstream_failure{as_gateway_error(ec, error::upstream_closed), {}, {}};
+    outcome.exchange.reset();  // back to the pool when read to its end
+  }
+  watch.stop();  // before the reply's write, which a watch's end would cancel
+  *alive = false;
+  co_return out;
+}
+
 net::awaitable<bool> relay_pipeline::lead(call& c) {
   release_read_buffer(c.rc);  // what follows waits for an answer: seconds, where a hit takes microseconds
   // While the upstream works, a client that hangs up cuts the call - unless followers still read it.

@@ -56,6 +56,13 @@ struct relay_request {
   std::string_view model = {};
 };
 
+/// What fetch() brings back: the upstream's body, or why there is none.
+struct fetched {
+  std::string body;
+  std::optional<upstream_failure> failure;  // set when there is no body (its message may be empty)
+  unsigned upstream_status = 0;             // the last HTTP status seen, 0 when none
+};
+
 struct relay_deps {
   const gateway_config& cfg;
   upstream_caller& upstream;
@@ -73,6 +80,11 @@ class relay_pipeline {
 
   /// Answers one request; returns whether the connection may be kept alive.
   net::awaitable<bool> serve(request_context& rc, relay_request& r);
+  /// An upstream GET whose answer the endpoint renders itself (GET /v1/models): the same life as
+  /// serve()'s calls - registered so that a shutdown ends it after the grace, cut when the client
+  /// hangs up, under REQUEST_TIMEOUT, attempts and first byte reported - but no cache, no flight,
+  /// no relay. A body past `limit` bytes is a failure.
+  net::awaitable<fetched> fetch(request_context& rc, std::string_view target, std::size_t limit);
   /// Answers a request refused before any upstream call with `reply`, its error in the endpoint's
   /// shape (relay_format::error_response), and logs `cause`.
   net::awaitable<bool> reject(request_context& rc, std::string_view label, error cause, error_reply reply);

@@ -198,6 +198,10 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
         co_return co_await completion(stream, req, drop_next);
       }
       if (rest == "/models" && req.method() == http::verb::get) {
+        if (cfg.ttft.count() > 0) {  // the list too comes after the time to first byte
+          net::steady_timer timer(co_await net::this_coro::executor, cfg.ttft);
+          co_await timer.async_wait(tuple_awaitable);
+        }
         json::array data;
         for (std::string_view model_id : sim_models)
           data.push_back(json::object{{"id", model_id}, {"object", "model"}, {"owned_by", "groq-sim"}, {"active", true}});

@@ -34,7 +34,7 @@ struct sim_config {
   /// request past a limit gets 429 with Retry-After. 0: no limit (and no headers for it).
   sim_limit limits;                                // for every model without its own
   std::map<std::string, sim_limit> model_limits;   // by model name
-  /// Default pacing; a request's directive overrides it.
+  /// Default pacing; a request's directive overrides it. GET /models waits `ttft` too.
   std::chrono::milliseconds ttft{0};
   std::chrono::milliseconds token_interval{0};
   /// Default answer length in tokens (capped by the request's max_completion_tokens).

@@ -349,3 +349,19 @@ TEST_CASE("pipeline: a stream's head goes out before a slow first token, and wit
   CHECK(fast.find("\"done\"") != std::string::npos);
   CHECK(fast.ends_with("\r\n0\r\n\r\n"));
 }
+
+TEST_CASE("pipeline: GET /v1/models is an upstream call like any other - a shutdown ends it after the grace",
+          "[integration][pipeline]") {
+  // groq-sim answers the model list after 5 s; the shutdown's abort comes long before.
+  test_env env(with_sim([](gateway::sim::sim_config& c) { c.ttft = std::chrono::seconds(5); }));
+  raw_client client(env.port());
+  const auto started = std::chrono::steady_clock::now();
+  client.send("GET /v1/models HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(test_env::eventually([&] { return env.sim().stats().requests == 1; }));
+  env.gateway().stop();
+  env.gateway().abort_requests();  // what SHUTDOWN_GRACE's end does
+  const auto reply = client.read_all();
+  CHECK(reply.rfind("HTTP/1.1 503", 0) == 0);
+  CHECK(reply.find("\"shutting_down\"") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+}

@@ -8,7 +8,12 @@
 # (serve_http inside a connection's session, the router) are not found by name.
 #
 #   tests/load/frame-sizes.sh [build/release/app/chat-gateway]
+#   tests/load/frame-sizes.sh --check BINARY   # CTest frame_sizes (Release): fails when a frame
+#                                              # passes the limit or a request-path coroutine is
+#                                              # not found (a check that finds nothing passes nothing)
 set -euo pipefail
+check=0
+if [ "${1:-}" = --check ]; then check=1; shift; fi
 bin=${1:-$(dirname "$0")/../../build/release/app/chat-gateway}
 limit=1020
 work=$(mktemp -d)
@@ -31,4 +36,19 @@ join <(sort "$work/sizes") <(sort "$work/ramps") | while read -r _ hex name; do
   size=$((16#$hex))
   [ "$size" -ge 64 ] || continue  # not a frame: a constructor named like a coroutine
   printf '%6d %s %s\n' "$size" "$([ "$size" -gt "$limit" ] && echo '>' || echo ' ')" "$name"
-done | sort -rn
+done | sort -rn >"$work/report"
+cat "$work/report"
+[ "$check" = 1 ] || exit 0
+status=0
+# The coroutines every request passes through: each must be found and measured.
+for name in gateway::relay_pipeline::serve gateway::relay_pipeline::lead gateway::relay_pipeline::relay_stream \
+  gateway::relay_pipeline::reply_json gateway::relay_pipeline::reply_cached gateway::relay_pipeline::follow \
+  gateway::relay_pipeline::fetch gateway::chat_handler::handle gateway::openai_handler::completions \
+  gateway::openai_handler::models gateway::upstream_caller::call gateway::send_reply; do
+  grep -q " $name\$" "$work/report" || { echo "frame-sizes: $name not found in $bin" >&2; status=1; }
+done
+if grep -q '^ *[0-9]* >' "$work/report"; then
+  echo "frame-sizes: frames over Asio's $limit-byte recycling limit (marked '>')" >&2
+  status=1
+fi
+exit $status
