@@ -2,7 +2,10 @@
 # use folders listed above it, so the dependencies point one way (no cycles). check_layers.cmake
 # reads this on every build and fails it on an include that is not allowed here; a new folder needs
 # a row. docs/architecture.md explains what each folder owns.
-set(LAYERS core sse net tls upstream redis config auth match cache cluster metrics http relay chat openai web sim bench gateway)
+# The tools (lib/tools/<name>: groq-sim, chat-bench's load generator) come after the product: they
+# may use its folders, never the other way round. A tool's row is named by its path under lib/.
+set(LAYERS core sse net tls upstream redis config auth match cache cluster metrics http relay chat openai web gateway
+    tools/sim tools/load)
 
 set(LAYER_core)
 set(LAYER_sse core)
@@ -21,6 +24,6 @@ set(LAYER_relay core net sse upstream config cache cluster metrics http)
 set(LAYER_chat core net config match cache upstream http relay)
 set(LAYER_openai core net config cache upstream http relay)
 set(LAYER_web core net http)
-set(LAYER_sim core net tls http sse)
-set(LAYER_bench core net tls http sse upstream)
 set(LAYER_gateway core net tls upstream redis config auth match cache cluster metrics http relay chat openai web)
+set(LAYER_tools/sim core net tls http sse)
+set(LAYER_tools/load core net tls http sse upstream)

@@ -1,7 +1,7 @@
-// chat-bench: an open-loop load generator for chat endpoints (see lib/bench and docs/benchmarks.md).
-#include "bench/bench_config.hpp"
-#include "bench/bench_report.hpp"
-#include "bench/load_runner.hpp"
+// chat-bench: an open-loop load generator for chat endpoints (see lib/tools/load and docs/benchmarks.md).
+#include "tools/load/bench_config.hpp"
+#include "tools/load/bench_report.hpp"
+#include "tools/load/load_runner.hpp"
 
 #include <cstdio>
 #include <exception>

@@ -1,5 +1,5 @@
-// groq-sim: the bundled Groq-compatible upstream (see lib/sim/). Runs until SIGINT/SIGTERM.
-#include "sim/sim_cli.hpp"
+// groq-sim: the bundled Groq-compatible upstream (see lib/tools/sim/). Runs until SIGINT/SIGTERM.
+#include "tools/sim/sim_cli.hpp"
 
 #include <boost/asio/signal_set.hpp>
 

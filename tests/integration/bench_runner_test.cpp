@@ -3,7 +3,7 @@
 // past its keep-alive timeout. A request on such a connection fails before any response: the runner
 // sends it once more, on a new connection (the next idle one is as dead), and counts it as sent
 // again, not as failed.
-#include "bench/load_runner.hpp"
+#include "tools/load/load_runner.hpp"
 #include "support/accept_thread.hpp"
 
 #include <catch2/catch.hpp>

@@ -33,3 +33,9 @@ file(MAKE_DIRECTORY ${WORK_DIR}/unlisted/newpart)
 file(COPY ${LIB_DIR}/layers.cmake DESTINATION ${WORK_DIR}/unlisted)
 file(WRITE ${WORK_DIR}/unlisted/newpart/a.hpp "#pragma once\n")
 run_check(${WORK_DIR}/unlisted FALSE "lib/newpart/ has no row")
+
+# The product never reaches a tool: the gateway may not include groq-sim.
+file(MAKE_DIRECTORY ${WORK_DIR}/tool/gateway ${WORK_DIR}/tool/tools/sim)
+file(COPY ${LIB_DIR}/layers.cmake DESTINATION ${WORK_DIR}/tool)
+file(WRITE ${WORK_DIR}/tool/gateway/probe.hpp "#include \"tools/sim/sim_server.hpp\"\n")
+run_check(${WORK_DIR}/tool FALSE "lib/gateway/probe.hpp: includes tools/sim/")

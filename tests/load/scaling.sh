@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark 6 (docs/benchmarks.md): cost as the work grows.
-#   a. micro-benchmarks (tests/bench/microbench.cpp): a cache lookup at 100 to 100,000 entries beside
+#   a. micro-benchmarks (tests/microbench/microbench.cpp): a cache lookup at 100 to 100,000 entries beside
 #      a plain std::unordered_map of the same size (the reference), and the per-token cost of parsing
 #      a relayed stream and of replaying a cached answer, 100 to 4,000 tokens;
 #   b. end to end, answer length: groq-sim answers TOKENS_LIST tokens with no delay, streamed through

@@ -1,6 +1,6 @@
 #include "support/test_env.hpp"
 
-#include "sim/sim_script.hpp"
+#include "tools/sim/sim_script.hpp"
 #include "tls/self_signed.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -5,7 +5,7 @@
 
 #include "config/gateway_config.hpp"
 #include "gateway/gateway_server.hpp"
-#include "sim/sim_server.hpp"
+#include "tools/sim/sim_server.hpp"
 #include "sse/sse_parser.hpp"
 #include "support/temp_file.hpp"
 

@@ -1,9 +1,9 @@
 // chat-bench's pure parts: the histogram, the stream check (at every split point), the command
 // line and the question source.
-#include "bench/bench_config.hpp"
-#include "bench/hdr_histogram.hpp"
-#include "bench/question_source.hpp"
-#include "bench/stream_check.hpp"
+#include "tools/load/bench_config.hpp"
+#include "tools/load/hdr_histogram.hpp"
+#include "tools/load/question_source.hpp"
+#include "tools/load/stream_check.hpp"
 
 #include <catch2/catch.hpp>
 

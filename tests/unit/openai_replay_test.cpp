@@ -8,7 +8,7 @@
 #include "cache/entry_codec.hpp"
 #include "openai/openai_answer.hpp"
 #include "relay/relay_format.hpp"
-#include "sim/sim_answer.hpp"
+#include "tools/sim/sim_answer.hpp"
 #include "sse/sse_parser.hpp"
 
 #include <boost/json.hpp>

@@ -1,4 +1,4 @@
-#include "sim/sim_script.hpp"
+#include "tools/sim/sim_script.hpp"
 
 #include <catch2/catch.hpp>
 

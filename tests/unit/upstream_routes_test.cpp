@@ -2,7 +2,7 @@
 // x-ratelimit-* resets, the request's model) and groq-sim's windows that they are tested against.
 #include "config/gateway_config.hpp"
 #include "core/duration_text.hpp"
-#include "sim/sim_limits.hpp"
+#include "tools/sim/sim_limits.hpp"
 #include "upstream/rate_limits.hpp"
 #include "upstream/request_model.hpp"
 #include "upstream/upstream_routes.hpp"

@@ -3,8 +3,8 @@
 // connections and its own histograms (nothing shared while running; merged at the end).
 #pragma once
 
-#include "bench/bench_config.hpp"
-#include "bench/hdr_histogram.hpp"
+#include "tools/load/bench_config.hpp"
+#include "tools/load/hdr_histogram.hpp"
 
 #include <chrono>
 #include <cstdint>

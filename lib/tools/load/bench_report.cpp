@@ -1,4 +1,4 @@
-#include "bench/bench_report.hpp"
+#include "tools/load/bench_report.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>

@@ -1,11 +1,11 @@
-#include "sim/sim_server.hpp"
+#include "tools/sim/sim_server.hpp"
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "http/listener.hpp"
 #include "http/serve.hpp"
 #include "net/peer_probe.hpp"
-#include "sim/sim_answer.hpp"
-#include "sim/sim_script.hpp"
+#include "tools/sim/sim_answer.hpp"
+#include "tools/sim/sim_script.hpp"
 #include "tls/tls_context.hpp"
 
 #include <boost/asio/bind_executor.hpp>

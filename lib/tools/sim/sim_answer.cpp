@@ -1,4 +1,4 @@
-#include "sim/sim_answer.hpp"
+#include "tools/sim/sim_answer.hpp"
 
 #include <boost/json.hpp>
 

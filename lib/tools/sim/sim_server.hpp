@@ -7,7 +7,7 @@
 
 #include "core/logger.hpp"
 #include "net/asio_fwd.hpp"
-#include "sim/sim_limits.hpp"
+#include "tools/sim/sim_limits.hpp"
 #include "tls/self_signed.hpp"
 
 #include <boost/asio/io_context.hpp>

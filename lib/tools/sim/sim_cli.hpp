@@ -1,7 +1,7 @@
 // Command-line options of the groq-sim executable.
 #pragma once
 
-#include "sim/sim_server.hpp"
+#include "tools/sim/sim_server.hpp"
 
 #include <optional>
 #include <string>

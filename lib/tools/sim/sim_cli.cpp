@@ -1,4 +1,4 @@
-#include "sim/sim_cli.hpp"
+#include "tools/sim/sim_cli.hpp"
 
 #include <fmt/format.h>
 

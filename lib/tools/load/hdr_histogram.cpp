@@ -1,4 +1,4 @@
-#include "bench/hdr_histogram.hpp"
+#include "tools/load/hdr_histogram.hpp"
 
 #include <algorithm>
 #include <bit>

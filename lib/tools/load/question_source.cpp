@@ -1,4 +1,4 @@
-#include "bench/question_source.hpp"
+#include "tools/load/question_source.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "bench/stream_check.hpp"
+#include "tools/load/stream_check.hpp"
 
 namespace gateway::bench {
 

@@ -1,8 +1,8 @@
 // chat-bench's output: a table for people and JSON for docs and scripts. Pure formatting.
 #pragma once
 
-#include "bench/bench_config.hpp"
-#include "bench/load_runner.hpp"
+#include "tools/load/bench_config.hpp"
+#include "tools/load/load_runner.hpp"
 
 #include <string>
 

@@ -1,8 +1,8 @@
-#include "bench/load_runner.hpp"
+#include "tools/load/load_runner.hpp"
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
-#include "bench/question_source.hpp"
-#include "bench/stream_check.hpp"
+#include "tools/load/question_source.hpp"
+#include "tools/load/stream_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -5,7 +5,7 @@
 // whole answers from them to hold the gateway's cache replays equal to what groq-sim sent.
 #pragma once
 
-#include "sim/sim_script.hpp"
+#include "tools/sim/sim_script.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "sim/sim_limits.hpp"
+#include "tools/sim/sim_limits.hpp"
 
 #include "core/duration_text.hpp"
 

@@ -1,4 +1,4 @@
-#include "bench/bench_config.hpp"
+#include "tools/load/bench_config.hpp"
 
 #include <fmt/format.h>
 
