@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -193,6 +194,16 @@ TEST_CASE("request reader: fields stay in arrival order", "[http]") {
 }
 
 namespace {
+// A reader with a 4 KiB body limit whose body is charged to `budget` through `hold`.
+std::unique_ptr<request_reader> charged_reader(inbound_request& request, connection_budget& budget,
+                                               connection_budget::body_hold& hold) {
+  auto reader = std::make_unique<request_reader>(request);
+  reader->header_limit(header_limit);
+  reader->body_limit(4096);
+  reader->charge_body_to(budget, hold);
+  return reader;
+}
+
 // Feeds `bytes` one byte at a time, calling `after` with the bytes fed so far after each.
 template <class After>
 boost::beast::error_code feed_bytewise(request_reader& reader, std::string_view bytes,
@@ -229,12 +240,9 @@ TEST_CASE("request reader: a body's buffer is charged to the budget as its bytes
     auto budget = connection_budget::create(connection_limits{10, 0, 1 << 20});
     connection_budget::body_hold hold;
     inbound_request request;
-    request_reader reader(request);
-    reader.header_limit(header_limit);
-    reader.body_limit(4096);
-    reader.charge_body_to(*budget, hold);
+    auto reader = charged_reader(request, *budget, hold);
     std::size_t most = 0;
-    const auto ec = feed_bytewise(reader, bytes, [&](std::size_t) {
+    const auto ec = feed_bytewise(*reader, bytes, [&](std::size_t) {
       const auto got = request.body().size();
       // The promise of 1,000 bytes costs nothing: what is held follows what came, at most twice.
       CHECK(hold.bytes() == budget->stats().inflight_body_bytes);
@@ -244,7 +252,7 @@ TEST_CASE("request reader: a body's buffer is charged to the budget as its bytes
       most = std::max(most, hold.bytes());
     });
     REQUIRE_FALSE(ec);
-    REQUIRE(reader.is_done());
+    REQUIRE(reader->is_done());
     CHECK(request.body() == body);
     CHECK(most >= 1000);
     CHECK(most <= (chunked ? 2000 : 1000));  // a stated length is the ceiling
@@ -259,16 +267,13 @@ TEST_CASE("request reader: a body that would pass the budget fails with no_buffe
   connection_budget::body_hold other, hold;
   REQUIRE(budget->charge_body(100, other));  // another connection's body
   inbound_request request;
-  request_reader reader(request);
-  reader.header_limit(header_limit);
-  reader.body_limit(4096);
-  reader.charge_body_to(*budget, hold);
+  auto reader = charged_reader(request, *budget, hold);
   std::size_t refused_after = 0;
   const auto ec = feed_bytewise(
-      reader, "POST /chat HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'x'),
+      *reader, "POST /chat HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'x'),
       [&](std::size_t fed) { refused_after = fed; });
   CHECK(ec == boost::asio::error::no_buffer_space);
-  CHECK_FALSE(reader.is_done());
+  CHECK_FALSE(reader->is_done());
   // Refused while growing past what is left (200 bytes), not at the header's promise.
   CHECK(request.body().size() > 0);
   CHECK(request.body().size() <= 200);
