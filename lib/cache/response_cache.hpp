@@ -6,7 +6,7 @@
 #pragma once
 
 #include "core/clock.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <array>
 #include <atomic>

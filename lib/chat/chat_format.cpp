@@ -2,7 +2,7 @@
 
 #include "cache/single_flight.hpp"
 #include "chat/chat_reply.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 namespace gateway {
 namespace {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "relay/relay_format.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <optional>
 #include <string>

@@ -20,7 +20,7 @@ error_reply refusal(error cause, std::string_view message) {
 chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
     : pipeline_(pipeline), cfg_(cfg), keys_(cfg),
       canon_(cfg.cache_match_similar ? question_canon::builtin() : nullptr),
-      target_(pipeline.upstream().upstream().chat_completions_target()) {}
+      target_(pipeline.provider().chat_completions_target()) {}
 
 cache_key chat_handler::key_for(const std::string& question, const std::vector<chat_message>& history) const {
   const auto kept = trimmed_history(history, cfg_.history_limit);

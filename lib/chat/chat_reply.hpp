@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/error.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <optional>
 #include <string>

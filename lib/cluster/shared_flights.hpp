@@ -20,8 +20,8 @@
 #include "core/logger.hpp"
 #include "net/watchdog.hpp"
 #include "redis/redis_client.hpp"
-#include "upstream/reply_source.hpp"
-#include "upstream/upstream_client.hpp"
+#include "transport/reply_source.hpp"
+#include "transport/upstream_client.hpp"
 
 #include <atomic>
 #include <memory>

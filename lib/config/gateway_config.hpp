@@ -5,7 +5,7 @@
 #include "core/logger.hpp"
 #include "net/client_address.hpp"
 #include "redis/redis_address.hpp"
-#include "upstream/base_url.hpp"
+#include "transport/base_url.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -78,7 +78,7 @@ inline void append_decimal(std::string& out, std::uint64_t v) {
 #if defined(__SSE2__)
 /// Which of the 16 bytes of `v` cannot go into a JSON string as they are (`"`, `\\` and the
 /// control characters): bit i for byte i. Shared by the string writer below and the JSON scan
-/// (core/json_scan.hpp), which stop at the same bytes.
+/// (completion/json_scan.hpp), which stop at the same bytes.
 inline unsigned json_special_bytes(__m128i v) noexcept {
   // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
   const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);

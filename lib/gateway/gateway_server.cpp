@@ -25,8 +25,8 @@
 #include "relay/error_text.hpp"
 #include "relay/pipeline.hpp"
 #include "tls/tls_context.hpp"
-#include "upstream/upstream_client.hpp"
-#include "upstream/upstream_pool.hpp"
+#include "transport/upstream_client.hpp"
+#include "transport/upstream_pool.hpp"
 #include "web/web_handler.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -138,12 +138,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         tls(client_tls(cfg)),
         pool(cfg.upstream_pool_size),
         upstream(ioc.get_executor(),
-                 upstream_settings{provider{"groq", cfg.upstream, groq_keys(cfg)}, cfg.upstream_connect_timeout,
-                                   cfg.upstream_timeout, cfg.stream_idle_timeout},
+                 upstream_settings{cfg.upstream, cfg.upstream_connect_timeout, cfg.upstream_timeout,
+                                   cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
         upstreams(groq_keys(cfg).size(), route_models(cfg), breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown},
                   log),
-        caller(upstream, upstreams, retry_settings{cfg.upstream_max_retries}, cfg.queue_timeout, log, &metrics),
+        caller(upstream, provider{"groq", cfg.upstream, groq_keys(cfg)}, upstreams, retry_settings{cfg.upstream_max_retries}, cfg.queue_timeout, log, &metrics),
         redis(make_redis(ioc, cfg, log, &metrics)),
         store(make_store(cfg, redis)),
         limiter(cluster::rate_limit_settings{cfg.rate_limit_rpm, cfg.rate_limit_tpm}, redis),

@@ -12,7 +12,7 @@
 #include "upstream/rate_limits.hpp"
 #include "upstream/upstream_routes.hpp"
 #include "upstream/upstream_observer.hpp"
-#include "upstream/upstream_pool.hpp"
+#include "transport/upstream_pool.hpp"
 
 #include <array>
 #include <atomic>

@@ -2,7 +2,7 @@
 
 #include "cache/single_flight.hpp"
 #include "openai/openai_protocol.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <algorithm>
 #include <functional>

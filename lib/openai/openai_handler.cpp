@@ -31,8 +31,8 @@ error_reply refusal(error cause, std::string_view message, unsigned upstream_sta
 
 openai_handler::openai_handler(relay_pipeline& pipeline, const gateway_config& cfg, logger log)
     : pipeline_(pipeline), cfg_(cfg), log_(std::move(log)),
-      completions_target_(pipeline.upstream().upstream().chat_completions_target()),
-      models_target_(pipeline.upstream().upstream().models_target()) {}
+      completions_target_(pipeline.provider().chat_completions_target()),
+      models_target_(pipeline.provider().models_target()) {}
 
 // completions()' coroutine frame keeps what lives across its one wait; refusals are written by
 // refuse(). A frame over 1,020 bytes is not recycled by Asio's per-thread cache: it went to

@@ -118,7 +118,7 @@ net::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_v
   release_read_buffer(rc);
   client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
   fetched out;
-  auto outcome = co_await deps_.upstream.call(target, {}, wd, deadlines, rc.id, {}, http::verb::get);
+  auto outcome = co_await deps_.caller.call(target, {}, wd, deadlines, rc.id, {}, http::verb::get);
   rc.report.attempts = outcome.attempts;
   rc.report.upstream_first_byte = outcome.first_byte;
   out.upstream_status = outcome.upstream_status;
@@ -169,7 +169,7 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
   } else {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
-    auto outcome = co_await deps_.upstream.call(c.r.target, body, c.wd, c.deadlines, c.rc.id, c.r.model);
+    auto outcome = co_await deps_.caller.call(c.r.target, body, c.wd, c.deadlines, c.rc.id, c.r.model);
     c.rc.report.attempts = outcome.attempts;
     c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
@@ -217,7 +217,7 @@ net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
 // local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled by Asio's
 // per-thread cache: it went to malloc on every stream and evicted a cached frame (benchmark 9).
 net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
-  relay_machine m(c.r.format, [&up = deps_.upstream.upstream()](std::string text) { return up.redact(std::move(text)); });
+  relay_machine m(c.r.format, [&up = deps_.caller.provider()](std::string text) { return up.redact(std::move(text)); });
   std::string out;  // reused for every read; moved into a shared piece when followers read it too
   // The head goes out with the first write: with the first event when it is there, else alone
   // before the first wait. A client gone by then is found by that write, as by any other.

@@ -16,7 +16,7 @@
 #include "http/active_requests.hpp"
 #include "http/request_context.hpp"
 #include "relay/relay_format.hpp"
-#include "upstream/upstream_call.hpp"
+#include "upstream/upstream_caller.hpp"
 
 #include <functional>
 #include <optional>
@@ -65,7 +65,7 @@ struct fetched {
 
 struct relay_deps {
   const gateway_config& cfg;
-  upstream_caller& upstream;
+  upstream_caller& caller;
   answer_store* store;       // null: CACHE_ENABLED=false
   flight_registry& flights;  // coalescing, shared by every endpoint (keys never collide)
   active_requests& active;   // what a shutdown ends after the grace
@@ -93,7 +93,8 @@ class relay_pipeline {
   bool caching() const { return deps_.store != nullptr; }
   const gateway_config& config() const { return deps_.cfg; }
   const logger& log() const { return deps_.log; }
-  upstream_caller& upstream() { return deps_.upstream; }
+  /// The upstream's description: the API paths endpoints ask for.
+  const gateway::provider& provider() const { return deps_.caller.provider(); }
 
  private:
   struct call;

@@ -6,7 +6,7 @@
 // Threading: immutable after construction.
 #pragma once
 
-#include "upstream/base_url.hpp"
+#include "transport/base_url.hpp"
 #include "upstream/rate_limits.hpp"
 
 #include <functional>

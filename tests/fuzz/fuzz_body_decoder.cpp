@@ -3,7 +3,7 @@
 //    same body with the same outcome (split invariance), never reading past its input.
 // 2. The input as body bytes, cut into chunks at sizes taken from it, framed as chunked and fed in
 //    pieces, decodes back to exactly those bytes (round trip).
-#include "upstream/body_decoder.hpp"
+#include "transport/body_decoder.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,10 +1,10 @@
 // libFuzzer target: read_stream_chunk and parse_completion (one Boost.JSON basic_parser handler that
 // builds no document) must read every input exactly as the DOM readings they replaced do:
 // json::parse, then lookups - the same verdict (chunk or completion, or not) and the same fields.
-// The references are kept here, and only here. Beneath both, the fast scan (core/json_scan.hpp) may
+// The references are kept here, and only here. Beneath both, the fast scan (completion/json_scan.hpp) may
 // accept only what json::parse accepts.
-#include "core/json_scan.hpp"
-#include "upstream/completion.hpp"
+#include "completion/json_scan.hpp"
+#include "completion/completion.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>

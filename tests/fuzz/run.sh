@@ -19,10 +19,10 @@ cmake -DDIR="$root/lib/match/data" -DOUT="$out/match_data_embedded.cpp" -P "$roo
 declare -A sources=(
   [chat_request]="lib/chat/chat_request.cpp"
   [sse_parser]="lib/sse/sse_parser.cpp"
-  [stream_chunk]="lib/upstream/completion_reader.cpp"
+  [stream_chunk]="lib/completion/completion_reader.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/match/noun_suffixes.cpp lib/match/number_words.cpp lib/cache/question_normalizer.cpp"
-  [body_decoder]="lib/upstream/body_decoder.cpp lib/core/error.cpp"
+  [body_decoder]="lib/transport/body_decoder.cpp lib/core/error.cpp"
   [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp lib/http/framing.cpp"
 )
 declare -A libs=(

@@ -11,7 +11,7 @@
 #include "chat/chat_reply.hpp"
 #include "openai/openai_answer.hpp"
 #include "sse/sse_parser.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>

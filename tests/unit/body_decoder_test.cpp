@@ -2,7 +2,7 @@
 // byte, gives the same body; malformed framing is an error, never a guess; what follows a body
 // stays unused.
 #include "core/error.hpp"
-#include "upstream/body_decoder.hpp"
+#include "transport/body_decoder.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>

@@ -1,6 +1,6 @@
 #include "chat/chat_reply.hpp"
 #include "core/text.hpp"
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
-// core/json_scan.hpp: what it accepts (only what Boost.JSON accepts, read the same) and what it
+// completion/json_scan.hpp: what it accepts (only what Boost.JSON accepts, read the same) and what it
 // leaves to Boost.JSON (`unsure`). fuzz_stream_chunk checks the first half on random inputs.
-#include "core/json_scan.hpp"
+#include "completion/json_scan.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

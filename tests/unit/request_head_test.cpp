@@ -1,7 +1,7 @@
-// The hand-written upstream request (lib/upstream/request_head) against Beast's serializer: for
+// The hand-written upstream request (lib/transport/request_head) against Beast's serializer: for
 // each method, with and without a body, a request id and a key, the bytes of the message
 // upstream_client used to build (the fields set in this order, then prepare_payload).
-#include "upstream/request_head.hpp"
+#include "transport/request_head.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>

@@ -1,8 +1,8 @@
-// The upstream response head parser (lib/upstream/response_head) against Beast's response_parser,
+// The upstream response head parser (lib/transport/response_head) against Beast's response_parser,
 // which it replaced: for Groq-like heads fed whole and cut at every byte, the same status, framing,
 // keep-alive and values of the fields the gateway reads; the other fields are not kept; the body's
 // first bytes are left to the body decoder.
-#include "upstream/response_head.hpp"
+#include "transport/response_head.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>

@@ -1,4 +1,4 @@
-#include "upstream/upstream_pool.hpp"
+#include "transport/upstream_pool.hpp"
 
 #include "net/peer_probe.hpp"
 

@@ -1,4 +1,4 @@
-#include "upstream/base_url.hpp"
+#include "transport/base_url.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>

@@ -17,12 +17,13 @@
 #pragma once
 
 #include "core/logger.hpp"
+#include "transport/upstream_client.hpp"
 #include "upstream/circuit_breaker.hpp"
-#include "upstream/upstream_routes.hpp"
+#include "upstream/provider.hpp"
 #include "upstream/rate_limits.hpp"
 #include "upstream/retry_policy.hpp"
-#include "upstream/upstream_client.hpp"
 #include "upstream/upstream_observer.hpp"
+#include "upstream/upstream_routes.hpp"
 
 #include <memory>
 #include <optional>
@@ -52,7 +53,7 @@ class upstream_caller {
  public:
   /// `observer` (optional) receives each attempt's outcome, retries and the time to first byte.
   /// `queue_timeout`: how long a request may wait for a spent budget's reset (QUEUE_TIMEOUT).
-  upstream_caller(upstream_client& client, upstream_routes& routes, retry_settings retry,
+  upstream_caller(upstream_client& client, provider provider, upstream_routes& routes, retry_settings retry,
                   std::chrono::milliseconds queue_timeout, logger log, upstream_observer* observer = nullptr);
 
   /// POSTs `body` (asking for `model`; "" for MODEL) to `target`, over the routes `model` may take,
@@ -64,7 +65,8 @@ class upstream_caller {
                                         boost::beast::http::verb method = boost::beast::http::verb::post);
 
   upstream_client& client() { return client_; }
-  const provider& upstream() const { return client_.settings().upstream; }
+  /// Where requests go and how they are authorized (its keys never leave this layer).
+  const gateway::provider& provider() const { return provider_; }
   upstream_routes& routes() { return routes_; }
   /// MODEL's best breaker state: closed while any of its routes is closed.
   circuit_breaker::state breaker_state() const { return routes_.breaker_state(); }
@@ -88,6 +90,7 @@ class upstream_caller {
   double jitter();
 
   upstream_client& client_;
+  const gateway::provider provider_;
   upstream_routes& routes_;
   const retry_settings retry_;
   const std::chrono::milliseconds queue_timeout_;

@@ -1,4 +1,4 @@
-#include "upstream/response_head.hpp"
+#include "transport/response_head.hpp"
 
 #include <boost/beast/core/string.hpp>
 

@@ -1,5 +1,5 @@
-#include "upstream/upstream_client.hpp"
-#include "upstream/request_head.hpp"
+#include "transport/upstream_client.hpp"
+#include "transport/request_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -158,9 +158,9 @@ upstream_client::upstream_client(net::any_io_executor io, upstream_settings sett
                                  net::ssl::context* tls, upstream_pool& pool, logger log)
     : io_(std::move(io)),
       settings_(std::move(settings)),
-      host_header_(settings_.upstream.url.host_header()),
+      host_header_(settings_.url.host_header()),
       tls_(tls),
-      sessions_(settings_.upstream.url.host + ':' + settings_.upstream.url.port),
+      sessions_(settings_.url.host + ':' + settings_.url.port),
       pool_(pool),
       log_(std::move(log)) {}
 
@@ -170,7 +170,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
   const auto executor = co_await net::this_coro::executor;
   const deadline limit = earliest({clock_type::now() + settings_.connect_timeout, error::upstream_connect_timeout},
                                   {d.request, error::request_timeout});
-  const auto& url = settings_.upstream.url;
+  const auto& url = settings_.url;
 
   // Resolution is asynchronous (Asio runs getaddrinfo on its own thread): never on an io thread.
   tcp::resolver resolver(executor);

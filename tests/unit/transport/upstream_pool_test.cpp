@@ -1,8 +1,8 @@
-// lib/upstream/upstream_pool, directly, with real loopback sockets: the newest idle connection is
+// lib/transport/upstream_pool, directly, with real loopback sockets: the newest idle connection is
 // taken first; a connection the server closed, one with unexpected bytes waiting, and one idle past
 // max_idle_age are never handed out again (counted as stale and closed); a full pool closes what is
 // given back; counters say what happened.
-#include "upstream/upstream_pool.hpp"
+#include "transport/upstream_pool.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>

@@ -2,13 +2,13 @@
 // completion - without building a JSON document: the handler below keeps only the fields /chat uses
 // (model, choices[0].delta.content or choices[0].message.content, choices[0].finish_reason, usage,
 // and for chunks x_groq.usage and error). Boost.JSON's basic_parser feeds it and validates; for a
-// whole completion core/json_scan.hpp does, and Boost.JSON only when that scan is unsure. The DOM
+// whole completion completion/json_scan.hpp does, and Boost.JSON only when that scan is unsure. The DOM
 // version (json::parse, then lookups) led the /chat relay's profile (benchmark 9: about a quarter of
 // its instructions per token); Boost.JSON's parser alone still cost 16,000 instructions of a
 // non-streaming request. The fuzz target fuzz_stream_chunk holds both readers equal to the DOM.
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
-#include "core/json_scan.hpp"
+#include "completion/json_scan.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 
@@ -201,7 +201,7 @@ struct chunk_handler {
     }
   }
 
-  // json_scan's handler (core/json_scan.hpp).
+  // json_scan's handler (completion/json_scan.hpp).
   void on_member(std::string_view k) { choose_key(k); }
   void on_text(std::string_view v) { scalar(&v, 0); }
   void on_count(std::uint64_t n) { scalar(nullptr, n); }
@@ -270,7 +270,7 @@ void clear(stream_chunk& c) {
 }
 
 // Reads `data` into `out` and returns what `verdict` makes of the handler that read it: for a
-// completion the fast scan's (core/json_scan.hpp), or Boost.JSON's parser's when the scan is unsure
+// completion the fast scan's (completion/json_scan.hpp), or Boost.JSON's parser's when the scan is unsure
 // or for a chunk - Boost.JSON's parser is then the authority on whether it is JSON at all (when not,
 // a value-initialized result: false, nullopt). Measured per document (callgrind, groq-sim's
 // bodies): a 250-byte chunk of short strings costs the scan 2,706 instructions and Boost.JSON

@@ -1,4 +1,4 @@
-#include "upstream/request_head.hpp"
+#include "transport/request_head.hpp"
 
 #include <charconv>
 

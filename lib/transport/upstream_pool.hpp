@@ -6,7 +6,7 @@
 // mutex orders the hand-over.
 #pragma once
 
-#include "upstream/upstream_connection.hpp"
+#include "transport/upstream_connection.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,5 +1,5 @@
 // The error body of an upstream that failed: its human message (read once per failure, so a DOM).
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>

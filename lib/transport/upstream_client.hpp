@@ -11,11 +11,11 @@
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
 #include "tls/tls_session_cache.hpp"
-#include "upstream/body_decoder.hpp"
-#include "upstream/provider.hpp"
-#include "upstream/reply_source.hpp"
-#include "upstream/response_head.hpp"
-#include "upstream/upstream_pool.hpp"
+#include "transport/body_decoder.hpp"
+#include "transport/base_url.hpp"
+#include "transport/reply_source.hpp"
+#include "transport/response_head.hpp"
+#include "transport/upstream_pool.hpp"
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -25,7 +25,7 @@
 namespace gateway {
 
 struct upstream_settings {
-  provider upstream;  // where, and how requests are authorized
+  base_url url;  // where the upstream lives (each request brings its own authorization)
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{30'000};
   std::chrono::milliseconds idle_timeout{15'000};
@@ -53,7 +53,7 @@ class upstream_exchange final : public reply_source {
 
   unsigned status() const { return parser_.status(); }
   /// A response header's value, or "": only the rate-limit and retry-after fields are kept (see
-  /// upstream/response_head.hpp).
+  /// transport/response_head.hpp).
   std::string header(std::string_view name) const;
   bool done() const override { return body_.done(); }
 

@@ -29,7 +29,7 @@ class response_head_parser final : public boost::beast::http::basic_parser<false
   void on_response_impl(int code, string_view, int, error_code&) override { status_ = static_cast<unsigned>(code); }
   void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override;
   void on_header_impl(error_code&) override {}
-  // The body is read by upstream/body_decoder, never through this parser (put() stops after the head).
+  // The body is read by transport/body_decoder, never through this parser (put() stops after the head).
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
   std::size_t on_body_impl(string_view, error_code&) override { return 0; }
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}

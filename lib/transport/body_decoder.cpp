@@ -1,4 +1,4 @@
-#include "upstream/body_decoder.hpp"
+#include "transport/body_decoder.hpp"
 
 #include "core/error.hpp"
 

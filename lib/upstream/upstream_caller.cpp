@@ -1,7 +1,7 @@
-#include "upstream/upstream_call.hpp"
+#include "upstream/upstream_caller.hpp"
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
-#include "upstream/completion.hpp"
+#include "completion/completion.hpp"
 #include "upstream/request_model.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -142,9 +142,10 @@ bool another_ready(std::span<upstream_route* const> plan, const std::vector<rout
 
 }  // namespace
 
-upstream_caller::upstream_caller(upstream_client& client, upstream_routes& routes, retry_settings retry,
-                                 std::chrono::milliseconds queue_timeout, logger log, upstream_observer* metrics)
-    : client_(client), routes_(routes), retry_(retry), queue_timeout_(queue_timeout), log_(std::move(log)),
+upstream_caller::upstream_caller(upstream_client& client, gateway::provider provider, upstream_routes& routes,
+                                 retry_settings retry, std::chrono::milliseconds queue_timeout, logger log,
+                                 upstream_observer* metrics)
+    : client_(client), provider_(std::move(provider)), routes_(routes), retry_(retry), queue_timeout_(queue_timeout), log_(std::move(log)),
       metrics_(metrics), random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
 double upstream_caller::jitter() {
@@ -200,7 +201,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     ++out.attempts;
     route.count_attempt();
     std::error_code ec;
-    const auto authorization = upstream().authorization(route.key());
+    const auto authorization = provider_.authorization(route.key());
     auto ex = co_await client_.start(target, send_body, wd, d, ec, method, request_id, authorization);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     bool move_on = false;                            // to the next route of the plan
@@ -257,7 +258,7 @@ std::optional<std::chrono::milliseconds> upstream_caller::observe_answer(upstrea
   std::optional<std::chrono::milliseconds> asked;
   out.upstream_status = ex.status();
   out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
-  const auto snapshot = upstream().rate_limits([&ex](std::string_view name) { return ex.header(name); });
+  const auto snapshot = provider_.rate_limits([&ex](std::string_view name) { return ex.header(name); });
   if (out.upstream_status != 200)  // an answer has no Retry-After to read
     asked = parse_retry_after(ex.header("retry-after-ms"), ex.header("retry-after"), std::chrono::system_clock::now());
   rate_limits_.update(snapshot);
@@ -306,7 +307,7 @@ net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange&
         f.retry_after = seconds_text(*ms);
     }
   } else if (f.code == error::upstream_rejected) {
-    auto message = upstream().redact(upstream_error_message(body));
+    auto message = provider_.redact(upstream_error_message(body));
     f.message = fmt::format("upstream rejected the request (HTTP {}){}{}", status, message.empty() ? "" : ": ", message);
   } else if (f.code == error::upstream_status_5xx) {
     f.message = fmt::format("upstream failed with HTTP {}", status);
