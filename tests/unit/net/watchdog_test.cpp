@@ -102,7 +102,7 @@ TEST_CASE("watchdog: trigger() fires at once, wins over a deadline and refuses l
   CHECK(ran == 1);
 }
 
-TEST_CASE("watchdog: a trigger replaces a deadline's cause; reset() forgets only a deadline's",
+TEST_CASE("watchdog: a trigger replaces a deadline's cause, and reset() forgets only a deadline's",
           "[net][watchdog]") {
   boost::asio::io_context ioc;
   watchdog wd(ioc.get_executor());
