@@ -29,27 +29,26 @@
 #include "transport/upstream_pool.hpp"
 #include "web/web_handler.hpp"
 
+#include <openssl/rand.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <openssl/rand.h>
 
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
-
 
 namespace gateway {
 namespace beast = boost::beast;
 namespace {
 
 // A request id is the client's X-Request-Id when it is short and plain, else a new one.
-std::string request_id_for(const request_t& req, const std::string& prefix, std::uint64_t n) {
+std::string request_id_for(const inbound_request& req, const std::string& prefix, std::uint64_t n) {
   const auto given = header_value(req, "x-request-id");
-  const bool usable = !given.empty() && given.size() <= 64 &&
-                      std::all_of(given.begin(), given.end(), [](char ch) {
-                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
-                      });
+  const bool usable =
+      !given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      });
   if (usable) return std::string(given);
   // PREFIX-N, N in hex; built by hand: fmt's format-string parsing was ~450 instructions of every
   // cache hit. Short enough to stay in the string's own buffer for the first 16^6 requests.
@@ -69,7 +68,8 @@ std::string random_prefix() {
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", bytes[0], bytes[1], bytes[2], bytes[3]);
 }
 
-std::unique_ptr<answer_store> make_store(const gateway_config& cfg, std::shared_ptr<redis::redis_client> redis) {
+std::unique_ptr<answer_store> make_store(const gateway_config& cfg,
+                                         std::shared_ptr<redis::redis_client> redis) {
   if (!cfg.cache_enabled) return nullptr;
   const cache_limits limits{cfg.cache_ttl, cfg.cache_max_entries, cfg.cache_max_bytes,
                             cfg.cache_shards ? cfg.cache_shards : 4 * io_threads(cfg)};
@@ -78,8 +78,8 @@ std::unique_ptr<answer_store> make_store(const gateway_config& cfg, std::shared_
 }
 
 // `extra_wait`: a connection for blocking reads (XREAD BLOCK) waits that much longer per command.
-std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gateway_config& cfg, const logger& log,
-                                                redis::redis_observer* observer,
+std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gateway_config& cfg,
+                                                const logger& log, redis::redis_observer* observer,
                                                 std::chrono::milliseconds extra_wait = {}) {
   if (!cfg.redis) return nullptr;
   redis::redis_settings s;
@@ -88,32 +88,38 @@ std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gate
   return redis::redis_client::create(ioc.get_executor(), std::move(s), log, observer);
 }
 
-std::unique_ptr<cluster::shared_flights> make_shared_flights(net::io_context& ioc, const gateway_config& cfg,
-                                                            std::shared_ptr<redis::redis_client> redis,
-                                                            const logger& log, const std::string& instance) {
+std::unique_ptr<cluster::shared_flights> make_shared_flights(
+    net::io_context& ioc, const gateway_config& cfg, std::shared_ptr<redis::redis_client> redis,
+    const logger& log, const std::string& instance) {
   if (!redis || !cfg.cache_enabled) return nullptr;
   auto blocking = make_redis(ioc, cfg, log, nullptr, cluster::stream_reader_block);
-  return std::make_unique<cluster::shared_flights>(std::move(redis), std::move(blocking), ioc.get_executor(), instance);
+  return std::make_unique<cluster::shared_flights>(std::move(redis), std::move(blocking),
+                                                   ioc.get_executor(), instance);
 }
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
 
 // Failed key checks logged per second at most; the rest are counted into the next line.
 constexpr unsigned failed_key_lines_per_second = 10;
 
 connection_limits connection_limits_of(const gateway_config& cfg) {
   // MAX_CONNECTIONS unset: from the descriptor limit now (main has raised it to the hard limit).
-  const auto max = cfg.max_connections ? cfg.max_connections
-                                       : connections_for_descriptors(descriptor_limit(), cfg.upstream_pool_size);
+  const auto max = cfg.max_connections
+                       ? cfg.max_connections
+                       : connections_for_descriptors(descriptor_limit(), cfg.upstream_pool_size);
   return {max, cfg.max_connections_per_client, cfg.max_inflight_request_bytes};
 }
 
 // The whole answer to a connection refused at accept, written once at start-up. In the /chat
 // error shape: no request has been read, so there is no route to take a shape from.
 std::string busy_reply() {
-  const auto body = error_body(error_style::chat, 503, "too_many_connections", "too many connections; retry later");
+  const auto body = error_body(error_style::chat, 503, "too_many_connections",
+                               "too many connections; retry later");
   return fmt::format(
-      "HTTP/1.1 503 Service Unavailable\r\nServer: chat-gateway\r\nContent-Type: application/json; charset=utf-8\r\n"
+      "HTTP/1.1 503 Service Unavailable\r\nServer: chat-gateway\r\nContent-Type: application/json; "
+      "charset=utf-8\r\n"
       "Retry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
       body.size(), body);
 }
@@ -126,7 +132,8 @@ std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
 }  // namespace
 
 // Connection coroutines hold a shared_ptr to impl: when the io_context is destroyed with frames
-// still pending (after stop), those frames may still reach the pool and the handler while unwinding.
+// still pending (after stop), those frames may still reach the pool and the handler while
+// unwinding.
 struct gateway_server::impl : std::enable_shared_from_this<impl> {
   impl(net::io_context& ioc, gateway_config c, logger l, logger a)
       : cfg(std::move(c)),
@@ -141,28 +148,38 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                  upstream_settings{cfg.upstream, cfg.upstream_connect_timeout, cfg.upstream_timeout,
                                    cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
-        upstreams(groq_keys(cfg).size(), route_models(cfg), breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown},
-                  log),
-        caller(upstream, provider{"groq", cfg.upstream, groq_keys(cfg)}, upstreams, retry_settings{cfg.upstream_max_retries}, cfg.queue_timeout, log, &metrics),
+        upstreams(groq_keys(cfg).size(), route_models(cfg),
+                  breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log),
+        caller(upstream, provider{"groq", cfg.upstream, groq_keys(cfg)}, upstreams,
+               retry_settings{cfg.upstream_max_retries}, cfg.queue_timeout, log, &metrics),
         redis(make_redis(ioc, cfg, log, &metrics)),
         store(make_store(cfg, redis)),
         limiter(cluster::rate_limit_settings{cfg.rate_limit_rpm, cfg.rate_limit_tpm}, redis),
         shared_flights(make_shared_flights(ioc, cfg, redis, log, id_prefix)),
-        pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics, shared_flights.get()}),
+        pipeline(relay_deps{cfg, caller, store.get(), flights, active, log, &metrics,
+                            shared_flights.get()}),
         chat(pipeline, cfg),
         openai(pipeline, cfg, log),
         web(cfg.client_write_timeout),
         keys(cfg.gateway_api_keys),
         budget(connection_budget::create(connection_limits_of(cfg))),
-        limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
-               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes, 4 * 1024, budget.get()},
+        limits{cfg.keepalive_timeout,
+               cfg.client_header_timeout,
+               cfg.client_header_timeout,
+               cfg.client_write_timeout,
+               16 * 1024,
+               cfg.max_body_bytes,
+               4 * 1024,
+               budget.get()},
         // THREADS=1 (set, not derived from the machine): main runs the io_context on one thread.
-        acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
-                 [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
+        acceptor(
+            ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
+            [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
 
   // One client connection. Registered so that a shutdown can end it while it idles.
   struct connection {
-    connection(net::ip::tcp::socket s, connection_budget::ticket t) : held(std::move(t)), stream(std::move(s)) {}
+    connection(net::ip::tcp::socket s, connection_budget::ticket t)
+        : held(std::move(t)), stream(std::move(s)) {}
     connection_budget::ticket held;  // first: given back only after the socket below is closed
     beast::tcp_stream stream;
     beast::flat_buffer buffer;  // what was read and not parsed yet; strand-only
@@ -217,10 +234,13 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     socket.close(ec);
   }
 
-  net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/, std::shared_ptr<connection> conn) {
+  net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/,
+                               std::shared_ptr<connection> conn) {
     co_await serve_http(
         conn->stream, conn->buffer, limits, log,
-        [this, c = conn.get()](beast::tcp_stream& s, request_t& req) { return route(s, req, c->buffer); },
+        [this, c = conn.get()](beast::tcp_stream& s, inbound_request& req) {
+          return route(s, req, c->buffer);
+        },
         [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle, framing_error);
     boost::system::error_code ec;
     conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
@@ -248,38 +268,72 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     using v = http::verb;
     const auto chat_completions = [this](request_context& rc) { return openai.completions(rc); };
     const auto models = [this](request_context& rc) { return openai.models(rc); };
+    // A key check (GATEWAY_API_KEYS) and the rate limits apply where a row says so, by name.
+    constexpr bool rate_limited = true, unlimited = false;
+    const auto api = [](std::string path, http::verb method, std::string metric,
+                        route_handler handler, bool limited) {
+      return gateway::route{.path = std::move(path),
+                            .methods = {method},
+                            .metric = std::move(metric),
+                            .needs_key = true,
+                            .style = error_style::openai,
+                            .handler = std::move(handler),
+                            .limited = limited};
+    };
+    const auto open = [](std::string path, std::string metric, route_handler handler) {
+      return gateway::route{.path = std::move(path),
+                            .methods = {v::get},
+                            .metric = std::move(metric),
+                            .needs_key = false,
+                            .style = error_style::chat,
+                            .handler = std::move(handler),
+                            .limited = false};
+    };
     std::vector<gateway::route> rows{
-            {"/chat", {v::post}, "/chat", true, error_style::chat, [this](request_context& rc) { return chat.handle(rc); }, true},
-            {"/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions, true},
-            {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, chat_completions, true},
-            {"/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
-            {"/openai/v1/models", {v::get}, "/v1/models", true, error_style::openai, models},
-            {"/v1/cache/explain", {v::post}, "/v1/cache/explain", true, error_style::openai, [this](request_context& rc) { return explain(rc); }},
-            {"/healthz", {v::get}, "/healthz", false, error_style::chat, [this](request_context& rc) { return healthz(rc); }},
-            {"/readyz", {v::get}, "/readyz", false, error_style::chat, [this](request_context& rc) { return readyz(rc); }},
-            {"/metrics", {v::get}, "/metrics", false, error_style::chat, [this](request_context& rc) { return scrape(rc); }},
+        gateway::route{.path = "/chat",
+                       .methods = {v::post},
+                       .metric = "/chat",
+                       .needs_key = true,
+                       .style = error_style::chat,
+                       .handler = [this](request_context& rc) { return chat.handle(rc); },
+                       .limited = true},
+        api("/v1/chat/completions", v::post, "/v1/chat/completions", chat_completions,
+            rate_limited),
+        api("/openai/v1/chat/completions", v::post, "/v1/chat/completions", chat_completions,
+            rate_limited),
+        api("/v1/models", v::get, "/v1/models", models, unlimited),
+        api("/openai/v1/models", v::get, "/v1/models", models, unlimited),
+        api(
+            "/v1/cache/explain", v::post, "/v1/cache/explain",
+            [this](request_context& rc) { return explain(rc); }, unlimited),
+        open("/healthz", "/healthz", [this](request_context& rc) { return healthz(rc); }),
+        open("/readyz", "/readyz", [this](request_context& rc) { return readyz(rc); }),
+        open("/metrics", "/metrics", [this](request_context& rc) { return scrape(rc); }),
     };
     // The chat page and its files: a row each, open (the page asks for a key when /chat wants one).
     if (cfg.web_ui)
       for (const auto& asset : web::web_assets())
-        rows.push_back({std::string(asset.path), {v::get}, asset.immutable ? "/assets" : "/", false, error_style::chat,
-                        [this, &asset](request_context& rc) { return web.serve(rc, asset); }});
+        rows.push_back(open(std::string(asset.path), asset.immutable ? "/assets" : "/",
+                            [this, &asset](request_context& rc) { return web.serve(rc, asset); }));
     return route_table(
         std::move(rows),
         // Unknown paths under the OpenAI prefixes answer in OpenAI's shape - after the key check,
         // so that a caller without a key learns nothing about which paths exist.
-        {{"/v1/", error_style::openai, true}, {"/openai/v1/", error_style::openai, true}});
+        {{.prefix = "/v1/", .style = error_style::openai, .needs_key = true},
+         {.prefix = "/openai/v1/", .style = error_style::openai, .needs_key = true}});
   }
 
   // Framing errors (400, 413, 431, 501) from serve_http, in the error style of the route meant.
-  const framing_error_body framing_error = [this](unsigned status, std::string_view code, std::string_view message,
-                                                   std::string_view target) {
+  const framing_error_body framing_error = [this](unsigned status, std::string_view code,
+                                                  std::string_view message,
+                                                  std::string_view target) {
     return error_body(routes.style_for(path_of(target)), status, code, message);
   };
 
   // The router: every request passes here once - matching, key check, 404/405, the handler, then
   // the metrics and the access log line.
-  net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req, beast::flat_buffer& read_buffer) {
+  net::awaitable<bool> route(beast::tcp_stream& stream, inbound_request& req,
+                             beast::flat_buffer& read_buffer) {
     const auto started = clock_type::now();
     metrics.request_started();
     const auto id = request_id_for(req, id_prefix, ++requests);
@@ -288,7 +342,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const auto path = path_of(req.target());
     const auto* row = routes.find(path);
     const bool keep = co_await dispatch(rc, row, path);
-    const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
+    const auto duration =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
     metrics.request_finished(routes.metric(row), report.status, duration);
     if (report.added.count() >= 0) metrics.added_latency(report.added);
     if (access.enabled(log_level::info)) {
@@ -303,9 +358,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   }
 
   // Not a coroutine: it hands back the awaitable of whoever answers, so a request that passes every
-  // check costs no coroutine frame here (the cache-hit path is a chain of them). The replies' bodies
-  // move into send_reply's frame when it is called.
-  net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row, std::string_view path) {
+  // check costs no coroutine frame here (the cache-hit path is a chain of them). The replies'
+  // bodies move into send_reply's frame when it is called.
+  net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row,
+                                std::string_view path) {
     const auto style = routes.style_for(path);
     std::optional<std::size_t> key;
     if (routes.needs_key(path) && keys.enabled()) {
@@ -319,26 +375,29 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     if (!routes.allows(*row, rc.req.method())) return method_not_allowed(rc, *row, style, path);
     if (!row->limited || !limiter.enabled()) return row->handler(rc);
     // Counted against the key it matched, not the header's spelling of it.
-    return limited(rc, *row, style, limit_client(cfg, key ? std::string_view(keys.limit_id(*key)) : "", rc));
+    return limited(rc, *row, style,
+                   limit_client(cfg, key ? std::string_view(keys.limit_id(*key)) : "", rc));
   }
 
   // 401. Logged at most failed_key_lines_per_second times a second, the rest counted into the
   // next line: a client can fail as fast as it can send.
   net::awaitable<bool> refuse_key(request_context& rc, error_style style, std::string_view path) {
-    if (std::uint64_t left_out = 0; log.enabled(log_level::info) && failed_key_log.admit(clock_type::now(), left_out)) {
+    if (std::uint64_t left_out = 0;
+        log.enabled(log_level::info) && failed_key_log.admit(clock_type::now(), left_out)) {
       if (left_out)
-        log.info("{} {} {} 401 no valid API key ({} more since the last such line)", rc.id, rc.req.method_string(),
-                 path, left_out);
+        log.info("{} {} {} 401 no valid API key ({} more since the last such line)", rc.id,
+                 rc.req.method_string(), path, left_out);
       else
         log.info("{} {} {} 401 no valid API key", rc.id, rc.req.method_string(), path);
     }
-    auto body = error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
+    auto body =
+        error_body(style, 401, "invalid_api_key", default_error_message(error::unauthorized, cfg));
     return send_reply(rc, 401, std::move(body), cfg.client_write_timeout);
   }
 
   // 405 with Allow: a coroutine of its own, since the header's text must live until it is written.
-  net::awaitable<bool> method_not_allowed(request_context& rc, const gateway::route& row, error_style style,
-                                          std::string_view path) {
+  net::awaitable<bool> method_not_allowed(request_context& rc, const gateway::route& row,
+                                          error_style style, std::string_view path) {
     const auto allow = routes.allow(row);
     auto body = error_body(style, 405, "method_not_allowed", fmt::format("use {} {}", allow, path));
     reply_headers headers;
@@ -347,7 +406,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   }
 
   // A route under RATE_LIMIT_RPM / _TPM: checked, answered, then charged.
-  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style, std::string client) {
+  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style,
+                               std::string client) {
     const auto verdict = co_await limiter.check(client);
     if (!verdict.allowed) co_return co_await refuse_over_limit(rc, cfg, style, verdict, log);
     const bool keep = co_await row.handler(rc);
@@ -359,9 +419,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // coroutine: everything is done before the reply's write.
   net::awaitable<bool> explain(request_context& rc) {
     if (!has_json_body(rc.req))
-      return send_reply(rc, 415, error_body(error_style::openai, 415, "unsupported_media_type", "Content-Type must be application/json"),
+      return send_reply(rc, 415,
+                        error_body(error_style::openai, 415, "unsupported_media_type",
+                                   "Content-Type must be application/json"),
                         cfg.client_write_timeout);
-    auto result = explain_question(rc.req.body(), chat.normalizer(), chat.canon(), request_limits{cfg.max_question_chars});
+    auto result = explain_question(rc.req.body(), chat.normalizer(), chat.canon(),
+                                   request_limits{cfg.max_question_chars});
     if (auto* bad = std::get_if<request_error>(&result)) {
       const auto refusal = openai_error_for(bad->code, std::move(bad->message));
       return send_reply(rc, refusal.status, openai_error_body(refusal), cfg.client_write_timeout);
@@ -378,10 +441,13 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   net::awaitable<bool> readyz(request_context& rc) {
     const bool accepting = !stopping.load(std::memory_order_relaxed);
     const bool upstream_ok = caller.breaker_state() == circuit_breaker::state::closed;
-    std::string body = accepting && upstream_ok ? R"({"status":"ready"})"
-                       : accepting              ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
-                                                : R"({"status":"not ready","reason":"shutting down"})";
-    co_return co_await send_reply(rc, accepting && upstream_ok ? 200 : 503, std::move(body), cfg.client_write_timeout);
+    std::string body =
+        accepting && upstream_ok ? R"({"status":"ready"})"
+        : accepting
+            ? R"json({"status":"not ready","reason":"upstream failing (circuit breaker open)"})json"
+            : R"({"status":"not ready","reason":"shutting down"})";
+    co_return co_await send_reply(rc, accepting && upstream_ok ? 200 : 503, std::move(body),
+                                  cfg.client_write_timeout);
   }
 
   net::awaitable<bool> scrape(request_context& rc) {
@@ -431,9 +497,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   gateway_config cfg;
   logger log;
-  logger access;  // one JSON line per request (lines come complete with '\n')
+  logger access;          // one JSON line per request (lines come complete with '\n')
   std::string id_prefix;  // of request ids; also names this instance to the others (shared flights)
-  route_table routes;       // before the metrics, which label requests by its rows
+  route_table routes;     // before the metrics, which label requests by its rows
   gateway_metrics metrics;  // before everything that records into it
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
@@ -443,20 +509,21 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::shared_ptr<redis::redis_client> redis;  // null without REDIS_URL
   std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false; two tiers with REDIS_URL
   cluster::rate_limiter limiter;        // RATE_LIMIT_RPM / _TPM; shared through `redis` when set
-  std::unique_ptr<cluster::shared_flights> shared_flights;  // coalescing across instances; null without Redis
-  flight_registry flights;              // coalescing, for every endpoint (keys never collide)
-  active_requests active;               // requests a shutdown ends after the grace
-  relay_pipeline pipeline;              // the one request path of both endpoints
+  std::unique_ptr<cluster::shared_flights>
+      shared_flights;       // coalescing across instances; null without Redis
+  flight_registry flights;  // coalescing, for every endpoint (keys never collide)
+  active_requests active;   // requests a shutdown ends after the grace
+  relay_pipeline pipeline;  // the one request path of both endpoints
   chat_handler chat;
   openai_handler openai;
-  web::web_handler web;  // the chat page (WEB_UI)
-  api_keys keys;  // GATEWAY_API_KEYS; open when empty
+  web::web_handler web;                                    // the chat page (WEB_UI)
+  api_keys keys;                                           // GATEWAY_API_KEYS; open when empty
   log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
   // MAX_CONNECTIONS, _PER_CLIENT, MAX_INFLIGHT_REQUEST_BYTES; thread-safe. Shared: a connection's
   // ticket and a body's hold keep it alive past this object when frames unwind after it.
   std::shared_ptr<connection_budget> budget;
   const std::string busy = busy_reply();  // the answer of a refused connection
-  serve_limits limits;                      // points at *budget
+  serve_limits limits;                    // points at *budget
   std::atomic<std::uint64_t> requests{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> connection_ids{0};
@@ -476,8 +543,8 @@ void gateway_server::start() {
   impl_->acceptor.start();
   const auto& c = impl_->cfg;
   impl_->log.info("chat-gateway listening on {}:{}; upstream {}://{}:{}{} model {}", c.host, port(),
-                  c.upstream.tls ? "https" : "http", c.upstream.host, c.upstream.port, c.upstream.path_prefix,
-                  c.model);
+                  c.upstream.tls ? "https" : "http", c.upstream.host, c.upstream.port,
+                  c.upstream.path_prefix, c.model);
 }
 
 void gateway_server::stop() {
@@ -488,13 +555,23 @@ void gateway_server::stop() {
   impl_->close_idle_connections();
 }
 
-void gateway_server::abort_requests() { impl_->active.abort_all(error::shutting_down); }
+void gateway_server::abort_requests() {
+  impl_->active.abort_all(error::shutting_down);
+}
 
-std::size_t gateway_server::open_connections() const { return impl_->open_connections(); }
+std::size_t gateway_server::open_connections() const {
+  return impl_->open_connections();
+}
 
-flight_stats gateway_server::coalescing() const { return impl_->flights.stats(); }
+flight_stats gateway_server::coalescing() const {
+  return impl_->flights.stats();
+}
 
-unsigned short gateway_server::port() const { return impl_->acceptor.port(); }
-const gateway_config& gateway_server::config() const { return impl_->cfg; }
+unsigned short gateway_server::port() const {
+  return impl_->acceptor.port();
+}
+const gateway_config& gateway_server::config() const {
+  return impl_->cfg;
+}
 
 }  // namespace gateway

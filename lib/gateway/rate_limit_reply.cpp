@@ -20,7 +20,7 @@ std::string limit_client(const gateway_config& cfg, std::string_view key_id, con
   return "ip:" + address_group(client, cfg.rate_limit_ipv6_prefix);
 }
 
-std::string forwarded_for(const request_t& req) {
+std::string forwarded_for(const inbound_request& req) {
   std::string joined;
   for (const auto field : req) {
     const auto name = field.name_string();

@@ -21,7 +21,7 @@ namespace gateway {
 std::string limit_client(const gateway_config& cfg, std::string_view key_id, const request_context& rc);
 
 /// Every X-Forwarded-For line of `req`, in order, joined with ", " (one list, RFC 9110 §5.3).
-std::string forwarded_for(const request_t& req);
+std::string forwarded_for(const inbound_request& req);
 
 /// "6s", "1m2.5s": the duration format of the x-ratelimit-reset-* headers.
 std::string reset_text(double ms);

@@ -16,7 +16,7 @@
 
 namespace gateway {
 
-bool has_json_body(const request_t& req) {
+bool has_json_body(const inbound_request& req) {
   const std::string_view media = header_value(req, http::field::content_type);
   const auto type = trim_ows(media.substr(0, media.find(';')));
   // Nearly every client writes it in lower case: one compare, not a case fold per character.

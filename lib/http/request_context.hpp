@@ -18,11 +18,9 @@
 namespace gateway {
 namespace http = boost::beast::http;
 
-using request_t = inbound_request;
-
 struct request_context {
   boost::beast::tcp_stream& client;
-  const request_t& req;
+  const inbound_request& req;
   std::string_view id;     // X-Request-Id: the client's when usable, else the gateway's own
   request_report& report;  // filled as the request is answered
   boost::beast::flat_buffer& read_buffer;  // the connection's: see release_read_buffer
@@ -35,7 +33,7 @@ inline void release_read_buffer(request_context& rc) {
 }
 
 /// Whether the request says its body is JSON (`application/json`, parameters and case aside).
-bool has_json_body(const request_t& req);
+bool has_json_body(const inbound_request& req);
 
 /// What a complete response may carry besides its status and body.
 struct reply_headers {

@@ -40,7 +40,7 @@ namespace gateway {
 
 /// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer: the response
 /// cache is not read and no in-flight answer is shared (every endpoint that caches follows it).
-inline bool asks_fresh_answer(const request_t& req) {
+inline bool asks_fresh_answer(const inbound_request& req) {
   const auto value = header_value(req, http::field::cache_control);
   return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
 }

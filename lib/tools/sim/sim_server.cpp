@@ -180,13 +180,13 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     bool drop_next = false;  // set by the drop_next directive: the next request gets no answer
     boost::beast::flat_buffer buffer;
     co_await serve_http(
-        stream, buffer, limits, log, [this, &drop_next](Stream& s, request_t& req) { return route(s, req, drop_next); },
+        stream, buffer, limits, log, [this, &drop_next](Stream& s, inbound_request& req) { return route(s, req, drop_next); },
         [this] { return stopping.load(); }, idle);
   }
 
   // ---- routes ------------------------------------------------------------------------------
   template <class Stream>
-  net::awaitable<bool> route(Stream& stream, request_t& req, bool& drop_next) {
+  net::awaitable<bool> route(Stream& stream, inbound_request& req, bool& drop_next) {
     ++requests;
     std::string_view path = req.target();
     path = path.substr(0, path.find('?'));
@@ -234,7 +234,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   using header_list = std::vector<std::pair<std::string, std::string>>;
 
   template <class Stream>
-  net::awaitable<bool> reply(Stream& stream, const request_t& req, unsigned status, std::string body,
+  net::awaitable<bool> reply(Stream& stream, const inbound_request& req, unsigned status, std::string body,
                              std::string_view retry_after = {}, const header_list& headers = {}) {
     auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
     if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
@@ -244,7 +244,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   }
 
   template <class Stream>
-  net::awaitable<bool> completion(Stream& stream, request_t& req, bool& drop_next) {
+  net::awaitable<bool> completion(Stream& stream, inbound_request& req, bool& drop_next) {
     ++completions;
     {
       std::lock_guard lock(mutex);
@@ -317,7 +317,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   }
 
   template <class Stream, class Pause>
-  net::awaitable<bool> stream_completion(Stream& stream, const request_t& req, bool include_usage,
+  net::awaitable<bool> stream_completion(Stream& stream, const inbound_request& req, bool include_usage,
                                          const directives& d, const sim_answer& answer, net::steady_timer& timer,
                                          Pause& pause, const header_list& headers) {
     http::response<http::empty_body> head{http::status::ok, req.version()};

@@ -14,7 +14,7 @@ using namespace gateway;
 TEST_CASE("header lookup: the same answers as Beast's own lookup", "[http]") {
   // The same fields in a Beast request and in the gateway's own: every lookup answers alike.
   http::request<http::string_body> beast_req{http::verb::post, "/chat", 11};
-  request_t req{http::verb::post, "/chat", 11};
+  inbound_request req{http::verb::post, "/chat", 11};
   for (const auto& [name, value] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
            {"Content-Type", "application/json; charset=utf-8"},
            {"X-Request-Id", "first"},
