@@ -274,13 +274,14 @@ bool is_domain_char(char c) {
 }
 
 void find_emails(std::string_view t, std::vector<pii_match>& out) {
+  std::size_t taken = 0;  // the end of the last address: the next one's local part begins after it
   for (auto at = t.find('@'); at != std::string_view::npos; at = t.find('@', at + 1)) {
     std::size_t s = at;
     for (;;) {
-      if (s > 0 && is_local_char(t[s - 1])) {
+      if (s > taken && is_local_char(t[s - 1])) {
         --s;
-      } else if (s > 1 && is_turkish_letter(static_cast<unsigned char>(t[s - 2]),
-                                            static_cast<unsigned char>(t[s - 1]))) {
+      } else if (s > taken + 1 && is_turkish_letter(static_cast<unsigned char>(t[s - 2]),
+                                                    static_cast<unsigned char>(t[s - 1]))) {
         s -= 2;
       } else {
         break;
@@ -309,6 +310,7 @@ void find_emails(std::string_view t, std::vector<pii_match>& out) {
     const auto tld = domain.substr(dot + 1);
     if (tld.size() < 2 || !std::all_of(tld.begin(), tld.end(), is_ascii_letter)) continue;
     out.push_back({s, e - s, pii_kind::email});
+    taken = e;
   }
 }
 
