@@ -5,6 +5,8 @@
 
 #include "core/text.hpp"
 
+#include <boost/json.hpp>
+
 #include <catch2/catch.hpp>
 
 using namespace gateway;
@@ -36,17 +38,20 @@ const std::string openai_finish =
 // The text of every event of `key`, in order (what a client reads of the answer).
 std::string text_of(std::string_view sse, std::string_view key) {
   std::string out;
-  const std::string marker = "\"" + std::string(key) + "\":\"";
-  for (auto at = sse.find(marker); at != std::string_view::npos; at = sse.find(marker, at + 1)) {
-    auto k = at + marker.size();
-    for (; k < sse.size() && sse[k] != '"'; ++k) {
-      if (sse[k] == '\\') {
-        ++k;
-        out.push_back(sse[k] == 'n' ? '\n' : sse[k]);
-      } else {
-        out.push_back(sse[k]);
-      }
+  for (std::size_t at = 0; at < sse.size();) {
+    const auto end = sse.find("\n\n", at);
+    REQUIRE(end != std::string_view::npos);
+    const auto data = sse.substr(at + 6, end - at - 6);
+    at = end + 2;
+    if (data == "[DONE]") continue;
+    const auto v = boost::json::parse(data);
+    const auto* o = &v.as_object();
+    if (key == "content") {
+      const auto& choice = v.at("choices").at(0).as_object();
+      o = &choice.at("delta").as_object();
     }
+    if (const auto* t = o->if_contains(key); t && t->is_string())
+      out += std::string(t->get_string());
   }
   return out;
 }
@@ -72,6 +77,8 @@ TEST_CASE("pii: a placeholder cut across /chat events is restored whole, at ever
   const std::string end = "data: {\"done\":true,\"model\":\"m\"}\n\ndata: [DONE]\n\n";
   const auto want = m.restore(answer);
   for (std::size_t cut = 0; cut <= answer.size(); ++cut) {
+    // A JSON string holds whole characters: events are cut between them.
+    if (cut < answer.size() && (static_cast<unsigned char>(answer[cut]) & 0xC0) == 0x80) continue;
     INFO("cut " << cut);
     pii_event_restorer r(m, "delta");
     std::string out;
