@@ -66,7 +66,7 @@ std::string content_of(const http_result& r) {
 }  // namespace
 
 TEST_CASE(
-    "pii: /chat sends placeholders only; each client gets its own values from one cached answer",
+    "pii: /chat sends placeholders only, and each client gets its own values from one cached answer",
     "[integration][pii]") {
   captured_log log;
   test_env env(logged(log));
