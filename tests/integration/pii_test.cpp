@@ -103,6 +103,17 @@ TEST_CASE(
   CHECK(d.saw_done);
   CHECK_FALSE(mentions(env.sim().stats().last_request_body, ayse));
 
+  // POST /v1/cache/explain shows the form /chat keys: the placeholders', the same for both.
+  auto form = [&](const customer& who) {
+    const auto r = env.request("POST", "/v1/cache/explain", chat_body(question_of(who)));
+    REQUIRE(r.status == 200);
+    return str(r.json().at("form"));
+  };
+  const auto form_ayse = form(ayse);
+  CHECK(form_ayse == form(mehmet));
+  CHECK(form_ayse.find("[iban_1]") != std::string::npos);
+  CHECK_FALSE(mentions(form_ayse, ayse));
+
   const auto m = env.request("GET", "/metrics", {}, {}).body;
   CHECK(m.find("gateway_pii_values_total{kind=\"iban\"} 4") != std::string::npos);
   CHECK(m.find("gateway_pii_values_total{kind=\"email\"} 4") != std::string::npos);
