@@ -74,23 +74,23 @@ net::awaitable<bool> chat_handler::handle(request_context& rc) {
   // Normalized: how a hit tells an exact match from a similar one.
   const std::string question = caching ? normalize_(chat.question) : std::string();
   chat_format format(stream, caching);
-  relay_request r{label, format, stream, target_, {}, std::nullopt,
+  relay_request r{label, format, target_, {}, std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
-                  chat.cache && !asks_fresh_answer(rc.req),
+                  chat.cache && !asks_fresh_answer(rc.req), stream,
                   // /chat always says how the cache took part, BYPASS with the cache off.
                   "BYPASS", canon_ ? std::string_view(question) : std::string_view()};
   r.pii = pii.get();
   if (caching) r.key = key_for(question, chat.history);
   // The upstream body (system prompt, history, sampling settings as JSON) only for a request that
   // goes upstream: on a cache hit it would be the largest cost of the request.
+  // Small: handle()'s frame is at Asio's recycling limit (the configuration is the handler's).
   struct body_inputs {
     const chat_request& chat;
-    const gateway_config& cfg;
     bool stream;
     bool placeholders;
-  } inputs{chat, cfg_, stream, pii != nullptr};
-  r.make_body = [&inputs] {
-    return build_upstream_body(inputs.chat, inputs.cfg, inputs.stream, inputs.placeholders);
+  } inputs{chat, stream, pii != nullptr};
+  r.make_body = [this, &inputs] {
+    return build_upstream_body(inputs.chat, cfg_, inputs.stream, inputs.placeholders);
   };
   co_return co_await pipeline_.serve(rc, r);
 }

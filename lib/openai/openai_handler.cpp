@@ -49,9 +49,9 @@ net::awaitable<bool> openai_handler::completions(request_context& rc) {
 
   const bool caching = pipeline_.caching() && req.cacheable;
   openai_format format(req.stream, req.include_usage, caching);
-  relay_request r{label, format, req.stream, completions_target_, std::move(req.body), std::nullopt,
+  relay_request r{label, format, completions_target_, std::move(req.body), std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
-                  !asks_fresh_answer(rc.req),
+                  !asks_fresh_answer(rc.req), req.stream,
                   // Requests that are never cached carry no X-Cache at all.
                   caching ? "BYPASS" : ""};
   if (caching) r.key = make_request_key(key_domain, req.cache_input);

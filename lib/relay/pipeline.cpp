@@ -69,6 +69,7 @@ struct relay_pipeline::call {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
   bool chunked = true;
+  bool stream_open = false;  // counted in gateway_open_streams until the call ends (beside `chunked`: no padding of its own)
   // The stream's head, built by begin_stream() and held back until the first write, which carries
   // it: one write less per stream when the first event is there already (it goes out on its own
   // before any wait). Empty once written (a head never is).
@@ -77,7 +78,6 @@ struct relay_pipeline::call {
   void head_sent() { std::string().swap(head); }  // a long stream does not hold it
   // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
   sse_keepalive* keepalive = nullptr;
-  bool stream_open = false;  // counted in gateway_open_streams until the call ends
   // This client's own values put back into what it is sent (null: its request carried none). On
   // the heap: the coroutine frame stays small (see relay_stream).
   struct client_restore {
@@ -242,12 +242,12 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       // Followers get the same bytes by pointer: one copy of the stream however many read it.
       auto shared = c.lead && !out.empty() ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
-      // What this client gets: the shared bytes with its own values restored. Never an empty
-      // write without the head (an empty chunk would end the response).
-      const auto mine =
-          m.client_attached() ? client_bytes(c, shared ? *shared : out, false) : std::string_view();
-      if (m.client_attached() && (!mine.empty() || c.head_pending())) {
-        const net::const_buffer buffer = net::buffer(mine.data(), mine.size());
+      // What this client gets: the shared bytes with its own values restored (no local of its
+      // own: the frame is at Asio's recycling limit). Never an empty write without the head (an
+      // empty chunk would end the response).
+      const net::const_buffer buffer =
+          m.client_attached() ? net::buffer(client_bytes(c, shared ? *shared : out, false)) : net::const_buffer();
+      if (m.client_attached() && (buffer.size() != 0 || c.head_pending())) {
         sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.head);
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.

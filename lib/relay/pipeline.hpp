@@ -38,12 +38,12 @@ struct relay_action;
 struct relay_request {
   std::string_view label;  // for logs, e.g. "POST /chat"
   relay_format& format;
-  bool stream = false;     // the client asked for SSE
   std::string_view target; // upstream path
   std::string body;        // upstream request body (or see make_body)
   /// Set when the answer may be cached and shared (the store is on and the request is cacheable).
   std::optional<cache_key> key;
   bool read_cache = true;  // false: a fresh answer was asked for - no lookup, no flight; still stored
+  bool stream = false;     // the client asked for SSE (beside read_cache: no padding of its own)
   /// The X-Cache header's value before admission decides ("" = no X-Cache header on this endpoint
   /// for this request).
   std::string_view x_cache;
