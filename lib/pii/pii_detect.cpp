@@ -381,6 +381,40 @@ bool valid_card_number(std::string_view d) {
   return false;
 }
 
+namespace {
+
+// The bytes a number-based value may begin with (digits, '+', '(') or an IBAN ('T', 't'): the scan
+// skips everything else without a look at the rules.
+constexpr std::array<bool, 256> candidate_bytes = [] {
+  std::array<bool, 256> out{};
+  for (char c = '0'; c <= '9'; ++c) out[static_cast<unsigned char>(c)] = true;
+  for (char c : {'+', '(', 'T', 't'}) out[static_cast<unsigned char>(c)] = true;
+  return out;
+}();
+
+// How many digits the number beginning at `i` holds, reading over the separators a card or a phone
+// may have (at most two in a row: ") "), and where it ends. Fewer than 10 digits (the shortest
+// value, a mobile number without its 0) and it cannot hold a value: "BIST 100", "1.250.000 TL" and
+// "29.10.2024" are passed over at once.
+std::pair<std::size_t, std::size_t> number_extent(std::string_view t, std::size_t i) {
+  std::size_t digits = 0, separators = 0, j = i;
+  for (; j < t.size(); ++j) {
+    const char c = t[j];
+    if (is_digit(c)) {
+      ++digits;
+      separators = 0;
+    } else if ((c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+') &&
+               separators < 2) {
+      ++separators;
+    } else {
+      break;
+    }
+  }
+  return {digits, j};
+}
+
+}  // namespace
+
 std::vector<pii_match> find_pii(std::string_view t, pii_kinds kinds) {
   std::vector<pii_match> out;
   if (kinds.empty()) return out;
@@ -390,24 +424,29 @@ std::vector<pii_match> find_pii(std::string_view t, pii_kinds kinds) {
   const bool numbers = kinds.has(pii_kind::iban) || kinds.has(pii_kind::card) ||
                        kinds.has(pii_kind::tckn) || kinds.has(pii_kind::phone);
   for (std::size_t i = 0; numbers && i < t.size();) {
+    while (i < t.size() && !candidate_bytes[static_cast<unsigned char>(t[i])]) ++i;
+    if (i == t.size()) break;
     // Inside an address: its digits are the address's.
-    while (next_email < emails && out[next_email].offset + out[next_email].length <= i)
-      ++next_email;
-    if (next_email < emails && out[next_email].offset <= i) {
-      i = out[next_email].offset + out[next_email].length;
-      continue;
+    if (emails) {
+      while (next_email < emails && out[next_email].offset + out[next_email].length <= i)
+        ++next_email;
+      if (next_email < emails && out[next_email].offset <= i) {
+        i = out[next_email].offset + out[next_email].length;
+        continue;
+      }
     }
     const char c = t[i];
     const bool digit = is_digit(c);
-    if (!digit && c != '+' && c != '(' && c != 'T' && c != 't') {
-      ++i;
-      continue;
-    }
     std::size_t len = 0;
     pii_kind kind = pii_kind::tckn;
-    if ((c == 'T' || c == 't') && kinds.has(pii_kind::iban)) {
-      len = match_iban(t, i);
-      kind = pii_kind::iban;
+    if (c == 'T' || c == 't') {
+      if (kinds.has(pii_kind::iban)) {
+        len = match_iban(t, i);
+        kind = pii_kind::iban;
+      }
+    } else if (const auto extent = number_extent(t, i); extent.first < 10) {
+      i = std::max(extent.second, i + 1);  // too few digits for any value
+      continue;
     } else if (starts_clean(t, i)) {
       if (digit && kinds.has(pii_kind::card) && (len = match_card(t, i))) kind = pii_kind::card;
       if (!len && digit && kinds.has(pii_kind::tckn) && (len = match_tckn(t, i)))
