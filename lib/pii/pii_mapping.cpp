@@ -88,13 +88,16 @@ placeholder_scan scan_placeholder(std::string_view text) {
   return out;
 }
 
+pii_mapping::tables& pii_mapping::index() {
+  if (!index_) index_ = std::make_unique<tables>();
+  return *index_;
+}
+
 void pii_mapping::reserve(std::string_view text) {
   for (auto at = text.find('['); at != std::string_view::npos; at = text.find('[', at + 1)) {
     const auto s = scan_placeholder(text.substr(at));
     if (s.what != placeholder_scan::result::yes) continue;
-    const std::pair<pii_kind, std::uint32_t> key{s.kind, s.number};
-    if (std::find(reserved_.begin(), reserved_.end(), key) == reserved_.end())
-      reserved_.push_back(key);
+    index().reserved.insert(id(s.kind, s.number));
   }
 }
 
@@ -102,7 +105,7 @@ std::uint32_t pii_mapping::next_number(pii_kind kind) {
   auto& n = last_[index_of(kind)];
   do {
     ++n;
-  } while (std::find(reserved_.begin(), reserved_.end(), std::pair{kind, n}) != reserved_.end());
+  } while (index_ && index_->reserved.count(id(kind, n)) != 0);
   return n;
 }
 
@@ -116,13 +119,17 @@ std::optional<std::string> pii_mapping::pseudonymise(std::string_view text, pii_
   for (const auto& m : found) {
     out.append(text.substr(at, m.offset - at));
     const auto value = text.substr(m.offset, m.length);
-    auto it = std::find_if(entries_.begin(), entries_.end(),
-                           [&](const entry& e) { return e.kind == m.kind && e.value == value; });
-    if (it == entries_.end()) {
-      entries_.push_back({m.kind, next_number(m.kind), std::string(value)});
-      it = entries_.end() - 1;
+    std::string key(1, static_cast<char>(index_of(m.kind)));
+    key.append(value);
+    auto& tables = index();
+    const auto [it, fresh] = tables.by_value.try_emplace(std::move(key), entries_.size());
+    if (fresh) {
+      const auto number = next_number(m.kind);
+      entries_.push_back({m.kind, number, std::string(value)});
+      tables.by_number.emplace(id(m.kind, number), entries_.size() - 1);
     }
-    append_placeholder(out, it->kind, it->number);
+    const auto& e = entries_[it->second];
+    append_placeholder(out, e.kind, e.number);
     ++replaced_[index_of(m.kind)];
     at = m.offset + m.length;
   }
@@ -131,9 +138,9 @@ std::optional<std::string> pii_mapping::pseudonymise(std::string_view text, pii_
 }
 
 const std::string* pii_mapping::value(pii_kind kind, std::uint32_t number) const {
-  for (const auto& e : entries_)
-    if (e.kind == kind && e.number == number) return &e.value;
-  return nullptr;
+  if (entries_.empty()) return nullptr;
+  const auto it = index_->by_number.find(id(kind, number));
+  return it == index_->by_number.end() ? nullptr : &entries_[it->second].value;
 }
 
 void pii_mapping::restore_into(std::string_view text, std::string& out) const {

@@ -14,9 +14,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace gateway {
@@ -67,11 +70,23 @@ class pii_mapping {
     std::string value;
   };
   std::uint32_t next_number(pii_kind kind);
+  static std::uint64_t id(pii_kind kind, std::uint32_t number) {
+    return (std::uint64_t{index_of(kind)} << 32) | number;
+  }
 
-  std::vector<entry> entries_;  // a request holds a handful: a linear search beats a map
+  // Hashed both ways: a body of MAX_BODY_BYTES may hold thousands of values (or typed
+  // placeholders), and a linear search per value would be quadratic on an io thread. Made on first
+  // use: a request without values builds no table.
+  struct tables {
+    std::unordered_map<std::string, std::size_t> by_value;     // kind byte + value -> entry
+    std::unordered_map<std::uint64_t, std::size_t> by_number;  // id(kind, number) -> entry
+    std::unordered_set<std::uint64_t> reserved;  // id(kind, number) typed by the client
+  };
+  tables& index();
+  std::vector<entry> entries_;
+  std::unique_ptr<tables> index_;
   std::array<std::uint32_t, pii_kind_count> last_{};
   std::array<std::uint32_t, pii_kind_count> replaced_{};
-  std::vector<std::pair<pii_kind, std::uint32_t>> reserved_;
 };
 
 /// Streaming restore, sans-io: feed() the answer's text as it comes, in pieces cut anywhere; it
