@@ -22,6 +22,7 @@ class chat_format final : public relay_format {
   std::string stream_end() override;
   std::optional<cached_answer> collected() override;
   std::string stream_error(error code, std::string_view message) const override;
+  std::string_view text_member() const override { return "delta"; }
   json_outcome from_upstream_json(std::string body, bool want_answer) override;
   error_reply error_response(error cause, std::string message, unsigned upstream_status) const override;
   std::string json_replay(const cached_answer& a, bool from_cache) const override;

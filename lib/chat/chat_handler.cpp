@@ -5,6 +5,7 @@
 #include "chat/chat_request.hpp"
 #include "chat/upstream_body.hpp"
 #include "http/serve.hpp"
+#include "pii/pii_mapping.hpp"
 
 namespace gateway {
 namespace {
@@ -14,6 +15,21 @@ constexpr std::string_view label = "POST /chat";
 // its coroutine frame would hold the format through the reply's write.
 error_reply refusal(error cause, std::string_view message) {
   return chat_format(false, false).error_response(cause, std::string(message), 0);
+}
+// PII_PROTECTION: the question and every history message with their personal data replaced,
+// before anything else reads them (key, similar form, debug log, upstream body). Null when
+// protection is off or the request holds none; no allocation then.
+std::unique_ptr<pii_mapping> protect(chat_request& chat, const pii_settings& settings) {
+  if (!settings.active()) return nullptr;
+  pii_mapping mapping;
+  for (const auto& m : chat.history) mapping.reserve(m.content);
+  mapping.reserve(chat.question);
+  for (auto& m : chat.history)
+    if (auto out = mapping.pseudonymise(m.content, settings.kinds)) m.content = std::move(*out);
+  if (auto out = mapping.pseudonymise(chat.question, settings.kinds))
+    chat.question = std::move(*out);
+  if (mapping.empty()) return nullptr;
+  return std::make_unique<pii_mapping>(std::move(mapping));
 }
 }  // namespace
 
@@ -51,26 +67,31 @@ net::awaitable<bool> chat_handler::handle(request_context& rc) {
   auto parsed = parse_chat_request(rc.req.body(), request_limits{cfg_.max_question_chars});
   if (auto* bad = std::get_if<request_error>(&parsed))
     co_return co_await pipeline_.reject(rc, label, bad->code, refusal(bad->code, bad->message));
-  const auto& chat = std::get<chat_request>(parsed);
+  auto& chat = std::get<chat_request>(parsed);
+  const auto pii = protect(chat, cfg_.pii);  // first: nothing below sees the client's values
   const bool stream = chat.stream && cfg_.stream_response;
   const bool caching = pipeline_.caching();
   // Normalized: how a hit tells an exact match from a similar one.
   const std::string question = caching ? normalize_(chat.question) : std::string();
   chat_format format(stream, caching);
-  relay_request r{label, format, stream, target_, {}, std::nullopt,
+  relay_request r{label, format, target_, {}, std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
-                  chat.cache && !asks_fresh_answer(rc.req),
+                  chat.cache && !asks_fresh_answer(rc.req), stream,
                   // /chat always says how the cache took part, BYPASS with the cache off.
                   "BYPASS", canon_ ? std::string_view(question) : std::string_view()};
+  r.pii = pii.get();
   if (caching) r.key = key_for(question, chat.history);
   // The upstream body (system prompt, history, sampling settings as JSON) only for a request that
   // goes upstream: on a cache hit it would be the largest cost of the request.
+  // Small: handle()'s frame is at Asio's recycling limit (the configuration is the handler's).
   struct body_inputs {
     const chat_request& chat;
-    const gateway_config& cfg;
     bool stream;
-  } inputs{chat, cfg_, stream};
-  r.make_body = [&inputs] { return build_upstream_body(inputs.chat, inputs.cfg, inputs.stream); };
+    bool placeholders;
+  } inputs{chat, stream, pii != nullptr};
+  r.make_body = [this, &inputs] {
+    return build_upstream_body(inputs.chat, cfg_, inputs.stream, inputs.placeholders);
+  };
   co_return co_await pipeline_.serve(rc, r);
 }
 

@@ -1,6 +1,7 @@
 #include "chat/upstream_body.hpp"
 
 #include "core/text.hpp"
+#include "pii/pii_mapping.hpp"
 
 #include <bit>
 #include <charconv>
@@ -61,7 +62,8 @@ void append_fraction(std::string& out, double v, fraction_text& memo) {
 // Written by hand, fields in the order the DOM it replaces had them: building and serializing a
 // json::object was ~14,000 instructions of every /chat request that goes upstream (benchmark 9).
 // The sampling settings are finite (configuration checks them).
-std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream) {
+std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream,
+                                bool placeholders) {
   const auto history = trimmed_history(request.history, cfg.history_limit);
   std::size_t size = 256 + cfg.model.size() + cfg.system_prompt.size() + request.question.size();
   for (const auto& m : history) size += 32 + m.role.size() + m.content.size();
@@ -71,7 +73,14 @@ std::string build_upstream_body(const chat_request& request, const gateway_confi
   out.append("{\"model\":");
   append_json_string(out, cfg.model);
   out.append(",\"messages\":[");
-  if (!cfg.system_prompt.empty()) append_message(out, "system", cfg.system_prompt);
+  if (placeholders) {
+    std::string system = cfg.system_prompt;
+    if (!system.empty()) system += "\n\n";
+    system += pii_instruction;
+    append_message(out, "system", system);
+  } else if (!cfg.system_prompt.empty()) {
+    append_message(out, "system", cfg.system_prompt);
+  }
   for (const auto& m : history) append_message(out, m.role, m.content);
   append_message(out, "user", request.question);
   out.back() = ']';

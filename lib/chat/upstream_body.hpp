@@ -19,6 +19,9 @@ std::span<const chat_message> trimmed_history(const std::vector<chat_message>& h
 /// literal (no string built per request).
 std::string_view effective_reasoning_effort(const gateway_config& cfg);
 
-std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream);
+/// `placeholders`: the request's personal data was replaced (lib/pii); the system message then
+/// ends with pii_instruction, which tells the model to write the placeholders back as they are.
+std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream,
+                                bool placeholders = false);
 
 }  // namespace gateway

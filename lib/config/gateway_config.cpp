@@ -225,6 +225,16 @@ const std::vector<variable>& variables() {
        [](gateway_config& c, std::string_view v) { return assign_uint(c.max_question_chars, v, 1, 1'000'000); }},
       {"CACHE_ENABLED", "true", "serve repeated questions from the response cache",
        [](gateway_config& c, std::string_view v) { return parse_bool(v, c.cache_enabled); }},
+      {"PII_PROTECTION", "on",
+       "replace personal data (TCKN, IBAN, card, mobile number, e-mail) with placeholders before the cache, Redis, the logs and Groq see a request; restored in the answer",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.pii.enabled); }},
+      {"PII_KINDS", "tckn,iban,card,phone,email", "which kinds PII_PROTECTION looks for (comma-separated, or all)",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         const auto kinds = parse_pii_kinds(v);
+         if (!kinds) return "must be a comma-separated list of tckn, iban, card, phone, email (or all)";
+         c.pii.kinds = *kinds;
+         return {};
+       }},
       {"CACHE_TTL", "300", "seconds a cached answer stays valid",
        [](gateway_config& c, std::string_view v) { return parse_seconds(v, 30 * 86400, c.cache_ttl); }},
       {"CACHE_MAX_ENTRIES", "100", "most answers kept in the cache",

@@ -4,6 +4,7 @@
 
 #include "core/logger.hpp"
 #include "net/client_address.hpp"
+#include "pii/pii_kind.hpp"
 #include "redis/redis_address.hpp"
 #include "transport/base_url.hpp"
 
@@ -117,6 +118,11 @@ struct gateway_config {
   std::size_t cache_max_bytes = 64 << 20;
   /// Cache shards, rounded down to a power of two; 0 picks four per io thread.
   unsigned cache_shards = 0;
+  /// PII_PROTECTION and PII_KINDS: personal data in requests (T.C. kimlik no, IBAN, card and mobile
+  /// numbers, e-mail addresses) replaced by placeholders before the cache key, the upstream body,
+  /// Redis and the logs see the request, and restored in each client's answer (lib/pii).
+  pii_settings pii;
+
   /// CACHE_MATCH: true (similar) - /chat questions that ask the same thing in other words share
   /// one entry (lib/match); false (exact) - only the same text, case and spacing aside.
   bool cache_match_similar = true;

@@ -9,6 +9,7 @@
 #include "cache/question_normalizer.hpp"
 #include "chat/chat_request.hpp"
 #include "match/question_canon.hpp"
+#include "pii/pii_kind.hpp"
 
 #include <string>
 #include <string_view>
@@ -16,8 +17,13 @@
 
 namespace gateway {
 
-/// `canon` null: CACHE_MATCH=exact (the form is the normalized text).
-std::variant<std::string, request_error> explain_question(std::string_view body, const question_normalizer& normalize,
-                                                          const question_canon* canon, const request_limits& limits);
+/// `canon` null: CACHE_MATCH=exact (the form is the normalized text). With `pii` active, the form
+/// is that of the question with its personal data replaced, as /chat keys it ("question" stays as
+/// sent: the reply goes to the client who sent it, and nothing is kept).
+std::variant<std::string, request_error> explain_question(std::string_view body,
+                                                          const question_normalizer& normalize,
+                                                          const question_canon* canon,
+                                                          const request_limits& limits,
+                                                          const pii_settings* pii = nullptr);
 
 }  // namespace gateway

@@ -424,7 +424,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                                    "Content-Type must be application/json"),
                         cfg.client_write_timeout);
     auto result = explain_question(rc.req.body(), chat.normalizer(), chat.canon(),
-                                   request_limits{cfg.max_question_chars});
+                                   request_limits{cfg.max_question_chars}, &cfg.pii);
     if (auto* bad = std::get_if<request_error>(&result)) {
       const auto refusal = openai_error_for(bad->code, std::move(bad->message));
       return send_reply(rc, refusal.status, openai_error_body(refusal), cfg.client_write_timeout);

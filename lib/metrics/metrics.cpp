@@ -181,6 +181,13 @@ std::string gateway_metrics::render(const sources& s) const {
   gauge(out, "gateway_breaker_state", "Circuit breaker: 0 closed, 1 open, 2 half-open (probing).",
         static_cast<int>(s.breaker));
 
+  header(out, "gateway_pii_values_total", "counter",
+         "Personal data values in requests replaced by placeholders before the cache and the "
+         "upstream saw them, by kind (PII_PROTECTION).");
+  for (std::size_t k = 0; k < pii_kind_count; ++k)
+    sample(out, "gateway_pii_values_total", pii_values_[k].load(std::memory_order_relaxed),
+           fmt::format("kind=\"{}\"", pii_kind_names[k]));
+
   gauge(out, "gateway_pool_idle_connections", "Idle upstream connections kept for reuse.", s.pool.idle);
   gauge(out, "gateway_pool_connections_in_use", "Upstream connections held by requests.", s.pool.in_use);
   gauge(out, "gateway_pool_connections_created_total", "Upstream connections opened.", s.pool.created, "counter");

@@ -7,6 +7,7 @@
 
 #include "cache/response_cache.hpp"
 #include "cache/single_flight.hpp"
+#include "pii/pii_kind.hpp"
 #include "redis/redis_client.hpp"
 #include "upstream/circuit_breaker.hpp"
 #include "upstream/rate_limits.hpp"
@@ -93,6 +94,11 @@ class gateway_metrics final : public upstream_observer, public redis::redis_obse
   void redis_connection(bool up) override {
     if (!up) redis_disconnects_.fetch_add(1, std::memory_order_relaxed);
   }
+  /// Personal data a request carried, replaced by placeholders: occurrences per kind (counts only).
+  void pii_protected(const std::array<std::uint32_t, pii_kind_count>& replaced) {
+    for (std::size_t k = 0; k < pii_kind_count; ++k)
+      if (replaced[k]) pii_values_[k].fetch_add(replaced[k], std::memory_order_relaxed);
+  }
   /// A cache hit served for the same words (exact) or for a question asked in other words (similar).
   void cache_hit(bool similar) { (similar ? similar_hits_ : exact_hits_).fetch_add(1, std::memory_order_relaxed); }
 
@@ -120,6 +126,7 @@ class gateway_metrics final : public upstream_observer, public redis::redis_obse
   std::array<std::atomic<std::uint64_t>, static_cast<unsigned>(attempt_outcome::count_)> attempts_{};
   std::atomic<std::uint64_t> retries_{0};
   std::atomic<std::uint64_t> exact_hits_{0}, similar_hits_{0};
+  std::array<std::atomic<std::uint64_t>, pii_kind_count> pii_values_{};  // values replaced, per kind
   std::vector<std::unique_ptr<latency_histogram>> durations_;  // per route
   latency_histogram upstream_ttfb_;
   latency_histogram added_{{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1}};

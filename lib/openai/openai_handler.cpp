@@ -42,18 +42,20 @@ net::awaitable<bool> openai_handler::completions(request_context& rc) {
     co_return co_await pipeline_.reject(
         rc, label, error::unsupported_media_type,
         refusal(error::unsupported_media_type, "Content-Type must be application/json"));
-  auto parsed = parse_openai_request(rc.req.body(), cfg_.model, pipeline_.caching());
+  // With PII_PROTECTION, the messages' personal data is replaced here, before the key and the body.
+  auto parsed = parse_openai_request(rc.req.body(), cfg_.model, pipeline_.caching(), &cfg_.pii);
   if (auto* bad = std::get_if<openai_error>(&parsed)) co_return co_await refuse(rc, *bad);
   auto& req = std::get<openai_request>(parsed);
 
   const bool caching = pipeline_.caching() && req.cacheable;
   openai_format format(req.stream, req.include_usage, caching);
-  relay_request r{label, format, req.stream, completions_target_, std::move(req.body), std::nullopt,
+  relay_request r{label, format, completions_target_, std::move(req.body), std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
-                  !asks_fresh_answer(rc.req),
+                  !asks_fresh_answer(rc.req), req.stream,
                   // Requests that are never cached carry no X-Cache at all.
                   caching ? "BYPASS" : ""};
   if (caching) r.key = make_request_key(key_domain, req.cache_input);
+  r.pii = req.pii.get();
   r.model = req.model;  // a client that names a model other than MODEL gets that model, on any key
   co_return co_await pipeline_.serve(rc, r);
 }

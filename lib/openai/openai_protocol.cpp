@@ -1,5 +1,7 @@
 #include "openai/openai_protocol.hpp"
 
+#include "pii/pii_mapping.hpp"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -54,11 +56,48 @@ bool is_cacheable(const json::object& obj) {
   if (const auto* lp = obj.if_contains("logprobs"); lp && lp->is_bool() && lp->get_bool()) return false;
   return true;
 }
+
+// Every text a client wrote in `messages`: a string content, or the text of a part of type text.
+template <class F>
+void each_text(json::array& messages, F&& f) {
+  for (auto& m : messages) {
+    auto* o = m.if_object();
+    auto* content = o ? o->if_contains("content") : nullptr;
+    if (!content) continue;
+    if (auto* text = content->if_string()) {
+      f(*text);
+    } else if (auto* parts = content->if_array()) {
+      for (auto& part : *parts) {
+        auto* po = part.if_object();
+        auto* text = po ? po->if_contains("text") : nullptr;
+        const auto* type = po ? po->if_contains("type") : nullptr;
+        if (text && text->is_string() &&
+            (!type || (type->is_string() && type->get_string() == "text")))
+          f(text->get_string());
+      }
+    }
+  }
+}
+
+// PII_PROTECTION: the messages' personal data replaced in place, and the model told to keep the
+// placeholders (a system message first). Null when there was none.
+std::shared_ptr<const pii_mapping> protect(json::array& messages, const pii_settings& settings) {
+  pii_mapping mapping;
+  each_text(messages, [&](json::string& s) { mapping.reserve(s); });
+  each_text(messages, [&](json::string& s) {
+    if (auto out = mapping.pseudonymise(s, settings.kinds)) s = *out;
+  });
+  if (mapping.empty()) return nullptr;
+  messages.insert(messages.begin(), json::object({{"role", "system"}, {"content", pii_instruction}},
+                                                 messages.storage()));
+  return std::make_shared<const pii_mapping>(std::move(mapping));
+}
 }  // namespace
 
 std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
-                                                               std::string_view default_model,
-                                                               bool want_cache_input) {
+                                                                std::string_view default_model,
+                                                                bool want_cache_input,
+                                                                const pii_settings* pii) {
   boost::system::error_code ec;
   json::parse_options opts;
   opts.max_depth = 64;
@@ -83,7 +122,9 @@ std::variant<openai_request, openai_error> parse_openai_request(std::string_view
   if (const auto* so = obj->if_contains("stream_options"); so && so->is_object())
     if (const auto* iu = so->get_object().if_contains("include_usage"); iu && iu->is_bool())
       out.include_usage = iu->get_bool();
+  bool model_missing = true;
   if (const auto* m = obj->if_contains("model"); m && !m->is_null()) {
+    model_missing = false;
     if (!m->is_string() || m->get_string().empty())
       return invalid("invalid_request", "'model' must be a non-empty string", "model");
     const std::string_view model = m->get_string();
@@ -92,12 +133,16 @@ std::variant<openai_request, openai_error> parse_openai_request(std::string_view
     if (std::any_of(model.begin(), model.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
       return invalid("invalid_model", "'model' contains a control character", "model");
     out.model = std::string(model);
-    out.body = std::string(body);  // untouched: byte for byte what the client sent
   } else {
     out.model = std::string(default_model);
     (*obj)["model"] = out.model;
-    out.body = json::serialize(v);
   }
+  if (pii && pii->active()) out.pii = protect((*obj)["messages"].get_array(), *pii);
+  // Byte for byte what the client sent, unless a default or a placeholder went in.
+  if (out.pii || model_missing)
+    out.body = json::serialize(v);
+  else
+    out.body = std::string(body);
   out.cacheable = is_cacheable(*obj);
   if (out.cacheable && want_cache_input) {
     obj->erase("stream");

@@ -4,13 +4,17 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "pii/pii_kind.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 namespace gateway {
+
+class pii_mapping;
 
 struct openai_request {
   std::string body;  // what goes upstream: the client's bytes, or re-serialized when a default was added
@@ -25,6 +29,9 @@ struct openai_request {
   /// `stream_options`: what the cache key hashes, so a streamed and a JSON request for the same
   /// thing share one entry, and key order or spacing do not matter. Empty unless cacheable.
   std::string cache_input;
+  /// The personal data replaced in the messages (PII_PROTECTION); null when none was found. `body`
+  /// and `cache_input` hold the placeholders, and a system message with pii_instruction first.
+  std::shared_ptr<const pii_mapping> pii;
 };
 
 struct openai_error {
@@ -44,9 +51,12 @@ constexpr std::size_t max_model_bytes = 256;
 /// present) a boolean, `model` (if present) a non-empty string of at most max_model_bytes and no
 /// control characters. Without `model`, `default_model` is filled in. Nothing else is interpreted or changed. `cache_input` is only built when asked
 /// for (the cache is on): canonical serialization is not free on the hot path.
+/// With `pii` active, every message's text (a string `content`, or the `text` of its parts of type
+/// text) has its personal data replaced before `body` and `cache_input` are made.
 std::variant<openai_request, openai_error> parse_openai_request(std::string_view body,
                                                                std::string_view default_model,
-                                                               bool want_cache_input = true);
+                                                               bool want_cache_input = true,
+                                                               const pii_settings* pii = nullptr);
 
 /// `{"error": {...}}` with `param` null when empty.
 std::string openai_error_body(const openai_error& e);

@@ -96,8 +96,17 @@ net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry
         }
       }
       std::vector<net::const_buffer> buffers;
-      buffers.reserve(r.last.pieces.size());
-      for (const auto& p : r.last.pieces) buffers.push_back(net::buffer(*p));
+      std::string
+          transformed;  // with io.transform: the pieces as this client gets them, in one buffer
+      if (io.transform) {
+        for (const auto& p : r.last.pieces) io.transform(*p, transformed);
+        if (!transformed.empty()) buffers.push_back(net::buffer(transformed));
+      } else {
+        buffers.reserve(r.last.pieces.size());
+        for (const auto& p : r.last.pieces) buffers.push_back(net::buffer(*p));
+      }
+      if (buffers.empty())
+        continue;  // nothing for this client yet (an empty chunk would end the response)
       if (co_await write_sse(io.client, io.chunked, buffers, io.write_timeout)) {
         r.gone = true;
         break;

@@ -59,6 +59,9 @@ struct follow_io {
   std::chrono::milliseconds write_timeout;
   std::chrono::milliseconds keepalive_interval;
   clock_type::time_point deadline;  // the follower's own REQUEST_TIMEOUT
+  /// When set, the leader's pieces are written as this makes them (the follower's own personal
+  /// data restored into them: relay_pipeline::client_bytes), appended to the string given.
+  std::function<void(std::string_view, std::string&)> transform = {};
 };
 
 struct follow_result {

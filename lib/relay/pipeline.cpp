@@ -8,6 +8,7 @@
 #include "http/sse_keepalive.hpp"
 #include "metrics/metrics.hpp"
 #include "net/watchdog.hpp"
+#include "pii/pii_event_restorer.hpp"
 #include "relay/error_text.hpp"
 #include "relay/flight_io.hpp"
 #include "relay/relay_machine.hpp"
@@ -68,6 +69,7 @@ struct relay_pipeline::call {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
   bool chunked = true;
+  bool stream_open = false;  // counted in gateway_open_streams until the call ends (beside `chunked`: no padding of its own)
   // The stream's head, built by begin_stream() and held back until the first write, which carries
   // it: one write less per stream when the first event is there already (it goes out on its own
   // before any wait). Empty once written (a head never is).
@@ -76,7 +78,13 @@ struct relay_pipeline::call {
   void head_sent() { std::string().swap(head); }  // a long stream does not hold it
   // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
   sse_keepalive* keepalive = nullptr;
-  bool stream_open = false;  // counted in gateway_open_streams until the call ends
+  // This client's own values put back into what it is sent (null: its request carried none). On
+  // the heap: the coroutine frame stays small (see relay_stream).
+  struct client_restore {
+    pii_event_restorer events;
+    std::string out;
+  };
+  std::unique_ptr<client_restore> restore;
   std::optional<clock_type::time_point> upstream_called, upstream_finished;
 };
 
@@ -86,6 +94,11 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
   const auto strand = co_await net::this_coro::executor;
   call c(rc, r, strand, clock_type::now(), deps_.cfg.request_timeout, deps_.metrics);
   const auto registration = deps_.active.add(strand, c.alive, &c.wd);  // a shutdown can end it
+  if (r.pii && !r.pii->empty()) {
+    if (deps_.metrics) deps_.metrics->pii_protected(r.pii->replaced());
+    c.restore = std::make_unique<call::client_restore>(
+        call::client_restore{{*r.pii, r.format.text_member()}, {}});
+  }
 
   if (deps_.store && r.key && r.read_cache) {
     const unsigned format = r.stream ? r.format.piece_format() : piece_format::none;
@@ -254,8 +267,12 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       // Followers get the same bytes by pointer: one copy of the stream however many read it.
       auto shared = c.lead && !out.empty() ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
-      if (m.client_attached()) {
-        const net::const_buffer buffer = net::buffer(shared ? *shared : out);
+      // What this client gets: the shared bytes with its own values restored (no local of its
+      // own: the frame is at Asio's recycling limit). Never an empty write without the head (an
+      // empty chunk would end the response).
+      const net::const_buffer buffer =
+          m.client_attached() ? net::buffer(client_bytes(c, shared ? *shared : out, false)) : net::const_buffer();
+      if (m.client_attached() && (buffer.size() != 0 || c.head_pending())) {
         sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.head);
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
@@ -368,6 +385,8 @@ net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& 
     if (hit.hit_body.empty()) {
       auto body = c.r.format.json_replay(hit, true);  // its own statement: GCC 12 and co_await temporaries
       keep = co_await send_json(c, std::move(body));
+    } else if (c.restore) {
+      keep = co_await send_json(c, hit.hit_body);  // a copy, with this client's own values
     } else {
       // The entry's own bytes: `hit` is held by the caller for the whole reply.
       reply_headers headers;
@@ -391,8 +410,16 @@ net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket tic
   // answer replayed in their own.
   const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;
   const bool pieces = format != piece_format::none && ticket.f->format() == format;
-  const follow_io io{c.rc.client, c.strand, c.chunked, deps_.cfg.client_write_timeout,
-                     deps_.cfg.sse_keepalive_interval, c.deadlines.request};
+  follow_io io{c.rc.client,
+               c.strand,
+               c.chunked,
+               deps_.cfg.client_write_timeout,
+               deps_.cfg.sse_keepalive_interval,
+               c.deadlines.request};
+  if (c.restore)
+    io.transform = [&c](std::string_view piece, std::string& out) {
+      out.append(client_bytes(c, piece, false));
+    };
   // Built in its own statement: GCC 12 mishandles temporaries inside a co_await full-expression.
   std::function<net::awaitable<bool>()> start = [this, &c] { return start_stream(c); };
   auto result = co_await follow_flight(io, std::move(ticket), wake, pieces, std::move(start));
@@ -477,16 +504,28 @@ net::awaitable<bool> relay_pipeline::start_stream(call& c) {
 }
 
 net::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
-  const net::const_buffer buffer = net::buffer(tail);
+  const auto mine = client_bytes(c, tail, true);
+  const net::const_buffer buffer = net::buffer(mine.data(), mine.size());
   const auto ec = co_await end_sse(c.rc.client, c.chunked, std::span<const net::const_buffer>(&buffer, 1),
                                    deps_.cfg.client_write_timeout, c.head);
   if (ec) co_return false;
   c.head_sent();
-  c.rc.report.bytes += tail.size();
+  c.rc.report.bytes += buffer.size();
   co_return c.chunked && c.rc.req.keep_alive();
 }
 
+std::string_view relay_pipeline::client_bytes(call& c, std::string_view shared, bool last) {
+  if (!c.restore) return shared;
+  c.restore->out.clear();
+  c.restore->events.feed(shared, c.restore->out);
+  if (last) c.restore->events.finish(c.restore->out);
+  return c.restore->out;
+}
+
 net::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
+  // A JSON answer holds its text whole: placeholders are restored in place (the values need no
+  // JSON escape: pii_detect takes none with a quote, a backslash or a control character).
+  if (c.restore) body = c.r.pii->restore(body);
   reply_headers headers;
   headers.x_cache = c.x_cache;
   headers.x_cache_match = c.x_cache_match;

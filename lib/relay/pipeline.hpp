@@ -29,6 +29,7 @@ class shared_flights;
 }
 
 class gateway_metrics;
+class pii_mapping;
 class client_watch;
 class relay_machine;
 struct relay_action;
@@ -37,12 +38,12 @@ struct relay_action;
 struct relay_request {
   std::string_view label;  // for logs, e.g. "POST /chat"
   relay_format& format;
-  bool stream = false;     // the client asked for SSE
   std::string_view target; // upstream path
   std::string body;        // upstream request body (or see make_body)
   /// Set when the answer may be cached and shared (the store is on and the request is cacheable).
   std::optional<cache_key> key;
   bool read_cache = true;  // false: a fresh answer was asked for - no lookup, no flight; still stored
+  bool stream = false;     // the client asked for SSE (beside read_cache: no padding of its own)
   /// The X-Cache header's value before admission decides ("" = no X-Cache header on this endpoint
   /// for this request).
   std::string_view x_cache;
@@ -54,6 +55,10 @@ struct relay_request {
   std::function<std::string()> make_body = {};
   /// The model the body asks for ("": MODEL, whose fallback models may answer instead).
   std::string_view model = {};
+  /// This request's personal data (PII_PROTECTION): the body, the key and the question hold
+  /// placeholders only, and everything this client is sent - live, cached or coalesced - is
+  /// restored with this mapping (and no other). Null: none was found, or protection is off.
+  const pii_mapping* pii = nullptr;
 };
 
 /// What fetch() brings back: the upstream's body, or why there is none.
@@ -118,6 +123,9 @@ class relay_pipeline {
   /// The stream's last bytes and its end in one write; whether the connection may be kept.
   net::awaitable<bool> end_stream(call& c, const std::string& tail);
   net::awaitable<bool> send_json(call& c, std::string body);
+  /// What this client is sent of SSE bytes that every client of the answer shares: its own
+  /// placeholders restored (`last`: the bytes end the stream, nothing may stay held back).
+  static std::string_view client_bytes(call& c, std::string_view shared, bool last);
   /// A finished upstream answer (nullopt: not replayable): stored when storable, handed to the followers.
   void settle(call& c, std::optional<cached_answer> answer);
 

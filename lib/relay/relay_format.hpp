@@ -55,6 +55,9 @@ class relay_format {
   virtual std::optional<cached_answer> collected() = 0;
   /// The last event of a stream that failed after it started.
   virtual std::string stream_error(error code, std::string_view message) const = 0;
+  /// The JSON member whose string is the answer's text in this format's events (where a client's
+  /// placeholders are restored: pii_event_restorer).
+  virtual std::string_view text_member() const { return "content"; }
 
   // ---- a JSON answer ----
   /// `want_answer`: the answer is needed (it may be cached or shared); otherwise skip collecting it.

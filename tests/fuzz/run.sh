@@ -24,6 +24,7 @@ declare -A sources=(
   [question_canon]="lib/match/question_canon.cpp lib/match/noun_suffixes.cpp lib/match/number_words.cpp lib/cache/question_normalizer.cpp"
   [body_decoder]="lib/transport/body_decoder.cpp lib/core/error.cpp"
   [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp lib/http/framing.cpp"
+  [pii]="lib/pii/pii_detect.cpp lib/pii/pii_mapping.cpp lib/pii/pii_event_restorer.cpp"
 )
 declare -A libs=(
   [chat_request]="-lboost_json -lfmt"
@@ -33,12 +34,13 @@ declare -A libs=(
   [question_canon]="-lboost_locale -licuuc -lstemmer"
   [body_decoder]=""
   [request_reader]="-lfmt"
+  [pii]="-lboost_json"
 )
 declare -A generated=(
   [question_canon]="$out/match_data_embedded.cpp"
 )
 
-for target in chat_request sse_parser stream_chunk retry_after question_canon body_decoder request_reader; do
+for target in chat_request sse_parser stream_chunk retry_after question_canon body_decoder request_reader pii; do
   bin="$out/fuzz_$target"
   srcs=("$root/tests/fuzz/fuzz_$target.cpp")
   for s in ${sources[$target]}; do srcs+=("$root/$s"); done

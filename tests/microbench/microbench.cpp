@@ -10,6 +10,8 @@
 #include "match/question_canon.hpp"
 #include "chat/chat_reply.hpp"
 #include "openai/openai_answer.hpp"
+#include "pii/pii_event_restorer.hpp"
+#include "pii/pii_mapping.hpp"
 #include "sse/sse_parser.hpp"
 #include "completion/completion.hpp"
 
@@ -102,6 +104,107 @@ void replay_chat(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(replay_chat)->Arg(100)->Arg(500)->Arg(1000)->Arg(4000);
+
+// PII_PROTECTION (lib/pii). Every request pays the search; a request with values pays the copy
+// with placeholders; a streamed answer of such a request pays the restore per token. Beside them,
+// the same bytes copied (the floor) - and question_canon_cold below, a search of the same order.
+const std::string pii_plain_question =
+    "BIST 100 endeksi bugün yüzde 2,5 yükseldi; 1.250.000 TL ile 1000 lot THYAO almalı mıyım, "
+    "29.10.2024 tatilinde emir verebilir miyim?";
+const std::string pii_values_question =
+    "IBAN'ım TR61 0006 4069 7021 7387 9329 23, TC 29805781730, tel 0532 123 45 67: BIST 100 fonuna "
+    "1.250.000 TL EFT ne zaman geçer?";
+
+void pii_search_plain_question(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(find_pii(pii_plain_question));
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * pii_plain_question.size()));
+}
+BENCHMARK(pii_search_plain_question);
+
+void pii_pseudonymise_question(benchmark::State& state) {
+  for (auto _ : state) {
+    pii_mapping m;
+    m.reserve(pii_values_question);
+    benchmark::DoNotOptimize(m.pseudonymise(pii_values_question, pii_kinds::all()));
+  }
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * pii_values_question.size()));
+}
+BENCHMARK(pii_pseudonymise_question);
+
+void reference_copy_question(benchmark::State& state) {
+  for (auto _ : state) {
+    std::string copy(pii_values_question);
+    benchmark::DoNotOptimize(copy.data());
+  }
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * pii_values_question.size()));
+}
+BENCHMARK(reference_copy_question);
+
+// A /chat stream of `tokens` delta events, one placeholder every 20 tokens cut across two events,
+// restored for one client (pii_event_restorer, as relay_pipeline::client_bytes runs it). Per token.
+std::vector<std::string> pii_stream_events(std::size_t tokens) {
+  std::vector<std::string> events;
+  for (std::size_t i = 0; i < tokens; ++i) {
+    const auto text = i % 20 == 0   ? std::string(" [IB")
+                      : i % 20 == 1 ? std::string("AN_1]")
+                                    : std::string(" borsa");
+    events.push_back(sse_delta(text));
+  }
+  return events;
+}
+
+void pii_restore_stream(benchmark::State& state) {
+  const auto events = pii_stream_events(static_cast<std::size_t>(state.range(0)));
+  pii_mapping m;
+  (void)m.pseudonymise("TR61 0006 4069 7021 7387 9329 23", pii_kinds::all());
+  std::string out;
+  for (auto _ : state) {
+    pii_event_restorer r(m, "delta");
+    for (const auto& e : events) {
+      out.clear();
+      r.feed(e, out);
+      benchmark::DoNotOptimize(out.data());
+    }
+    r.finish(out);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(pii_restore_stream)->Arg(1000);
+
+// The same events without placeholders: what a request with values pays per ordinary token.
+void pii_restore_stream_plain(benchmark::State& state) {
+  std::vector<std::string> events(static_cast<std::size_t>(state.range(0)), sse_delta(" borsa"));
+  pii_mapping m;
+  (void)m.pseudonymise("TR61 0006 4069 7021 7387 9329 23", pii_kinds::all());
+  std::string out;
+  for (auto _ : state) {
+    pii_event_restorer r(m, "delta");
+    for (const auto& e : events) {
+      out.clear();
+      r.feed(e, out);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(pii_restore_stream_plain)->Arg(1000);
+
+// The floor: the same events copied into the client's string.
+void reference_copy_stream(benchmark::State& state) {
+  const auto events = pii_stream_events(static_cast<std::size_t>(state.range(0)));
+  std::string out;
+  for (auto _ : state) {
+    for (const auto& e : events) {
+      out.assign(e);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(reference_copy_stream)->Arg(1000);
 
 }  // namespace
 

@@ -44,7 +44,9 @@ sim_answer plan_answer(std::string_view model, std::string_view question, const 
   sim_answer a;
   a.model = std::string(model);
   if (model_reasons(model)) a.reasoning = reasoning_tokens(question);
-  const auto own = d.answer.empty() ? std::vector<std::string>{} : text_tokens(d.answer);
+  const auto own = d.echo             ? echo_tokens(question)
+                   : d.answer.empty() ? std::vector<std::string>{}
+                                      : text_tokens(d.answer);
   const unsigned wanted = d.tokens.value_or(own.empty() ? default_tokens : static_cast<unsigned>(own.size()));
   const unsigned length = std::min(wanted, max_tokens);
   a.tokens = own.empty() ? answer_tokens(question, length) : repeat_tokens(own, length);

@@ -104,6 +104,7 @@ directives parse_directives(std::string_view text) {
     else if (k == "split") d.split = v == "1" || v == "true";
     else if (k == "drop_next") d.drop_next = v == "1" || v == "true";
     else if (k == "answer") d.answer = percent_decode(v);
+    else if (k == "echo") d.echo = v == "1" || v == "true";
   }
   return d;
 }
@@ -187,6 +188,29 @@ std::size_t utf8_split_point(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size(); ++i)
     if (static_cast<unsigned char>(bytes[i]) >= 0xC0) return i + 1;  // just after a lead byte
   return bytes.size() / 2;
+}
+
+std::vector<std::string> echo_tokens(std::string_view question) {
+  std::vector<std::string> found;
+  for (auto at = question.find('['); at != std::string_view::npos; at = question.find('[', at + 1)) {
+    std::size_t i = at + 1;
+    while (i < question.size() && question[i] >= 'A' && question[i] <= 'Z') ++i;
+    if (i == at + 1 || i >= question.size() || question[i] != '_') continue;
+    const auto digits = ++i;
+    while (i < question.size() && question[i] >= '0' && question[i] <= '9') ++i;
+    if (i == digits || i >= question.size() || question[i] != ']') continue;
+    found.emplace_back(question.substr(at, i + 1 - at));
+  }
+  if (found.empty()) return {"Yer", " tutucu", " yok."};
+  std::vector<std::string> tokens{"Yer", " tutucular:"};
+  for (std::size_t k = 0; k < found.size(); ++k) {
+    const auto& p = found[k];
+    const auto half = p.size() / 2;
+    tokens.push_back((k == 0 ? " " : " ve ") + p.substr(0, half));
+    tokens.push_back(p.substr(half));
+  }
+  tokens.push_back(".");
+  return tokens;
 }
 
 }  // namespace gateway::sim

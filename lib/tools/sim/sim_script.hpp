@@ -20,6 +20,9 @@
 //   drop_next=1     answer normally, but close the connection on the next request without a byte
 //   answer=TEXT     answer TEXT (percent-encoded: %20 a space, %0A a newline) instead of the
 //                   built-in sentences, one token per word; with tokens=N, repeated to N tokens
+//   echo=1          answer with every placeholder ([IBAN_1], [TCKN_2], ...: the gateway's
+//                   pseudonymised personal data) of the last user message, each cut in two
+//                   tokens, so that a stream carries it across two chunks (docs/security.md)
 #pragma once
 
 #include <chrono>
@@ -44,6 +47,7 @@ struct directives {
   bool split = false;
   bool drop_next = false;
   std::string answer;  // decoded; empty: the built-in sentences
+  bool echo = false;   // answer with the placeholders of the question (echo_tokens)
 };
 
 /// Parses the first "[[sim ...]]" directive in `text`; unknown keys are ignored.
@@ -73,6 +77,11 @@ std::vector<std::string> repeat_tokens(const std::vector<std::string>& words, un
 
 /// `%XX` escapes decoded; an escape that is not two hex digits stays as it is.
 std::string percent_decode(std::string_view text);
+
+/// echo=1's answer: "Yer tutucular: [IB" "AN_1]" " ve [TC" "KN_1]" "." - every `[NAME_n]` of
+/// `question` in order (NAME capitals, n digits), each cut in the middle; "Yer tutucu yok." when
+/// there is none.
+std::vector<std::string> echo_tokens(std::string_view question);
 
 /// Where to cut `bytes` so that the cut falls inside a multi-byte UTF-8 character when there is one.
 std::size_t utf8_split_point(std::string_view bytes);

@@ -222,3 +222,20 @@ TEST_CASE("descriptor limit: the default connection cap leaves room for upstream
   CHECK(connections_for_descriptors(static_cast<std::size_t>(-1), 64) == ((1u << 20) - 128) / 2);
   CHECK(descriptor_limit() >= 1);
 }
+
+TEST_CASE("config: PII_PROTECTION and PII_KINDS", "[config][pii]") {
+  auto defaults = load({});
+  REQUIRE(defaults.config);
+  CHECK(defaults.config->pii.enabled);
+  CHECK(defaults.config->pii.kinds == pii_kinds::all());
+  auto off = load({{"PII_PROTECTION", "off"}, {"PII_KINDS", "iban, tckn"}});
+  REQUIRE(off.config);
+  CHECK_FALSE(off.config->pii.active());
+  CHECK(off.config->pii.kinds.has(pii_kind::iban));
+  CHECK_FALSE(off.config->pii.kinds.has(pii_kind::email));
+  auto bad = load({{"PII_KINDS", "iban,passport"}});
+  CHECK_FALSE(bad.config);
+  CHECK(bad.error.find("PII_KINDS") != std::string::npos);
+  const auto help = config_help();
+  for (auto name : {"PII_PROTECTION", "PII_KINDS"}) CHECK(help.find(name) != std::string::npos);
+}

@@ -69,3 +69,14 @@ TEST_CASE("sim: gpt-oss models reason first, in a few deterministic tokens", "[s
     differs = differs || reasoning_tokens(q) != r;
   CHECK(differs);
 }
+
+TEST_CASE("groq-sim: echo=1 answers with the question's placeholders, each cut in two tokens",
+          "[sim]") {
+  CHECK(parse_directives("x [[sim echo=1]]").echo);
+  const auto tokens = echo_tokens("IBAN [IBAN_1] ve TC [TCKN_12], [x_1] [IBAN_] [[sim echo=1]]");
+  std::string joined;
+  for (const auto& t : tokens) joined += t;
+  CHECK(joined == "Yer tutucular: [IBAN_1] ve [TCKN_12].");
+  CHECK(std::find(tokens.begin(), tokens.end(), "[IBAN_1]") == tokens.end());  // cut, never whole
+  CHECK(echo_tokens("hiç yok") == std::vector<std::string>{"Yer", " tutucu", " yok."});
+}
