@@ -98,7 +98,8 @@ std::unique_ptr<cluster::shared_flights> make_shared_flights(net::io_context& io
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-// Failed key checks logged per second at most; the rest are counted into the next line.
+// Failed key checks, and refused requests (bad framing), logged per second at most; the rest are
+// counted into the next line.
 constexpr unsigned failed_key_lines_per_second = 10;
 
 connection_limits connection_limits_of(const gateway_config& cfg) {
@@ -155,7 +156,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         keys(cfg.gateway_api_keys),
         budget(connection_budget::create(connection_limits_of(cfg))),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
-               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes, 4 * 1024, budget.get()},
+               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes, 4 * 1024, budget.get(),
+               &refusal_log},
         // THREADS=1 (set, not derived from the machine): main runs the io_context on one thread.
         acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
                  [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
@@ -452,6 +454,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   web::web_handler web;  // the chat page (WEB_UI)
   api_keys keys;  // GATEWAY_API_KEYS; open when empty
   log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
+  log_budget refusal_log{failed_key_lines_per_second};     // serve_http's refusal lines; thread-safe
   // MAX_CONNECTIONS, _PER_CLIENT, MAX_INFLIGHT_REQUEST_BYTES; thread-safe. Shared: a connection's
   // ticket and a body's hold keep it alive past this object when frames unwind after it.
   std::shared_ptr<connection_budget> budget;

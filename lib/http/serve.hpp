@@ -10,10 +10,11 @@
 // With a connection_budget in the limits, a body takes its place in the process's in-flight body
 // budget before any of it is parsed, and keeps it until the request's answer is written; a body
 // that does not fit is refused with 503 and Retry-After (the connection's last answer, like every
-// refusal here).
+// refusal here). Refusals are logged at most limits.refusal_log's rate.
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/log_budget.hpp"
 #include "core/logger.hpp"
 #include "http/connection_budget.hpp"
 #include "http/framing.hpp"
@@ -73,6 +74,18 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
 /// chunked body (whose size is known only at its end) the most it may grow to.
 inline std::size_t body_reservation(const boost::optional<std::uint64_t>& content_length, const serve_limits& limits) {
   return content_length ? static_cast<std::size_t>(*content_length) : limits.max_body_bytes;
+}
+
+/// The "rejected request" line of a refusal, within limits.refusal_log's rate; the lines left out
+/// are counted into the next one written.
+inline void log_refusal(const logger& log, const serve_limits& limits, const framing_refusal& refusal) {
+  if (!log.enabled(log_level::info)) return;
+  std::uint64_t left_out = 0;
+  if (limits.refusal_log && !limits.refusal_log->admit(clock_type::now(), left_out)) return;
+  if (left_out)
+    log.info("http: rejected request: {} ({} more since the last such line)", refusal.message, left_out);
+  else
+    log.info("http: rejected request: {}", refusal.message);
 }
 
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
@@ -166,7 +179,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
 
     if (ec) refusal = read_refusal(ec, parser.is_header_done(), limits);
     if (refusal.status) {
-      log.info("http: rejected request: {}", refusal.message);
+      log_refusal(log, limits, refusal);
       const std::string_view route(meant.data(), meant_size);
       auto body = render_error ? render_error(refusal.status, refusal.code, refusal.message, route)
                                : plain_error_body(refusal.code, refusal.message);
