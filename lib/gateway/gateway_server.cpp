@@ -169,6 +169,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;  // what was read and not parsed yet; strand-only
     bool idle = false;          // strand-only
+    std::string client;         // the peer's address for the access log, once; strand-only
   };
 
   void on_accept(net::ip::tcp::socket socket) {
@@ -222,7 +223,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/, std::shared_ptr<connection> conn) {
     co_await serve_http(
         conn->stream, conn->buffer, limits, log,
-        [this, c = conn.get()](beast::tcp_stream& s, request_t& req) { return route(s, req, c->buffer); },
+        [this, c = conn.get()](beast::tcp_stream& s, request_t& req) { return route(s, req, *c); },
         [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle, framing_error);
     boost::system::error_code ec;
     conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
@@ -281,7 +282,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // The router: every request passes here once - matching, key check, 404/405, the handler, then
   // the metrics and the access log line.
-  net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req, beast::flat_buffer& read_buffer) {
+  net::awaitable<bool> route(beast::tcp_stream& stream, request_t& req, connection& conn) {
+    auto& read_buffer = conn.buffer;
     const auto started = clock_type::now();
     metrics.request_started();
     const auto id = request_id_for(req, id_prefix, ++requests);
@@ -294,11 +296,15 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     metrics.request_finished(routes.metric(row), report.status, duration);
     if (report.added.count() >= 0) metrics.added_latency(report.added);
     if (access.enabled(log_level::info)) {
-      boost::system::error_code ec;
-      const auto peer = stream.socket().remote_endpoint(ec);
-      const auto client = ec ? std::string() : peer.address().to_string();
+      // The peer's address is asked for once per connection (a system call and a formatting
+      // otherwise paid by every request of a keep-alive connection).
+      if (conn.client.empty()) {
+        boost::system::error_code ec;
+        const auto peer = stream.socket().remote_endpoint(ec);
+        if (!ec) conn.client = peer.address().to_string();
+      }
       // The path only: query strings may carry secrets.
-      access_entry entry{id, req.method_string(), path, client, duration, &report};
+      access_entry entry{id, req.method_string(), path, conn.client, duration, &report};
       access.info("{}", access_log_line(entry, std::chrono::system_clock::now()));
     }
     co_return keep;

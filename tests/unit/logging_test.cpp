@@ -192,6 +192,18 @@ TEST_CASE("logging: an access log line is one JSON object with every field", "[l
   CHECK(boost::json::parse(access_log_line(g, std::chrono::system_clock::now())).at("status") ==
         499);
 
+  // Durations in milliseconds with three decimals, written in integers.
+  request_report t = r;
+  t.upstream_first_byte = 5us;
+  const access_entry timed{"id-4", "POST", "/chat", "::1", 1'234'567us, &t};
+  const auto timed_line = access_log_line(timed, std::chrono::system_clock::now());
+  CHECK(timed_line.find(R"("upstream_ttfb_ms":0.005,)") != std::string::npos);
+  CHECK(timed_line.find(R"("duration_ms":1234.567,)") != std::string::npos);
+  const access_entry instant{"id-5", "POST", "/chat", "::1", 0us, &r};
+  CHECK(
+      access_log_line(instant, std::chrono::system_clock::now()).find(R"("duration_ms":0.000,)") !=
+      std::string::npos);
+
   // A path of bytes that are not UTF-8 (the request line allows them) keeps the line valid JSON.
   const access_entry bad{"id-3", "GET", "/\xff\xfe\"\\/x", "::1", 1ms, &r};
   CHECK(boost::json::parse(access_log_line(bad, std::chrono::system_clock::now())).at("path") ==
