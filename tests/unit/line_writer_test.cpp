@@ -111,7 +111,7 @@ TEST_CASE("line writer: lines below flush_bytes are written every flush_interval
 }
 
 TEST_CASE(
-    "line writer: a stalled output never blocks write(); what does not fit is dropped and counted",
+    "line writer: a stalled output never blocks write(), what does not fit is dropped and counted",
     "[logging][line_writer]") {
   test_pipe p;
   // Nobody reads the pipe: the writer thread blocks in write() once the pipe (64 KiB) is full.
