@@ -61,7 +61,8 @@ unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked
     }
     if (codings[i].empty() || parameters) break;  // malformed: 400 below, not "unsupported"
     // The client's token, bounded and escaped: it goes into the log and the error body.
-    what = fmt::format("transfer coding '{}' is not supported", text_excerpt(codings[i], coding_excerpt_bytes));
+    what = fmt::format("transfer coding '{}' is not supported",
+                       text_excerpt(codings[i], coding_excerpt_bytes));
     return 501;
   }
   if (parameters) {
