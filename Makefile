@@ -1,8 +1,12 @@
 # The two commands of the quick start:
-#   make run   - install missing packages, build Release, start the gateway (with groq-sim offline)
-#   make test  - install missing packages, build, run every test, then again under ASan + UBSan,
-#                the cache tests under ThreadSanitizer, and each libFuzzer target for FUZZ_SECONDS (30)
-.PHONY: run test build deps clean format
+#   make run   - install missing packages, build the gateway and groq-sim (Release; not the test
+#                suite), start the gateway (with groq-sim offline)
+#   make test  - install missing packages, build everything, run every test, then again under
+#                ASan + UBSan, the cache tests under ThreadSanitizer, and each libFuzzer target for
+#                FUZZ_SECONDS (30)
+# Both use one Release tree, configured the same way (tests on): `make test` after `make run`
+# compiles only what `make run` left out.
+.PHONY: run test build apps configure deps clean format
 
 RELEASE := build/release
 ASAN := build/asan
@@ -19,11 +23,19 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 deps:
 	@docker/install-deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(RELEASE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+# Every target: the apps, the test suite, the micro-benchmarks, chat-bench.
+build: configure
 	@cmake --build $(RELEASE) -j $(JOBS)
 
-run: build
+# What docker/run-local.sh starts, and only that: gateway_lib and two mains, not the test suite,
+# the micro-benchmarks or chat-bench (docs/operations.md has what it saves).
+apps: configure
+	@cmake --build $(RELEASE) -j $(JOBS) --target chat-gateway groq-sim
+
+run: apps
 	@docker/run-local.sh $(RELEASE)/app
 
 test: build

@@ -39,12 +39,14 @@ int main(int argc, char** argv) {
   // when unset, is derived from it).
   const auto descriptors = raise_descriptor_limit();
   const unsigned threads = io_threads(cfg);
-  // Log output goes through writer threads: an io thread never blocks on a slow terminal or pipe.
+  // Log output goes through writer threads: an io thread never blocks on a slow terminal or pipe,
+  // nor wakes a writer thread per line (core/line_writer.hpp). Their destructors, at the end of
+  // main, write out every line still buffered.
   const auto err_out = std::make_shared<line_writer>(STDERR_FILENO);
   const auto access_out = std::make_shared<line_writer>(STDOUT_FILENO);
   const auto log = logger::to_writer(cfg.log, cfg.log_fmt, err_out);
   const auto access = cfg.access_log ? logger(log_level::info, [access_out](log_level, std::string_view line) {
-    access_out->write(std::string(line));
+    access_out->write(line);
   })
                                      : logger();
 

@@ -1,9 +1,11 @@
 #include "core/logger.hpp"
 
 #include "core/line_writer.hpp"
+#include "core/utf8.hpp"
 
 #include <fmt/chrono.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 
@@ -20,11 +22,16 @@ std::optional<log_level> parse_log_level(std::string_view text) {
 
 std::string_view to_string(log_level level) {
   switch (level) {
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warn: return "warn";
-    case log_level::error: return "error";
-    case log_level::off: return "off";
+    case log_level::debug:
+      return "debug";
+    case log_level::info:
+      return "info";
+    case log_level::warn:
+      return "warn";
+    case log_level::error:
+      return "error";
+    case log_level::off:
+      return "off";
   }
   return "?";
 }
@@ -35,70 +42,166 @@ std::optional<log_format> parse_log_format(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Where the plain part of `text` ends for a log line: the first byte that is a control character,
+// a quote or backslash (`quote` only for JSON), DEL (text only), or not ASCII. ASCII is nearly
+// every byte of a log line; what is past it is looked at a character at a time.
+template <bool json>
+std::size_t plain_ascii_prefix(std::string_view text) {
+  std::size_t i = 0;
+  for (; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u < 0x20 || u >= 0x7f || u == '\\' || (json && u == '"')) break;
+  }
+  return i;
+}
+
+void append_hex_byte(std::string& out, std::string_view prefix, unsigned char u) {
+  out += prefix;
+  out += hex_digits[u >> 4];
+  out += hex_digits[u & 15];
+}
+
+}  // namespace
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  while (!text.empty()) {
+    const auto plain = plain_ascii_prefix<true>(text);
+    out.append(text.data(), plain);
+    text.remove_prefix(plain);
+    if (text.empty()) break;
+    const auto u = static_cast<unsigned char>(text[0]);
+    if (u == '"' || u == '\\') {
+      out += '\\';
+      out += static_cast<char>(u);
+      text.remove_prefix(1);
+    } else if (u < 0x20) {
+      append_hex_byte(out, "\\u00", u);
+      text.remove_prefix(1);
+    } else if (u == 0x7f) {
+      out += static_cast<char>(u);  // valid in a JSON string
+      text.remove_prefix(1);
+    } else if (const auto n = utf8_sequence_length(text)) {
+      out.append(text.data(), n);
+      text.remove_prefix(n);
+    } else {
+      out += "\\ufffd";
+      text.remove_prefix(1);
+    }
+  }
+}
+
 std::string json_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (u < 0x20) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += ch;
-    }
-  }
+  append_json_escaped(out, text);
   return out;
 }
 
-std::string text_escape(std::string_view text) {
-  const auto is_control = [](unsigned char u) { return u < 0x20 || u == 0x7f; };
-  const auto is_c1_at = [&](std::size_t i) {  // U+0080..U+009F: C2 80..C2 9F in UTF-8
-    return static_cast<unsigned char>(text[i]) == 0xc2 && i + 1 < text.size() &&
-           static_cast<unsigned char>(text[i + 1]) >= 0x80 && static_cast<unsigned char>(text[i + 1]) <= 0x9f;
-  };
-  std::size_t i = 0;
-  while (i < text.size() && !is_control(static_cast<unsigned char>(text[i])) && !is_c1_at(i)) ++i;
-  if (i == text.size()) return std::string(text);  // nearly every line: one scan, one copy
-  std::string out(text.substr(0, i));
-  for (; i < text.size(); ++i) {
-    const auto u = static_cast<unsigned char>(text[i]);
+void append_text_escaped(std::string& out, std::string_view text) {
+  while (!text.empty()) {
+    const auto plain = plain_ascii_prefix<false>(text);
+    out.append(text.data(), plain);
+    text.remove_prefix(plain);
+    if (text.empty()) break;
+    const auto u = static_cast<unsigned char>(text[0]);
+    std::size_t n = 1;
     if (u == '\n') {
       out += "\\n";
     } else if (u == '\r') {
       out += "\\r";
     } else if (u == '\t') {
       out += "\\t";
-    } else if (is_control(u)) {
-      out += fmt::format("\\x{:02x}", u);
-    } else if (is_c1_at(i)) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
-      ++i;
+    } else if (u == '\\') {
+      out += "\\\\";
+    } else if (u < 0x80) {  // the other C0 controls and DEL
+      append_hex_byte(out, "\\x", u);
+    } else if ((n = utf8_sequence_length(text)) == 0) {  // not UTF-8: the byte itself
+      append_hex_byte(out, "\\x", u);
+      n = 1;
+    } else if (n == 2 && u == 0xc2 &&
+               static_cast<unsigned char>(text[1]) <= 0x9f) {  // C1: U+0080..U+009F
+      append_hex_byte(out, "\\u00", static_cast<unsigned char>(text[1]));
     } else {
-      out += text[i];
+      out.append(text.data(), n);
     }
+    text.remove_prefix(n);
   }
+}
+
+std::string text_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_text_escaped(out, text);
   return out;
 }
 
+std::string text_excerpt(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text_escape(text);
+  // A well-formed character that the cut would split is left out whole (invalid bytes are
+  // escaped one by one anyway).
+  std::size_t cut = max_bytes;
+  for (std::size_t lead = cut; lead > 0 && cut - lead < 3;) {
+    --lead;
+    if (const auto n = utf8_sequence_length(text.substr(lead))) {
+      if (lead + n > cut) cut = lead;
+      break;
+    }
+  }
+  auto out = text_escape(text.substr(0, cut));
+  out += "...";
+  return out;
+}
+
+std::string_view utc_second_text(std::chrono::system_clock::time_point now) {
+  static thread_local std::chrono::sys_seconds second{std::chrono::seconds::min()};
+  static thread_local std::array<char, 21> text{};
+  const auto s = std::chrono::floor<std::chrono::seconds>(now);
+  if (s != second) {
+    second = s;
+    fmt::format_to_n(text.data(), text.size(), "{:%Y-%m-%dT%H:%M:%S}Z", s);
+  }
+  return std::string_view(text.data(), 20);
+}
+
 logger logger::to_writer(log_level min, log_format format, std::shared_ptr<line_writer> writer) {
-  return logger(min, [format, writer = std::move(writer)](log_level level, std::string_view message) {
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    writer->write(format == log_format::json
-                      ? fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}Z\",\"level\":\"{}\",\"msg\":\"{}\"}}\n", now,
-                                    to_string(level), json_escape(message))
-                      : fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n", now, to_string(level), text_escape(message)));
-  });
+  return logger(min,
+                [format, writer = std::move(writer)](log_level level, std::string_view message) {
+                  // Built in a per-thread string that keeps its capacity: no allocation per line.
+                  static thread_local std::string line;
+                  line.clear();
+                  const auto time = utc_second_text(std::chrono::system_clock::now());
+                  if (format == log_format::json) {
+                    line += R"({"time":")";
+                    line += time;
+                    line += R"(","level":")";
+                    line += to_string(level);
+                    line += R"(","msg":")";
+                    append_json_escaped(line, message);
+                    line += "\"}\n";
+                  } else {
+                    line += time;
+                    line += ' ';
+                    const auto name = to_string(level);
+                    line += name;
+                    line.append(name.size() < 5 ? 5 - name.size() : 0, ' ');
+                    line += ' ';
+                    append_text_escaped(line, message);
+                    line += '\n';
+                  }
+                  writer->write(line);
+                });
 }
 
 logger logger::to_stderr(log_level min) {
   return logger(min, [](log_level level, std::string_view message) {
-    const auto now = std::chrono::system_clock::now();
     // One fwrite per line: lines from different threads never interleave mid-line.
     const std::string line =
-        fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {:<5} {}\n",
-                    std::chrono::floor<std::chrono::seconds>(now), to_string(level), text_escape(message));
+        fmt::format("{} {:<5} {}\n", utc_second_text(std::chrono::system_clock::now()),
+                    to_string(level), text_escape(message));
     std::fwrite(line.data(), 1, line.size(), stderr);
   });
 }

@@ -101,7 +101,8 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-// Failed key checks logged per second at most; the rest are counted into the next line.
+// Failed key checks, and refused requests (bad framing), logged per second at most; the rest are
+// counted into the next line.
 constexpr unsigned failed_key_lines_per_second = 10;
 
 connection_limits connection_limits_of(const gateway_config& cfg) {
@@ -163,14 +164,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         web(cfg.client_write_timeout),
         keys(cfg.gateway_api_keys),
         budget(connection_budget::create(connection_limits_of(cfg))),
-        limits{cfg.keepalive_timeout,
-               cfg.client_header_timeout,
-               cfg.client_header_timeout,
-               cfg.client_write_timeout,
-               16 * 1024,
-               cfg.max_body_bytes,
-               4 * 1024,
-               budget.get()},
+        limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
+               cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes, 4 * 1024, budget.get(),
+               &refusal_log},
         // THREADS=1 (set, not derived from the machine): main runs the io_context on one thread.
         acceptor(
             ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
@@ -184,6 +180,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;  // what was read and not parsed yet; strand-only
     bool idle = false;          // strand-only
+    std::string client;         // the peer's address for the access log, once; strand-only
   };
 
   void on_accept(net::ip::tcp::socket socket) {
@@ -238,9 +235,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                                std::shared_ptr<connection> conn) {
     co_await serve_http(
         conn->stream, conn->buffer, limits, log,
-        [this, c = conn.get()](beast::tcp_stream& s, inbound_request& req) {
-          return route(s, req, c->buffer);
-        },
+        [this, c = conn.get()](beast::tcp_stream& s, inbound_request& req) { return route(s, req, *c); },
         [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle, framing_error);
     boost::system::error_code ec;
     conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
@@ -332,8 +327,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // The router: every request passes here once - matching, key check, 404/405, the handler, then
   // the metrics and the access log line.
-  net::awaitable<bool> route(beast::tcp_stream& stream, inbound_request& req,
-                             beast::flat_buffer& read_buffer) {
+  net::awaitable<bool> route(beast::tcp_stream& stream, inbound_request& req, connection& conn) {
+    auto& read_buffer = conn.buffer;
     const auto started = clock_type::now();
     metrics.request_started();
     const auto id = request_id_for(req, id_prefix, ++requests);
@@ -347,11 +342,15 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     metrics.request_finished(routes.metric(row), report.status, duration);
     if (report.added.count() >= 0) metrics.added_latency(report.added);
     if (access.enabled(log_level::info)) {
-      boost::system::error_code ec;
-      const auto peer = stream.socket().remote_endpoint(ec);
-      const auto client = ec ? std::string() : peer.address().to_string();
+      // The peer's address is asked for once per connection (a system call and a formatting
+      // otherwise paid by every request of a keep-alive connection).
+      if (conn.client.empty()) {
+        boost::system::error_code ec;
+        const auto peer = stream.socket().remote_endpoint(ec);
+        if (!ec) conn.client = peer.address().to_string();
+      }
       // The path only: query strings may carry secrets.
-      access_entry entry{id, req.method_string(), path, client, duration, &report};
+      access_entry entry{id, req.method_string(), path, conn.client, duration, &report};
       access.info("{}", access_log_line(entry, std::chrono::system_clock::now()));
     }
     co_return keep;
@@ -519,6 +518,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   web::web_handler web;                                    // the chat page (WEB_UI)
   api_keys keys;                                           // GATEWAY_API_KEYS; open when empty
   log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
+  log_budget refusal_log{failed_key_lines_per_second};     // serve_http's refusal lines; thread-safe
   // MAX_CONNECTIONS, _PER_CLIENT, MAX_INFLIGHT_REQUEST_BYTES; thread-safe. Shared: a connection's
   // ticket and a body's hold keep it alive past this object when frames unwind after it.
   std::shared_ptr<connection_budget> budget;

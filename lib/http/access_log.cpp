@@ -1,42 +1,80 @@
 #include "http/access_log.hpp"
 
 #include "core/logger.hpp"
+#include "core/text.hpp"
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
+#include <algorithm>
 
 namespace gateway {
 
-std::chrono::microseconds gateway_share(std::chrono::steady_clock::time_point started,
-                                        const std::optional<std::chrono::steady_clock::time_point>& upstream_called,
-                                        const std::optional<std::chrono::steady_clock::time_point>& upstream_finished,
-                                        std::chrono::steady_clock::time_point now) {
+std::chrono::microseconds gateway_share(
+    std::chrono::steady_clock::time_point started,
+    const std::optional<std::chrono::steady_clock::time_point>& upstream_called,
+    const std::optional<std::chrono::steady_clock::time_point>& upstream_finished,
+    std::chrono::steady_clock::time_point now) {
   if (!upstream_called || !upstream_finished) return std::chrono::microseconds(-1);
-  return std::chrono::duration_cast<std::chrono::microseconds>((*upstream_called - started) + (now - *upstream_finished));
+  return std::chrono::duration_cast<std::chrono::microseconds>((*upstream_called - started) +
+                                                               (now - *upstream_finished));
 }
+
+namespace {
+
+// Microseconds as milliseconds with three decimals ("1.500"), in integers: what {:.3f} of the
+// quotient wrote, without a floating-point formatting per field of every line.
+void append_ms(std::string& out, std::chrono::microseconds d) {
+  const auto us = static_cast<std::uint64_t>(d.count());
+  append_decimal(out, us / 1000);
+  const auto frac = us % 1000;
+  out += '.';
+  out += static_cast<char>('0' + frac / 100);
+  out += static_cast<char>('0' + frac / 10 % 10);
+  out += static_cast<char>('0' + frac % 10);
+}
+
+}  // namespace
 
 std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now) {
   const auto& r = *e.report;
-  const auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  // Appended piece by piece: the escaped fields go straight into the line, no string of their own.
   std::string out;
   out.reserve(256);
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, R"({{"time":"{:%Y-%m-%dT%H:%M:%S}Z","id":"{}","method":"{}","path":"{}","status":{},)",
-                 std::chrono::floor<std::chrono::seconds>(now), json_escape(e.id), json_escape(e.method),
-                 json_escape(e.path), r.status == 0 ? 499 : r.status);
-  if (r.cache.empty())
-    out += R"("cache":null,)";
-  else
-    fmt::format_to(it, R"("cache":"{}",)", r.cache);
-  if (!r.cache_match.empty()) fmt::format_to(it, R"("cache_match":"{}",)", r.cache_match);
-  fmt::format_to(it, R"("attempts":{},)", r.attempts);
-  if (r.upstream_first_byte.count() < 0)
-    out += R"("upstream_ttfb_ms":null,)";
-  else
-    fmt::format_to(it, R"("upstream_ttfb_ms":{:.3f},)", ms(r.upstream_first_byte));
-  fmt::format_to(it, R"("duration_ms":{:.3f},"bytes":{},"client":"{}"}})", ms(e.duration), r.bytes,
-                 json_escape(e.client));
-  out += '\n';
+  out += R"({"time":")";
+  out += utc_second_text(now);
+  out += R"(","id":")";
+  append_json_escaped(out, e.id);
+  out += R"(","method":")";
+  append_json_escaped(out, e.method);
+  out += R"(","path":")";
+  append_json_escaped(out, e.path);
+  out += R"(","status":)";
+  append_decimal(out, r.status == 0 ? 499 : r.status);
+  if (r.cache.empty()) {
+    out += R"(,"cache":null)";
+  } else {
+    out += R"(,"cache":")";
+    out += r.cache;  // static strings
+    out += '"';
+  }
+  if (!r.cache_match.empty()) {
+    out += R"(,"cache_match":")";
+    out += r.cache_match;
+    out += '"';
+  }
+  out += R"(,"attempts":)";
+  append_decimal(out, r.attempts);
+  if (r.upstream_first_byte.count() < 0) {
+    out += R"(,"upstream_ttfb_ms":null)";
+  } else {
+    out += R"(,"upstream_ttfb_ms":)";
+    append_ms(out, r.upstream_first_byte);
+  }
+  out += R"(,"duration_ms":)";
+  append_ms(out, std::max(e.duration, std::chrono::microseconds(0)));
+  out += R"(,"bytes":)";
+  append_decimal(out, r.bytes);
+  out += R"(,"client":")";
+  append_json_escaped(out, e.client);
+  out += "\"}\n";
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "http/framing.hpp"
 
+#include "core/logger.hpp"
 #include "core/text.hpp"
 #include "http/header_lookup.hpp"
 
@@ -60,7 +61,9 @@ unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked
       return 400;
     }
     if (codings[i].empty() || parameters) break;  // malformed: 400 below, not "unsupported"
-    what = fmt::format("transfer coding '{}' is not supported", codings[i]);
+    // The client's token, bounded and escaped: it goes into the log and the error body.
+    what = fmt::format("transfer coding '{}' is not supported",
+                       text_excerpt(codings[i], coding_excerpt_bytes));
     return 501;
   }
   if (parameters) {

@@ -17,6 +17,7 @@
 namespace gateway {
 
 class connection_budget;
+class log_budget;
 
 /// The inbound loop's deadlines and sizes.
 struct serve_limits {
@@ -31,6 +32,9 @@ struct serve_limits {
   /// Where a request's body takes its place among every connection's before it is read
   /// (MAX_INFLIGHT_REQUEST_BYTES); null: bodies are bounded per connection only.
   connection_budget* budget = nullptr;
+  /// How many "rejected request" lines are written a second (the rest are counted into the next
+  /// one): a client can send bad framing as fast as it can. Null: every refusal is logged.
+  log_budget* refusal_log = nullptr;
 };
 
 /// The most the connection's read buffer ever holds. The body does not count: the parser takes it
@@ -60,7 +64,8 @@ framing_refusal read_refusal(const boost::system::error_code& ec, bool header_do
 /// parser frames as chunked; 501 for a coding we do not decode (`gzip, chunked`). 0 when the
 /// framing is fine. `framed_chunked`: the parser's own reading (basic_parser::chunked()) - the one
 /// that decides where the body ends, so a field the two read differently is refused rather than
-/// trusted. `what` says why.
+/// trusted. `what` says why; a client's coding in it is cut to `coding_excerpt_bytes` and escaped.
+inline constexpr std::size_t coding_excerpt_bytes = 32;
 unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked,
                                  std::string& what);
 

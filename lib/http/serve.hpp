@@ -11,10 +11,12 @@
 // body budget as it grows with bytes that arrived (request_reader), and keeps its charge until the
 // request's answer is written; a body whose next bytes do not fit is refused with 503 and
 // Retry-After (the connection's last answer, like every refusal here). A header's promise costs
-// nothing: a client must send the bytes it holds, within the body deadline.
+// nothing: a client must send the bytes it holds, within the body deadline. Refusals are logged at
+// most limits.refusal_log's rate.
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/log_budget.hpp"
 #include "core/logger.hpp"
 #include "http/connection_budget.hpp"
 #include "http/framing.hpp"
@@ -68,6 +70,18 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
     if (ec == http::error::need_more) ec = {};
     if (ec || n == 0 || (!header_done && parser.is_header_done())) return;
   }
+}
+
+/// The "rejected request" line of a refusal, within limits.refusal_log's rate; the lines left out
+/// are counted into the next one written.
+inline void log_refusal(const logger& log, const serve_limits& limits, const framing_refusal& refusal) {
+  if (!log.enabled(log_level::info)) return;
+  std::uint64_t left_out = 0;
+  if (limits.refusal_log && !limits.refusal_log->admit(clock_type::now(), left_out)) return;
+  if (left_out)
+    log.info("http: rejected request: {} ({} more since the last such line)", refusal.message, left_out);
+  else
+    log.info("http: rejected request: {}", refusal.message);
 }
 
 /// Runs the loop until the peer closes, a deadline passes, or `handle` returns false.
@@ -156,7 +170,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
 
     if (ec) refusal = read_refusal(ec, parser.is_header_done(), limits);
     if (refusal.status) {
-      log.info("http: rejected request: {}", refusal.message);
+      log_refusal(log, limits, refusal);
       const std::string_view route(meant.data(), meant_size);
       auto body = render_error ? render_error(refusal.status, refusal.code, refusal.message, route)
                                : plain_error_body(refusal.code, refusal.message);

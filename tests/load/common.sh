@@ -37,8 +37,9 @@ start_sim() {
 start_gateway() {
   gw_port=$(free_port)
   # GATEWAY_BIN: another build's binaries (e.g. the last release, measured beside this one).
+  # stdout (the access log, when an argument turns it on) goes to a file, as nginx's does.
   env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false "$@" "${GATEWAY_BIN:-$bin}/chat-gateway" \
-    2>"$work/gateway-$gw_port.log" &
+    >"$work/gateway-$gw_port.out" 2>"$work/gateway-$gw_port.log" &
   gw_pid=$!
   pids+=("$gw_pid")
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && break; sleep 0.05; done
@@ -128,24 +129,30 @@ NGINX
 # start_nginx_return WORKERS FILE [WRAPPER...]: nginx answering every request with FILE's bytes from
 # its own configuration (`return 200 '...'`: no file system access at all, nginx's fastest reply),
 # tuned like start_nginx_static; sets ngr_port and ngr_pid. With a WRAPPER (valgrind ...), nginx runs
-# as one process under it (master_process off).
+# as one process under it (master_process off). NGINX_ACCESS_LOG=FILE: it writes its access log
+# (the default `combined` format, a write() per request, as nginx does without `buffer=`) to FILE.
 start_nginx_return() {
-  local workers=$1 file=$2 master=on
+  local workers=$1 file=$2 master=on name=nginx-return
   shift 2
   [ $# -gt 0 ] && master=off
+  local access="access_log off;"
+  if [ -n "${NGINX_ACCESS_LOG:-}" ]; then
+    access="access_log $NGINX_ACCESS_LOG;"
+    name=nginx-return-logged
+  fi
   ngr_port=$(free_port)
   # nginx interpolates $ in the text and unescapes \ and \': a $ is written ${dollar}.
   local text
   text=$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$/${dollar}/g' "$file")
-  cat >"$work/nginx-return.conf" <<NGINX
+  cat >"$work/$name.conf" <<NGINX
 worker_processes $workers;
 master_process $master;
 daemon off;
-pid $work/nginx-return.pid;
-error_log $work/nginx-return-error.log warn;
+pid $work/$name.pid;
+error_log $work/$name-error.log warn;
 events { worker_connections 16384; }
 http {
-  access_log off;
+  $access
   tcp_nodelay on;
   keepalive_requests 100000000;
   keepalive_timeout 75s;
@@ -157,7 +164,7 @@ http {
   }
 }
 NGINX
-  "$@" nginx -e "$work/nginx-return-error.log" -c "$work/nginx-return.conf" &
+  "$@" nginx -e "$work/$name-error.log" -c "$work/$name.conf" &
   ngr_pid=$!
   pids+=("$ngr_pid")
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$ngr_port/" >/dev/null && return; sleep 0.05; done

@@ -176,6 +176,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     serve_limits limits;
     limits.keepalive_timeout = std::chrono::seconds(120);  // outlive the gateway's pool idle time
     limits.max_body_bytes = 8 << 20;
+    limits.refusal_log = &refusal_log;
     bool idle = false;  // a test double: shutdown does not need to cut idle connections
     bool drop_next = false;  // set by the drop_next directive: the next request gets no answer
     boost::beast::flat_buffer buffer;
@@ -510,6 +511,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   net::io_context& ioc;
   sim_config cfg;
   logger log;
+  log_budget refusal_log{10};  // serve_http's refusal lines a second; thread-safe
   std::optional<net::ssl::context> tls;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> requests{0}, completions{0}, connections{0}, tls_handshakes{0}, tls_resumed{0},

@@ -90,3 +90,18 @@ TEST_CASE("framing: a failed read is answered by its cause", "[http][framing]") 
   CHECK(read_refusal(boost::asio::error::operation_aborted, true, limits).status == 0);
   CHECK(read_buffer_limit(limits) == limits.max_header_bytes + limits.read_slack);
 }
+
+// Review of issue 35: the refusal's message goes into the log and the error body; the coding in it
+// is the client's, so it is cut to a bound and escaped.
+TEST_CASE("framing: an unsupported coding is quoted cut short and escaped", "[http][framing]") {
+  inbound_request request(http::verb::post, "/chat", 11);
+  request.insert("Transfer-Encoding", "gz\xffip" + std::string(10'000, 'z') + ", chunked");
+  std::string what;
+  CHECK(transfer_coding_problem(request, true, what) == 501);
+  CHECK(what == "transfer coding 'gz\\xffip" + std::string(coding_excerpt_bytes - 5, 'z') +
+                    "...' is not supported");
+  inbound_request gzip(http::verb::post, "/chat", 11);
+  gzip.insert("Transfer-Encoding", "gzip, chunked");
+  CHECK(transfer_coding_problem(gzip, true, what) == 501);
+  CHECK(what == "transfer coding 'gzip' is not supported");
+}
