@@ -25,7 +25,7 @@
 namespace gateway {
 
 struct upstream_settings {
-  provider upstream;  // where, and how requests are authorized
+  provider upstream;  // where; the key of each request comes with it (route_set), not from here
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{30'000};
   std::chrono::milliseconds idle_timeout{15'000};
