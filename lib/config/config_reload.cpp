@@ -78,6 +78,11 @@ setting_values overlay(setting_values base, const setting_values& file) {
 
 env_file parse_env_file(std::string_view text) {
   env_file out;
+  const auto refuse = [](std::string why) {
+    env_file refused;  // nothing of a refused file is taken
+    refused.error = std::move(why);
+    return refused;
+  };
   std::size_t number = 0;
   while (!text.empty()) {
     const auto end = text.find('\n');
@@ -86,20 +91,17 @@ env_file parse_env_file(std::string_view text) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     // Line numbers only: a malformed line may well be a secret pasted without its name.
-    if (line.find('\0') != std::string_view::npos) {
-      out.error = fmt::format("line {}: a NUL byte", number);
-      return out;
-    }
+    if (line.find('\0') != std::string_view::npos)
+      return refuse(fmt::format("line {}: a NUL byte", number));
     line = trim_blanks(line);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.starts_with("export ")) line = trim_blanks(line.substr(7));
     const auto eq = line.find('=');
     const auto name =
         eq == std::string_view::npos ? std::string_view{} : trim_blanks(line.substr(0, eq));
-    if (!setting_name_syntax(name)) {
-      out.error = fmt::format("line {}: not NAME=VALUE (a NAME is letters, digits and _)", number);
-      return out;
-    }
+    if (!setting_name_syntax(name))
+      return refuse(
+          fmt::format("line {}: not NAME=VALUE (a NAME is letters, digits and _)", number));
     auto value = trim_blanks(line.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())
