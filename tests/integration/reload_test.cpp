@@ -214,7 +214,7 @@ TEST_CASE("reload: an invalid file is refused and the running configuration stay
   CHECK_FALSE(contains(log, "client-beta"));
 }
 
-TEST_CASE("reload: restart-only settings are reported, not applied; live ones still are",
+TEST_CASE("reload: restart-only settings are reported and not applied, live ones still are",
           "[integration][reload]") {
   reload_env r(fmt::format("GROQ_API_KEY={}\n", groq_one));
   const auto report = r.reload(
