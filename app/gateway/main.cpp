@@ -1,7 +1,10 @@
-// chat-gateway: reads the configuration from the environment, then runs the gateway on one
-// io_context with THREADS threads until SIGINT/SIGTERM.
+// chat-gateway: reads the configuration from the environment (and CONFIG_FILE), then runs the
+// gateway on one io_context with THREADS threads until SIGINT/SIGTERM; SIGHUP reloads live
+// settings.
+#include "config/config_reload.hpp"
 #include "config/gateway_config.hpp"
 #include "core/line_writer.hpp"
+#include "gateway/config_reloader.hpp"
 #include "gateway/gateway_server.hpp"
 #include "gateway/health_check.hpp"
 #include "net/descriptor_limit.hpp"
@@ -23,7 +26,7 @@ int main(int argc, char** argv) {
     std::fputs(config_help().c_str(), stdout);
     return 0;
   }
-  auto loaded = load_config(process_env());
+  auto loaded = load_startup_config(process_env());
   if (!loaded.config) {
     std::fprintf(stderr, "chat-gateway: invalid configuration: %s\n", loaded.error.c_str());
     return 2;
@@ -99,6 +102,20 @@ int main(int argc, char** argv) {
     });
   });
   server->start();
+
+  // SIGHUP: live reload of CONFIG_FILE (docs/operations.md, "Live reload"). The reloader's own
+  // thread reads the file; the io thread that catches the signal only wakes it.
+  config_reloader reloader(*server, std::move(loaded.environment), std::move(loaded.running), log,
+                           loaded.ignored);
+  net::signal_set hangups(ioc, SIGHUP);
+  std::function<void()> on_hangup = [&] {
+    hangups.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      reloader.request();
+      on_hangup();
+    });
+  };
+  on_hangup();
 
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });

@@ -77,11 +77,11 @@ limit_verdict rate_limiter::count(limit_verdict v) {
   return v;
 }
 
-net::awaitable<limit_verdict> rate_limiter::check(std::string client) {
+net::awaitable<limit_verdict> rate_limiter::check(std::string client, rate_limit_settings limits) {
   if (redis_ && redis_->up()) {
     // Local vectors, not braced lists in the co_await expression (GCC 12, docs/architecture.md).
     std::vector<std::string> keys{limit_key(client, 'r'), limit_key(client, 't')};
-    std::vector<std::string> args{std::to_string(settings_.rpm), std::to_string(settings_.tpm)};
+    std::vector<std::string> args{std::to_string(limits.rpm), std::to_string(limits.tpm)};
     auto reply = co_await redis::run(*redis_, checker(), std::move(keys), std::move(args));
     const auto& items = reply.value.items;
     if (reply.ok() && items.size() == 7) {
@@ -89,16 +89,16 @@ net::awaitable<limit_verdict> rate_limiter::check(std::string client) {
       v.shared = true;
       v.allowed = items[0].integer == 1;
       v.by_tokens = items[1].integer == 2;
-      v.remaining_requests = settings_.rpm ? items[2].integer : -1;
+      v.remaining_requests = limits.rpm ? items[2].integer : -1;
       v.reset_requests_ms = static_cast<double>(items[3].integer);
-      v.remaining_tokens = settings_.tpm ? items[4].integer : -1;
+      v.remaining_tokens = limits.tpm ? items[4].integer : -1;
       v.reset_tokens_ms = static_cast<double>(items[5].integer);
       v.retry_after_ms = static_cast<double>(items[6].integer);
       co_return count(v);
     }
     // Down, slow or refusing: this instance decides alone for now.
   }
-  co_return count(check_local(client, now_ms()));
+  co_return count(check_local(client, now_ms(), limits));
 }
 
 rate_limiter::tats& rate_limiter::local_entry(const std::string& client, double now) {
@@ -108,12 +108,13 @@ rate_limiter::tats& rate_limiter::local_entry(const std::string& client, double 
   return local_[client];
 }
 
-limit_verdict rate_limiter::check_local(const std::string& client, double now) {
+limit_verdict rate_limiter::check_local(const std::string& client, double now,
+                                        rate_limit_settings limits) {
   std::lock_guard lock(mutex_);
   auto& t = local_entry(client, now);
   limit_verdict v;
-  if (settings_.tpm) {
-    const auto d = gcra(t.tokens, now, settings_.tpm, 0);
+  if (limits.tpm) {
+    const auto d = gcra(t.tokens, now, limits.tpm, 0);
     v.remaining_tokens = d.remaining;
     v.reset_tokens_ms = d.reset_ms;
     if (!d.allowed) {
@@ -123,8 +124,8 @@ limit_verdict rate_limiter::check_local(const std::string& client, double now) {
       return v;
     }
   }
-  if (settings_.rpm) {
-    const auto d = gcra(t.requests, now, settings_.rpm, 1);
+  if (limits.rpm) {
+    const auto d = gcra(t.requests, now, limits.rpm, 1);
     v.remaining_requests = d.remaining;
     v.reset_requests_ms = d.reset_ms;
     if (!d.allowed) {
@@ -137,19 +138,20 @@ limit_verdict rate_limiter::check_local(const std::string& client, double now) {
   return v;
 }
 
-void rate_limiter::charge(const std::string& client, std::uint64_t tokens) {
-  if (!settings_.tpm || tokens == 0) return;
+void rate_limiter::charge(const std::string& client, std::uint64_t tokens,
+                          rate_limit_settings limits) {
+  if (!limits.tpm || tokens == 0) return;
   {
     // Kept here too (the same bound as checks), so a fallback to local checks knows the debt.
     std::lock_guard lock(mutex_);
     const double now = now_ms();
     auto& t = local_entry(client, now);
-    t.tokens = gcra_charge(t.tokens, now, settings_.tpm, static_cast<double>(tokens));
+    t.tokens = gcra_charge(t.tokens, now, limits.tpm, static_cast<double>(tokens));
   }
   if (!redis_ || !redis_->up()) return;
   // EVAL, not EVALSHA: nobody waits for this reply, so there is no NOSCRIPT to recover from.
-  redis_->send({"EVAL", std::string(charge_script), "1", limit_key(client, 't'), std::to_string(settings_.tpm),
-                std::to_string(tokens)});
+  redis_->send({"EVAL", std::string(charge_script), "1", limit_key(client, 't'),
+                std::to_string(limits.tpm), std::to_string(tokens)});
 }
 
 limiter_stats rate_limiter::stats() const {

@@ -4,7 +4,9 @@
 // hash tag, cgw:rl:{CLIENT}:r and :t, so it runs on Redis Cluster too); without Redis, or when
 // Redis does not answer in time, the same arithmetic (gcra.hpp) in this process - per instance.
 // A request takes one unit of RPM when allowed; tokens are charged when the answer is done, and a
-// client in token debt is refused until it is paid off.
+// client in token debt is refused until it is paid off. The limits may be given per check (the
+// gateway passes those of the request's configuration generation: a reload changes them live, and
+// what a client has used so far counts against the new ones).
 // Threading: thread-safe.
 #pragma once
 
@@ -22,6 +24,8 @@ namespace gateway::cluster {
 struct rate_limit_settings {
   unsigned rpm = 0;  // 0: no limit
   unsigned tpm = 0;
+  bool enabled() const { return rpm > 0 || tpm > 0; }
+  bool operator==(const rate_limit_settings&) const = default;
 };
 
 struct limit_verdict {
@@ -47,9 +51,17 @@ class rate_limiter {
   const rate_limit_settings& settings() const { return settings_; }
 
   /// Whether `client` may send one more request now (and takes it from its RPM).
-  net::awaitable<limit_verdict> check(std::string client);
+  net::awaitable<limit_verdict> check(std::string client) {
+    return check(std::move(client), settings_);
+  }
+  /// The same under `limits` instead of the constructor's.
+  net::awaitable<limit_verdict> check(std::string client, rate_limit_settings limits);
   /// The completion tokens an answered request cost.
-  void charge(const std::string& client, std::uint64_t tokens);
+  void charge(const std::string& client, std::uint64_t tokens) {
+    charge(client, tokens, settings_);
+  }
+  /// The same under `limits` (those its check had).
+  void charge(const std::string& client, std::uint64_t tokens, rate_limit_settings limits);
 
   limiter_stats stats() const;
 
@@ -57,7 +69,7 @@ class rate_limiter {
   struct tats {
     double requests = 0, tokens = 0;
   };
-  limit_verdict check_local(const std::string& client, double now_ms);
+  limit_verdict check_local(const std::string& client, double now_ms, rate_limit_settings limits);
   tats& local_entry(const std::string& client, double now_ms);  // mutex_ held
   limit_verdict count(limit_verdict v);
 

@@ -295,6 +295,13 @@ const std::vector<variable>& variables() {
          c.log = *level;
          return {};
        }},
+      {"CONFIG_FILE", "(unset)",
+       "file of NAME=VALUE lines read over the environment at start; SIGHUP re-reads it and "
+       "applies the settings marked [live]",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.config_file = std::string(v);
+         return {};
+       }},
   };
   return table;
 }
@@ -316,9 +323,7 @@ config_result load_config(const env_lookup& env) {
     if (!value) continue;
     if (auto why = var.apply(cfg, *value); !why.empty()) {
       // The value itself is echoed only for non-secret variables.
-      const bool secret = var.name == "GROQ_API_KEY" || var.name == "GROQ_API_KEYS" || var.name == "GATEWAY_API_KEYS" ||
-                          var.name == "REDIS_URL";
-      return {std::nullopt, secret ? fmt::format("{} {}", var.name, why)
+      return {std::nullopt, is_secret_setting(var.name) ? fmt::format("{} {}", var.name, why)
                                    : fmt::format("{}={:?} {}", var.name, *value, why)};
     }
   }
@@ -334,6 +339,26 @@ config_result load_config(const env_lookup& env) {
   if (!cfg.groq_api_key.empty() && !cfg.groq_api_keys.empty())
     return {std::nullopt, "GROQ_API_KEY and GROQ_API_KEYS are both set: use one (GROQ_API_KEYS takes several keys)"};
   return {std::move(cfg), {}};
+}
+
+const std::vector<std::string_view>& setting_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& var : variables()) out.push_back(var.name);
+    return out;
+  }();
+  return names;
+}
+
+bool is_live_setting(std::string_view name) {
+  return name == "GROQ_API_KEY" || name == "GROQ_API_KEYS" || name == "GATEWAY_API_KEYS" ||
+         name == "FALLBACK_MODELS" || name == "RATE_LIMIT_RPM" || name == "RATE_LIMIT_TPM" ||
+         name == "LOG_LEVEL";
+}
+
+bool is_secret_setting(std::string_view name) {
+  return name == "GROQ_API_KEY" || name == "GROQ_API_KEYS" || name == "GATEWAY_API_KEYS" ||
+         name == "REDIS_URL";
 }
 
 std::vector<std::string> groq_keys(const gateway_config& cfg) {
@@ -355,12 +380,16 @@ unsigned io_threads(const gateway_config& cfg) {
 std::string config_help() {
   std::string out =
       "chat-gateway: a streaming chat gateway in front of Groq's OpenAI-compatible API.\n\n"
-      "  chat-gateway                 serve (until SIGTERM/SIGINT, which drains for SHUTDOWN_GRACE)\n"
+      "  chat-gateway                 serve (until SIGTERM/SIGINT, which drains for "
+      "SHUTDOWN_GRACE;\n"
+      "                               SIGHUP re-reads CONFIG_FILE and applies the settings "
+      "marked [live])\n"
       "  chat-gateway --health-check  exit 0 when the gateway on PORT answers GET /healthz, else 1\n"
       "  chat-gateway --help          this text\n\n"
-      "All settings come from environment variables:\n\n";
+      "All settings come from environment variables (and CONFIG_FILE's lines over them):\n\n";
   for (const auto& var : variables())
-    out += fmt::format("  {:<26} {} (default: {})\n", var.name, var.help, var.default_text);
+    out += fmt::format("  {:<26} {}{} (default: {})\n", var.name,
+                       is_live_setting(var.name) ? "[live] " : "", var.help, var.default_text);
   return out;
 }
 

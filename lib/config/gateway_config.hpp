@@ -1,5 +1,6 @@
-// The gateway's settings: one plain struct with the defaults in it, filled once at start-up from the
-// environment. Every knob the seed (v2.1 of the Python service) named is here with its default.
+// The gateway's settings: one plain struct with the defaults in it, filled at start-up from the
+// environment (and CONFIG_FILE over it). Every knob the seed (v2.1 of the Python service) named is
+// here with its default. A few are live: SIGHUP re-reads them (config/config_reload.hpp).
 #pragma once
 
 #include "core/logger.hpp"
@@ -142,12 +143,17 @@ struct gateway_config {
   unsigned rate_limit_ipv6_prefix = 64;
 
   log_level log = log_level::info;
+  /// CONFIG_FILE: KEY=VALUE lines read over the environment at start, and again on SIGHUP for the
+  /// live settings (docs/operations.md, "Live reload"). Empty: none.
+  std::string config_file;
   /// Format of the log lines on stderr.
   log_format log_fmt = log_format::text;
   /// One JSON line per request on stdout.
   bool access_log = true;
   /// WEB_UI: the Turkish chat page at / (and its files under /assets/).
   bool web_ui = true;
+
+  bool operator==(const gateway_config&) const = default;
 };
 
 /// Reads a variable; returns nullopt when it is unset. Injected so tests need no real environment.
@@ -163,6 +169,14 @@ struct config_result {
 
 /// Builds the config from the environment; any invalid value is an error, never a silent default.
 config_result load_config(const env_lookup& env);
+
+/// Every setting's name, in the order of --help.
+const std::vector<std::string_view>& setting_names();
+/// Whether SIGHUP applies a new value of the setting to a running gateway (the Groq keys, the
+/// client keys, the rate limits, the fallback models, the log level); the others need a restart.
+bool is_live_setting(std::string_view name);
+/// Whether the setting's value is a secret: never echoed in an error, a log line or a metric.
+bool is_secret_setting(std::string_view name);
 
 /// The Groq keys in order: GROQ_API_KEYS, else GROQ_API_KEY, else none.
 std::vector<std::string> groq_keys(const gateway_config& cfg);

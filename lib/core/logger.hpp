@@ -1,11 +1,14 @@
 // An injected logger: a minimum level and a sink. Nothing in lib/ logs through a global, so tests
-// can capture and assert on log lines and the apps decide where lines go. Thread-safe as long as
-// the sink is (the default stderr sink writes each line with one call; the writer's sink hands each
-// line to a line_writer, which never blocks on I/O).
+// can capture and assert on log lines and the apps decide where lines go.
+// A logger and its copies share one minimum level, which set_level() changes for all of them at
+// once (LOG_LEVEL on SIGHUP): every component holds a copy made at start-up.
+// Thread-safe as long as the sink is (the default stderr sink writes each line with one call; the
+// writer's sink hands each line to a line_writer, which never blocks on I/O).
 #pragma once
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <iterator>
@@ -51,7 +54,8 @@ class logger {
   using sink_fn = std::function<void(log_level, std::string_view)>;
 
   logger() = default;  // discards everything
-  logger(log_level min, sink_fn sink) : min_(min), sink_(std::move(sink)) {}
+  logger(log_level min, sink_fn sink)
+      : min_(std::make_shared<std::atomic<log_level>>(min)), sink_(std::move(sink)) {}
 
   /// A logger that writes "LEVEL message" lines to stderr.
   static logger to_stderr(log_level min);
@@ -59,7 +63,15 @@ class logger {
   /// ("TIME LEVEL message") or as JSON ({"time", "level", "msg"}).
   static logger to_writer(log_level min, log_format format, std::shared_ptr<line_writer> writer);
 
-  bool enabled(log_level level) const { return sink_ && level >= min_; }
+  bool enabled(log_level level) const {
+    return sink_ && level >= min_->load(std::memory_order_relaxed);
+  }
+  /// The minimum level of this logger and of every copy of it, from now on (a logger that
+  /// discards everything stays so).
+  void set_level(log_level min) const {
+    if (min_) min_->store(min, std::memory_order_relaxed);
+  }
+  log_level level() const { return min_ ? min_->load(std::memory_order_relaxed) : log_level::off; }
 
   template <class... Args>
   void log(log_level level, fmt::format_string<Args...> format, Args&&... args) const {
@@ -87,7 +99,7 @@ class logger {
   }
 
  private:
-  log_level min_ = log_level::off;
+  std::shared_ptr<std::atomic<log_level>> min_;  // shared by copies; null with no sink
   sink_fn sink_;
 };
 

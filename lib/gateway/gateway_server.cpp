@@ -130,6 +130,25 @@ std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
   return make_client_tls_context(cfg.groq_ca_file);
 }
 
+// The Groq keys and FALLBACK_MODELS of `live` on the upstream and breaker settings of `cfg` (those
+// need a restart).
+std::shared_ptr<route_set> make_routing(const gateway_config& cfg, const gateway_config& live,
+                                        const logger& log) {
+  return std::make_shared<route_set>(
+      provider{"groq", cfg.upstream, groq_keys(live)}, route_models(live),
+      breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log);
+}
+
+// What a reload may change for the router, as one immutable generation: a request takes the
+// current one once, as it is routed (its key check, then its rate limit's check and charge).
+struct router_settings {
+  router_settings(std::uint64_t g, const gateway_config& c)
+      : generation(g), keys(c.gateway_api_keys), limits{c.rate_limit_rpm, c.rate_limit_tpm} {}
+  const std::uint64_t generation;
+  const api_keys keys;                        // GATEWAY_API_KEYS; open when empty
+  const cluster::rate_limit_settings limits;  // RATE_LIMIT_RPM / _TPM
+};
+
 }  // namespace
 
 // Connection coroutines hold a shared_ptr to impl: when the io_context is destroyed with frames
@@ -149,9 +168,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                  upstream_settings{cfg.upstream, cfg.upstream_connect_timeout, cfg.upstream_timeout,
                                    cfg.stream_idle_timeout},
                  tls ? &*tls : nullptr, pool, log),
-        upstreams(groq_keys(cfg).size(), route_models(cfg),
-                  breaker_settings{cfg.breaker_failures, cfg.breaker_cooldown}, log),
-        caller(upstream, provider{"groq", cfg.upstream, groq_keys(cfg)}, upstreams,
+        caller(upstream, provider{"groq", cfg.upstream, {}}, make_routing(cfg, cfg, log),
                retry_settings{cfg.upstream_max_retries}, cfg.queue_timeout, log, &metrics),
         redis(make_redis(ioc, cfg, log, &metrics)),
         store(make_store(cfg, redis)),
@@ -162,7 +179,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         chat(pipeline, cfg),
         openai(pipeline, cfg, log),
         web(cfg.client_write_timeout),
-        keys(cfg.gateway_api_keys),
+        live(std::make_shared<const router_settings>(1, cfg)),
         budget(connection_budget::create(connection_limits_of(cfg))),
         limits{cfg.keepalive_timeout, cfg.client_header_timeout, cfg.client_header_timeout,
                cfg.client_write_timeout, 16 * 1024, cfg.max_body_bytes, 4 * 1024, budget.get(),
@@ -362,9 +379,11 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row,
                                 std::string_view path) {
     const auto style = routes.style_for(path);
+    // This request's client keys and limits, whatever a reload brings while it runs.
+    const auto settings = live.load(std::memory_order_acquire);
     std::optional<std::size_t> key;
-    if (routes.needs_key(path) && keys.enabled()) {
-      key = keys.match(header_value(rc.req, http::field::authorization));
+    if (routes.needs_key(path) && settings->keys.enabled()) {
+      key = settings->keys.match(header_value(rc.req, http::field::authorization));
       if (!key) return refuse_key(rc, style, path);
     }
     if (!row) {
@@ -372,10 +391,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       return send_reply(rc, 404, std::move(body), cfg.client_write_timeout);
     }
     if (!routes.allows(*row, rc.req.method())) return method_not_allowed(rc, *row, style, path);
-    if (!row->limited || !limiter.enabled()) return row->handler(rc);
+    if (!row->limited || !settings->limits.enabled()) return row->handler(rc);
     // Counted against the key it matched, not the header's spelling of it.
-    return limited(rc, *row, style,
-                   limit_client(cfg, key ? std::string_view(keys.limit_id(*key)) : "", rc));
+    const auto key_id = key ? std::string_view(settings->keys.limit_id(*key)) : std::string_view();
+    return limited(rc, *row, style, settings->limits, limit_client(cfg, key_id, rc));
   }
 
   // 401. Logged at most failed_key_lines_per_second times a second, the rest counted into the
@@ -404,13 +423,14 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     co_return co_await send_reply(rc, 405, std::move(body), cfg.client_write_timeout, headers);
   }
 
-  // A route under RATE_LIMIT_RPM / _TPM: checked, answered, then charged.
+  // A route under RATE_LIMIT_RPM / _TPM (the request's `limits`): checked, answered, then charged.
   net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style,
-                               std::string client) {
-    const auto verdict = co_await limiter.check(client);
-    if (!verdict.allowed) co_return co_await refuse_over_limit(rc, cfg, style, verdict, log);
+                               cluster::rate_limit_settings limits, std::string client) {
+    const auto verdict = co_await limiter.check(client, limits);
+    if (!verdict.allowed)
+      co_return co_await refuse_over_limit(rc, cfg, limits, style, verdict, log);
     const bool keep = co_await row.handler(rc);
-    limiter.charge(client, rc.report.completion_tokens);
+    limiter.charge(client, rc.report.completion_tokens, limits);
     co_return keep;
   }
 
@@ -463,8 +483,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     if (store) s.cache = store->stats();
     s.flights = flights.stats();
     s.pool = pool.stats();
-    s.breaker = caller.breaker_state();
-    s.routes = upstreams.stats();
+    const auto routing = caller.routing();
+    s.breaker = routing->routes.breaker_state();
+    s.routes = routing->routes.stats();
     s.spent_refusals = caller.spent_refusals();
     s.rate_limits = caller.rate_limits();
     const auto cs = budget->stats();
@@ -478,8 +499,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     s.connections.inflight_body_budget = budget->limits().max_inflight_body_bytes;
     s.shared.configured = redis != nullptr;
     s.shared.up = redis && redis->up();
-    s.shared.limits = limiter.enabled();
     const auto ls = limiter.stats();
+    // Once limits were on, their counters stay (a reload may turn them off).
+    s.shared.limits = live.load(std::memory_order_acquire)->limits.enabled() ||
+                      ls.shared_checks + ls.local_checks > 0;
     s.shared.limited_requests = ls.limited_requests;
     s.shared.limited_tokens = ls.limited_tokens;
     s.shared.limit_checks_shared = ls.shared_checks;
@@ -491,7 +514,26 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       s.shared.leaders_lost = fs.leaders_lost;
       s.shared.stream_gaps = fs.stream_gaps;
     }
+    s.config.generation = live.load(std::memory_order_acquire)->generation;
+    s.config.reloads_applied = reloads_applied.load(std::memory_order_relaxed);
+    s.config.reloads_unchanged = reloads_unchanged.load(std::memory_order_relaxed);
+    s.config.reloads_refused = reloads_refused.load(std::memory_order_relaxed);
     return s;
+  }
+
+  std::uint64_t reconfigure(const gateway_config& next) {
+    std::lock_guard lock(reload_mutex);
+    const auto generation = live.load()->generation + 1;
+    // New keys or models: new routes (their budgets and breakers start afresh). Otherwise the
+    // routes stay, with what they learnt from the upstream.
+    if (const auto routing = caller.routing();
+        routing->keys.api_keys != groq_keys(next) || routing->routes.models() != route_models(next))
+      caller.set_routing(make_routing(cfg, next, log));
+    live.store(std::make_shared<const router_settings>(generation, next),
+               std::memory_order_release);
+    log.set_level(next.log);
+    reloads_applied.fetch_add(1, std::memory_order_relaxed);
+    return generation;
   }
 
   gateway_config cfg;
@@ -503,8 +545,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::optional<net::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;
-  upstream_routes upstreams;  // every key x model, each with its budget and breaker
-  upstream_caller caller;     // routing, retries and breakers around `upstream`
+  upstream_caller caller;  // routes (keys x models, reloadable), retries, breakers: `upstream`
   std::shared_ptr<redis::redis_client> redis;  // null without REDIS_URL
   std::unique_ptr<answer_store> store;  // null when CACHE_ENABLED=false; two tiers with REDIS_URL
   cluster::rate_limiter limiter;        // RATE_LIMIT_RPM / _TPM; shared through `redis` when set
@@ -515,8 +556,11 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   relay_pipeline pipeline;  // the one request path of both endpoints
   chat_handler chat;
   openai_handler openai;
-  web::web_handler web;                                    // the chat page (WEB_UI)
-  api_keys keys;                                           // GATEWAY_API_KEYS; open when empty
+  web::web_handler web;  // the chat page (WEB_UI)
+  // The router's part of the configuration generation new requests get; swapped by reconfigure().
+  std::atomic<std::shared_ptr<const router_settings>> live;
+  std::mutex reload_mutex;  // one reconfigure() at a time
+  std::atomic<std::uint64_t> reloads_applied{0}, reloads_unchanged{0}, reloads_refused{0};
   log_budget failed_key_log{failed_key_lines_per_second};  // 401 log lines; thread-safe
   log_budget refusal_log{failed_key_lines_per_second};     // serve_http's refusal lines; thread-safe
   // MAX_CONNECTIONS, _PER_CLIENT, MAX_INFLIGHT_REQUEST_BYTES; thread-safe. Shared: a connection's
@@ -572,6 +616,19 @@ unsigned short gateway_server::port() const {
 }
 const gateway_config& gateway_server::config() const {
   return impl_->cfg;
+}
+
+std::uint64_t gateway_server::reconfigure(const gateway_config& next) {
+  return impl_->reconfigure(next);
+}
+
+void gateway_server::count_reload(bool refused) {
+  auto& counter = refused ? impl_->reloads_refused : impl_->reloads_unchanged;
+  counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t gateway_server::generation() const {
+  return impl_->live.load(std::memory_order_acquire)->generation;
 }
 
 }  // namespace gateway

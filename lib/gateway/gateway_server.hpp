@@ -1,7 +1,9 @@
 // The gateway as an object: the route table and its router, the relay pipeline and the endpoints,
 // the upstream client and its pool, wired from one gateway_config onto one io_context. main() and
-// the integration tests both use it.
-// Threading: construct, start() and stop() from any thread; the caller runs the io_context.
+// the integration tests both use it. reconfigure() puts new live settings to work (SIGHUP, through
+// gateway/config_reloader.hpp): each request takes the generation that is current when it starts.
+// Threading: construct, start(), stop() and reconfigure() from any thread; the caller runs the
+// io_context.
 #pragma once
 
 #include "cache/single_flight.hpp"
@@ -36,7 +38,19 @@ class gateway_server {
   unsigned short port() const;
   /// Request coalescing counters of /chat (all zero with the cache off).
   flight_stats coalescing() const;
+  /// The configuration it started with (its live settings as they were then: see reconfigure).
   const gateway_config& config() const;
+
+  /// Live reload: `next`'s live settings - the Groq keys, FALLBACK_MODELS, GATEWAY_API_KEYS,
+  /// RATE_LIMIT_RPM and _TPM, LOG_LEVEL - for requests that start from now on; requests in flight
+  /// finish on theirs. Its other settings are not looked at (config_reload decides what may
+  /// change). Counts an applied reload and returns the new configuration generation. Hashes the
+  /// client keys: call it from a thread of its own, not an io thread.
+  std::uint64_t reconfigure(const gateway_config& next);
+  /// Counts a reload that changed no live setting (`refused` false) or was refused.
+  void count_reload(bool refused);
+  /// The configuration generation new requests get: 1 at start, one more per reconfigure().
+  std::uint64_t generation() const;
 
  private:
   struct impl;

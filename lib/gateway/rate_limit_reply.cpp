@@ -40,7 +40,8 @@ std::string reset_text(double ms) {
   return fmt::format("{}m{:.3g}s", minutes, seconds - 60.0 * static_cast<double>(minutes));
 }
 
-net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg, error_style style,
+net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg,
+                                       cluster::rate_limit_settings limits, error_style style,
                                        const cluster::limit_verdict& v, const logger& log) {
   const auto seconds = static_cast<long>(std::ceil(std::max(v.retry_after_ms, 1.0) / 1000.0));
   const auto retry_after = std::to_string(seconds);
@@ -50,8 +51,8 @@ net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config
     extra.emplace_back(fmt::format("x-ratelimit-remaining-{}", what), std::to_string(std::max<std::int64_t>(0, remaining)));
     extra.emplace_back(fmt::format("x-ratelimit-reset-{}", what), reset_text(reset_ms));
   };
-  if (cfg.rate_limit_rpm) add("requests", cfg.rate_limit_rpm, v.remaining_requests, v.reset_requests_ms);
-  if (cfg.rate_limit_tpm) add("tokens", cfg.rate_limit_tpm, v.remaining_tokens, v.reset_tokens_ms);
+  if (limits.rpm) add("requests", limits.rpm, v.remaining_requests, v.reset_requests_ms);
+  if (limits.tpm) add("tokens", limits.tpm, v.remaining_tokens, v.reset_tokens_ms);
   const auto what = v.by_tokens ? "tokens" : "requests";
   const auto target = rc.req.target();
   const auto path = target.substr(0, target.find('?'));  // a query string may carry secrets

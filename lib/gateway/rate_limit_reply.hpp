@@ -26,7 +26,10 @@ std::string forwarded_for(const inbound_request& req);
 /// "6s", "1m2.5s": the duration format of the x-ratelimit-reset-* headers.
 std::string reset_text(double ms);
 
-net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg, error_style style,
+/// The 429 of a client over `limits` (the request's: they may have been reloaded since start).
+
+net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg,
+                                       cluster::rate_limit_settings limits, error_style style,
                                        const cluster::limit_verdict& v, const logger& log);
 
 }  // namespace gateway

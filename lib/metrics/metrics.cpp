@@ -272,6 +272,19 @@ std::string gateway_metrics::render(const sources& s) const {
   gauge(out, "gateway_coalescing_in_flight", "Questions being answered for a coalescing group right now.",
         s.flights.in_flight);
 
+  if (s.config.generation) {
+    gauge(out, "gateway_config_generation",
+          "The configuration generation new requests get: 1 at start, one more for each reload "
+          "(SIGHUP) that changed a live setting.",
+          s.config.generation);
+    header(out, "gateway_config_reloads_total", "counter",
+           "Reloads by outcome: applied (a live setting changed), unchanged (none did, or no "
+           "CONFIG_FILE), refused (invalid: the running configuration stays).");
+    sample(out, "gateway_config_reloads_total", s.config.reloads_applied, "outcome=\"applied\"");
+    sample(out, "gateway_config_reloads_total", s.config.reloads_unchanged,
+           "outcome=\"unchanged\"");
+    sample(out, "gateway_config_reloads_total", s.config.reloads_refused, "outcome=\"refused\"");
+  }
   render_routes(out, s.routes, s.spent_refusals);
   const auto& rl = s.rate_limits;
   if (rl.remaining_requests)

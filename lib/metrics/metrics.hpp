@@ -70,6 +70,12 @@ struct connection_sources {
   std::uint64_t bodies_refused = 0, inflight_body_bytes = 0, inflight_body_budget = 0;  // budget 0: off
 };
 
+/// Live reload (SIGHUP): the configuration generation new requests get, and the reloads so far.
+struct config_sources {
+  std::uint64_t generation = 0;  // 0: none of these is rendered (groq-sim)
+  std::uint64_t reloads_applied = 0, reloads_unchanged = 0, reloads_refused = 0;
+};
+
 class gateway_metrics final : public upstream_observer, public redis::redis_observer {
  public:
   /// `routes` are the labels of gateway_requests_total and the duration histograms, indexed as
@@ -113,6 +119,7 @@ class gateway_metrics final : public upstream_observer, public redis::redis_obse
     std::uint64_t spent_refusals = 0;   // 429s answered without an upstream call
     shared_tier_sources shared;
     connection_sources connections;
+    config_sources config;
     /// Requests in flight not to show: the /metrics request that renders this does not count itself.
     std::int64_t in_flight_excluded = 0;
   };

@@ -19,6 +19,8 @@ struct address_range {
   boost::asio::ip::address base;
   unsigned prefix = 0;  // bits
   bool contains(const boost::asio::ip::address& a) const;
+
+  bool operator==(const address_range&) const = default;
 };
 
 /// TRUSTED_PROXIES: comma-separated addresses or CIDRs ("10.0.0.0/8, ::1"); nullopt and `why` on

@@ -61,6 +61,7 @@ struct pii_settings {
   pii_kinds kinds = pii_kinds::all();
 
   bool active() const { return enabled && !kinds.empty(); }
+  bool operator==(const pii_settings&) const = default;  // a reload compares whole configurations
 };
 
 }  // namespace gateway

@@ -17,6 +17,8 @@ struct redis_address {
 
   /// Where it points, without credentials (for logs).
   std::string describe() const;
+
+  bool operator==(const redis_address&) const = default;
 };
 
 /// nullopt and `why` for anything that is not one of the two forms above.

@@ -57,19 +57,23 @@ struct relay_pipeline::call {
   // which may publish through it.
   std::unique_ptr<cluster::flight_publisher> publisher;
   std::unique_ptr<reply_source> exchange;  // the upstream's reply, or another instance's copy
+  // The Groq keys and routes this request's upstream call takes (set when it leads), kept until
+  // its answer ends however often they are reloaded meanwhile; the relay redacts those keys from
+  // the upstream's text.
+  std::shared_ptr<route_set> routing;
+  // The flags side by side (one padded word, not one each: serve()'s frame holds this struct).
   bool remote = false;  // `exchange` is another instance's copy: its answer is stored, and paid for, there
   bool fallback = false;  // a fallback model answered (CACHE_FALLBACK_ANSWERS decides whether it is stored)
-  std::string retry_after;
-  // Coalescing: set while this request leads a flight.
-  lead_guard lead;
   // The leader's client went away while followers still read the flight: the upstream call goes on
   // for them and nothing more is written to this client.
   bool client_lost = false;
+  bool chunked = true;       // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0
+  bool stream_open = false;  // counted in gateway_open_streams until the call ends
+  std::string retry_after;
+  // Coalescing: set while this request leads a flight.
+  lead_guard lead;
   // False once the call is over, for handlers posted from other strands (the abandon action).
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
-  // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0.
-  bool chunked = true;
-  bool stream_open = false;  // counted in gateway_open_streams until the call ends (beside `chunked`: no padding of its own)
   // The stream's head, built by begin_stream() and held back until the first write, which carries
   // it: one write less per stream when the first event is there already (it goes out on its own
   // before any wait). Empty once written (a head never is).
@@ -131,7 +135,9 @@ net::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_v
   release_read_buffer(rc);
   client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
   fetched out;
-  auto outcome = co_await deps_.caller.call(target, {}, wd, deadlines, rc.id, {}, http::verb::get);
+  const auto routing = deps_.caller.routing();  // this request's keys, whatever a reload brings
+  auto outcome =
+      co_await deps_.caller.call(*routing, target, {}, wd, deadlines, rc.id, {}, http::verb::get);
   rc.report.attempts = outcome.attempts;
   rc.report.upstream_first_byte = outcome.first_byte;
   out.upstream_status = outcome.upstream_status;
@@ -157,6 +163,7 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
       c.wd.trigger(error::client_gone);
   });
   c.upstream_called = clock_type::now();
+  c.routing = deps_.caller.routing();  // this request's keys and routes from here to its end
   // Another instance may be asking the upstream this very question: then its copy is read instead.
   cluster::flight_claim claim;
   // Only requests that may be answered from the cache share a call (a bypass wants its own).
@@ -182,7 +189,8 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
   } else {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
-    auto outcome = co_await deps_.caller.call(c.r.target, body, c.wd, c.deadlines, c.rc.id, c.r.model);
+    auto outcome = co_await deps_.caller.call(*c.routing, c.r.target, body, c.wd, c.deadlines,
+                                                c.rc.id, c.r.model);
     c.rc.report.attempts = outcome.attempts;
     c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
@@ -230,7 +238,10 @@ net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
 // local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled by Asio's
 // per-thread cache: it went to malloc on every stream and evicted a cached frame (benchmark 9).
 net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
-  relay_machine m(c.r.format, [&up = deps_.caller.provider()](std::string text) { return up.redact(std::move(text)); });
+  // The keys the call sent (another instance's copy: this one's, as of the request's start).
+  relay_machine m(c.r.format, [&keys = c.routing->keys](std::string text) {
+    return keys.redact(std::move(text));
+  });
   std::string out;  // reused for every read; moved into a shared piece when followers read it too
   // The head goes out with the first write: with the first event when it is there, else alone
   // before the first wait. A client gone by then is found by that write, as by any other.

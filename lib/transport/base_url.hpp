@@ -19,6 +19,8 @@ struct base_url {
   std::string target(std::string_view api_path) const { return path_prefix + std::string(api_path); }
   /// True when `host` is an IP literal (then no SNI is sent, per RFC 6066).
   bool host_is_ip() const;
+
+  bool operator==(const base_url&) const = default;
 };
 
 /// Parses an absolute http(s) URL; returns nullopt and sets `why` when it is not usable.

@@ -25,7 +25,7 @@
 namespace gateway {
 
 struct upstream_settings {
-  base_url url;  // where the upstream lives (each request brings its own authorization)
+  base_url url;  // where the upstream lives (each request brings its own key: route_set)
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{30'000};
   std::chrono::milliseconds idle_timeout{15'000};

@@ -142,23 +142,32 @@ bool another_ready(std::span<upstream_route* const> plan, const std::vector<rout
 
 }  // namespace
 
-upstream_caller::upstream_caller(upstream_client& client, gateway::provider provider, upstream_routes& routes,
-                                 retry_settings retry, std::chrono::milliseconds queue_timeout, logger log,
-                                 upstream_observer* metrics)
-    : client_(client), provider_(std::move(provider)), routes_(routes), retry_(retry), queue_timeout_(queue_timeout), log_(std::move(log)),
-      metrics_(metrics), random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
+upstream_caller::upstream_caller(upstream_client& client, gateway::provider site,
+                                 std::shared_ptr<route_set> routing, retry_settings retry,
+                                 std::chrono::milliseconds queue_timeout, logger log, upstream_observer* metrics)
+    : client_(client),
+      provider_(std::move(site)),
+      routing_(std::move(routing)),
+      retry_(retry),
+      queue_timeout_(queue_timeout),
+      log_(std::move(log)),
+      metrics_(metrics),
+      random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
 double upstream_caller::jitter() {
   std::lock_guard lock(random_mutex_);
   return std::uniform_real_distribution<double>(0.75, 1.0)(random_);
 }
 
-net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, std::string_view body, watchdog& wd,
-                                                       request_deadlines d, std::string_view request_id,
-                                                       std::string_view model, boost::beast::http::verb method) {
+net::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std::string_view target,
+                                                       std::string_view body, watchdog& wd,
+                                                       request_deadlines d,
+                                                       std::string_view request_id,
+                                                       std::string_view model,
+                                                       boost::beast::http::verb method) {
   upstream_outcome out;
   const auto started = clock_type::now();
-  const auto plan = routes_.plan(model);
+  const auto plan = routing.routes.plan(model);
   std::vector<route_try> tries(plan.size());
   std::unique_ptr<routed_copy> routed;  // the body re-addressed to a fallback model
   const upstream_route* moved_from = nullptr;  // the route the last attempt left
@@ -201,7 +210,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
     ++out.attempts;
     route.count_attempt();
     std::error_code ec;
-    const auto authorization = provider_.authorization(route.key());
+    const auto authorization = routing.authorization(route.key());  // made once per key, not per attempt
     auto ex = co_await client_.start(target, send_body, wd, d, ec, method, request_id, authorization);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     bool move_on = false;                            // to the next route of the plan
@@ -211,7 +220,7 @@ net::awaitable<upstream_outcome> upstream_caller::call(std::string_view target, 
         answered(out, std::move(ex), route, model, *plan.front());
         co_return out;
       }
-      out.failure = co_await failure_for(*ex);
+      out.failure = co_await failure_for(*ex, routing.keys);
       const auto st = out.upstream_status;
       if (st == 429) {
         route.count_rate_limited();
@@ -295,7 +304,8 @@ bool upstream_caller::transport_failed(const std::error_code& ec, upstream_route
   return true;
 }
 
-net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange& ex) {
+net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange& ex,
+                                                              const gateway::provider& keys) {
   const auto status = ex.status();
   std::error_code ec;
   const auto body = co_await ex.read_all(client_.settings().max_error_body, ec);
@@ -307,7 +317,7 @@ net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange&
         f.retry_after = seconds_text(*ms);
     }
   } else if (f.code == error::upstream_rejected) {
-    auto message = provider_.redact(upstream_error_message(body));
+    auto message = keys.redact(upstream_error_message(body));
     f.message = fmt::format("upstream rejected the request (HTTP {}){}{}", status, message.empty() ? "" : ": ", message);
   } else if (f.code == error::upstream_status_5xx) {
     f.message = fmt::format("upstream failed with HTTP {}", status);

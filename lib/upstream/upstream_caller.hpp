@@ -11,6 +11,9 @@
 // final. When every route is spent: 429 at once with Retry-After = the earliest reset, or a wait of
 // up to QUEUE_TIMEOUT when the reset comes sooner.
 //
+// The keys and routes are one generation (route_set): a reload swaps in a new one for the calls
+// that start after it, while each call keeps the one it was given until its answer ends.
+//
 // Retries and moves happen only here, i.e. before the caller has sent anything to its client.
 // Waits are Asio timers on the caller's strand guarded by the caller's watchdog (a client that
 // leaves during a wait cancels it); a wait that would end past the request deadline is not started.
@@ -22,9 +25,11 @@
 #include "upstream/provider.hpp"
 #include "upstream/rate_limits.hpp"
 #include "upstream/retry_policy.hpp"
+#include "upstream/route_set.hpp"
 #include "upstream/upstream_observer.hpp"
 #include "upstream/upstream_routes.hpp"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <random>
@@ -51,25 +56,34 @@ struct upstream_outcome {
 
 class upstream_caller {
  public:
-  /// `observer` (optional) receives each attempt's outcome, retries and the time to first byte.
-  /// `queue_timeout`: how long a request may wait for a spent budget's reset (QUEUE_TIMEOUT).
-  upstream_caller(upstream_client& client, provider provider, upstream_routes& routes, retry_settings retry,
-                  std::chrono::milliseconds queue_timeout, logger log, upstream_observer* observer = nullptr);
+  /// `site`: where the upstream is and its paths (its keys are `routing`'s). `routing`: the first
+  /// generation of keys and routes. `observer` (optional) receives each attempt's outcome, retries
+  /// and the time to first byte. `queue_timeout`: how long a request may wait for a spent budget's
+  /// reset (QUEUE_TIMEOUT).
+  upstream_caller(upstream_client& client, gateway::provider site, std::shared_ptr<route_set> routing,
+                  retry_settings retry, std::chrono::milliseconds queue_timeout, logger log,
+                  upstream_observer* observer = nullptr);
 
-  /// POSTs `body` (asking for `model`; "" for MODEL) to `target`, over the routes `model` may take,
-  /// retrying and moving on as the policy allows, until a 200 head or a final failure. `body` is
-  /// the caller's, read by every attempt: it must outlive the call.
-  net::awaitable<upstream_outcome> call(std::string_view target, std::string_view body, watchdog& wd,
-                                        request_deadlines d, std::string_view request_id,
-                                        std::string_view model = {},
-                                        boost::beast::http::verb method = boost::beast::http::verb::post);
+  /// POSTs `body` (asking for `model`; "" for MODEL) to `target`, over the routes of `routing`
+  /// (a generation from routing(), which the caller keeps alive until the answer ends) that `model`
+  /// may take, retrying and moving on as the policy allows, until a 200 head or a final failure.
+  /// `body` is the caller's, read by every attempt: it must outlive the call.
+  net::awaitable<upstream_outcome> call(
+      route_set& routing, std::string_view target, std::string_view body, watchdog& wd,
+      request_deadlines d, std::string_view request_id, std::string_view model = {},
+      boost::beast::http::verb method = boost::beast::http::verb::post);
 
   upstream_client& client() { return client_; }
-  /// Where requests go and how they are authorized (its keys never leave this layer).
+  /// Where the upstream is and its paths (its keys are routing()'s).
   const gateway::provider& provider() const { return provider_; }
-  upstream_routes& routes() { return routes_; }
-  /// MODEL's best breaker state: closed while any of its routes is closed.
-  circuit_breaker::state breaker_state() const { return routes_.breaker_state(); }
+  /// The current generation of keys and routes: what a call that starts now uses. Thread-safe.
+  std::shared_ptr<route_set> routing() const { return routing_.load(std::memory_order_acquire); }
+  /// Calls that start from now on use `next`; those in flight keep theirs. Thread-safe.
+  void set_routing(std::shared_ptr<route_set> next) {
+    routing_.store(std::move(next), std::memory_order_release);
+  }
+  /// MODEL's best breaker state (current routes): closed while any of its routes is closed.
+  circuit_breaker::state breaker_state() const { return routing()->routes.breaker_state(); }
   rate_limit_snapshot rate_limits() const { return rate_limits_.get(); }
   std::uint64_t retries() const { return retries_.load(std::memory_order_relaxed); }
   /// Requests answered 429 without an upstream call: every route was known to be spent.
@@ -83,15 +97,16 @@ class upstream_caller {
                                                           std::string_view request_id);
   /// Records an attempt that failed without an answer; whether another attempt may follow.
   bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out);
-  /// The failure an upstream error status means; reads the (bounded) error body.
-  net::awaitable<upstream_failure> failure_for(upstream_exchange& ex);
+  /// The failure an upstream error status means; reads the (bounded) error body. `keys`: those the
+  /// call sent, redacted from the upstream's message.
+  net::awaitable<upstream_failure> failure_for(upstream_exchange& ex, const gateway::provider& keys);
   /// Waits `delay` unless that passes the deadline or the watchdog fires; false when not waited.
   net::awaitable<bool> wait(std::chrono::milliseconds delay, watchdog& wd, request_deadlines d);
   double jitter();
 
   upstream_client& client_;
   const gateway::provider provider_;
-  upstream_routes& routes_;
+  std::atomic<std::shared_ptr<route_set>> routing_;
   const retry_settings retry_;
   const std::chrono::milliseconds queue_timeout_;
   rate_limit_state rate_limits_;

@@ -109,6 +109,9 @@ class upstream_routes {
   /// choice) every key of that model alone - a client that names a model gets that model.
   std::span<upstream_route* const> plan(std::string_view model);
   const std::string& primary_model() const { return models_.front(); }
+  /// MODEL, then FALLBACK_MODELS: the models routed with their own budgets.
+  const std::vector<std::string>& models() const { return models_; }
+  std::size_t keys() const { return keys_; }
   /// The model name of the catch-all routes (models past the tracked ones; never sent upstream).
   static constexpr std::string_view other_model = "(other)";
 

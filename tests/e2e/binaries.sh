@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end through the real executables, as `make run` wires them: groq-sim with a fresh
 # self-signed certificate, the gateway trusting it only through GROQ_CA_FILE, curl as the client,
-# then SIGINT and a clean exit of both.
+# SIGHUP's live reload of CONFIG_FILE, then SIGINT and a clean exit of both.
 set -euo pipefail
 gateway_bin=$1
 sim_bin=$2
@@ -24,9 +24,10 @@ start_gateway() {  # extra environment as NAME=VALUE arguments
   port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/gw.log" | head -n 1)
   [ -n "$port" ] || fail "gateway did not start"
 }
-# Streams `question` to $dir/$2 in the background (curl_pid) and waits for its first delta.
+# Streams `question` to $dir/$2 in the background (curl_pid) and waits for its first delta; more
+# arguments go to curl.
 stream_in_background() {
-  curl -sS -N --max-time 30 -H 'Content-Type: application/json' \
+  curl -sS -N --max-time 30 -H 'Content-Type: application/json' "${@:3}" \
     -d "{\"question\":\"$1\",\"stream\":true}" "http://127.0.0.1:$port/chat" >"$dir/$2" &
   curl_pid=$!
   for _ in $(seq 250); do grep -q '"delta"' "$dir/$2" 2>/dev/null && break; sleep 0.02; done
@@ -79,6 +80,36 @@ grep -q '\[DONE\]' "$dir/cut.txt" && fail "a cut stream ended with [DONE]"
 wait_exit_ok "$gw_pid"
 head -n 1 "$dir/gw.log" | grep -q '^{"time":"[^"]*Z","level":"info","msg":"chat-gateway listening' \
   || fail "LOG_FORMAT=json did not log JSON lines: $(head -n 2 "$dir/gw.log")"
+
+# SIGHUP re-reads CONFIG_FILE: a stream in flight completes on its settings, a client key removed
+# is refused at once and one added works; an invalid file is refused and the running one stays.
+status_for() {  # client key -> HTTP status of a /chat
+  curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/json' -d '{"question":"Repo nedir?"}' "http://127.0.0.1:$port/chat"
+}
+wait_log() { for _ in $(seq 100); do grep -q "$1" "$dir/gw.log" && return 0; sleep 0.05; done; fail "no log line: $1"; }
+printf '# live settings\nGATEWAY_API_KEYS=client-old\n' >"$dir/gw.env"
+start_gateway CONFIG_FILE="$dir/gw.env"
+[ "$(status_for client-old)" = 200 ] || fail "CONFIG_FILE's client key was not taken at start"
+stream_in_background "Faiz nedir? [[sim interval=40 tokens=30]]" reload.txt -H 'Authorization: Bearer client-old'
+printf 'GATEWAY_API_KEYS=client-new\nPORT=1\n' >"$dir/gw.env"
+kill -HUP "$gw_pid"
+wait_log "configuration generation 2 live"
+wait_log "PORT differs from the running configuration and needs a restart"
+[ "$(status_for client-old)" = 401 ] || fail "a removed client key still works after SIGHUP"
+[ "$(status_for client-new)" = 200 ] || fail "an added client key does not work after SIGHUP"
+wait "$curl_pid" || fail "the stream in flight failed during the reload: $(cat "$dir/reload.txt")"
+[ "$(grep -v '^$' "$dir/reload.txt" | tail -n 1)" = "data: [DONE]" ] || fail "the stream in flight was cut: $(cat "$dir/reload.txt")"
+printf 'GATEWAY_API_KEYS=client-newer\nRATE_LIMIT_RPM=lots\n' >"$dir/gw.env"
+kill -HUP "$gw_pid"
+wait_log "reload refused, configuration generation 2 stays live"
+[ "$(status_for client-new)" = 200 ] || fail "a refused reload changed the running keys"
+metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$port/metrics")
+grep -q '^gateway_config_generation 2$' <<<"$metrics" || fail "gateway_config_generation is not 2"
+grep -q '^gateway_config_reloads_total{outcome="refused"} 1$' <<<"$metrics" || fail "the refused reload was not counted"
+grep -q "client-old\|client-new" "$dir/gw.log" && fail "a client key reached the log"
+kill -TERM "$gw_pid"
+wait_exit_ok "$gw_pid"
 
 kill -INT "$sim_pid"
 wait_exit_ok "$sim_pid"
