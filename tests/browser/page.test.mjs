@@ -142,6 +142,19 @@ test("the conversation's history goes with the next question", async () => {
   await page.context().close();
 });
 
+test("a customer's own IBAN comes back in the answer; groq-sim saw only its placeholder", async () => {
+  const page = await openPage();
+  const iban = "TR33 0006 1005 1978 6457 8413 26";  // check digits valid: PII_PROTECTION replaces it
+  await ask(page, `IBAN'ım ${iban}. EFT ne zaman geçer? [[sim echo=1]]`);
+  await page.waitForSelector(".msg.assistant.complete");
+  // groq-sim's echo writes back the placeholders it was sent; the gateway put the value back.
+  assert.equal(squash(await lastAnswer(page).locator(".body").innerText()), `Yer tutucular: ${iban}.`);
+  const sent = (await simStats()).last_request_body;
+  assert.match(sent, /\[IBAN_1\]/);
+  assert.ok(!sent.includes("1978 6457") && !sent.includes("19786457"), "the IBAN reached groq-sim");
+  await page.context().close();
+});
+
 test("429 shows the wait in Turkish; an error event keeps the partial answer with a retry that works", async () => {
   const page = await openPage();
   await ask(page, "BIST 30 nedir? [[sim status=429 retry_after=7]]");
