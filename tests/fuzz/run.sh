@@ -23,7 +23,7 @@ declare -A sources=(
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
   [question_canon]="lib/match/question_canon.cpp lib/match/noun_suffixes.cpp lib/match/number_words.cpp lib/cache/question_normalizer.cpp"
   [body_decoder]="lib/transport/body_decoder.cpp lib/core/error.cpp"
-  [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp lib/http/framing.cpp"
+  [request_reader]="lib/http/request_reader.cpp lib/http/inbound_request.cpp lib/http/framing.cpp lib/http/connection_budget.cpp lib/core/logger.cpp lib/core/line_writer.cpp"
   [pii]="lib/pii/pii_detect.cpp lib/pii/pii_mapping.cpp lib/pii/pii_event_restorer.cpp"
 )
 declare -A libs=(
