@@ -7,8 +7,8 @@
 #     429 with Retry-After and x-ratelimit-* on whichever instance they hit;
 #     X-Forwarded-For from a trusted proxy names the client;
 #   - Redis killed (kill -9) under JSON and streaming load: no client error; restarted: shared hits resume;
-#   - Redis frozen (SIGSTOP): requests stay fast (commands give up at REDIS_TIMEOUT, then fail
-#     fast); SIGCONT: shared hits resume;
+#   - Redis frozen (SIGSTOP): requests are answered, at most a few commands wait out REDIS_TIMEOUT
+#     before the connection is given up (counted, not timed); SIGCONT: shared hits resume;
 #   - 30 identical streamed questions over the three instances: one upstream call, every client
 #     sees the first delta while the upstream is held, all get the same complete answer;
 #   - the leading instance killed mid-stream: its followers end with an error event, no hang.
@@ -179,8 +179,17 @@ ask_stored "$port_a2" "Altın nedir?"
 [ "$(ask "$port_c" "Altın nedir?")" = HIT ] || fail "shared hits did not resume after Redis came back"
 echo "shared tier: Redis killed and back ok"
 
-# 4. Redis frozen: misses stay fast; the commands give up at REDIS_TIMEOUT (50 ms), then fail fast.
-time_asks() {  # time_asks PORT TAG: milliseconds for 20 sequential misses
+# 4. Redis frozen: misses are still answered, and only the first few commands wait out
+#    REDIS_TIMEOUT (50 ms): after three of them in a row (redis_config::stall_timeouts) the
+#    connection is given up, the shared tier counts as down and the requests after that send Redis
+#    nothing (the reconnect's handshake to the frozen server times out on its own, on no request's
+#    time). Asserted on the gateway's command count, which is exact; the wall times are printed
+#    only, a timing on 2 shared cores being no test.
+timeouts() {  # timeouts PORT: gateway_redis_commands_total{outcome="timeout"}
+  curl -sf "http://127.0.0.1:$1/metrics" |
+    awk '$1 == "gateway_redis_commands_total{outcome=\"timeout\"}" {t = $2} END {print t + 0}'
+}
+time_asks() {  # time_asks PORT TAG: milliseconds for 20 sequential misses (each must be a 200)
   local start end
   start=$(date +%s%N)
   for i in $(seq 20); do ask "$1" "Donma sorusu $2 $i" >/dev/null; done
@@ -188,12 +197,19 @@ time_asks() {  # time_asks PORT TAG: milliseconds for 20 sequential misses
   echo $(( (end - start) / 1000000 ))
 }
 normal=$(time_asks "$port_b" normal)
+before=$(timeouts "$port_b")
 kill -STOP "$redis_pid"
 frozen=$(time_asks "$port_b" frozen)
+timed_out=$(( $(timeouts "$port_b") - before ))
+up_while_frozen=$(metric "$port_b" gateway_redis_up)
 kill -CONT "$redis_pid"
-echo "shared tier: 20 misses took $normal ms with Redis, $frozen ms with Redis frozen"
-# Bound: at most a few commands wait out REDIS_TIMEOUT before the connection is given up.
-[ "$frozen" -lt $((normal + 1000)) ] || fail "requests slowed down with Redis frozen: $frozen ms against $normal ms"
+echo "shared tier: Redis frozen: 20 misses answered, $timed_out commands waited out REDIS_TIMEOUT" \
+  "(20 misses took $normal ms with Redis, $frozen ms frozen)"
+# One request at a time, so at most the stall count (3) plus the commands one request has in
+# flight together (a lookup and its store) can time out before the connection is given up.
+[ "$timed_out" -ge 1 ] || fail "no command waited for the frozen Redis: was it frozen?"
+[ "$timed_out" -le 5 ] || fail "$timed_out commands waited out REDIS_TIMEOUT: the frozen connection was not given up"
+[ "$up_while_frozen" = 0 ] || fail "gateway_redis_up is '$up_while_frozen' with Redis frozen"
 wait_redis_up "$port_b" "$port_c"
 ask_stored "$port_b" "Çözülme sorusu"
 [ "$(ask "$port_c" "Çözülme sorusu")" = HIT ] || fail "shared hits did not resume after SIGCONT"

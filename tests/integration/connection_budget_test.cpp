@@ -83,10 +83,17 @@ TEST_CASE("connections: past MAX_CONNECTIONS a connection gets 503 and is closed
 
   // A place freed is a place taken: the scrape below and a chat request are served.
   held.pop_back();
-  REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 2; }));
+  // One request at a time, each once the last one's close has given its place back (see below).
+  const auto two_left = [&] {
+    REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 2; }));
+  };
+  two_left();
   CHECK(metric(env, R"(gateway_connections_refused_total{reason="max_connections"})") == 2);
+  two_left();
   CHECK(metric(env, R"(gateway_connections_refused_total{reason="per_client"})") == 0);
+  two_left();
   CHECK(metric(env, "gateway_connections_max") == 3);
+  two_left();
   CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
 }
 
@@ -103,9 +110,17 @@ TEST_CASE("connections: past MAX_CONNECTIONS_PER_CLIENT one address is refused, 
   CHECK(r.took < 1s);
 
   held.pop_back();
-  REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 1; }));
+  // Each request below comes on a connection of its own from the same address, and the gateway
+  // gives that connection's place back only once it has seen the close: wait for it every time, or
+  // the next request races the last one's close and is (rightly) refused.
+  const auto one_left = [&] {
+    REQUIRE(test_env::eventually([&] { return env.gateway().open_connections() == 1; }));
+  };
+  one_left();
   CHECK(metric(env, R"(gateway_connections_refused_total{reason="per_client"})") == 1);
+  one_left();
   CHECK(metric(env, R"(gateway_connections_refused_total{reason="max_connections"})") == 0);
+  one_left();
   CHECK(env.chat(chat_body("BIST 100 nedir?")).status == 200);
   // Every connection closed gives its place back: the per-client count goes to zero.
   held.clear();
