@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
 
   // One thread (THREADS=1): every socket and timer is used from that thread only, so the reactor
   // needs no lock per I/O operation (posting from other threads stays safe: the scheduler locks).
-  net::io_context ioc(cfg.threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : static_cast<int>(threads));
+  asio::io_context ioc(cfg.threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : static_cast<int>(threads));
   std::optional<gateway_server> server;
   try {
     server.emplace(ioc, std::move(cfg), log, access);
@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
     log.warn("MAX_CONNECTIONS={} may need more descriptors than the limit of {}: accepts or upstream connects may fail",
              max, descriptors);
   const auto grace = server->config().shutdown_grace;
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
-  net::steady_timer poll(ioc);
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer poll(ioc);
   clock_type::time_point abort_at, give_up;
   bool aborted = false;
   std::function<void()> wait_for_drain = [&] {
@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   // thread reads the file; the io thread that catches the signal only wakes it.
   config_reloader reloader(*server, std::move(loaded.environment), std::move(loaded.running), log,
                            loaded.ignored);
-  net::signal_set hangups(ioc, SIGHUP);
+  asio::signal_set hangups(ioc, SIGHUP);
   std::function<void()> on_hangup = [&] {
     hangups.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;

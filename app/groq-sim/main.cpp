@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  net::io_context ioc(static_cast<int>(cli.threads));
+  asio::io_context ioc(static_cast<int>(cli.threads));
   std::optional<sim::sim_server> server;
   try {
     server.emplace(ioc, cli.config, log);
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     log.error("cannot start: {}", e.what());
     return 1;
   }
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (!ec) ioc.stop();  // a test double: no need to drain
   });

@@ -4,7 +4,7 @@
 
 namespace gateway {
 
-net::awaitable<std::shared_ptr<const cached_answer>> answer_store::find_shared(const cache_key&,
+asio::awaitable<std::shared_ptr<const cached_answer>> answer_store::find_shared(const cache_key&,
                                                                              clock_type::time_point) {
   co_return nullptr;  // no shared tier
 }

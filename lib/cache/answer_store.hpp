@@ -25,8 +25,8 @@ class answer_store {
   virtual bool has_shared_tier() const { return false; }
   /// Asks the shared tier, waiting at most until `deadline`. A miss, a timeout and a failure of that
   /// tier all give nullptr: the request then goes upstream. A hit fills the local tier.
-  virtual net::awaitable<std::shared_ptr<const cached_answer>> find_shared(const cache_key& key,
-                                                                           clock_type::time_point deadline);
+  virtual asio::awaitable<std::shared_ptr<const cached_answer>> find_shared(const cache_key& key,
+                                                                            clock_type::time_point deadline);
   /// Keeps a complete answer in every tier; a shared tier writes in the background.
   virtual void store(const cache_key& key, cached_answer answer) = 0;
   /// Keeps an answer the shared tier has already in the local tier only: one found there

@@ -59,7 +59,7 @@ cache_key chat_handler::key_for(const std::string& question, const std::vector<c
 // handle()'s coroutine frame keeps what lives across its one wait; the rest is in plain functions
 // (refusal, key_for). A frame over 1,020 bytes is not recycled by Asio's per-thread cache: it went
 // to malloc on every request and evicted a cached frame (benchmark 9).
-net::awaitable<bool> chat_handler::handle(request_context& rc) {
+asio::awaitable<bool> chat_handler::handle(request_context& rc) {
   if (!has_json_body(rc.req))
     co_return co_await pipeline_.reject(
         rc, label, error::unsupported_media_type,

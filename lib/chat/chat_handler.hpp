@@ -22,7 +22,7 @@ class chat_handler {
   chat_handler(relay_pipeline& pipeline, const gateway_config& cfg);
 
   /// Answers one request; returns whether the connection may be kept alive.
-  net::awaitable<bool> handle(request_context& rc);
+  asio::awaitable<bool> handle(request_context& rc);
 
   /// What /chat reads a question with (for POST /v1/cache/explain); canon() is null with
   /// CACHE_MATCH=exact.

@@ -77,7 +77,7 @@ limit_verdict rate_limiter::count(limit_verdict v) {
   return v;
 }
 
-net::awaitable<limit_verdict> rate_limiter::check(std::string client, rate_limit_settings limits) {
+asio::awaitable<limit_verdict> rate_limiter::check(std::string client, rate_limit_settings limits) {
   if (redis_ && redis_->up()) {
     // Local vectors, not braced lists in the co_await expression (GCC 12, docs/architecture.md).
     std::vector<std::string> keys{limit_key(client, 'r'), limit_key(client, 't')};

@@ -51,11 +51,11 @@ class rate_limiter {
   const rate_limit_settings& settings() const { return settings_; }
 
   /// Whether `client` may send one more request now (and takes it from its RPM).
-  net::awaitable<limit_verdict> check(std::string client) {
+  asio::awaitable<limit_verdict> check(std::string client) {
     return check(std::move(client), settings_);
   }
   /// The same under `limits` instead of the constructor's.
-  net::awaitable<limit_verdict> check(std::string client, rate_limit_settings limits);
+  asio::awaitable<limit_verdict> check(std::string client, rate_limit_settings limits);
   /// The completion tokens an answered request cost.
   void charge(const std::string& client, std::uint64_t tokens) {
     charge(client, tokens, settings_);

@@ -17,7 +17,7 @@ std::string key_prefix(const cache_key& key) {
 shared_answer_store::shared_answer_store(cache_limits limits, std::shared_ptr<redis::redis_client> redis)
     : local_(limits), redis_(std::move(redis)), ttl_(limits.ttl) {}
 
-net::awaitable<std::shared_ptr<const cached_answer>> shared_answer_store::find_shared(
+asio::awaitable<std::shared_ptr<const cached_answer>> shared_answer_store::find_shared(
     const cache_key& key, clock_type::time_point deadline) {
   // REDIS_TIMEOUT bounds the wait; a request whose own deadline is nearer does not ask at all.
   if (clock_type::now() >= deadline || !redis_->up()) {

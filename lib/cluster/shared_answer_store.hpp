@@ -28,8 +28,8 @@ class shared_answer_store final : public answer_store {
 
   std::shared_ptr<const cached_answer> find_local(const cache_key& key) override { return local_.find(key); }
   bool has_shared_tier() const override { return true; }
-  net::awaitable<std::shared_ptr<const cached_answer>> find_shared(const cache_key& key,
-                                                                   clock_type::time_point deadline) override;
+  asio::awaitable<std::shared_ptr<const cached_answer>> find_shared(const cache_key& key,
+                                                                    clock_type::time_point deadline) override;
   void store(const cache_key& key, cached_answer answer) override;
   void keep_local(const cache_key& key, cached_answer answer, bool shared_hit) override;
   cache_stats stats() const override;

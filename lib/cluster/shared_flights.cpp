@@ -19,7 +19,7 @@
 namespace gateway::cluster {
 namespace {
 
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // KEYS: the answer, the lock, the stream (one hash tag: one slot); ARGV: the lock's value, its TTL.
 // {1, ENTRY}: answered already; {2}: the lock is ours (an old stream is cleared); {3, HOLDER}.
@@ -72,22 +72,22 @@ remote_failure decode_failure(std::string_view text) {
 
 // The heartbeat keeps the lock while the call runs: a leader that dies stops renewing it.
 struct flight_publisher::beat {
-  explicit beat(net::any_io_executor strand) : timer(strand) {}
-  net::steady_timer timer;
+  explicit beat(asio::any_io_executor strand) : timer(strand) {}
+  asio::steady_timer timer;
   bool stopped = false;
 };
 
 flight_publisher::flight_publisher(std::shared_ptr<redis::redis_client> redis, std::string prefix,
-                                   net::any_io_executor strand, shared_flight_settings s)
+                                   asio::any_io_executor strand, shared_flight_settings s)
     : redis_(std::move(redis)), prefix_(std::move(prefix)), settings_(s), beat_(std::make_shared<beat>(strand)) {
-  net::co_spawn(strand, [b = beat_, redis = redis_, lock = prefix_ + "lock", s]() -> net::awaitable<void> {
+  asio::co_spawn(strand, [b = beat_, redis = redis_, lock = prefix_ + "lock", s]() -> asio::awaitable<void> {
     while (!b->stopped) {
       b->timer.expires_after(s.heartbeat);
       co_await b->timer.async_wait(tuple_awaitable);
       if (b->stopped) break;
       redis->send({"PEXPIRE", lock, std::to_string(s.lock_ttl.count())});
     }
-  }, net::detached);
+  }, asio::detached);
 }
 
 flight_publisher::~flight_publisher() {
@@ -165,7 +165,7 @@ class teeing_source final : public reply_source {
     if (d) pub_.end();
     return d;
   }
-  net::awaitable<std::string_view> read_some(std::error_code& ec) override {
+  asio::awaitable<std::string_view> read_some(std::error_code& ec) override {
     const auto piece = co_await inner_->read_some(ec);
     co_return publish(piece, ec);
   }
@@ -174,7 +174,7 @@ class teeing_source final : public reply_source {
     if (!piece) return std::nullopt;
     return publish(*piece, ec);
   }
-  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
+  asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
     auto body = co_await inner_->read_all(limit, ec);
     if (ec) {
       pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
@@ -206,7 +206,7 @@ std::unique_ptr<reply_source> flight_publisher::tee(std::unique_ptr<reply_source
 // Another instance's copy of the upstream's reply, read from its stream as entries arrive.
 class remote_source final : public reply_source {
  public:
-  remote_source(shared_flights& owner, std::string prefix, net::any_io_executor strand, watchdog& wd,
+  remote_source(shared_flights& owner, std::string prefix, asio::any_io_executor strand, watchdog& wd,
                 request_deadlines d)
       : owner_(owner), prefix_(std::move(prefix)), wd_(wd), deadlines_(d),
         inbox_(std::make_shared<inbox>(strand)) {
@@ -215,12 +215,12 @@ class remote_source final : public reply_source {
         std::lock_guard lock(in->mutex);
         for (auto& e : entries) in->entries.push_back(std::move(e));
       }
-      net::post(in->timer.get_executor(), [in] { in->timer.cancel(); });
+      asio::post(in->timer.get_executor(), [in] { in->timer.cancel(); });
     });
   }
 
   /// Waits for the leader's head (nullopt) or its failure.
-  net::awaitable<std::optional<remote_failure>> wait_head() {
+  asio::awaitable<std::optional<remote_failure>> wait_head() {
     for (;;) {
       std::error_code ec;
       auto e = co_await next(ec);
@@ -234,7 +234,7 @@ class remote_source final : public reply_source {
 
   bool done() const override { return ended_; }
 
-  net::awaitable<std::string_view> read_some(std::error_code& ec) override {
+  asio::awaitable<std::string_view> read_some(std::error_code& ec) override {
     if (ended_) co_return std::string_view{};
     for (;;) {
       auto e = co_await next(ec);
@@ -259,7 +259,7 @@ class remote_source final : public reply_source {
     }
   }
 
-  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
+  asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
     std::string body;
     for (;;) {
       const auto piece = co_await read_some(ec);
@@ -277,15 +277,15 @@ class remote_source final : public reply_source {
     std::string name, value;
   };
   struct inbox {
-    explicit inbox(net::any_io_executor strand) : timer(strand) {}
+    explicit inbox(asio::any_io_executor strand) : timer(strand) {}
     std::mutex mutex;
     std::deque<stream_entry> entries;  // guarded
-    net::steady_timer timer;           // strand-only: a delivery cancels it
+    asio::steady_timer timer;           // strand-only: a delivery cancels it
   };
 
   // The next field of the stream, waiting under the request's deadline and the watchdog; a leader
   // silent for leader_timeout whose lock is gone has died.
-  net::awaitable<field> next(std::error_code& ec) {
+  asio::awaitable<field> next(std::error_code& ec) {
     for (;;) {
       {
         std::lock_guard lock(inbox_->mutex);
@@ -344,7 +344,7 @@ class remote_source final : public reply_source {
 // ---- the registry ----------------------------------------------------------------------------
 
 shared_flights::shared_flights(std::shared_ptr<redis::redis_client> redis, std::shared_ptr<redis::redis_client> blocking,
-                               net::any_io_executor ex, std::string instance, shared_flight_settings settings)
+                               asio::any_io_executor ex, std::string instance, shared_flight_settings settings)
     : redis_(std::move(redis)), blocking_(std::move(blocking)),
       reader_(stream_reader::create(std::move(ex), blocking_, stream_reader_block)),
       instance_(std::move(instance)), settings_(settings) {}
@@ -368,8 +368,8 @@ std::shared_ptr<const cached_answer> shared_hit(std::string_view text) {
 }
 }  // namespace
 
-net::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool stream, net::any_io_executor strand,
-                                                   watchdog& wd, request_deadlines deadlines) {
+asio::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool stream, asio::any_io_executor strand,
+                                                    watchdog& wd, request_deadlines deadlines) {
   flight_claim claim;
   if (!redis_->up() || !blocking_->up()) co_return claim;
   const auto prefix = key_prefix(key);

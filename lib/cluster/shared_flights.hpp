@@ -49,7 +49,7 @@ struct remote_failure {
 /// The leading instance's side of one question, while its call runs.
 class flight_publisher {
  public:
-  flight_publisher(std::shared_ptr<redis::redis_client> redis, std::string prefix, net::any_io_executor strand,
+  flight_publisher(std::shared_ptr<redis::redis_client> redis, std::string prefix, asio::any_io_executor strand,
                    shared_flight_settings s);
   ~flight_publisher();  // an unfinished flight is published as failed (the request ended without it)
   flight_publisher(const flight_publisher&) = delete;
@@ -100,15 +100,15 @@ class shared_flights {
  public:
   /// `blocking` is a connection of its own for XREAD BLOCK.
   shared_flights(std::shared_ptr<redis::redis_client> redis, std::shared_ptr<redis::redis_client> blocking,
-                 net::any_io_executor ex, std::string instance, shared_flight_settings settings = {});
+                 asio::any_io_executor ex, std::string instance, shared_flight_settings settings = {});
   void start();
   void stop();
 
   /// One round trip (a Lua script over the question's keys): the stored answer if there is one,
   /// else the question's lock - taken (lead), or held by another instance (follow, waiting under
   /// the watchdog and `deadlines` for the leader's head or failure), or neither (ask alone).
-  net::awaitable<flight_claim> claim(const cache_key& key, bool stream, net::any_io_executor strand, watchdog& wd,
-                                     request_deadlines deadlines);
+  asio::awaitable<flight_claim> claim(const cache_key& key, bool stream, asio::any_io_executor strand, watchdog& wd,
+                                      request_deadlines deadlines);
 
   shared_flight_stats stats() const;
 

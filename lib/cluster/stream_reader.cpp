@@ -17,25 +17,25 @@ stream_reader::subscription::~subscription() {
   if (auto r = reader_.lock()) r->remove(id_);
 }
 
-std::shared_ptr<stream_reader> stream_reader::create(net::any_io_executor ex,
+std::shared_ptr<stream_reader> stream_reader::create(asio::any_io_executor ex,
                                                      std::shared_ptr<redis::redis_client> blocking,
                                                      std::chrono::milliseconds block) {
   return std::shared_ptr<stream_reader>(new stream_reader(std::move(ex), std::move(blocking), block));
 }
 
-stream_reader::stream_reader(net::any_io_executor ex, std::shared_ptr<redis::redis_client> blocking,
+stream_reader::stream_reader(asio::any_io_executor ex, std::shared_ptr<redis::redis_client> blocking,
                              std::chrono::milliseconds block)
-    : ex_(net::make_strand(ex)), redis_(std::move(blocking)), block_(block),
-      idle_(std::make_shared<net::steady_timer>(ex_)) {}
+    : ex_(asio::make_strand(ex)), redis_(std::move(blocking)), block_(block),
+      idle_(std::make_shared<asio::steady_timer>(ex_)) {}
 
-void stream_reader::start() { net::co_spawn(ex_, run(shared_from_this()), net::detached); }
+void stream_reader::start() { asio::co_spawn(ex_, run(shared_from_this()), asio::detached); }
 
 void stream_reader::stop() {
   {
     std::lock_guard lock(mutex_);
     stopped_ = true;
   }
-  net::post(ex_, [t = idle_] { t->cancel(); });
+  asio::post(ex_, [t = idle_] { t->cancel(); });
 }
 
 std::unique_ptr<stream_reader::subscription> stream_reader::subscribe(std::string key, deliver_fn deliver) {
@@ -45,7 +45,7 @@ std::unique_ptr<stream_reader::subscription> stream_reader::subscribe(std::strin
     id = ++next_id_;
     subs_.push_back(std::make_shared<sub>(sub{id, std::move(key), "0", std::move(deliver)}));
   }
-  net::post(ex_, [t = idle_] { t->cancel(); });  // the loop may be idle
+  asio::post(ex_, [t = idle_] { t->cancel(); });  // the loop may be idle
   return std::unique_ptr<subscription>(new subscription(weak_from_this(), id));
 }
 
@@ -54,8 +54,8 @@ void stream_reader::remove(std::uint64_t id) {
   std::erase_if(subs_, [&](const auto& s) { return s->id == id; });
 }
 
-net::awaitable<void> stream_reader::run(std::shared_ptr<stream_reader> /*keep-alive*/) {
-  constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+asio::awaitable<void> stream_reader::run(std::shared_ptr<stream_reader> /*keep-alive*/) {
+  constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
   for (;;) {
     std::vector<std::shared_ptr<sub>> subs;
     {

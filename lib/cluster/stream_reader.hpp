@@ -43,7 +43,7 @@ class stream_reader : public std::enable_shared_from_this<stream_reader> {
     std::uint64_t id_;
   };
 
-  static std::shared_ptr<stream_reader> create(net::any_io_executor ex, std::shared_ptr<redis::redis_client> blocking,
+  static std::shared_ptr<stream_reader> create(asio::any_io_executor ex, std::shared_ptr<redis::redis_client> blocking,
                                                std::chrono::milliseconds block);
   void start();
   void stop();
@@ -52,8 +52,8 @@ class stream_reader : public std::enable_shared_from_this<stream_reader> {
   std::unique_ptr<subscription> subscribe(std::string key, deliver_fn deliver);
 
  private:
-  stream_reader(net::any_io_executor ex, std::shared_ptr<redis::redis_client> blocking, std::chrono::milliseconds block);
-  net::awaitable<void> run(std::shared_ptr<stream_reader> self);
+  stream_reader(asio::any_io_executor ex, std::shared_ptr<redis::redis_client> blocking, std::chrono::milliseconds block);
+  asio::awaitable<void> run(std::shared_ptr<stream_reader> self);
   void remove(std::uint64_t id);
 
   struct sub {
@@ -62,14 +62,14 @@ class stream_reader : public std::enable_shared_from_this<stream_reader> {
     std::string last = "0";
     deliver_fn deliver;
   };
-  net::any_io_executor ex_;
+  asio::any_io_executor ex_;
   std::shared_ptr<redis::redis_client> redis_;
   std::chrono::milliseconds block_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<sub>> subs_;  // guarded
   std::uint64_t next_id_ = 0;               // guarded
   bool stopped_ = false;                    // guarded
-  std::shared_ptr<net::steady_timer> idle_; // the loop sleeps on it while nothing is followed
+  std::shared_ptr<asio::steady_timer> idle_; // the loop sleeps on it while nothing is followed
 };
 
 }  // namespace gateway::cluster

@@ -1,4 +1,4 @@
-// Include in a .cpp that defines Asio coroutines (net::awaitable), after its other includes.
+// Include in a .cpp that defines Asio coroutines (asio::awaitable), after its other includes.
 //
 // GCC 12 false positive: after inlining Asio's recycling allocator into a coroutine frame's
 // destruction it pairs the frame's operator new with the allocator's free() and warns

@@ -78,7 +78,7 @@ std::unique_ptr<answer_store> make_store(const gateway_config& cfg,
 }
 
 // `extra_wait`: a connection for blocking reads (XREAD BLOCK) waits that much longer per command.
-std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gateway_config& cfg,
+std::shared_ptr<redis::redis_client> make_redis(asio::io_context& ioc, const gateway_config& cfg,
                                                 const logger& log, redis::redis_observer* observer,
                                                 std::chrono::milliseconds extra_wait = {}) {
   if (!cfg.redis) return nullptr;
@@ -89,7 +89,7 @@ std::shared_ptr<redis::redis_client> make_redis(net::io_context& ioc, const gate
 }
 
 std::unique_ptr<cluster::shared_flights> make_shared_flights(
-    net::io_context& ioc, const gateway_config& cfg, std::shared_ptr<redis::redis_client> redis,
+    asio::io_context& ioc, const gateway_config& cfg, std::shared_ptr<redis::redis_client> redis,
     const logger& log, const std::string& instance) {
   if (!redis || !cfg.cache_enabled) return nullptr;
   auto blocking = make_redis(ioc, cfg, log, nullptr, cluster::stream_reader_block);
@@ -125,7 +125,7 @@ std::string busy_reply() {
       body.size(), body);
 }
 
-std::optional<net::ssl::context> client_tls(const gateway_config& cfg) {
+std::optional<asio::ssl::context> client_tls(const gateway_config& cfg) {
   if (!cfg.upstream.tls) return std::nullopt;
   return make_client_tls_context(cfg.groq_ca_file);
 }
@@ -155,7 +155,7 @@ struct router_settings {
 // still pending (after stop), those frames may still reach the pool and the handler while
 // unwinding.
 struct gateway_server::impl : std::enable_shared_from_this<impl> {
-  impl(net::io_context& ioc, gateway_config c, logger l, logger a)
+  impl(asio::io_context& ioc, gateway_config c, logger l, logger a)
       : cfg(std::move(c)),
         log(std::move(l)),
         access(std::move(a)),
@@ -186,12 +186,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                &refusal_log},
         // THREADS=1 (set, not derived from the machine): main runs the io_context on one thread.
         acceptor(
-            ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
-            [this](net::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
+            ioc, {asio::ip::make_address(cfg.host), cfg.port}, log,
+            [this](asio::ip::tcp::socket s) { on_accept(std::move(s)); }, cfg.threads == 1) {}
 
   // One client connection. Registered so that a shutdown can end it while it idles.
   struct connection {
-    connection(net::ip::tcp::socket s, connection_budget::ticket t)
+    connection(asio::ip::tcp::socket s, connection_budget::ticket t)
         : held(std::move(t)), stream(std::move(s)) {}
     connection_budget::ticket held;  // first: given back only after the socket below is closed
     beast::tcp_stream stream;
@@ -200,7 +200,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     std::string client;         // the peer's address for the access log, once; strand-only
   };
 
-  void on_accept(net::ip::tcp::socket socket) {
+  void on_accept(asio::ip::tcp::socket socket) {
     // The raw peer, not X-Forwarded-For: this caps sockets, and no header has been read yet.
     std::string group;
     if (budget->per_client()) {
@@ -218,7 +218,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     }
     auto ex = conn->stream.get_executor();
     auto self = shared_from_this();
-    net::co_spawn(ex, session(self, conn), [self, id](std::exception_ptr e) {
+    asio::co_spawn(ex, session(self, conn), [self, id](std::exception_ptr e) {
       {
         std::lock_guard lock(self->connections_mutex);
         self->connections.erase(id);
@@ -240,22 +240,22 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // that clients retry at once. The request is never read; when it has arrived already, the close
   // may turn into a reset that the client sees instead of the 503. Not logged: a client decides
   // how often this happens; gateway_connections_refused_total counts it.
-  void refuse_connection(net::ip::tcp::socket& socket) {
+  void refuse_connection(asio::ip::tcp::socket& socket) {
     boost::system::error_code ec;
     socket.non_blocking(true, ec);
-    socket.send(net::buffer(busy), 0, ec);
-    socket.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    socket.send(asio::buffer(busy), 0, ec);
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket.close(ec);
   }
 
-  net::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/,
-                               std::shared_ptr<connection> conn) {
+  asio::awaitable<void> session(std::shared_ptr<impl> /*keep-alive*/,
+                                std::shared_ptr<connection> conn) {
     co_await serve_http(
         conn->stream, conn->buffer, limits, log,
         [this, c = conn.get()](beast::tcp_stream& s, inbound_request& req) { return route(s, req, *c); },
         [this] { return stopping.load(std::memory_order_relaxed); }, conn->idle, framing_error);
     boost::system::error_code ec;
-    conn->stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    conn->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   }
 
   // Ends every connection that waits for a next request; busy ones end after their response.
@@ -264,7 +264,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     for (auto& [id, weak] : connections) {
       auto conn = weak.lock();
       if (!conn) continue;
-      net::post(conn->stream.get_executor(), [conn] {
+      asio::post(conn->stream.get_executor(), [conn] {
         if (conn->idle) conn->stream.socket().cancel();
       });
     }
@@ -277,12 +277,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // The endpoints. Handlers capture `this`: they run only while the server lives.
   route_table make_routes() {
-    using v = http::verb;
+    using v = beast::http::verb;
     const auto chat_completions = [this](request_context& rc) { return openai.completions(rc); };
     const auto models = [this](request_context& rc) { return openai.models(rc); };
     // A key check (GATEWAY_API_KEYS) and the rate limits apply where a row says so, by name.
     constexpr bool rate_limited = true, unlimited = false;
-    const auto api = [](std::string path, http::verb method, std::string metric,
+    const auto api = [](std::string path, beast::http::verb method, std::string metric,
                         route_handler handler, bool limited) {
       return gateway::route{.path = std::move(path),
                             .methods = {method},
@@ -344,7 +344,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // The router: every request passes here once - matching, key check, 404/405, the handler, then
   // the metrics and the access log line.
-  net::awaitable<bool> route(beast::tcp_stream& stream, inbound_request& req, connection& conn) {
+  asio::awaitable<bool> route(beast::tcp_stream& stream, inbound_request& req, connection& conn) {
     auto& read_buffer = conn.buffer;
     const auto started = clock_type::now();
     metrics.request_started();
@@ -376,14 +376,14 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // Not a coroutine: it hands back the awaitable of whoever answers, so a request that passes every
   // check costs no coroutine frame here (the cache-hit path is a chain of them). The replies'
   // bodies move into send_reply's frame when it is called.
-  net::awaitable<bool> dispatch(request_context& rc, const gateway::route* row,
-                                std::string_view path) {
+  asio::awaitable<bool> dispatch(request_context& rc, const gateway::route* row,
+                                 std::string_view path) {
     const auto style = routes.style_for(path);
     // This request's client keys and limits, whatever a reload brings while it runs.
     const auto settings = live.load(std::memory_order_acquire);
     std::optional<std::size_t> key;
     if (routes.needs_key(path) && settings->keys.enabled()) {
-      key = settings->keys.match(header_value(rc.req, http::field::authorization));
+      key = settings->keys.match(header_value(rc.req, beast::http::field::authorization));
       if (!key) return refuse_key(rc, style, path);
     }
     if (!row) {
@@ -399,7 +399,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // 401. Logged at most failed_key_lines_per_second times a second, the rest counted into the
   // next line: a client can fail as fast as it can send.
-  net::awaitable<bool> refuse_key(request_context& rc, error_style style, std::string_view path) {
+  asio::awaitable<bool> refuse_key(request_context& rc, error_style style, std::string_view path) {
     if (std::uint64_t left_out = 0;
         log.enabled(log_level::info) && failed_key_log.admit(clock_type::now(), left_out)) {
       if (left_out)
@@ -414,8 +414,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   }
 
   // 405 with Allow: a coroutine of its own, since the header's text must live until it is written.
-  net::awaitable<bool> method_not_allowed(request_context& rc, const gateway::route& row,
-                                          error_style style, std::string_view path) {
+  asio::awaitable<bool> method_not_allowed(request_context& rc, const gateway::route& row,
+                                           error_style style, std::string_view path) {
     const auto allow = routes.allow(row);
     auto body = error_body(style, 405, "method_not_allowed", fmt::format("use {} {}", allow, path));
     reply_headers headers;
@@ -424,8 +424,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   }
 
   // A route under RATE_LIMIT_RPM / _TPM (the request's `limits`): checked, answered, then charged.
-  net::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style,
-                               cluster::rate_limit_settings limits, std::string client) {
+  asio::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style,
+                                cluster::rate_limit_settings limits, std::string client) {
     const auto verdict = co_await limiter.check(client, limits);
     if (!verdict.allowed)
       co_return co_await refuse_over_limit(rc, cfg, limits, style, verdict, log);
@@ -436,7 +436,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
 
   // POST /v1/cache/explain: the question's similar-question form and the rules that made it. Not a
   // coroutine: everything is done before the reply's write.
-  net::awaitable<bool> explain(request_context& rc) {
+  asio::awaitable<bool> explain(request_context& rc) {
     if (!has_json_body(rc.req))
       return send_reply(rc, 415,
                         error_body(error_style::openai, 415, "unsupported_media_type",
@@ -451,13 +451,13 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     return send_reply(rc, 200, std::move(std::get<std::string>(result)), cfg.client_write_timeout);
   }
 
-  net::awaitable<bool> healthz(request_context& rc) {
+  asio::awaitable<bool> healthz(request_context& rc) {
     co_return co_await send_reply(rc, 200, R"({"status":"ok"})", cfg.client_write_timeout);
   }
 
   // Ready: accepting, and the breaker closed (an open or probing breaker means the upstream is
   // failing - a load balancer should prefer other instances, not restart this one).
-  net::awaitable<bool> readyz(request_context& rc) {
+  asio::awaitable<bool> readyz(request_context& rc) {
     const bool accepting = !stopping.load(std::memory_order_relaxed);
     const bool upstream_ok = caller.breaker_state() == circuit_breaker::state::closed;
     std::string body =
@@ -469,7 +469,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
                                   cfg.client_write_timeout);
   }
 
-  net::awaitable<bool> scrape(request_context& rc) {
+  asio::awaitable<bool> scrape(request_context& rc) {
     auto sources = metric_sources();
     sources.in_flight_excluded = 1;  // this request
     auto body = metrics.render(sources);
@@ -542,7 +542,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::string id_prefix;  // of request ids; also names this instance to the others (shared flights)
   route_table routes;     // before the metrics, which label requests by its rows
   gateway_metrics metrics;  // before everything that records into it
-  std::optional<net::ssl::context> tls;
+  std::optional<asio::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;
   upstream_caller caller;  // routes (keys x models, reloadable), retries, breakers: `upstream`
@@ -576,7 +576,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   listener acceptor;  // last: it may call on_accept as soon as it starts
 };
 
-gateway_server::gateway_server(net::io_context& ioc, gateway_config cfg, logger log, logger access)
+gateway_server::gateway_server(asio::io_context& ioc, gateway_config cfg, logger log, logger access)
     : impl_(std::make_shared<impl>(ioc, std::move(cfg), std::move(log), std::move(access))) {}
 
 gateway_server::~gateway_server() = default;

@@ -24,7 +24,7 @@ class gateway_server {
   /// `access` receives one complete JSON line per request at info level (a default logger: none).
   /// With `cfg.threads == 1`, `ioc` must be run by one thread only (connections share its executor
   /// instead of a strand each).
-  gateway_server(net::io_context& ioc, gateway_config cfg, logger log, logger access = {});
+  gateway_server(asio::io_context& ioc, gateway_config cfg, logger log, logger access = {});
   ~gateway_server();
 
   void start();

@@ -9,19 +9,19 @@
 namespace gateway {
 
 bool check_health(const gateway_config& cfg, std::chrono::milliseconds deadline, std::string& why) {
-  namespace net = boost::asio;
-  using tcp = net::ip::tcp;
+  namespace asio = boost::asio;
+  using tcp = asio::ip::tcp;
   // A wildcard listen address is reached on loopback.
   std::string host = cfg.host;
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
   if (host == "::") host = "::1";
   boost::system::error_code ec;
-  const auto address = net::ip::make_address(host, ec);
+  const auto address = asio::ip::make_address(host, ec);
   if (ec) {
     why = "HOST is not an address: " + host;
     return false;
   }
-  net::io_context ioc;
+  asio::io_context ioc;
   tcp::socket socket(ioc);
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   std::string response;
@@ -32,13 +32,13 @@ bool check_health(const gateway_config& cfg, std::chrono::milliseconds deadline,
       why = "cannot connect: " + cec.message();
       return;
     }
-    net::async_write(socket, net::buffer(request), [&](boost::system::error_code wec, std::size_t) {
+    asio::async_write(socket, asio::buffer(request), [&](boost::system::error_code wec, std::size_t) {
       if (wec) {
         why = "cannot send: " + wec.message();
         return;
       }
       // The status line is all we need.
-      socket.async_read_some(net::buffer(buffer), [&](boost::system::error_code rec, std::size_t n) {
+      socket.async_read_some(asio::buffer(buffer), [&](boost::system::error_code rec, std::size_t n) {
         if (rec) {
           why = "no answer: " + rec.message();
           return;

@@ -40,9 +40,9 @@ std::string reset_text(double ms) {
   return fmt::format("{}m{:.3g}s", minutes, seconds - 60.0 * static_cast<double>(minutes));
 }
 
-net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg,
-                                       cluster::rate_limit_settings limits, error_style style,
-                                       const cluster::limit_verdict& v, const logger& log) {
+asio::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg,
+                                        cluster::rate_limit_settings limits, error_style style,
+                                        const cluster::limit_verdict& v, const logger& log) {
   const auto seconds = static_cast<long>(std::ceil(std::max(v.retry_after_ms, 1.0) / 1000.0));
   const auto retry_after = std::to_string(seconds);
   std::vector<std::pair<std::string, std::string>> extra;

@@ -28,8 +28,8 @@ std::string reset_text(double ms);
 
 /// The 429 of a client over `limits` (the request's: they may have been reloaded since start).
 
-net::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg,
-                                       cluster::rate_limit_settings limits, error_style style,
-                                       const cluster::limit_verdict& v, const logger& log);
+asio::awaitable<bool> refuse_over_limit(request_context& rc, const gateway_config& cfg,
+                                        cluster::rate_limit_settings limits, error_style style,
+                                        const cluster::limit_verdict& v, const logger& log);
 
 }  // namespace gateway

@@ -36,17 +36,17 @@ const route* route_table::find(std::string_view path) const {
   return nullptr;
 }
 
-bool route_table::allows(const route& r, http::verb method) const {
-  const auto has = [&](http::verb v) { return std::find(r.methods.begin(), r.methods.end(), v) != r.methods.end(); };
-  return has(method) || (method == http::verb::head && has(http::verb::get));
+bool route_table::allows(const route& r, beast::http::verb method) const {
+  const auto has = [&](beast::http::verb v) { return std::find(r.methods.begin(), r.methods.end(), v) != r.methods.end(); };
+  return has(method) || (method == beast::http::verb::head && has(beast::http::verb::get));
 }
 
 std::string route_table::allow(const route& r) const {
   std::string out;
   for (const auto v : r.methods) {
     if (!out.empty()) out += ", ";
-    out += http::to_string(v);
-    if (v == http::verb::get) out += ", HEAD";
+    out += beast::http::to_string(v);
+    if (v == beast::http::verb::get) out += ", HEAD";
   }
   return out;
 }

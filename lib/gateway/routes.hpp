@@ -23,11 +23,11 @@ enum class error_style { chat, openai };
 /// An error body in `style` (OpenAI's `type` follows from the status).
 std::string error_body(error_style style, unsigned status, std::string_view code, std::string_view message);
 
-using route_handler = std::function<net::awaitable<bool>(request_context&)>;
+using route_handler = std::function<asio::awaitable<bool>(request_context&)>;
 
 struct route {
   std::string path;                // matched exactly (the query string aside)
-  std::vector<http::verb> methods; // GET also answers HEAD
+  std::vector<beast::http::verb> methods; // GET also answers HEAD
   std::string metric;              // the `route` label; rows may share one
   bool needs_key = false;          // GATEWAY_API_KEYS applies
   error_style style = error_style::chat;
@@ -47,7 +47,7 @@ class route_table {
 
   /// The row for `path`, or null.
   const route* find(std::string_view path) const;
-  bool allows(const route& r, http::verb method) const;
+  bool allows(const route& r, beast::http::verb method) const;
   /// The Allow header of a row ("POST", "GET, HEAD").
   std::string allow(const route& r) const;
   /// The metrics index of a row (see metric_labels()); unknown paths get the last index ("other").

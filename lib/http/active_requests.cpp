@@ -12,7 +12,7 @@ active_requests::registration::~registration() {
   owner_->entries_.erase(slot_);
 }
 
-active_requests::registration active_requests::add(net::any_io_executor strand, std::shared_ptr<bool> alive,
+active_requests::registration active_requests::add(asio::any_io_executor strand, std::shared_ptr<bool> alive,
                                                    watchdog* wd) {
   std::lock_guard lock(mutex_);
   const auto slot = ++next_;
@@ -23,7 +23,7 @@ active_requests::registration active_requests::add(net::any_io_executor strand, 
 void active_requests::abort_all(error cause) {
   std::lock_guard lock(mutex_);
   for (const auto& [slot, e] : entries_)
-    net::post(e.strand, [alive = e.alive, wd = e.wd, cause] {
+    asio::post(e.strand, [alive = e.alive, wd = e.wd, cause] {
       if (*alive) wd->trigger(cause);
     });
 }

@@ -33,13 +33,13 @@ class active_requests {
   };
 
   /// `alive` turns false when the request is over; `wd` is its watchdog, only touched on `strand`.
-  registration add(net::any_io_executor strand, std::shared_ptr<bool> alive, watchdog* wd);
+  registration add(asio::any_io_executor strand, std::shared_ptr<bool> alive, watchdog* wd);
   /// Triggers every registered request's watchdog with `cause`, each on its own strand.
   void abort_all(error cause);
 
  private:
   struct entry {
-    net::any_io_executor strand;
+    asio::any_io_executor strand;
     std::shared_ptr<bool> alive;
     watchdog* wd;
   };

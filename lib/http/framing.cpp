@@ -12,11 +12,11 @@
 #include <vector>
 
 namespace gateway {
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked,
                                  std::string& what) {
-  if (!has_header(req, http::field::transfer_encoding)) {
+  if (!has_header(req, beast::http::field::transfer_encoding)) {
     // Beast frames chunked only from a Transfer-Encoding field: never true here. Checked anyway, so
     // that the two readings can never disagree unnoticed.
     if (framed_chunked) {
@@ -29,7 +29,7 @@ unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked
   std::vector<std::string_view> codings;
   bool parameters = false;
   for (const auto field : req) {
-    if (field.name() != http::field::transfer_encoding) continue;
+    if (field.name() != beast::http::field::transfer_encoding) continue;
     std::string_view list = field.value();
     while (!list.empty()) {
       const auto comma = list.find(',');
@@ -47,7 +47,7 @@ unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked
     what = "Transfer-Encoding in an HTTP/1.0 request";
     return 400;
   }
-  if (has_header(req, http::field::content_length)) {
+  if (has_header(req, beast::http::field::content_length)) {
     what = "both Transfer-Encoding and Content-Length";
     return 400;
   }
@@ -80,13 +80,13 @@ unsigned transfer_coding_problem(const inbound_request& req, bool framed_chunked
 framing_refusal read_refusal(const boost::system::error_code& ec, bool header_done,
                              const serve_limits& limits) {
   framing_refusal r;
-  if (ec == http::error::body_limit) {
+  if (ec == beast::http::error::body_limit) {
     r = {413, "payload_too_large",
          fmt::format("request body is larger than {} bytes", limits.max_body_bytes)};
-  } else if (ec == http::error::header_limit ||
-             (ec == http::error::buffer_overflow && !header_done)) {
+  } else if (ec == beast::http::error::header_limit ||
+             (ec == beast::http::error::buffer_overflow && !header_done)) {
     r = {431, "headers_too_large", "request headers are too large"};
-  } else if (ec == http::error::buffer_overflow) {
+  } else if (ec == beast::http::error::buffer_overflow) {
     // The read buffer is full and the parser still waits for the end of a line: a chunk line
     // (its extensions) or a trailer that never ends.
     r = {400, "invalid_request",
@@ -95,8 +95,8 @@ framing_refusal read_refusal(const boost::system::error_code& ec, bool header_do
   } else if (ec == boost::asio::error::no_buffer_space) {
     // request_reader: the body's next bytes would pass MAX_INFLIGHT_REQUEST_BYTES.
     r = {503, "overloaded", "too many request bytes in flight; retry later"};
-  } else if (ec.category() == make_error_code(http::error::bad_version).category() &&
-             ec != http::error::end_of_stream && ec != http::error::partial_message) {
+  } else if (ec.category() == make_error_code(beast::http::error::bad_version).category() &&
+             ec != beast::http::error::end_of_stream && ec != beast::http::error::partial_message) {
     r = {400, "invalid_request", fmt::format("malformed HTTP request: {}", ec.message())};
   }
   return r;

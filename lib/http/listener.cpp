@@ -9,37 +9,37 @@
 
 namespace gateway {
 
-listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept,
+listener::listener(asio::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept,
                    bool one_thread)
-    : ioc_(ioc), strand_(net::make_strand(ioc)), acceptor_(strand_), one_thread_(one_thread), log_(std::move(log)),
+    : ioc_(ioc), strand_(asio::make_strand(ioc)), acceptor_(strand_), one_thread_(one_thread), log_(std::move(log)),
       on_accept_(std::move(on_accept)) {
   acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
-  acceptor_.listen(net::socket_base::max_listen_connections);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
   port_ = acceptor_.local_endpoint().port();
 }
 
-void listener::start() { net::co_spawn(strand_, accept_loop(), net::detached); }
+void listener::start() { asio::co_spawn(strand_, accept_loop(), asio::detached); }
 
 void listener::stop() {
-  net::post(strand_, [this] {
+  asio::post(strand_, [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
   });
 }
 
-net::awaitable<void> listener::accept_loop() {
+asio::awaitable<void> listener::accept_loop() {
   while (acceptor_.is_open()) {
-    const net::any_io_executor ex = one_thread_ ? net::any_io_executor(ioc_.get_executor())
-                                                : net::any_io_executor(net::make_strand(ioc_));
-    auto [ec, socket] = co_await acceptor_.async_accept(ex, net::as_tuple(net::use_awaitable));
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
+    const asio::any_io_executor ex = one_thread_ ? asio::any_io_executor(ioc_.get_executor())
+                                                : asio::any_io_executor(asio::make_strand(ioc_));
+    auto [ec, socket] = co_await acceptor_.async_accept(ex, asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
     if (ec) {
       // Out of file descriptors and similar: back off briefly instead of spinning.
       log_.warn("listener: accept failed: {}", ec.message());
-      net::steady_timer pause(strand_, std::chrono::milliseconds(50));
-      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      asio::steady_timer pause(strand_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     boost::system::error_code ignored;

@@ -15,7 +15,7 @@ namespace gateway {
 
 class listener {
  public:
-  using tcp = net::ip::tcp;
+  using tcp = asio::ip::tcp;
   /// Receives a connected socket whose executor is a new strand (or the io_context's, see below).
   using on_accept_fn = std::function<void(tcp::socket)>;
 
@@ -24,7 +24,7 @@ class listener {
   /// `one_thread`: the io_context is run by exactly one thread, which makes it a strand already:
   /// connections then get its executor, without the lock and queue a strand adds to every handler
   /// (benchmark 9: THREADS=1).
-  listener(net::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept,
+  listener(asio::io_context& ioc, const tcp::endpoint& endpoint, logger log, on_accept_fn on_accept,
            bool one_thread = false);
 
   void start();
@@ -33,10 +33,10 @@ class listener {
   unsigned short port() const { return port_; }
 
  private:
-  net::awaitable<void> accept_loop();
+  asio::awaitable<void> accept_loop();
 
-  net::io_context& ioc_;
-  net::strand<net::io_context::executor_type> strand_;
+  asio::io_context& ioc_;
+  asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;  // strand-only
   unsigned short port_ = 0;
   bool one_thread_;

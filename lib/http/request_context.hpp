@@ -16,7 +16,7 @@
 #include <utility>
 
 namespace gateway {
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 struct request_context {
   boost::beast::tcp_stream& client;
@@ -48,10 +48,10 @@ struct reply_headers {
 /// Writes one complete response (with X-Request-Id) under `timeout` and records its status and body
 /// bytes in the report. A HEAD request gets the headers of the GET answer and no body. Returns
 /// whether the connection may be kept.
-net::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,
-                                std::chrono::milliseconds timeout, reply_headers headers = {});
+asio::awaitable<bool> send_reply(request_context& rc, unsigned status, std::string body,
+                                 std::chrono::milliseconds timeout, reply_headers headers = {});
 /// The same for a body that outlives the reply (a cached answer's): written from where it is.
-net::awaitable<bool> send_reply_view(request_context& rc, unsigned status, std::string_view body,
-                                     std::chrono::milliseconds timeout, reply_headers headers = {});
+asio::awaitable<bool> send_reply_view(request_context& rc, unsigned status, std::string_view body,
+                                      std::chrono::milliseconds timeout, reply_headers headers = {});
 
 }  // namespace gateway

@@ -43,7 +43,7 @@ namespace gateway {
 /// "Cache-Control: no-cache" (or no-store) from the client asks for a fresh answer: the response
 /// cache is not read and no in-flight answer is shared (every endpoint that caches follows it).
 inline bool asks_fresh_answer(const inbound_request& req) {
-  const auto value = header_value(req, http::field::cache_control);
+  const auto value = header_value(req, beast::http::field::cache_control);
   return value.find("no-cache") != std::string_view::npos || value.find("no-store") != std::string_view::npos;
 }
 
@@ -67,7 +67,7 @@ void put_buffered(Parser& parser, boost::beast::flat_buffer& buffer, boost::syst
   while (buffer.size() > 0 && !parser.is_done()) {
     const auto n = parser.put(buffer.data(), ec);
     buffer.consume(n);
-    if (ec == http::error::need_more) ec = {};
+    if (ec == beast::http::error::need_more) ec = {};
     if (ec || n == 0 || (!header_done && parser.is_header_done())) return;
   }
 }
@@ -91,11 +91,11 @@ inline void log_refusal(const logger& log, const serve_limits& limits, const fra
 /// `buffer` is the connection's read buffer (the caller's, so that a handler that will wait long
 /// may give its memory back while it holds nothing).
 template <class Stream, class Handler, class Stopping>
-net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffer, const serve_limits& limits,
-                                const logger& log, Handler&& handle, Stopping&& stopping, bool& idle,
-                                const framing_error_body& render_error = {}) {
+asio::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffer, const serve_limits& limits,
+                                 const logger& log, Handler&& handle, Stopping&& stopping, bool& idle,
+                                 const framing_error_body& render_error = {}) {
   namespace beast = boost::beast;
-  constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+  constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
   auto& socket_layer = beast::get_lowest_layer(stream);
   // The keep-alive deadline, kept by a watchdog rather than the stream's own timer: arming the
   // stream's timer for every request's first read, and cancelling it, registered a timer with the
@@ -145,7 +145,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     put_buffered(parser, buffer, ec);
     if (!ec && !parser.is_header_done()) {
       socket_layer.expires_after(limits.header_timeout);
-      std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+      std::tie(ec, std::ignore) = co_await beast::http::async_read_header(stream, buffer, parser, tuple_awaitable);
     }
     framing_refusal refusal;
     if (!ec) {
@@ -159,12 +159,12 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
     if (!ec && !refusal.status && !parser.is_done()) put_buffered(parser, buffer, ec);
     if (!ec && !refusal.status && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a larger body.
-      if (auto expect = request[http::field::expect]; beast::iequals(expect, "100-continue")) {
-        http::response<http::empty_body> cont{http::status::continue_, request.version()};
+      if (auto expect = request[beast::http::field::expect]; beast::iequals(expect, "100-continue")) {
+        beast::http::response<beast::http::empty_body> cont{beast::http::status::continue_, request.version()};
         co_await write_with_deadline(stream, cont, limits.write_timeout);
       }
       socket_layer.expires_after(limits.body_timeout);
-      std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+      std::tie(ec, std::ignore) = co_await beast::http::async_read(stream, buffer, parser, tuple_awaitable);
     }
     socket_layer.expires_never();
 
@@ -175,7 +175,7 @@ net::awaitable<void> serve_http(Stream& stream, boost::beast::flat_buffer& buffe
       auto body = render_error ? render_error(refusal.status, refusal.code, refusal.message, route)
                                : plain_error_body(refusal.code, refusal.message);
       auto res = make_json_response(refusal.status, std::move(body), false);
-      if (refusal.status == 503) res.set(http::field::retry_after, "1");  // load: soon is fine
+      if (refusal.status == 503) res.set(beast::http::field::retry_after, "1");  // load: soon is fine
       co_await write_with_deadline(stream, res, limits.write_timeout);
       break;  // the framing is not trusted or the body was left unread: the connection ends here
     }

@@ -19,15 +19,15 @@ constexpr std::string_view comment = ": keep-alive\n\n";
 
 // Shared with the timer and write handlers, which may run after the request's coroutine moved on.
 struct sse_keepalive::state {
-  state(beast::tcp_stream& c, net::any_io_executor s, bool ch, std::chrono::milliseconds i,
+  state(beast::tcp_stream& c, asio::any_io_executor s, bool ch, std::chrono::milliseconds i,
         std::chrono::milliseconds w)
       : client(c), strand(s), chunked(ch), interval(i), write_timeout(w), timer(s), idle_wait(s) {}
   beast::tcp_stream& client;
-  net::any_io_executor strand;
+  asio::any_io_executor strand;
   const bool chunked;
   const std::chrono::milliseconds interval, write_timeout;
-  net::steady_timer timer;       // the one clock: silence, or the coroutine's write deadline
-  net::steady_timer idle_wait;   // the coroutine waits on it while a comment is in flight
+  asio::steady_timer timer;       // the one clock: silence, or the coroutine's write deadline
+  asio::steady_timer idle_wait;   // the coroutine waits on it while a comment is in flight
   bool started = false;
   bool writing = false;            // a comment write is in flight
   bool coroutine_writing = false;  // the coroutine's own write is in flight
@@ -48,7 +48,7 @@ struct sse_keepalive::state {
   }
 };
 
-sse_keepalive::sse_keepalive(beast::tcp_stream& client, net::any_io_executor strand, bool chunked,
+sse_keepalive::sse_keepalive(beast::tcp_stream& client, asio::any_io_executor strand, bool chunked,
                              std::chrono::milliseconds interval, std::chrono::milliseconds write_timeout)
     : state_(std::make_shared<state>(client, std::move(strand), chunked, interval, write_timeout)) {}
 
@@ -71,7 +71,7 @@ void sse_keepalive::ensure_waiting(const std::shared_ptr<state>& st) {
   st->timer.expires_at(*due);  // replaces a later pending wait (its handler sees an old id)
   st->waiting = true;
   st->wait_until = *due;
-  st->timer.async_wait(net::bind_executor(st->strand, [st, id](boost::system::error_code ec) {
+  st->timer.async_wait(asio::bind_executor(st->strand, [st, id](boost::system::error_code ec) {
     if (id != st->wait_id) return;
     st->waiting = false;
     if (!ec) on_timer(st);
@@ -99,7 +99,7 @@ void sse_keepalive::on_timer(const std::shared_ptr<state>& st) {
 void sse_keepalive::fire(const std::shared_ptr<state>& st) {
   st->writing = true;
   st->client.expires_after(st->write_timeout);
-  auto done = net::bind_executor(st->strand, [st](boost::system::error_code ec, std::size_t) {
+  auto done = asio::bind_executor(st->strand, [st](boost::system::error_code ec, std::size_t) {
     st->client.expires_never();
     st->writing = false;
     st->idle_wait.cancel();  // wakes the coroutine if it waits in before_write() or finish()
@@ -112,9 +112,9 @@ void sse_keepalive::fire(const std::shared_ptr<state>& st) {
     ensure_waiting(st);
   });
   if (st->chunked)
-    net::async_write(st->client, beast::http::make_chunk(net::buffer(comment)), std::move(done));
+    asio::async_write(st->client, beast::http::make_chunk(asio::buffer(comment)), std::move(done));
   else
-    net::async_write(st->client, net::buffer(comment), std::move(done));
+    asio::async_write(st->client, asio::buffer(comment), std::move(done));
 }
 
 bool sse_keepalive::idle() const { return !state_->writing; }
@@ -125,11 +125,11 @@ void sse_keepalive::wrote() {
   ensure_waiting(state_);
 }
 
-net::awaitable<void> sse_keepalive::before_write() {
+asio::awaitable<void> sse_keepalive::before_write() {
   auto st = state_;
   while (st->writing) {
     st->idle_wait.expires_after(std::chrono::hours(1));  // cancelled by the write's completion
-    co_await st->idle_wait.async_wait(net::as_tuple(net::use_awaitable));
+    co_await st->idle_wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   st->coroutine_writing = true;
   st->write_started = clock_type::now();
@@ -145,12 +145,12 @@ bool sse_keepalive::after_write() {
   return true;
 }
 
-net::awaitable<void> sse_keepalive::finish() {
+asio::awaitable<void> sse_keepalive::finish() {
   state_->stopped = true;
   state_->timer.cancel();
   while (state_->writing) {
     state_->idle_wait.expires_after(std::chrono::hours(1));
-    co_await state_->idle_wait.async_wait(net::as_tuple(net::use_awaitable));
+    co_await state_->idle_wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 

@@ -26,7 +26,7 @@ namespace gateway {
 class sse_keepalive {
  public:
   /// `chunked`: frame each comment as an HTTP/1.1 chunk.
-  sse_keepalive(boost::beast::tcp_stream& client, net::any_io_executor strand, bool chunked,
+  sse_keepalive(boost::beast::tcp_stream& client, asio::any_io_executor strand, bool chunked,
                 std::chrono::milliseconds interval, std::chrono::milliseconds write_timeout);
   ~sse_keepalive();
   sse_keepalive(const sse_keepalive&) = delete;
@@ -38,11 +38,11 @@ class sse_keepalive {
   bool idle() const;
   /// The coroutine wrote without waiting (its write never needed the deadline).
   void wrote();
-  net::awaitable<void> before_write();
+  asio::awaitable<void> before_write();
   /// Returns false when the write took longer than the write timeout (the connection is closed).
   bool after_write();
   /// Stops for good and waits until no comment write is in flight.
-  net::awaitable<void> finish();
+  asio::awaitable<void> finish();
 
   /// Comments written so far.
   std::uint64_t sent() const;

@@ -1,4 +1,5 @@
-// The few Asio names that headers across lib/ need, in one place.
+// The few Asio names that headers across lib/ need, in one place. The alias is `asio`, not `net`:
+// `net` is the name of lib/net, and `http` (Beast's) of lib/http, so neither is used as an alias.
 #pragma once
 
 #include "core/clock.hpp"
@@ -7,5 +8,5 @@
 #include <boost/asio/awaitable.hpp>
 
 namespace gateway {
-namespace net = boost::asio;
+namespace asio = boost::asio;
 }  // namespace gateway

@@ -6,7 +6,7 @@
 
 namespace gateway {
 
-peer_state probe_peer(net::ip::tcp::socket& socket) noexcept {
+peer_state probe_peer(asio::ip::tcp::socket& socket) noexcept {
   if (!socket.is_open()) return peer_state::closed;
   char byte;
   const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

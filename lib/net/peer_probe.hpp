@@ -15,6 +15,6 @@ enum class peer_state {
   closed,    // EOF, reset or the socket is not open
 };
 
-peer_state probe_peer(net::ip::tcp::socket& socket) noexcept;
+peer_state probe_peer(asio::ip::tcp::socket& socket) noexcept;
 
 }  // namespace gateway

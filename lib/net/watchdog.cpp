@@ -4,7 +4,7 @@
 
 namespace gateway {
 
-watchdog::watchdog(net::any_io_executor strand)
+watchdog::watchdog(asio::any_io_executor strand)
     : strand_(std::move(strand)), state_(std::make_shared<state>()) {}
 
 watchdog::~watchdog() {
@@ -12,7 +12,7 @@ watchdog::~watchdog() {
   if (state_->timer) state_->timer->cancel();
 }
 
-void watchdog::ensure_waiting(const std::shared_ptr<state>& st, const net::any_io_executor& strand) {
+void watchdog::ensure_waiting(const std::shared_ptr<state>& st, const asio::any_io_executor& strand) {
   if (!st->when || st->fired) return;
   if (st->waiting && st->wait_until <= *st->when) return;  // wakes in time; then looks again
   const auto id = ++st->wait_id;
@@ -20,7 +20,7 @@ void watchdog::ensure_waiting(const std::shared_ptr<state>& st, const net::any_i
   st->timer->expires_at(*st->when);  // replaces a later pending wait (its handler sees an old id)
   st->waiting = true;
   st->wait_until = *st->when;
-  st->timer->async_wait(net::bind_executor(strand, [st, id, strand](boost::system::error_code ec) {
+  st->timer->async_wait(asio::bind_executor(strand, [st, id, strand](boost::system::error_code ec) {
     if (id != st->wait_id) return;
     st->waiting = false;
     if (ec || !st->when || st->fired) return;

@@ -25,7 +25,7 @@ namespace gateway {
 
 class watchdog {
  public:
-  explicit watchdog(net::any_io_executor strand);
+  explicit watchdog(asio::any_io_executor strand);
   ~watchdog();
   watchdog(const watchdog&) = delete;
   watchdog& operator=(const watchdog&) = delete;
@@ -48,7 +48,7 @@ class watchdog {
   struct state {
     // Made by the first wait: a request answered without one (a cache hit) never registers a
     // timer with the reactor, nor cancels one (~1,000 instructions of every hit).
-    std::optional<net::steady_timer> timer;
+    std::optional<asio::steady_timer> timer;
     std::optional<clock_type::time_point> when;  // the armed deadline; empty when disarmed
     error cause = error::request_timeout;
     std::function<void()> action;
@@ -58,9 +58,9 @@ class watchdog {
     clock_type::time_point wait_until{};
     std::uint64_t wait_id = 0;  // the pending wait; handlers of replaced waits do nothing
   };
-  static void ensure_waiting(const std::shared_ptr<state>& st, const net::any_io_executor& strand);
+  static void ensure_waiting(const std::shared_ptr<state>& st, const asio::any_io_executor& strand);
 
-  net::any_io_executor strand_;
+  asio::any_io_executor strand_;
   std::shared_ptr<state> state_;
 };
 

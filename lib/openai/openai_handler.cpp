@@ -37,7 +37,7 @@ openai_handler::openai_handler(relay_pipeline& pipeline, const gateway_config& c
 // completions()' coroutine frame keeps what lives across its one wait; refusals are written by
 // refuse(). A frame over 1,020 bytes is not recycled by Asio's per-thread cache: it went to
 // malloc on every request and evicted a cached frame (benchmark 9).
-net::awaitable<bool> openai_handler::completions(request_context& rc) {
+asio::awaitable<bool> openai_handler::completions(request_context& rc) {
   if (!has_json_body(rc.req))
     co_return co_await pipeline_.reject(
         rc, label, error::unsupported_media_type,
@@ -60,12 +60,12 @@ net::awaitable<bool> openai_handler::completions(request_context& rc) {
   co_return co_await pipeline_.serve(rc, r);
 }
 
-net::awaitable<bool> openai_handler::refuse(request_context& rc, const openai_error& bad) {
+asio::awaitable<bool> openai_handler::refuse(request_context& rc, const openai_error& bad) {
   log_.info("{} {} {} {}", rc.id, label, bad.status, bad.message);
   co_return co_await send_reply(rc, bad.status, openai_error_body(bad), cfg_.client_write_timeout);
 }
 
-net::awaitable<bool> openai_handler::models(request_context& rc) {
+asio::awaitable<bool> openai_handler::models(request_context& rc) {
   std::string body;
   {
     std::lock_guard lock(models_mutex_);

@@ -22,13 +22,13 @@ class openai_handler {
   openai_handler(relay_pipeline& pipeline, const gateway_config& cfg, logger log);
 
   /// Both return whether the connection may be kept.
-  net::awaitable<bool> completions(request_context& rc);
+  asio::awaitable<bool> completions(request_context& rc);
   /// The upstream's model list, cached for a minute.
-  net::awaitable<bool> models(request_context& rc);
+  asio::awaitable<bool> models(request_context& rc);
 
  private:
   /// A request refused before the upstream is asked, in OpenAI's error shape.
-  net::awaitable<bool> refuse(request_context& rc, const openai_error& bad);
+  asio::awaitable<bool> refuse(request_context& rc, const openai_error& bad);
 
   relay_pipeline& pipeline_;
   const gateway_config& cfg_;

@@ -18,8 +18,8 @@
 
 namespace gateway::redis {
 namespace {
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
-using socket_t = net::generic::stream_protocol::socket;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using socket_t = asio::generic::stream_protocol::socket;
 }  // namespace
 
 std::string_view to_string(redis_errc e) {
@@ -36,8 +36,8 @@ std::string_view to_string(redis_errc e) {
 struct redis_client::impl {
   // A command sent and not yet answered, in the order its reply will come.
   struct pending {
-    explicit pending(net::strand<net::any_io_executor>& s) : timer(s) {}
-    net::steady_timer timer;  // the waiter sleeps on it; a reply (or a failure) cancels it
+    explicit pending(asio::strand<asio::any_io_executor>& s) : timer(s) {}
+    asio::steady_timer timer;  // the waiter sleeps on it; a reply (or a failure) cancels it
     redis_reply reply;
     bool done = false;
     bool waited = true;      // false for send(): nobody reads the reply
@@ -45,18 +45,18 @@ struct redis_client::impl {
     std::shared_ptr<send_chain> chain;  // send() only: broken when this command is lost
   };
 
-  impl(net::any_io_executor ex, redis_settings s, logger l, redis_observer* o, std::atomic<bool>& up_flag)
-      : strand(net::make_strand(ex)), cfg(std::move(s)), log(std::move(l)), observer(o), up(up_flag),
+  impl(asio::any_io_executor ex, redis_settings s, logger l, redis_observer* o, std::atomic<bool>& up_flag)
+      : strand(asio::make_strand(ex)), cfg(std::move(s)), log(std::move(l)), observer(o), up(up_flag),
         socket(strand), backoff_timer(strand) {}
 
-  net::strand<net::any_io_executor> strand;
+  asio::strand<asio::any_io_executor> strand;
   redis_settings cfg;
   logger log;
   redis_observer* observer;
   std::atomic<bool>& up;
   // Everything below: on the strand only.
   socket_t socket;
-  net::steady_timer backoff_timer;
+  asio::steady_timer backoff_timer;
   resp_parser parser;
   std::deque<std::shared_ptr<pending>> queue;
   std::string out, writing_buffer;
@@ -95,17 +95,17 @@ struct redis_client::impl {
     std::vector<std::string_view> views(args.begin(), args.end());
     append_command(out, views);
     queue.push_back(p);
-    if (!writing) net::co_spawn(strand, write_loop(owner.lock()), net::detached);
+    if (!writing) asio::co_spawn(strand, write_loop(owner.lock()), asio::detached);
   }
 
-  net::awaitable<void> write_loop(std::shared_ptr<redis_client> /*keep-alive*/) {
+  asio::awaitable<void> write_loop(std::shared_ptr<redis_client> /*keep-alive*/) {
     writing = true;
     while (!out.empty() && socket.is_open()) {
       std::swap(out, writing_buffer);
       out.clear();
       // No deadline of its own: a frozen Redis is noticed by the commands' timeouts, which close
       // the socket and so end this write too.
-      auto [ec, n] = co_await net::async_write(socket, net::buffer(writing_buffer), tuple_awaitable);
+      auto [ec, n] = co_await asio::async_write(socket, asio::buffer(writing_buffer), tuple_awaitable);
       if (ec) {
         close();
         break;
@@ -115,7 +115,7 @@ struct redis_client::impl {
     writing = false;
   }
 
-  net::awaitable<redis_reply> exec(std::vector<std::string> args, bool handshake) {
+  asio::awaitable<redis_reply> exec(std::vector<std::string> args, bool handshake) {
     const auto started = clock_type::now();
     const auto finish = [&](redis_reply r) {
       if (observer && !handshake)
@@ -154,13 +154,13 @@ struct redis_client::impl {
     enqueue(p, args);
   }
 
-  net::awaitable<boost::system::error_code> connect_once() {
+  asio::awaitable<boost::system::error_code> connect_once() {
     socket = socket_t(strand);
     parser = resp_parser();
-    net::steady_timer deadline(strand);
+    asio::steady_timer deadline(strand);
     deadline.expires_after(cfg.connect_timeout);
     bool expired = false;
-    std::optional<net::ip::tcp::resolver> resolver;
+    std::optional<asio::ip::tcp::resolver> resolver;
     deadline.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       expired = true;
@@ -169,8 +169,8 @@ struct redis_client::impl {
     });
     boost::system::error_code ec;
     if (!cfg.address.unix_path.empty()) {
-      const net::local::stream_protocol::endpoint ep(cfg.address.unix_path);
-      socket.open(net::generic::stream_protocol(ep.protocol()), ec);
+      const asio::local::stream_protocol::endpoint ep(cfg.address.unix_path);
+      socket.open(asio::generic::stream_protocol(ep.protocol()), ec);
       if (!ec) std::tie(ec) = co_await socket.async_connect(ep, tuple_awaitable);
     } else {
       resolver.emplace(strand);
@@ -178,9 +178,9 @@ struct redis_client::impl {
                                                              tuple_awaitable);
       ec = rec;
       if (!ec && !expired) {
-        ec = net::error::host_not_found;
+        ec = asio::error::host_not_found;
         for (const auto& entry : results) {
-          const net::generic::stream_protocol::endpoint ep(entry.endpoint());
+          const asio::generic::stream_protocol::endpoint ep(entry.endpoint());
           close();
           socket.open(ep.protocol(), ec);
           if (!ec) std::tie(ec) = co_await socket.async_connect(ep, tuple_awaitable);
@@ -189,13 +189,13 @@ struct redis_client::impl {
       }
     }
     deadline.cancel();
-    if (expired) ec = net::error::timed_out;
+    if (expired) ec = asio::error::timed_out;
     co_return ec;
   }
 
   // AUTH and SELECT when asked for, then PING: a connection is usable only once Redis answers on
   // it (a stopped Redis still accepts TCP connections into its backlog).
-  net::awaitable<bool> handshake() {
+  asio::awaitable<bool> handshake() {
     handshaking = true;
     std::vector<std::vector<std::string>> steps;
     const auto& a = cfg.address;
@@ -221,11 +221,11 @@ struct redis_client::impl {
     co_return ok;
   }
 
-  net::awaitable<void> read_loop() {
+  asio::awaitable<void> read_loop() {
     std::vector<char> buffer(16 * 1024);
     std::vector<resp_value> replies;
     for (;;) {
-      auto [ec, n] = co_await socket.async_read_some(net::buffer(buffer), tuple_awaitable);
+      auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), tuple_awaitable);
       if (ec) co_return;
       replies.clear();
       if (!parser.feed(std::string_view(buffer.data(), n), replies)) {
@@ -249,14 +249,14 @@ struct redis_client::impl {
     }
   }
 
-  net::awaitable<void> run(std::shared_ptr<redis_client> /*keep-alive*/) {
+  asio::awaitable<void> run(std::shared_ptr<redis_client> /*keep-alive*/) {
     auto backoff = cfg.backoff_min;
     bool warned = false;
     while (!stopped) {
       const auto ec = co_await connect_once();
       if (!ec && !stopped) {
         // The handshake's replies come through the read loop, which must run meanwhile.
-        net::co_spawn(strand, read_loop(), [this](std::exception_ptr) {
+        asio::co_spawn(strand, read_loop(), [this](std::exception_ptr) {
           close();
           read_done = true;
           read_finished.cancel();
@@ -295,28 +295,28 @@ struct redis_client::impl {
   }
 
   bool read_done = true;
-  net::steady_timer read_finished{strand};
+  asio::steady_timer read_finished{strand};
   std::weak_ptr<redis_client> owner;  // set by create(): the loops keep the client alive
 };
 
-std::shared_ptr<redis_client> redis_client::create(net::any_io_executor ex, redis_settings settings, logger log,
+std::shared_ptr<redis_client> redis_client::create(asio::any_io_executor ex, redis_settings settings, logger log,
                                                    redis_observer* observer) {
   std::shared_ptr<redis_client> client(new redis_client(std::move(ex), std::move(settings), std::move(log), observer));
   client->impl_->owner = client;
   return client;
 }
 
-redis_client::redis_client(net::any_io_executor ex, redis_settings settings, logger log, redis_observer* observer)
+redis_client::redis_client(asio::any_io_executor ex, redis_settings settings, logger log, redis_observer* observer)
     : impl_(std::make_unique<impl>(std::move(ex), std::move(settings), std::move(log), observer, up_)) {}
 
 redis_client::~redis_client() = default;
 
 void redis_client::start() {
-  net::co_spawn(impl_->strand, impl_->run(shared_from_this()), net::detached);
+  asio::co_spawn(impl_->strand, impl_->run(shared_from_this()), asio::detached);
 }
 
 void redis_client::stop() {
-  net::post(impl_->strand, [self = shared_from_this()] {
+  asio::post(impl_->strand, [self = shared_from_this()] {
     auto& i = *self->impl_;
     i.stopped = true;
     i.connected = false;
@@ -326,20 +326,20 @@ void redis_client::stop() {
   });
 }
 
-net::awaitable<redis_reply> redis_client::command(std::vector<std::string> args) {
+asio::awaitable<redis_reply> redis_client::command(std::vector<std::string> args) {
   auto self = shared_from_this();
-  co_return co_await net::co_spawn(impl_->strand, impl_->exec(std::move(args), false), net::use_awaitable);
+  co_return co_await asio::co_spawn(impl_->strand, impl_->exec(std::move(args), false), asio::use_awaitable);
 }
 
 void redis_client::send(std::vector<std::string> args) {
-  net::post(impl_->strand, [self = shared_from_this(), args = std::move(args)]() mutable {
+  asio::post(impl_->strand, [self = shared_from_this(), args = std::move(args)]() mutable {
     self->impl_->post_send(std::move(args));
   });
 }
 
 void redis_client::send(std::vector<std::string> args, std::shared_ptr<send_chain> chain,
                         std::vector<std::string> if_broken) {
-  net::post(impl_->strand, [self = shared_from_this(), args = std::move(args), chain = std::move(chain),
+  asio::post(impl_->strand, [self = shared_from_this(), args = std::move(args), chain = std::move(chain),
                             if_broken = std::move(if_broken)]() mutable {
     self->impl_->post_send(std::move(args), std::move(chain), std::move(if_broken));
   });

@@ -63,7 +63,7 @@ class redis_observer {
 
 class redis_client : public std::enable_shared_from_this<redis_client> {
  public:
-  static std::shared_ptr<redis_client> create(net::any_io_executor ex, redis_settings settings, logger log,
+  static std::shared_ptr<redis_client> create(asio::any_io_executor ex, redis_settings settings, logger log,
                                               redis_observer* observer = nullptr);
   ~redis_client();
 
@@ -73,7 +73,7 @@ class redis_client : public std::enable_shared_from_this<redis_client> {
   void stop();
 
   /// One command; resumes on the caller's executor within REDIS_TIMEOUT.
-  net::awaitable<redis_reply> command(std::vector<std::string> args);
+  asio::awaitable<redis_reply> command(std::vector<std::string> args);
   /// A command whose reply nobody waits for (a store); dropped when the connection is down.
   void send(std::vector<std::string> args);
   /// One command of `chain`; when the chain is broken by the time it goes and `if_broken` is
@@ -85,7 +85,7 @@ class redis_client : public std::enable_shared_from_this<redis_client> {
 
  private:
   struct impl;
-  redis_client(net::any_io_executor ex, redis_settings settings, logger log, redis_observer* observer);
+  redis_client(asio::any_io_executor ex, redis_settings settings, logger log, redis_observer* observer);
   std::unique_ptr<impl> impl_;
   std::atomic<bool> up_{false};
 };

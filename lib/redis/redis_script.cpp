@@ -14,8 +14,8 @@ redis_script::redis_script(std::string_view text) : text_(text) {
   append_hex(sha1_, {digest, size});
 }
 
-net::awaitable<redis_reply> run(redis_client& redis, const redis_script& script, std::vector<std::string> keys,
-                                std::vector<std::string> args) {
+asio::awaitable<redis_reply> run(redis_client& redis, const redis_script& script, std::vector<std::string> keys,
+                                 std::vector<std::string> args) {
   std::vector<std::string> command{"EVALSHA", script.sha1(), std::to_string(keys.size())};
   command.insert(command.end(), std::make_move_iterator(keys.begin()), std::make_move_iterator(keys.end()));
   command.insert(command.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));

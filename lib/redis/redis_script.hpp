@@ -23,7 +23,7 @@ class redis_script {
 };
 
 /// EVALSHA with `keys` (the first `keys.size()` arguments) and `args`; EVAL once on NOSCRIPT.
-net::awaitable<redis_reply> run(redis_client& redis, const redis_script& script, std::vector<std::string> keys,
-                                std::vector<std::string> args);
+asio::awaitable<redis_reply> run(redis_client& redis, const redis_script& script, std::vector<std::string> keys,
+                                 std::vector<std::string> args);
 
 }  // namespace gateway::redis

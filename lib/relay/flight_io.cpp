@@ -12,7 +12,7 @@
 
 namespace gateway {
 namespace {
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 const std::string keepalive_comment = ": keep-alive\n\n";
 }  // namespace
 
@@ -33,9 +33,9 @@ admission admit(answer_store& store, flight_registry& flights, const admission_r
     return out;
   }
   // A follower is woken by a cancel of this timer, posted to its own strand.
-  out.wake = std::make_shared<net::steady_timer>(r.strand);
+  out.wake = std::make_shared<asio::steady_timer>(r.strand);
   auto ticket = flights.join(r.key, r.format, [strand = r.strand, weak = std::weak_ptr(out.wake)] {
-    net::post(strand, [weak] {
+    asio::post(strand, [weak] {
       if (auto t = weak.lock()) t->cancel();
     });
   });
@@ -49,7 +49,7 @@ admission admit(answer_store& store, flight_registry& flights, const admission_r
   lead.key = r.key;
   // When the last follower leaves after this request's client did, nobody needs the answer.
   lead.f->on_abandoned([strand = r.strand, alive = r.alive, wd = &r.wd] {
-    net::post(strand, [alive, wd] {
+    asio::post(strand, [alive, wd] {
       if (*alive) wd->trigger(error::client_gone);
     });
   });
@@ -62,9 +62,9 @@ admission admit(answer_store& store, flight_registry& flights, const admission_r
   return out;
 }
 
-net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
-                                            net::steady_timer& wake, bool want_pieces,
-                                            std::function<net::awaitable<bool>()> start_stream) {
+asio::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
+                                             asio::steady_timer& wake, bool want_pieces,
+                                             std::function<asio::awaitable<bool>()> start_stream) {
   auto& f = *ticket.f;
   struct leave_guard {  // however this ends, the flight stops waking us (and may be abandoned)
     flight& f;
@@ -95,15 +95,15 @@ net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry
           break;
         }
       }
-      std::vector<net::const_buffer> buffers;
+      std::vector<asio::const_buffer> buffers;
       std::string
           transformed;  // with io.transform: the pieces as this client gets them, in one buffer
       if (io.transform) {
         for (const auto& p : r.last.pieces) io.transform(*p, transformed);
-        if (!transformed.empty()) buffers.push_back(net::buffer(transformed));
+        if (!transformed.empty()) buffers.push_back(asio::buffer(transformed));
       } else {
         buffers.reserve(r.last.pieces.size());
-        for (const auto& p : r.last.pieces) buffers.push_back(net::buffer(*p));
+        for (const auto& p : r.last.pieces) buffers.push_back(asio::buffer(*p));
       }
       if (buffers.empty())
         continue;  // nothing for this client yet (an empty chunk would end the response)
@@ -111,7 +111,7 @@ net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry
         r.gone = true;
         break;
       }
-      r.bytes += net::buffer_size(buffers);
+      r.bytes += asio::buffer_size(buffers);
       last_write = clock_type::now();
       continue;
     }
@@ -122,7 +122,7 @@ net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry
     auto [ec] = co_await wake.async_wait(tuple_awaitable);
     const auto now = clock_type::now();
     if (!ec && r.started && now >= keepalive_at && now < io.deadline) {
-      const std::array<net::const_buffer, 1> comment{net::buffer(keepalive_comment)};
+      const std::array<asio::const_buffer, 1> comment{asio::buffer(keepalive_comment)};
       if (co_await write_sse(io.client, io.chunked, comment, io.write_timeout)) {
         r.gone = true;
         break;

@@ -34,7 +34,7 @@ struct lead_guard {
 struct admission {
   std::shared_ptr<const cached_answer> hit;       // answer from the cache
   std::optional<flight_registry::ticket> follow;  // join this flight, woken through `wake`
-  std::shared_ptr<net::steady_timer> wake;
+  std::shared_ptr<asio::steady_timer> wake;
   const char* x_cache = "MISS";                   // HIT, MISS (this request leads) or COALESCED
 };
 
@@ -42,7 +42,7 @@ struct admission {
 struct admission_request {
   const cache_key& key;
   unsigned format;                      // piece format this request would publish as leader
-  net::any_io_executor strand;
+  asio::any_io_executor strand;
   std::shared_ptr<bool> alive;          // false once the request is over
   watchdog& wd;                         // triggered with client_gone when the flight is abandoned
   std::function<bool(const cached_answer&)> usable = {};  // a cached entry that cannot serve it is a miss
@@ -54,7 +54,7 @@ admission admit(answer_store& store, flight_registry& flights, const admission_r
 
 struct follow_io {
   boost::beast::tcp_stream& client;
-  net::any_io_executor strand;
+  asio::any_io_executor strand;
   const bool& chunked;  // SSE framing, decided by start_stream
   std::chrono::milliseconds write_timeout;
   std::chrono::milliseconds keepalive_interval;
@@ -75,8 +75,8 @@ struct follow_result {
 /// client leaves. With `want_pieces`, every published piece is written to the client as it comes
 /// (start_stream() writes the head first; false from it means the client is gone), with keep-alive
 /// comments in silences. Leaves the flight before returning.
-net::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
-                                            net::steady_timer& wake, bool want_pieces,
-                                            std::function<net::awaitable<bool>()> start_stream);
+asio::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
+                                             asio::steady_timer& wake, bool want_pieces,
+                                             std::function<asio::awaitable<bool>()> start_stream);
 
 }  // namespace gateway

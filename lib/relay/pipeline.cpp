@@ -29,7 +29,7 @@ constexpr std::size_t reserve_limit = 2 << 10;
 
 // Everything one request needs while it is served. Lives in serve()'s coroutine frame.
 struct relay_pipeline::call {
-  call(request_context& ctx, relay_request& req, net::any_io_executor s, clock_type::time_point now,
+  call(request_context& ctx, relay_request& req, asio::any_io_executor s, clock_type::time_point now,
        std::chrono::milliseconds timeout, gateway_metrics* m)
       : rc(ctx), r(req), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now), x_cache(req.x_cache),
         metrics(m) {}
@@ -46,7 +46,7 @@ struct relay_pipeline::call {
 
   request_context& rc;
   relay_request& r;
-  net::any_io_executor strand;
+  asio::any_io_executor strand;
   watchdog wd;
   request_deadlines deadlines;
   clock_type::time_point started;
@@ -94,8 +94,8 @@ struct relay_pipeline::call {
 
 relay_pipeline::relay_pipeline(relay_deps deps) : deps_(std::move(deps)) {}
 
-net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r) {
-  const auto strand = co_await net::this_coro::executor;
+asio::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r) {
+  const auto strand = co_await asio::this_coro::executor;
   call c(rc, r, strand, clock_type::now(), deps_.cfg.request_timeout, deps_.metrics);
   const auto registration = deps_.active.add(strand, c.alive, &c.wd);  // a shutdown can end it
   if (r.pii && !r.pii->empty()) {
@@ -126,8 +126,8 @@ net::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r
   co_return co_await lead(c);
 }
 
-net::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_view target, std::size_t limit) {
-  const auto strand = co_await net::this_coro::executor;
+asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_view target, std::size_t limit) {
+  const auto strand = co_await asio::this_coro::executor;
   watchdog wd(strand);
   const request_deadlines deadlines{clock_type::now() + deps_.cfg.request_timeout};
   auto alive = std::make_shared<bool>(true);
@@ -137,7 +137,7 @@ net::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_v
   fetched out;
   const auto routing = deps_.caller.routing();  // this request's keys, whatever a reload brings
   auto outcome =
-      co_await deps_.caller.call(*routing, target, {}, wd, deadlines, rc.id, {}, http::verb::get);
+      co_await deps_.caller.call(*routing, target, {}, wd, deadlines, rc.id, {}, beast::http::verb::get);
   rc.report.attempts = outcome.attempts;
   rc.report.upstream_first_byte = outcome.first_byte;
   out.upstream_status = outcome.upstream_status;
@@ -153,7 +153,7 @@ net::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_v
   co_return out;
 }
 
-net::awaitable<bool> relay_pipeline::lead(call& c) {
+asio::awaitable<bool> relay_pipeline::lead(call& c) {
   release_read_buffer(c.rc);  // what follows waits for an answer: seconds, where a hit takes microseconds
   // While the upstream works, a client that hangs up cuts the call - unless followers still read it.
   client_watch watch(c.rc.client, c.strand, [&c] {
@@ -213,7 +213,7 @@ net::awaitable<bool> relay_pipeline::lead(call& c) {
   co_return co_await reply_json(c, watch);
 }
 
-net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
+asio::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
   std::error_code ec;
   auto body = co_await c.exchange->read_all(max_completion_body, ec);
   c.upstream_finished = clock_type::now();
@@ -237,7 +237,7 @@ net::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
 // are plain functions (take_piece, catch_up, client_write_failed, stream_outcome). GCC keeps every
 // local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled by Asio's
 // per-thread cache: it went to malloc on every stream and evicted a cached frame (benchmark 9).
-net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
+asio::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
   // The keys the call sent (another instance's copy: this one's, as of the request's start).
   relay_machine m(c.r.format, [&keys = c.routing->keys](std::string text) {
     return keys.redact(std::move(text));
@@ -281,10 +281,10 @@ net::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) 
       // What this client gets: the shared bytes with its own values restored (no local of its
       // own: the frame is at Asio's recycling limit). Never an empty write without the head (an
       // empty chunk would end the response).
-      const net::const_buffer buffer =
-          m.client_attached() ? net::buffer(client_bytes(c, shared ? *shared : out, false)) : net::const_buffer();
+      const asio::const_buffer buffer =
+          m.client_attached() ? asio::buffer(client_bytes(c, shared ? *shared : out, false)) : asio::const_buffer();
       if (m.client_attached() && (buffer.size() != 0 || c.head_pending())) {
-        sse_write w(c.chunked, std::span<const net::const_buffer>(&buffer, 1), false, c.head);
+        sse_write w(c.chunked, std::span<const asio::const_buffer>(&buffer, 1), false, c.head);
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
         if (!w.now(c.rc.client, c.keepalive, wec))
@@ -386,7 +386,7 @@ void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
   if (c.lead) c.lead.f->succeed(std::move(shared));
 }
 
-net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& hit) {
+asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& hit) {
   // Served as it was stored; the header says whether it was stored for these very words.
   const bool similar = !hit.question.empty() && hit.question != c.r.question;
   c.x_cache_match = similar ? "similar" : "exact";
@@ -415,7 +415,7 @@ net::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& 
   co_return keep;
 }
 
-net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake) {
+asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, asio::steady_timer& wake) {
   release_read_buffer(c.rc);  // the leader's answer may take seconds
   // The leader's pieces fit only a follower asking for the same stream format; others get the final
   // answer replayed in their own.
@@ -432,7 +432,7 @@ net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket tic
       out.append(client_bytes(c, piece, false));
     };
   // Built in its own statement: GCC 12 mishandles temporaries inside a co_await full-expression.
-  std::function<net::awaitable<bool>()> start = [this, &c] { return start_stream(c); };
+  std::function<asio::awaitable<bool>()> start = [this, &c] { return start_stream(c); };
   auto result = co_await follow_flight(io, std::move(ticket), wake, pieces, std::move(start));
   c.rc.report.bytes += result.bytes;
   if (result.gone) {
@@ -465,7 +465,7 @@ net::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket tic
   co_return co_await end_stream(c, event);
 }
 
-net::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::string message, unsigned upstream_status) {
+asio::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::string message, unsigned upstream_status) {
   if (cause == error::client_gone) {
     // Nothing to answer. Followers (if any) get lead_guard's failure, never this client's 499.
     deps_.log.info("{} {}: client went away before the answer, {} us", c.rc.id, c.r.label, c.elapsed_us());
@@ -487,8 +487,8 @@ net::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::stri
   co_return co_await send_reply(c.rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout, headers);
 }
 
-net::awaitable<bool> relay_pipeline::reject(request_context& rc, std::string_view label, error cause,
-                                            error_reply reply) {
+asio::awaitable<bool> relay_pipeline::reject(request_context& rc, std::string_view label, error cause,
+                                             error_reply reply) {
   deps_.log.info("{} {} {} {}", rc.id, label, reply.status, make_error_code(cause).message());
   co_return co_await send_reply(rc, reply.status, std::move(reply.body), deps_.cfg.client_write_timeout);
 }
@@ -507,17 +507,17 @@ void relay_pipeline::begin_stream(call& c) {
   }
 }
 
-net::awaitable<bool> relay_pipeline::start_stream(call& c) {
+asio::awaitable<bool> relay_pipeline::start_stream(call& c) {
   begin_stream(c);
   const bool ok = co_await write_sse_head(c.rc.client, c.head, deps_.cfg.client_write_timeout);
   c.head_sent();
   co_return ok;
 }
 
-net::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
+asio::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
   const auto mine = client_bytes(c, tail, true);
-  const net::const_buffer buffer = net::buffer(mine.data(), mine.size());
-  const auto ec = co_await end_sse(c.rc.client, c.chunked, std::span<const net::const_buffer>(&buffer, 1),
+  const asio::const_buffer buffer = asio::buffer(mine.data(), mine.size());
+  const auto ec = co_await end_sse(c.rc.client, c.chunked, std::span<const asio::const_buffer>(&buffer, 1),
                                    deps_.cfg.client_write_timeout, c.head);
   if (ec) co_return false;
   c.head_sent();
@@ -533,7 +533,7 @@ std::string_view relay_pipeline::client_bytes(call& c, std::string_view shared, 
   return c.restore->out;
 }
 
-net::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
+asio::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
   // A JSON answer holds its text whole: placeholders are restored in place (the values need no
   // JSON escape: pii_detect takes none with a quote, a backslash or a control character).
   if (c.restore) body = c.r.pii->restore(body);

@@ -84,15 +84,15 @@ class relay_pipeline {
   explicit relay_pipeline(relay_deps deps);
 
   /// Answers one request; returns whether the connection may be kept alive.
-  net::awaitable<bool> serve(request_context& rc, relay_request& r);
+  asio::awaitable<bool> serve(request_context& rc, relay_request& r);
   /// An upstream GET whose answer the endpoint renders itself (GET /v1/models): the same life as
   /// serve()'s calls - registered so that a shutdown ends it after the grace, cut when the client
   /// hangs up, under REQUEST_TIMEOUT, attempts and first byte reported - but no cache, no flight,
   /// no relay. A body past `limit` bytes is a failure.
-  net::awaitable<fetched> fetch(request_context& rc, std::string_view target, std::size_t limit);
+  asio::awaitable<fetched> fetch(request_context& rc, std::string_view target, std::size_t limit);
   /// Answers a request refused before any upstream call with `reply`, its error in the endpoint's
   /// shape (relay_format::error_response), and logs `cause`.
-  net::awaitable<bool> reject(request_context& rc, std::string_view label, error cause, error_reply reply);
+  asio::awaitable<bool> reject(request_context& rc, std::string_view label, error cause, error_reply reply);
 
   /// Whether answers are cached (endpoints only compute keys then).
   bool caching() const { return deps_.store != nullptr; }
@@ -103,9 +103,9 @@ class relay_pipeline {
 
  private:
   struct call;
-  net::awaitable<bool> lead(call& c);
-  net::awaitable<bool> reply_json(call& c, client_watch& watch);
-  net::awaitable<bool> relay_stream(call& c, client_watch& watch);
+  asio::awaitable<bool> lead(call& c);
+  asio::awaitable<bool> reply_json(call& c, client_watch& watch);
+  asio::awaitable<bool> relay_stream(call& c, client_watch& watch);
   // relay_stream's steps between its waits (kept out of its coroutine frame).
   static relay_action take_piece(relay_machine& m, std::string& out, std::string_view piece, const std::error_code& ec);
   static void catch_up(call& c, relay_machine& m, std::string& out, relay_action& act);
@@ -113,16 +113,16 @@ class relay_pipeline {
                            const boost::system::error_code& wec);
   /// Settles a finished stream and logs it; false when its client's leaving ended it.
   bool stream_outcome(call& c, relay_machine& m, const relay_action& act);
-  net::awaitable<bool> reply_cached(call& c, const cached_answer& hit);
-  net::awaitable<bool> follow(call& c, flight_registry::ticket ticket, net::steady_timer& wake);
-  net::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
+  asio::awaitable<bool> reply_cached(call& c, const cached_answer& hit);
+  asio::awaitable<bool> follow(call& c, flight_registry::ticket ticket, asio::steady_timer& wake);
+  asio::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
   /// The stream's head, built and held for its first write (see call::head); no write of its own.
   void begin_stream(call& c);
   /// begin_stream() and the head written at once (a follower's first piece goes out on its own).
-  net::awaitable<bool> start_stream(call& c);
+  asio::awaitable<bool> start_stream(call& c);
   /// The stream's last bytes and its end in one write; whether the connection may be kept.
-  net::awaitable<bool> end_stream(call& c, const std::string& tail);
-  net::awaitable<bool> send_json(call& c, std::string body);
+  asio::awaitable<bool> end_stream(call& c, const std::string& tail);
+  asio::awaitable<bool> send_json(call& c, std::string body);
   /// What this client is sent of SSE bytes that every client of the answer shares: its own
   /// placeholders restored (`last`: the bytes end the stream, nothing may stay held back).
   static std::string_view client_bytes(call& c, std::string_view shared, bool last);

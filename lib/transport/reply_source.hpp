@@ -18,12 +18,12 @@ class reply_source {
   /// The body is complete.
   virtual bool done() const = 0;
   /// The next piece of the body (valid until the next call); empty with no error only at the end.
-  virtual net::awaitable<std::string_view> read_some(std::error_code& ec) = 0;
+  virtual asio::awaitable<std::string_view> read_some(std::error_code& ec) = 0;
   /// What read_some() would give, when that takes no waiting; nullopt when it would wait (then call
   /// read_some()). Lets the relay read a piece that is already there without a coroutine call.
   virtual std::optional<std::string_view> read_ready(std::error_code&) { return std::nullopt; }
   /// The rest of the body, failing with upstream_protocol_error past `limit` bytes.
-  virtual net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) = 0;
+  virtual asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) = 0;
 };
 
 }  // namespace gateway

@@ -5,9 +5,9 @@
 namespace gateway {
 
 std::string upstream_request_bytes(const upstream_request_head& h, std::string_view body) {
-  namespace http = boost::beast::http;
-  const bool post = h.method == http::verb::post;
-  const auto method = http::to_string(h.method);
+  namespace beast = boost::beast;
+  const bool post = h.method == beast::http::verb::post;
+  const auto method = beast::http::to_string(h.method);
   char length[24];
   const auto length_end = std::to_chars(length, length + sizeof length, body.size()).ptr;
   const bool with_length = post || !body.empty();

@@ -18,10 +18,9 @@
 
 namespace gateway {
 namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
-using net::as_tuple;
-using net::use_awaitable;
+using tcp = asio::ip::tcp;
+using asio::as_tuple;
+using asio::use_awaitable;
 
 namespace {
 
@@ -30,8 +29,8 @@ constexpr auto tuple_awaitable = as_tuple(use_awaitable);
 // An I/O failure on an established connection, unless a deadline (or the client) caused it.
 std::error_code classify_io(const boost::system::error_code& ec, const watchdog& wd) {
   if (auto cause = wd.fired()) return *cause;
-  if (ec.category() == make_error_code(http::error::bad_version).category() && ec != http::error::end_of_stream &&
-      ec != http::error::partial_message)
+  if (ec.category() == make_error_code(beast::http::error::bad_version).category() && ec != beast::http::error::end_of_stream &&
+      ec != beast::http::error::partial_message)
     return error::upstream_protocol_error;
   return error::upstream_closed;  // EOF, reset, TLS truncation: the peer went away
 }
@@ -62,9 +61,9 @@ boost::system::error_code register_for_reads(tcp::socket& socket, const tcp& pro
 // True for failures that mean "this reused connection was already dead", where sending the
 // request again on a fresh connection is safe because the upstream has not seen it.
 bool stale_connection_error(const boost::system::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == net::error::eof ||
-         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-         ec == net::ssl::error::stream_truncated;
+  return ec == beast::http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::ssl::error::stream_truncated;
 }
 
 // One read or write on the connection that never waits (see lean_tls_stream::try_read): the bytes
@@ -87,7 +86,7 @@ io_try try_io(upstream_connection& c, Buffer b, boost::system::error_code& ec) {
       } else {
         if (!ec) r.bytes = s.write_some(b, ec);  // Asio sends with MSG_NOSIGNAL
       }
-      if (ec == net::error::would_block || ec == net::error::try_again) {
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
         ec = {};
         r.wait = wait;
       }
@@ -113,10 +112,10 @@ io_try fill_buffer(upstream_connection& c, boost::system::error_code& ec) {
 // Sends the whole request, each write tried before any wait: a request fits the socket's buffer,
 // so this is one SSL_write (or send) and no asynchronous operation (Beast's async_write took a
 // composed operation, a posted completion and its serializer's buffer views).
-net::awaitable<boost::system::error_code> send_all(upstream_connection& c, std::string_view bytes) {
+asio::awaitable<boost::system::error_code> send_all(upstream_connection& c, std::string_view bytes) {
   boost::system::error_code ec;
   while (!bytes.empty()) {
-    const auto w = try_io<false>(c, net::buffer(bytes), ec);
+    const auto w = try_io<false>(c, asio::buffer(bytes), ec);
     if (ec) co_return ec;
     bytes.remove_prefix(w.bytes);
     if (w.wait) {
@@ -130,19 +129,19 @@ net::awaitable<boost::system::error_code> send_all(upstream_connection& c, std::
 // Reads the response head into `p`: what is buffered first, then reads tried before any wait. The
 // errors are those of Beast's async_read_header: end_of_stream when the connection ends before
 // a byte of the head, partial_message within it, the parser's own for a bad or over-long head.
-net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
-                                                    response_head_parser& p) {
+asio::awaitable<boost::system::error_code> read_head(upstream_connection& c,
+                                                     response_head_parser& p) {
   boost::system::error_code ec;
   for (;;) {
     if (c.buffer.size() > 0) {
       c.buffer.consume(p.put(c.buffer.data(), ec));
       if (p.is_header_done()) co_return boost::system::error_code{};
-      if (ec != http::error::need_more) co_return ec;
+      if (ec != beast::http::error::need_more) co_return ec;
       ec = {};
     }
     // Right after the request is sent the answer is not there yet: a read would fail with EAGAIN.
     const auto r = c.drained() ? io_try{0, tcp::socket::wait_read} : fill_buffer(c, ec);
-    if (ec == net::error::eof) co_return p.got_some() ? http::error::partial_message : http::error::end_of_stream;
+    if (ec == asio::error::eof) co_return p.got_some() ? beast::http::error::partial_message : beast::http::error::end_of_stream;
     if (ec) co_return ec;
     if (r.wait) {
       std::tie(ec) = co_await c.socket().async_wait(*r.wait, tuple_awaitable);
@@ -154,8 +153,8 @@ net::awaitable<boost::system::error_code> read_head(upstream_connection& c,
 
 }  // namespace
 
-upstream_client::upstream_client(net::any_io_executor io, upstream_settings settings,
-                                 net::ssl::context* tls, upstream_pool& pool, logger log)
+upstream_client::upstream_client(asio::any_io_executor io, upstream_settings settings,
+                                 asio::ssl::context* tls, upstream_pool& pool, logger log)
     : io_(std::move(io)),
       settings_(std::move(settings)),
       host_header_(settings_.url.host_header()),
@@ -164,10 +163,10 @@ upstream_client::upstream_client(net::any_io_executor io, upstream_settings sett
       pool_(pool),
       log_(std::move(log)) {}
 
-net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(watchdog& wd,
+asio::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(watchdog& wd,
                                                                              request_deadlines d,
                                                                              std::error_code& ec) {
-  const auto executor = co_await net::this_coro::executor;
+  const auto executor = co_await asio::this_coro::executor;
   const deadline limit = earliest({clock_type::now() + settings_.connect_timeout, error::upstream_connect_timeout},
                                   {d.request, error::request_timeout});
   const auto& url = settings_.url;
@@ -193,7 +192,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
   else conn = std::make_unique<upstream_connection>(pool_.next_id(), std::in_place_index<0>, io);
 
   wd.arm(limit.when, limit.cause, [c = conn.get()] { c->close(); });
-  auto [cec, endpoint] = co_await net::async_connect(conn->socket(), endpoints, tuple_awaitable);
+  auto [cec, endpoint] = co_await asio::async_connect(conn->socket(), endpoints, tuple_awaitable);
   if (!cec) cec = register_for_reads(conn->socket(), endpoint.protocol());
   if (cec) {
     ec = wd.fired() ? std::error_code(*wd.fired()) : std::error_code(error::upstream_connect_failed);
@@ -222,11 +221,11 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(wa
   co_return conn;
 }
 
-net::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::string_view target,
+asio::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::string_view target,
                                                                          std::string_view body, watchdog& wd,
                                                                          request_deadlines d,
                                                                          std::error_code& ec,
-                                                                         http::verb method,
+                                                                         beast::http::verb method,
                                                                          std::string_view request_id,
                                                                          std::string_view authorization) {
   const auto request = upstream_request_bytes({method, target, host_header_, request_id, authorization}, body);
@@ -338,7 +337,7 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
     }
     boost::system::error_code rec;
     const auto r = fill_buffer(c, rec);
-    if (rec == net::error::eof) {
+    if (rec == asio::error::eof) {
       // A body delimited by the end of the connection ends here; any other is cut short.
       if (!body_.finish_at_eof()) {
         ec = classify_io(rec, wd_);
@@ -358,7 +357,7 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
   return std::string_view{};
 }
 
-net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& ec) {
+asio::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& ec) {
   auto& c = *conn_;
   for (;;) {
     // After a read_ready() that found nothing (the relay tries it first), straight to the wait.
@@ -388,7 +387,7 @@ net::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& e
   }
 }
 
-net::awaitable<std::string> upstream_exchange::read_all(std::size_t limit, std::error_code& ec) {
+asio::awaitable<std::string> upstream_exchange::read_all(std::size_t limit, std::error_code& ec) {
   std::string out;
   while (!body_.done()) {
     auto piece = co_await read_some(ec);

@@ -59,10 +59,10 @@ class upstream_exchange final : public reply_source {
 
   /// The next piece of the body (valid until the next call). Empty with no error only when the
   /// body is complete. Waits at most STREAM_IDLE_TIMEOUT (and the request deadline).
-  net::awaitable<std::string_view> read_some(std::error_code& ec) override;
+  asio::awaitable<std::string_view> read_some(std::error_code& ec) override;
   std::optional<std::string_view> read_ready(std::error_code& ec) override;
   /// The rest of the body, failing with upstream_protocol_error past `limit` bytes.
-  net::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override;
+  asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override;
 
  private:
   friend class upstream_client;
@@ -74,7 +74,7 @@ class upstream_exchange final : public reply_source {
   response_head_parser parser_;
   body_decoder body_ = body_decoder::none();
   std::size_t handed_ = 0;  // bytes of the buffer behind the piece handed out last, dropped on the next call
-  std::optional<net::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
+  std::optional<asio::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
   // When read_some() last waited; none yet reads as long ago: the first wait, for the answer's
   // first token, may take seconds.
   clock_type::time_point last_wait_{};
@@ -83,19 +83,19 @@ class upstream_exchange final : public reply_source {
 class upstream_client {
  public:
   /// `io` is the io_context's executor (not a strand): pooled sockets are driven from many strands.
-  upstream_client(net::any_io_executor io, upstream_settings settings, net::ssl::context* tls,
+  upstream_client(asio::any_io_executor io, upstream_settings settings, asio::ssl::context* tls,
                   upstream_pool& pool, logger log);
 
   /// Sends `method` `target` (POST with a JSON `body`, or GET without one) with `authorization`
   /// (the route's key, "" for none) and reads the response head. A pooled connection that fails
   /// before any response byte is replaced by a fresh one once, transparently. `body` is read
   /// before the first wait only (into the request's bytes): a view of the caller's, not a copy.
-  net::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string_view body,
-                                                           watchdog& wd, request_deadlines deadlines,
-                                                           std::error_code& ec,
-                                                           boost::beast::http::verb method = boost::beast::http::verb::post,
-                                                           std::string_view request_id = {},
-                                                           std::string_view authorization = {});
+  asio::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string_view body,
+                                                            watchdog& wd, request_deadlines deadlines,
+                                                            std::error_code& ec,
+                                                            boost::beast::http::verb method = boost::beast::http::verb::post,
+                                                            std::string_view request_id = {},
+                                                            std::string_view authorization = {});
 
   const upstream_settings& settings() const { return settings_; }
   upstream_pool& pool() { return pool_; }
@@ -103,13 +103,13 @@ class upstream_client {
 
  private:
   friend class upstream_exchange;
-  net::awaitable<std::unique_ptr<upstream_connection>> connect(watchdog& wd, request_deadlines d,
+  asio::awaitable<std::unique_ptr<upstream_connection>> connect(watchdog& wd, request_deadlines d,
                                                               std::error_code& ec);
 
-  net::any_io_executor io_;
+  asio::any_io_executor io_;
   upstream_settings settings_;
   std::string host_header_;  // fixed with the settings: not built per request
-  net::ssl::context* tls_;  // null for plain http
+  asio::ssl::context* tls_;  // null for plain http
   tls_session_cache sessions_;  // the upstream's newest TLS session, offered by each new connection
   upstream_pool& pool_;
   logger log_;

@@ -15,7 +15,7 @@
 namespace gateway {
 
 struct upstream_connection {
-  using tcp = net::ip::tcp;
+  using tcp = asio::ip::tcp;
   using tls_stream = lean_tls_stream;  // no buffers of its own: see lean_tls_stream.hpp
 
   template <class... Args>

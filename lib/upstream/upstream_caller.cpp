@@ -14,7 +14,7 @@
 namespace gateway {
 namespace {
 
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 error error_for_status(unsigned status) {
   if (status == 401 || status == 403) return error::upstream_auth;
@@ -159,12 +159,12 @@ double upstream_caller::jitter() {
   return std::uniform_real_distribution<double>(0.75, 1.0)(random_);
 }
 
-net::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std::string_view target,
-                                                       std::string_view body, watchdog& wd,
-                                                       request_deadlines d,
-                                                       std::string_view request_id,
-                                                       std::string_view model,
-                                                       boost::beast::http::verb method) {
+asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std::string_view target,
+                                                        std::string_view body, watchdog& wd,
+                                                        request_deadlines d,
+                                                        std::string_view request_id,
+                                                        std::string_view model,
+                                                        boost::beast::http::verb method) {
   upstream_outcome out;
   const auto started = clock_type::now();
   const auto plan = routing.routes.plan(model);
@@ -304,8 +304,8 @@ bool upstream_caller::transport_failed(const std::error_code& ec, upstream_route
   return true;
 }
 
-net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange& ex,
-                                                              const gateway::provider& keys) {
+asio::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange& ex,
+                                                               const gateway::provider& keys) {
   const auto status = ex.status();
   std::error_code ec;
   const auto body = co_await ex.read_all(client_.settings().max_error_body, ec);
@@ -325,11 +325,11 @@ net::awaitable<upstream_failure> upstream_caller::failure_for(upstream_exchange&
   co_return f;
 }
 
-net::awaitable<bool> upstream_caller::wait(std::chrono::milliseconds delay, watchdog& wd, request_deadlines d) {
+asio::awaitable<bool> upstream_caller::wait(std::chrono::milliseconds delay, watchdog& wd, request_deadlines d) {
   const auto until = clock_type::now() + delay;
   if (until >= d.request) co_return false;  // would end past the deadline: answer now instead
-  const auto strand = co_await net::this_coro::executor;  // own statement: GCC 12 coroutine bug
-  net::steady_timer timer(strand);
+  const auto strand = co_await asio::this_coro::executor;  // own statement: GCC 12 coroutine bug
+  asio::steady_timer timer(strand);
   timer.expires_at(until);
   if (!wd.arm(d.request, error::request_timeout, [&timer] { timer.cancel(); })) co_return false;
   co_await timer.async_wait(tuple_awaitable);

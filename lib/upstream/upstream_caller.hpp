@@ -68,7 +68,7 @@ class upstream_caller {
   /// (a generation from routing(), which the caller keeps alive until the answer ends) that `model`
   /// may take, retrying and moving on as the policy allows, until a 200 head or a final failure.
   /// `body` is the caller's, read by every attempt: it must outlive the call.
-  net::awaitable<upstream_outcome> call(
+  asio::awaitable<upstream_outcome> call(
       route_set& routing, std::string_view target, std::string_view body, watchdog& wd,
       request_deadlines d, std::string_view request_id, std::string_view model = {},
       boost::beast::http::verb method = boost::beast::http::verb::post);
@@ -99,9 +99,9 @@ class upstream_caller {
   bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out);
   /// The failure an upstream error status means; reads the (bounded) error body. `keys`: those the
   /// call sent, redacted from the upstream's message.
-  net::awaitable<upstream_failure> failure_for(upstream_exchange& ex, const gateway::provider& keys);
+  asio::awaitable<upstream_failure> failure_for(upstream_exchange& ex, const gateway::provider& keys);
   /// Waits `delay` unless that passes the deadline or the watchdog fires; false when not waited.
-  net::awaitable<bool> wait(std::chrono::milliseconds delay, watchdog& wd, request_deadlines d);
+  asio::awaitable<bool> wait(std::chrono::milliseconds delay, watchdog& wd, request_deadlines d);
   double jitter();
 
   upstream_client& client_;

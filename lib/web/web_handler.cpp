@@ -8,32 +8,32 @@
 
 namespace gateway::web {
 
-net::awaitable<bool> web_handler::serve(request_context& rc, const web_asset& asset) const {
-  const bool gzip = !asset.gzipped.empty() && accepts_gzip(rc.req[http::field::accept_encoding]);
+asio::awaitable<bool> web_handler::serve(request_context& rc, const web_asset& asset) const {
+  const bool gzip = !asset.gzipped.empty() && accepts_gzip(rc.req[beast::http::field::accept_encoding]);
   // Either tag names this version of the file, whichever encoding the client's copy has.
-  const auto if_none_match = rc.req[http::field::if_none_match];
+  const auto if_none_match = rc.req[beast::http::field::if_none_match];
   const bool current = etag_matches(if_none_match, asset.etag) || etag_matches(if_none_match, asset.etag_gzip);
   const auto body = gzip ? asset.gzipped : asset.body;
 
-  http::response<http::span_body<const char>> res{current ? http::status::not_modified : http::status::ok,
+  beast::http::response<beast::http::span_body<const char>> res{current ? beast::http::status::not_modified : beast::http::status::ok,
                                                   rc.req.version()};
-  res.set(http::field::server, "chat-gateway");
+  res.set(beast::http::field::server, "chat-gateway");
   res.set("x-request-id", rc.id);
-  res.set(http::field::content_type, asset.content_type);
+  res.set(beast::http::field::content_type, asset.content_type);
   // A gzipped reply is another representation, with its own tag.
-  res.set(http::field::etag, gzip ? asset.etag_gzip : asset.etag);
-  if (gzip) res.set(http::field::content_encoding, "gzip");
-  if (!asset.gzipped.empty()) res.set(http::field::vary, "Accept-Encoding");
+  res.set(beast::http::field::etag, gzip ? asset.etag_gzip : asset.etag);
+  if (gzip) res.set(beast::http::field::content_encoding, "gzip");
+  if (!asset.gzipped.empty()) res.set(beast::http::field::vary, "Accept-Encoding");
   // Hashed names never change content; the page itself is revalidated on every visit, so a new
   // build's page (naming new files) is seen at once.
-  res.set(http::field::cache_control, asset.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  res.set(beast::http::field::cache_control, asset.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   res.set("content-security-policy", content_security_policy);
   res.set("x-content-type-options", "nosniff");
   res.set("referrer-policy", "no-referrer");
   res.set("x-frame-options", "DENY");
   res.set("cross-origin-opener-policy", "same-origin");
   res.keep_alive(rc.req.keep_alive());
-  const bool send_body = !current && rc.req.method() != http::verb::head;
+  const bool send_body = !current && rc.req.method() != beast::http::verb::head;
   if (send_body) res.body() = {body.data(), body.size()};
   if (!current) res.content_length(body.size());  // HEAD: the length of the GET reply
   rc.report.status = current ? 304 : 200;

@@ -20,7 +20,7 @@ class web_handler {
  public:
   explicit web_handler(std::chrono::milliseconds write_timeout) : write_timeout_(write_timeout) {}
 
-  net::awaitable<bool> serve(request_context& rc, const web_asset& asset) const;
+  asio::awaitable<bool> serve(request_context& rc, const web_asset& asset) const;
 
  private:
   std::chrono::milliseconds write_timeout_;

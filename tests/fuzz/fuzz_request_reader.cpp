@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 namespace {
 
@@ -57,7 +57,7 @@ std::vector<std::string> fields_of(const Fields& fields) {
 }
 
 void check(std::string_view bytes, std::size_t cut, gateway::inbound_request& request) {
-  http::request_parser<http::string_body> beast_parser;
+  beast::http::request_parser<beast::http::string_body> beast_parser;
   const auto beast_ec = feed(beast_parser, bytes, cut);
   gateway::request_reader reader(request);
   const auto ec = feed(reader, bytes, cut);
@@ -79,7 +79,7 @@ void check(std::string_view bytes, std::size_t cut, gateway::inbound_request& re
 bool strictly_chunked(const gateway::inbound_request& r) {
   std::vector<std::string> items;
   for (const auto f : r) {
-    if (f.name() != http::field::transfer_encoding) continue;
+    if (f.name() != beast::http::field::transfer_encoding) continue;
     std::string_view list = f.value();
     for (;;) {
       const auto comma = list.find(',');
@@ -94,7 +94,7 @@ bool strictly_chunked(const gateway::inbound_request& r) {
   return items.size() == 1 && boost::beast::iequals(items[0], "chunked");
 }
 
-bool has_field(const gateway::inbound_request& r, http::field name) {
+bool has_field(const gateway::inbound_request& r, beast::http::field name) {
   for (const auto f : r)
     if (f.name() == name) return true;
   return false;
@@ -120,10 +120,10 @@ void check_connection(std::string_view bytes, gateway::inbound_request& request)
         const auto n = parser.put(boost::asio::buffer(bytes.data() + at, held), ec);
         if (n > held) std::abort();
         at += n;
-        if (ec == http::error::need_more) {
+        if (ec == beast::http::error::need_more) {
           ec = {};
           // A full buffer the parser cannot finish a line in: serve_http's read fails so.
-          if (n == 0 && held == window) ec = http::error::buffer_overflow;
+          if (n == 0 && held == window) ec = beast::http::error::buffer_overflow;
           if (n == 0) return false;  // wait for bytes that never come, or overflow
         }
         if (ec || parser.is_done() || (header_only && parser.is_header_done())) return true;
@@ -145,11 +145,11 @@ void check_connection(std::string_view bytes, gateway::inbound_request& request)
     if (refusal.status) return;  // the refusal is the connection's last answer: nothing more is read
     if (!parser.is_done()) std::abort();
     // Answered: framed unambiguously.
-    const bool has_te = has_field(request, http::field::transfer_encoding);
+    const bool has_te = has_field(request, beast::http::field::transfer_encoding);
     if (parser.chunked() != has_te) std::abort();
-    if (has_te && (!strictly_chunked(request) || request.version() < 11 || has_field(request, http::field::content_length)))
+    if (has_te && (!strictly_chunked(request) || request.version() < 11 || has_field(request, beast::http::field::content_length)))
       std::abort();
-    http::request_parser<http::string_body> beast_parser;
+    beast::http::request_parser<beast::http::string_body> beast_parser;
     beast_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     beast_parser.body_limit(limits.max_body_bytes);
     boost::beast::error_code beast_ec;
@@ -160,7 +160,7 @@ void check_connection(std::string_view bytes, gateway::inbound_request& request)
     while (!beast_ec && !beast_parser.is_done() && taken < at - start) {
       const auto held = std::min(window, at - start - taken);
       const auto n = beast_parser.put(boost::asio::buffer(bytes.data() + taken + start, held), beast_ec);
-      if (beast_ec == http::error::need_more) beast_ec = {};
+      if (beast_ec == beast::http::error::need_more) beast_ec = {};
       if (n == 0) break;
       taken += n;
     }

@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -42,14 +42,14 @@ class one_answer_server {
  private:
   void answer_once(tcp::socket& s) {
     boost::system::error_code ec;
-    net::streambuf in;
-    const auto head = net::read_until(s, in, "\r\n\r\n", ec);
+    asio::streambuf in;
+    const auto head = asio::read_until(s, in, "\r\n\r\n", ec);
     if (ec) return;
-    std::string text(net::buffers_begin(in.data()), net::buffers_begin(in.data()) + static_cast<std::ptrdiff_t>(head));
+    std::string text(asio::buffers_begin(in.data()), asio::buffers_begin(in.data()) + static_cast<std::ptrdiff_t>(head));
     std::size_t length = 0;
     if (const auto at = text.find("Content-Length: "); at != std::string::npos) length = std::stoul(text.substr(at + 16));
     in.consume(head);
-    if (in.size() < length) net::read(s, in, net::transfer_exactly(length - in.size()), ec);
+    if (in.size() < length) asio::read(s, in, asio::transfer_exactly(length - in.size()), ec);
     {
       std::unique_lock lock(held_mutex_);
       if (held_ < hold) {
@@ -61,11 +61,11 @@ class one_answer_server {
     const std::string body = R"({"answer":"tamam","cached":false})";
     const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
                               std::to_string(body.size()) + "\r\n\r\n" + body;
-    net::write(s, net::buffer(reply), ec);
+    asio::write(s, asio::buffer(reply), ec);
     s.close(ec);  // no Connection: close - the client keeps it as idle
   }
 
-  net::io_context ioc_;
+  asio::io_context ioc_;
   std::mutex held_mutex_;
   std::condition_variable arrived_;
   unsigned held_ = 0;  // guarded by held_mutex_

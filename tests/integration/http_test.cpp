@@ -64,21 +64,21 @@ TEST_CASE("http: streaming disabled by STREAM_RESPONSE answers JSON", "[integrat
 
 TEST_CASE("http: pipelined requests are answered in order on one connection", "[integration]") {
   test_env env;
-  namespace net = boost::asio;
+  namespace asio = boost::asio;
   const std::string one = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   const std::string body = chat_body("BIST 100 nedir?");
   const std::string two = "POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
                           std::to_string(body.size()) + "\r\n\r\n" + body;
   const std::string three = "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  net::io_context io;
-  net::ip::tcp::socket s(io);
-  s.connect({net::ip::make_address("127.0.0.1"), env.port()});
-  net::write(s, net::buffer(one + two + three));  // all three before reading anything
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), env.port()});
+  asio::write(s, asio::buffer(one + two + three));  // all three before reading anything
   std::string all;
   boost::system::error_code ec;
   char buf[4096];
   while (!ec) {
-    const auto n = s.read_some(net::buffer(buf), ec);
+    const auto n = s.read_some(asio::buffer(buf), ec);
     all.append(buf, n);
   }
   const auto first = all.find("HTTP/1.1 200"), second = all.find("HTTP/1.1 200", first + 1),

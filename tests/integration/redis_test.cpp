@@ -37,8 +37,8 @@ struct client_env {
     thread.join();
   }
   template <class T>
-  T run(net::awaitable<T> a) {
-    return net::co_spawn(ioc, std::move(a), net::use_future).get();
+  T run(asio::awaitable<T> a) {
+    return asio::co_spawn(ioc, std::move(a), asio::use_future).get();
   }
   redis::redis_reply cmd(std::vector<std::string> args) { return run(client->command(std::move(args))); }
   bool wait_up(bool want = true) {
@@ -49,8 +49,8 @@ struct client_env {
     return false;
   }
 
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{ioc.get_executor()};
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{ioc.get_executor()};
   std::shared_ptr<redis::redis_client> client;
   std::thread thread;
 };
@@ -76,11 +76,11 @@ TEST_CASE("redis: pipelined commands get their own replies, in order", "[redis][
   REQUIRE(env.wait_up());
   std::vector<std::future<redis::redis_reply>> sets, gets;
   for (int i = 0; i < 200; ++i)
-    sets.push_back(net::co_spawn(env.ioc, env.client->command({"SET", name(i), std::to_string(i * 7)}),
-                                 net::use_future));
+    sets.push_back(asio::co_spawn(env.ioc, env.client->command({"SET", name(i), std::to_string(i * 7)}),
+                                  asio::use_future));
   for (auto& f : sets) CHECK(f.get().value.text == "OK");
   for (int i = 0; i < 200; ++i)
-    gets.push_back(net::co_spawn(env.ioc, env.client->command({"GET", name(i)}), net::use_future));
+    gets.push_back(asio::co_spawn(env.ioc, env.client->command({"GET", name(i)}), asio::use_future));
   for (int i = 0; i < 200; ++i) CHECK(gets[static_cast<std::size_t>(i)].get().value.text == std::to_string(i * 7));
   const auto err = env.cmd({"INCR", "k1", "extra"});
   CHECK(err.error == redis::redis_errc::ok);

@@ -18,7 +18,7 @@ namespace gateway::testing {
 /// (need_more when the bytes end first). The parser's limits are the caller's to set.
 template <class Parser>
 boost::beast::error_code feed(Parser& p, std::string_view bytes, std::size_t cut) {
-  namespace http = boost::beast::http;
+  namespace beast = boost::beast;
   boost::beast::error_code ec;
   std::string buffer(bytes.substr(0, cut));
   std::size_t next = cut;
@@ -27,7 +27,7 @@ boost::beast::error_code feed(Parser& p, std::string_view bytes, std::size_t cut
       const auto used = p.put(boost::asio::buffer(buffer), ec);
       if (used > buffer.size()) std::abort();  // a parser never takes more than it was given
       buffer.erase(0, used);
-      if (ec == http::error::need_more) {
+      if (ec == beast::http::error::need_more) {
         ec = {};
         break;
       }
@@ -35,7 +35,7 @@ boost::beast::error_code feed(Parser& p, std::string_view bytes, std::size_t cut
       if (used == 0) break;
     }
     if (p.is_done()) return ec;
-    if (next >= bytes.size()) return http::error::need_more;
+    if (next >= bytes.size()) return beast::http::error::need_more;
     buffer += bytes.substr(next);
     next = bytes.size();
   }

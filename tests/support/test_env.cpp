@@ -13,16 +13,15 @@
 #include <stdexcept>
 
 namespace test {
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 namespace {
 
 template <class T>
-T run_on(net::io_context& ioc, net::awaitable<T> work) {
-  auto fut = net::co_spawn(net::make_strand(ioc), std::move(work), net::use_future);
+T run_on(asio::io_context& ioc, asio::awaitable<T> work) {
+  auto fut = asio::co_spawn(asio::make_strand(ioc), std::move(work), asio::use_future);
   // A hang is a failure, never a stuck test run. (Thrown, not REQUIREd: some tests call this from
   // several threads, and Catch2's assertions are not thread-safe; the exception reaches the test.)
   if (fut.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
@@ -39,28 +38,28 @@ void copy_headers(const Parser& p, std::map<std::string, std::string>& out) {
   }
 }
 
-net::awaitable<void> connect_and_send(beast::tcp_stream& s, unsigned short port, const std::string& method,
-                                      const std::string& target, const std::string& body,
-                                      const std::map<std::string, std::string>& headers) {
+asio::awaitable<void> connect_and_send(beast::tcp_stream& s, unsigned short port, const std::string& method,
+                                       const std::string& target, const std::string& body,
+                                       const std::map<std::string, std::string>& headers) {
   s.expires_after(std::chrono::seconds(30));
-  co_await s.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), net::use_awaitable);
-  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  req.set(http::field::host, "127.0.0.1");
+  co_await s.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), asio::use_awaitable);
+  beast::http::request<beast::http::string_body> req{beast::http::string_to_verb(method), target, 11};
+  req.set(beast::http::field::host, "127.0.0.1");
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
-  co_await http::async_write(s, req, net::use_awaitable);
+  co_await beast::http::async_write(s, req, asio::use_awaitable);
 }
 
-net::awaitable<http_result> do_request(unsigned short port, std::string method, std::string target,
-                                       std::string body, std::map<std::string, std::string> headers) {
-  beast::tcp_stream s(co_await net::this_coro::executor);
+asio::awaitable<http_result> do_request(unsigned short port, std::string method, std::string target,
+                                        std::string body, std::map<std::string, std::string> headers) {
+  beast::tcp_stream s(co_await asio::this_coro::executor);
   co_await connect_and_send(s, port, method, target, body, headers);
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
+  beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(16 << 20);
   if (method == "HEAD") parser.skip(true);
-  co_await http::async_read(s, buffer, parser, net::use_awaitable);
+  co_await beast::http::async_read(s, buffer, parser, asio::use_awaitable);
   http_result out;
   out.status = parser.get().result_int();
   copy_headers(parser, out.headers);
@@ -86,15 +85,15 @@ void read_event(const boost::json::object& o, stream_result& out) {
   if (auto* f = choice.if_contains("finish_reason"); f && f->is_string()) out.finish_reason = std::string(f->as_string());
 }
 
-net::awaitable<stream_result> do_stream(unsigned short port, std::string target, std::string body,
-                                        std::function<bool(const gateway::sse_event&)> on_event,
-                                        std::map<std::string, std::string> headers) {
-  beast::tcp_stream s(co_await net::this_coro::executor);
+asio::awaitable<stream_result> do_stream(unsigned short port, std::string target, std::string body,
+                                         std::function<bool(const gateway::sse_event&)> on_event,
+                                         std::map<std::string, std::string> headers) {
+  beast::tcp_stream s(co_await asio::this_coro::executor);
   co_await connect_and_send(s, port, "POST", target, body, headers);
   beast::flat_buffer buffer;
-  http::response_parser<http::buffer_body> parser;
+  beast::http::response_parser<beast::http::buffer_body> parser;
   parser.body_limit(boost::none);
-  co_await http::async_read_header(s, buffer, parser, net::use_awaitable);
+  co_await beast::http::async_read_header(s, buffer, parser, asio::use_awaitable);
   stream_result out;
   out.status = parser.get().result_int();
   copy_headers(parser, out.headers);
@@ -103,8 +102,8 @@ net::awaitable<stream_result> do_stream(unsigned short port, std::string target,
   while (!parser.is_done()) {
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
-    auto [ec, n] = co_await http::async_read_some(s, buffer, parser, net::as_tuple(net::use_awaitable));
-    if (ec && ec != http::error::need_buffer) throw boost::system::system_error(ec);
+    auto [ec, n] = co_await beast::http::async_read_some(s, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (ec && ec != beast::http::error::need_buffer) throw boost::system::system_error(ec);
     const std::string_view piece(chunk, sizeof chunk - parser.get().body().size);
     out.body.append(piece);
     if (out.status != 200) continue;

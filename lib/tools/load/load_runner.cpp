@@ -27,16 +27,15 @@
 
 
 namespace gateway::bench {
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
 using steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_json_answer = 4 << 20;
 
 std::uint64_t ns(steady::duration d) {
@@ -77,7 +76,7 @@ struct connection {
 // One event loop with its share of the load. Single-threaded: nothing in here is locked.
 class worker {
  public:
-  worker(const bench_config& cfg, const question_source& questions, net::ip::tcp::endpoint endpoint,
+  worker(const bench_config& cfg, const question_source& questions, asio::ip::tcp::endpoint endpoint,
          ssl::context* tls, unsigned index, unsigned workers, steady::time_point start)
       : cfg_(cfg), questions_(questions), endpoint_(endpoint), tls_(tls), index_(index), workers_(workers),
         start_(start), measure_from_(start + cfg.warmup),
@@ -87,20 +86,20 @@ class worker {
         host_header_(fmt::format("{}:{}", cfg.target.host, cfg.target.port)) {}
 
   void run() {
-    net::co_spawn(ioc_, main(), net::detached);
+    asio::co_spawn(ioc_, main(), asio::detached);
     ioc_.run();
   }
 
   run_result result;
 
  private:
-  net::awaitable<void> main() {
+  asio::awaitable<void> main() {
     if (cfg_.rate > 0) {
       co_await open_loop();
     } else {
       for (unsigned i = 0; i < max_connections_; ++i) {
         const auto offset = max_connections_ > 1 ? cfg_.ramp * i / max_connections_ : steady::duration::zero();
-        net::co_spawn(ioc_, closed_loop_client(start_ + offset), net::detached);
+        asio::co_spawn(ioc_, closed_loop_client(start_ + offset), asio::detached);
       }
     }
   }
@@ -109,11 +108,11 @@ class worker {
 
   // Requests start on schedule whatever the answers do; a late timer issues every overdue request
   // at once, each still measured from its scheduled time.
-  net::awaitable<void> open_loop() {
+  asio::awaitable<void> open_loop() {
     const auto interval = std::chrono::duration_cast<steady::duration>(
         std::chrono::duration<double>(static_cast<double>(workers_) / cfg_.rate));
     auto next = start_ + interval * index_ / workers_;
-    net::steady_timer timer(ioc_);
+    asio::steady_timer timer(ioc_);
     while (next < stop_at_ && !quota_reached()) {
       timer.expires_at(next);
       co_await timer.async_wait(tuple_awaitable);
@@ -121,14 +120,14 @@ class worker {
       while (next <= now && next < stop_at_ && !quota_reached()) {
         const bool measured = next >= measure_from_;
         if (measured) ++measured_issued_;
-        net::co_spawn(ioc_, one(next, next_index(), measured), net::detached);
+        asio::co_spawn(ioc_, one(next, next_index(), measured), asio::detached);
         next += interval;
       }
     }
   }
 
-  net::awaitable<void> closed_loop_client(steady::time_point begin) {
-    net::steady_timer timer(ioc_, begin);
+  asio::awaitable<void> closed_loop_client(steady::time_point begin) {
+    asio::steady_timer timer(ioc_, begin);
     co_await timer.async_wait(tuple_awaitable);
     for (;;) {
       const auto t0 = steady::now();
@@ -144,7 +143,7 @@ class worker {
 
   std::uint64_t next_index() { return index_ + workers_ * sequence_++; }
 
-  net::awaitable<void> one(steady::time_point t0, std::uint64_t index, bool measured) {
+  asio::awaitable<void> one(steady::time_point t0, std::uint64_t index, bool measured) {
     ++result.sent;
     const auto deadline = t0 + cfg_.timeout;
     const auto body = body_for(cfg_, questions_.at(index));
@@ -180,8 +179,8 @@ class worker {
 
   // An idle connection, a new one (up to the limit), or the next one released; the wait counts.
   // `fresh`: a new connection only; at the limit, the longest idle one is closed to make room.
-  net::awaitable<std::unique_ptr<connection>> acquire(steady::time_point deadline, std::string& error,
-                                                      bool fresh = false) {
+  asio::awaitable<std::unique_ptr<connection>> acquire(steady::time_point deadline, std::string& error,
+                                                       bool fresh = false) {
     for (;;) {
       if (fresh && open_ >= max_connections_ && !idle_.empty()) {
         idle_.erase(idle_.begin());
@@ -198,7 +197,7 @@ class worker {
         if (!c) --open_;
         co_return c;
       }
-      auto wake = std::make_shared<net::steady_timer>(ioc_, deadline);
+      auto wake = std::make_shared<asio::steady_timer>(ioc_, deadline);
       waiters_.push_back(wake);
       co_await wake->async_wait(tuple_awaitable);
       if (steady::now() >= deadline) {
@@ -220,7 +219,7 @@ class worker {
     }
   }
 
-  net::awaitable<std::unique_ptr<connection>> connect(steady::time_point deadline, std::string& error) {
+  asio::awaitable<std::unique_ptr<connection>> connect(steady::time_point deadline, std::string& error) {
     auto c = std::make_unique<connection>();
     if (tls_) {
       c->tls.emplace(ioc_, *tls_);
@@ -238,7 +237,7 @@ class worker {
       error = failure("connect", ec);
       co_return nullptr;
     }
-    tcp.socket().set_option(net::ip::tcp::no_delay(true));
+    tcp.socket().set_option(asio::ip::tcp::no_delay(true));
     if (tls_) {
       auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
       if (hec) {
@@ -251,25 +250,25 @@ class worker {
   }
 
   template <class Stream>
-  net::awaitable<std::string> exchange(Stream& s, connection& conn, const std::string& body, steady::time_point t0,
-                                       steady::time_point deadline, bool measured, bool& reusable,
-                                       bool& responded) {
-    http::request<http::string_body> req{http::verb::post, cfg_.target.path, 11};
-    req.set(http::field::host, host_header_);
-    req.set(http::field::content_type, "application/json");
-    if (!cfg_.api_key.empty()) req.set(http::field::authorization, "Bearer " + cfg_.api_key);
-    if (cfg_.no_cache) req.set(http::field::cache_control, "no-cache");
+  asio::awaitable<std::string> exchange(Stream& s, connection& conn, const std::string& body, steady::time_point t0,
+                                        steady::time_point deadline, bool measured, bool& reusable,
+                                        bool& responded) {
+    beast::http::request<beast::http::string_body> req{beast::http::verb::post, cfg_.target.path, 11};
+    req.set(beast::http::field::host, host_header_);
+    req.set(beast::http::field::content_type, "application/json");
+    if (!cfg_.api_key.empty()) req.set(beast::http::field::authorization, "Bearer " + cfg_.api_key);
+    if (cfg_.no_cache) req.set(beast::http::field::cache_control, "no-cache");
     for (const auto& [name, value] : cfg_.headers) req.set(name, value);
     req.body() = body;
     req.prepare_payload();
     req.keep_alive(true);
     conn.tcp().expires_at(deadline);
-    auto [wec, written] = co_await http::async_write(s, req, tuple_awaitable);
+    auto [wec, written] = co_await beast::http::async_write(s, req, tuple_awaitable);
     if (wec) co_return failure("write", wec);
 
-    http::response_parser<http::buffer_body> parser;
+    beast::http::response_parser<beast::http::buffer_body> parser;
     parser.body_limit(boost::none);
-    auto [hec, head_bytes] = co_await http::async_read_header(s, conn.buffer, parser, tuple_awaitable);
+    auto [hec, head_bytes] = co_await beast::http::async_read_header(s, conn.buffer, parser, tuple_awaitable);
     if (hec) co_return failure("read", hec);
     responded = true;
     const auto head_at = steady::now();
@@ -283,8 +282,8 @@ class worker {
     while (!parser.is_done()) {
       parser.get().body().data = chunk;
       parser.get().body().size = sizeof chunk;
-      auto [ec, n] = co_await http::async_read_some(s, conn.buffer, parser, tuple_awaitable);
-      if (ec == http::error::need_buffer) ec = {};
+      auto [ec, n] = co_await beast::http::async_read_some(s, conn.buffer, parser, tuple_awaitable);
+      if (ec == beast::http::error::need_buffer) ec = {};
       if (ec) co_return failure("read", ec);
       const std::string_view piece(chunk, sizeof chunk - parser.get().body().size);
       bytes += piece.size();
@@ -320,17 +319,17 @@ class worker {
 
   const bench_config& cfg_;
   const question_source& questions_;
-  net::ip::tcp::endpoint endpoint_;
+  asio::ip::tcp::endpoint endpoint_;
   ssl::context* tls_;
   const unsigned index_, workers_;
   const steady::time_point start_, measure_from_, stop_at_;
   const std::uint64_t quota_;
   const unsigned max_connections_;
   const std::string host_header_;
-  net::io_context ioc_{1};
+  asio::io_context ioc_{1};
   std::vector<std::unique_ptr<connection>> idle_;
   unsigned open_ = 0;
-  std::deque<std::shared_ptr<net::steady_timer>> waiters_;
+  std::deque<std::shared_ptr<asio::steady_timer>> waiters_;
   std::uint64_t sequence_ = 0;
   std::uint64_t measured_issued_ = 0;
 };
@@ -359,10 +358,10 @@ void run_result::merge(const run_result& o) {
 }
 
 run_result run_load(const bench_config& cfg) {
-  net::ip::tcp::endpoint endpoint;
+  asio::ip::tcp::endpoint endpoint;
   {
-    net::io_context resolver_ioc;
-    net::ip::tcp::resolver resolver(resolver_ioc);
+    asio::io_context resolver_ioc;
+    asio::ip::tcp::resolver resolver(resolver_ioc);
     boost::system::error_code ec;
     const auto found = resolver.resolve(cfg.target.host, std::to_string(cfg.target.port), ec);
     if (ec || found.empty()) throw std::runtime_error("cannot resolve " + cfg.target.host + ": " + ec.message());

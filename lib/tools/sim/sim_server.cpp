@@ -32,10 +32,10 @@
 namespace gateway::sim {
 namespace beast = boost::beast;
 namespace json = boost::json;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 namespace {
 
-constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 // GCC 12 mishandles temporaries that live across a co_await (braced lists fail to compile, lambda
 // closures get destroyed twice): inside coroutines, a co_await stands in a statement of its own
 // (`auto x = co_await ...;`) and such values are built in separate statements.
@@ -122,16 +122,16 @@ json::object counts_json(const Map& counts) {
 struct stream_watch {
   bool watching = true;   // false once the stream is over: the watch must touch nothing then
   bool peer_gone = false;
-  net::steady_timer* pause = nullptr;         // the pacing timer, cancelled when the peer leaves
-  std::shared_ptr<net::steady_timer> gate;    // the gate wait in progress, if any
+  asio::steady_timer* pause = nullptr;         // the pacing timer, cancelled when the peer leaves
+  std::shared_ptr<asio::steady_timer> gate;    // the gate wait in progress, if any
 };
 
 }  // namespace
 
 struct sim_server::impl : std::enable_shared_from_this<impl> {
-  impl(net::io_context& ioc, sim_config c, logger l)
+  impl(asio::io_context& ioc, sim_config c, logger l)
       : ioc(ioc), cfg(std::move(c)), log(std::move(l)),
-        acceptor(ioc, {net::ip::make_address(cfg.host), cfg.port}, log,
+        acceptor(ioc, {asio::ip::make_address(cfg.host), cfg.port}, log,
                  [this](tcp::socket s) { on_accept(std::move(s)); }) {
     if (cfg.tls) tls.emplace(make_server_tls_context(cfg.tls->certificate, cfg.tls->private_key));
   }
@@ -141,7 +141,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     ++connections;
     auto ex = socket.get_executor();
     auto self = shared_from_this();  // frames keep the server alive until they are destroyed
-    net::co_spawn(ex, session(self, std::move(socket)), [self](std::exception_ptr e) {
+    asio::co_spawn(ex, session(self, std::move(socket)), [self](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -151,11 +151,11 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     });
   }
 
-  static net::awaitable<void> session(std::shared_ptr<impl> self, tcp::socket socket) {
+  static asio::awaitable<void> session(std::shared_ptr<impl> self, tcp::socket socket) {
     if (self->tls) {
-      net::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls);
+      asio::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *self->tls);
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
-      auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, tuple_awaitable);
+      auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
       beast::get_lowest_layer(stream).expires_never();
       if (ec) co_return;
       ++self->tls_handshakes;
@@ -172,7 +172,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   }
 
   template <class Stream>
-  net::awaitable<void> serve(Stream& stream) {
+  asio::awaitable<void> serve(Stream& stream) {
     serve_limits limits;
     limits.keepalive_timeout = std::chrono::seconds(120);  // outlive the gateway's pool idle time
     limits.max_body_bytes = 8 << 20;
@@ -187,20 +187,20 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
 
   // ---- routes ------------------------------------------------------------------------------
   template <class Stream>
-  net::awaitable<bool> route(Stream& stream, inbound_request& req, bool& drop_next) {
+  asio::awaitable<bool> route(Stream& stream, inbound_request& req, bool& drop_next) {
     ++requests;
     std::string_view path = req.target();
     path = path.substr(0, path.find('?'));
     for (auto prefix : api_prefixes) {
       if (!path.starts_with(prefix)) continue;
       const auto rest = path.substr(prefix.size());
-      if (rest == "/chat/completions" && req.method() == http::verb::post) {
+      if (rest == "/chat/completions" && req.method() == beast::http::verb::post) {
         if (std::exchange(drop_next, false)) co_return false;  // close without a byte: a "stale" connection
         co_return co_await completion(stream, req, drop_next);
       }
-      if (rest == "/models" && req.method() == http::verb::get) {
+      if (rest == "/models" && req.method() == beast::http::verb::get) {
         if (cfg.ttft.count() > 0) {  // the list too comes after the time to first byte
-          net::steady_timer timer(co_await net::this_coro::executor, cfg.ttft);
+          asio::steady_timer timer(co_await asio::this_coro::executor, cfg.ttft);
           co_await timer.async_wait(tuple_awaitable);
         }
         json::array data;
@@ -210,7 +210,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
         co_return co_await reply(stream, req, 200, std::move(body));
       }
     }
-    if (path == "/sim/stats" && req.method() == http::verb::get) {
+    if (path == "/sim/stats" && req.method() == beast::http::verb::get) {
       const auto s = snapshot();
       std::string body = json::serialize(json::object{
           {"requests", s.requests}, {"completions", s.completions}, {"connections", s.connections},
@@ -221,11 +221,11 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
           {"by_route", counts_json(s.by_route)}, {"last_request_body", s.last_request_body}});
       co_return co_await reply(stream, req, 200, std::move(body));
     }
-    if (path == "/sim/reset" && req.method() == http::verb::post) {
+    if (path == "/sim/reset" && req.method() == beast::http::verb::post) {
       reset();
       co_return co_await reply(stream, req, 200, R"({"reset":true})");
     }
-    if (path.starts_with("/sim/gates/") && path.ends_with("/open") && req.method() == http::verb::post) {
+    if (path.starts_with("/sim/gates/") && path.ends_with("/open") && req.method() == beast::http::verb::post) {
       open_gate(std::string(path.substr(11, path.size() - 11 - 5)));
       co_return co_await reply(stream, req, 200, R"({"open":true})");
     }
@@ -235,24 +235,24 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   using header_list = std::vector<std::pair<std::string, std::string>>;
 
   template <class Stream>
-  net::awaitable<bool> reply(Stream& stream, const inbound_request& req, unsigned status, std::string body,
-                             std::string_view retry_after = {}, const header_list& headers = {}) {
+  asio::awaitable<bool> reply(Stream& stream, const inbound_request& req, unsigned status, std::string body,
+                              std::string_view retry_after = {}, const header_list& headers = {}) {
     auto res = make_json_response(status, std::move(body), req.keep_alive(), req.version());
-    if (!retry_after.empty()) res.set(http::field::retry_after, retry_after);
+    if (!retry_after.empty()) res.set(beast::http::field::retry_after, retry_after);
     for (const auto& [name, value] : headers) res.set(name, value);
     const auto ec = co_await write_with_deadline(stream, res, std::chrono::seconds(30));
     co_return !ec && req.keep_alive();
   }
 
   template <class Stream>
-  net::awaitable<bool> completion(Stream& stream, inbound_request& req, bool& drop_next) {
+  asio::awaitable<bool> completion(Stream& stream, inbound_request& req, bool& drop_next) {
     ++completions;
     {
       std::lock_guard lock(mutex);
       last_body = req.body();
       last_request_id = std::string(req["x-request-id"]);
     }
-    const auto key = key_position(req[http::field::authorization]);
+    const auto key = key_position(req[beast::http::field::authorization]);
     if (!key) {
       ++unauthorized;
       co_return co_await reply(stream, req, 401, groq_error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
@@ -282,9 +282,9 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       d.error_after.reset();
     }
     drop_next = d.drop_next;
-    const auto executor = co_await net::this_coro::executor;
-    net::steady_timer timer(executor);
-    auto pause = [&](std::chrono::milliseconds ms) -> net::awaitable<void> {
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    auto pause = [&](std::chrono::milliseconds ms) -> asio::awaitable<void> {
       if (ms.count() <= 0) co_return;
       timer.expires_after(ms);
       co_await timer.async_wait(tuple_awaitable);
@@ -318,18 +318,18 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   }
 
   template <class Stream, class Pause>
-  net::awaitable<bool> stream_completion(Stream& stream, const inbound_request& req, bool include_usage,
-                                         const directives& d, const sim_answer& answer, net::steady_timer& timer,
-                                         Pause& pause, const header_list& headers) {
-    http::response<http::empty_body> head{http::status::ok, req.version()};
+  asio::awaitable<bool> stream_completion(Stream& stream, const inbound_request& req, bool include_usage,
+                                          const directives& d, const sim_answer& answer, asio::steady_timer& timer,
+                                          Pause& pause, const header_list& headers) {
+    beast::http::response<beast::http::empty_body> head{beast::http::status::ok, req.version()};
     for (const auto& [name, value] : headers) head.set(name, value);
-    head.set(http::field::content_type, "text/event-stream");
-    head.set(http::field::cache_control, "no-cache");
+    head.set(beast::http::field::content_type, "text/event-stream");
+    head.set(beast::http::field::cache_control, "no-cache");
     head.set("x-request-id", "req_sim_" + answer.id);
     head.chunked(true);
     head.keep_alive(req.keep_alive());
-    http::response_serializer<http::empty_body> sr{head};
-    auto [hec, hn] = co_await http::async_write_header(stream, sr, tuple_awaitable);
+    beast::http::response_serializer<beast::http::empty_body> sr{head};
+    auto [hec, hn] = co_await beast::http::async_write_header(stream, sr, tuple_awaitable);
     if (hec) co_return false;
 
     ++streams_started;
@@ -343,14 +343,14 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     auto watch = std::make_shared<stream_watch>();
     watch->pause = &timer;
     auto& socket = beast::get_lowest_layer(stream).socket();
-    const auto strand = co_await net::this_coro::executor;
+    const auto strand = co_await asio::this_coro::executor;
     // Readiness is only a hint: a peek tells a closed peer from a spurious wake-up.
     std::function<void(boost::system::error_code)> on_readable;
     on_readable = [&socket, watch, strand, &on_readable](boost::system::error_code ec) {
       if (!watch->watching) return;
       const auto peer = ec ? peer_state::closed : probe_peer(socket);
       if (peer == peer_state::quiet)
-        return socket.async_wait(tcp::socket::wait_read, net::bind_executor(strand, on_readable));
+        return socket.async_wait(tcp::socket::wait_read, asio::bind_executor(strand, on_readable));
       if (peer != peer_state::closed) return;
       watch->peer_gone = true;
       boost::system::error_code ignored;
@@ -358,27 +358,27 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       watch->pause->cancel();
       if (watch->gate) watch->gate->cancel();
     };
-    socket.async_wait(tcp::socket::wait_read, net::bind_executor(strand, on_readable));
+    socket.async_wait(tcp::socket::wait_read, asio::bind_executor(strand, on_readable));
     struct watch_guard {
       stream_watch& w;
       ~watch_guard() { w.watching = false; }
     } wguard{*watch};
 
     const bool split = d.split || cfg.split_writes;
-    auto send = [&](std::string bytes) -> net::awaitable<bool> {
+    auto send = [&](std::string bytes) -> asio::awaitable<bool> {
       beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
       const std::size_t cut = split ? utf8_split_point(bytes) : bytes.size();
       const std::array<std::string_view, 2> parts = {std::string_view(bytes).substr(0, cut),
                                                      std::string_view(bytes).substr(cut)};
       for (auto part : parts) {
         if (part.empty()) continue;
-        auto [ec, n] = co_await net::async_write(stream, http::make_chunk(net::buffer(part)), tuple_awaitable);
+        auto [ec, n] = co_await asio::async_write(stream, beast::http::make_chunk(asio::buffer(part)), tuple_awaitable);
         if (ec) co_return false;
       }
       beast::get_lowest_layer(stream).expires_never();
       co_return !watch->peer_gone;
     };
-    auto aborted = [&]() -> net::awaitable<bool> {
+    auto aborted = [&]() -> asio::awaitable<bool> {
       ++streams_aborted;
       co_return false;
     };
@@ -421,7 +421,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       std::string tail = end_events(answer, include_usage);
       if (!co_await send(std::move(tail))) co_return co_await aborted();
     }
-    auto [lec, ln] = co_await net::async_write(stream, http::make_chunk_last(), tuple_awaitable);
+    auto [lec, ln] = co_await asio::async_write(stream, beast::http::make_chunk_last(), tuple_awaitable);
     if (lec) co_return co_await aborted();
     ++streams_completed;
     co_return req.keep_alive();
@@ -456,9 +456,9 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     return d.times == 0 || n <= d.times;
   }
 
-  net::awaitable<void> wait_gate(const std::string& name, stream_watch& watch) {
-    const auto strand = co_await net::this_coro::executor;
-    auto timer = std::make_shared<net::steady_timer>(strand);
+  asio::awaitable<void> wait_gate(const std::string& name, stream_watch& watch) {
+    const auto strand = co_await asio::this_coro::executor;
+    auto timer = std::make_shared<asio::steady_timer>(strand);
     timer->expires_after(std::chrono::seconds(60));  // a forgotten gate must not hang a test forever
     {
       std::lock_guard lock(mutex);
@@ -475,7 +475,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     auto& g = gates[name];
     g.open = true;
     for (auto& [ex, weak] : g.waiters)  // each timer is cancelled on its own strand
-      net::post(ex, [weak] {
+      asio::post(ex, [weak] {
         if (auto t = weak.lock()) t->cancel();
       });
     g.waiters.clear();
@@ -494,7 +494,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     windows.clear();
     for (auto& [name, g] : gates)
       for (auto& [ex, weak] : g.waiters)
-        net::post(ex, [weak] {
+        asio::post(ex, [weak] {
           if (auto t = weak.lock()) t->cancel();
         });
     gates.clear();
@@ -508,18 +508,18 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     return s;
   }
 
-  net::io_context& ioc;
+  asio::io_context& ioc;
   sim_config cfg;
   logger log;
   log_budget refusal_log{10};  // serve_http's refusal lines a second; thread-safe
-  std::optional<net::ssl::context> tls;
+  std::optional<asio::ssl::context> tls;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> requests{0}, completions{0}, connections{0}, tls_handshakes{0}, tls_resumed{0},
       streams_started{0}, streams_completed{0}, streams_aborted{0}, unauthorized{0}, ids{0};
   std::atomic<std::int64_t> active_streams{0};
   struct gate {
     bool open = false;
-    std::vector<std::pair<net::any_io_executor, std::weak_ptr<net::steady_timer>>> waiters;
+    std::vector<std::pair<asio::any_io_executor, std::weak_ptr<asio::steady_timer>>> waiters;
   };
   std::mutex mutex;  // guards last_body, fault_counts, gates, the limits and their counts
   std::string last_body;
@@ -533,7 +533,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
   listener acceptor;
 };
 
-sim_server::sim_server(net::io_context& ioc, sim_config cfg, logger log)
+sim_server::sim_server(asio::io_context& ioc, sim_config cfg, logger log)
     : impl_(std::make_shared<impl>(ioc, std::move(cfg), std::move(log))) {}
 sim_server::~sim_server() { stop(); }
 

@@ -66,7 +66,7 @@ struct sim_stats {
 
 class sim_server {
  public:
-  sim_server(net::io_context& ioc, sim_config cfg, logger log);
+  sim_server(asio::io_context& ioc, sim_config cfg, logger log);
   ~sim_server();
 
   void start();

@@ -9,11 +9,11 @@ using namespace gateway;
 namespace json = boost::json;
 
 namespace {
-net::awaitable<bool> none(request_context&) { co_return true; }
+asio::awaitable<bool> none(request_context&) { co_return true; }
 }  // namespace
 
 TEST_CASE("routes: rows, methods, labels, styles and keys", "[routes]") {
-  using v = http::verb;
+  using v = beast::http::verb;
   const route_table t({{"/chat", {v::post}, "/chat", true, error_style::chat, none},
                        {"/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, none},
                        {"/openai/v1/chat/completions", {v::post}, "/v1/chat/completions", true, error_style::openai, none},

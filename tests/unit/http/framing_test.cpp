@@ -11,7 +11,7 @@
 #include <string>
 
 using namespace gateway;
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 namespace {
 
@@ -61,12 +61,12 @@ TEST_CASE("framing: an item of parameters alone, or parameters on a coding, is r
 }
 
 TEST_CASE("framing: the parser's framing and the list must agree", "[http][framing]") {
-  inbound_request plain(http::verb::post, "/chat", 11);
+  inbound_request plain(beast::http::verb::post, "/chat", 11);
   std::string what;
   CHECK(transfer_coding_problem(plain, false, what) == 0);
   CHECK(transfer_coding_problem(plain, true, what) ==
         400);  // chunked framing with no field: never trusted
-  inbound_request te(http::verb::post, "/chat", 11);
+  inbound_request te(beast::http::verb::post, "/chat", 11);
   te.insert("Transfer-Encoding", "chunked");
   CHECK(transfer_coding_problem(te, true, what) == 0);
   CHECK(transfer_coding_problem(te, false, what) ==
@@ -75,18 +75,18 @@ TEST_CASE("framing: the parser's framing and the list must agree", "[http][frami
 
 TEST_CASE("framing: a failed read is answered by its cause", "[http][framing]") {
   serve_limits limits;
-  CHECK(read_refusal(http::error::body_limit, true, limits).status == 413);
-  CHECK(read_refusal(http::error::header_limit, false, limits).status == 431);
-  CHECK(read_refusal(http::error::buffer_overflow, false, limits).status == 431);
+  CHECK(read_refusal(beast::http::error::body_limit, true, limits).status == 413);
+  CHECK(read_refusal(beast::http::error::header_limit, false, limits).status == 431);
+  CHECK(read_refusal(beast::http::error::buffer_overflow, false, limits).status == 431);
   const auto line =
-      read_refusal(http::error::buffer_overflow, true, limits);  // a chunk line or trailer
+      read_refusal(beast::http::error::buffer_overflow, true, limits);  // a chunk line or trailer
   CHECK(line.status == 400);
   CHECK(line.code == "invalid_request");
   CHECK(line.message.find(std::to_string(read_buffer_limit(limits))) != std::string::npos);
-  CHECK(read_refusal(http::error::bad_chunk, true, limits).status == 400);
+  CHECK(read_refusal(beast::http::error::bad_chunk, true, limits).status == 400);
   // The peer gone or a request cut short: the connection ends without an answer.
-  CHECK(read_refusal(http::error::end_of_stream, false, limits).status == 0);
-  CHECK(read_refusal(http::error::partial_message, true, limits).status == 0);
+  CHECK(read_refusal(beast::http::error::end_of_stream, false, limits).status == 0);
+  CHECK(read_refusal(beast::http::error::partial_message, true, limits).status == 0);
   CHECK(read_refusal(boost::asio::error::operation_aborted, true, limits).status == 0);
   CHECK(read_buffer_limit(limits) == limits.max_header_bytes + limits.read_slack);
 }
@@ -94,13 +94,13 @@ TEST_CASE("framing: a failed read is answered by its cause", "[http][framing]") 
 // Review of issue 35: the refusal's message goes into the log and the error body; the coding in it
 // is the client's, so it is cut to a bound and escaped.
 TEST_CASE("framing: an unsupported coding is quoted cut short and escaped", "[http][framing]") {
-  inbound_request request(http::verb::post, "/chat", 11);
+  inbound_request request(beast::http::verb::post, "/chat", 11);
   request.insert("Transfer-Encoding", "gz\xffip" + std::string(10'000, 'z') + ", chunked");
   std::string what;
   CHECK(transfer_coding_problem(request, true, what) == 501);
   CHECK(what == "transfer coding 'gz\\xffip" + std::string(coding_excerpt_bytes - 5, 'z') +
                     "...' is not supported");
-  inbound_request gzip(http::verb::post, "/chat", 11);
+  inbound_request gzip(beast::http::verb::post, "/chat", 11);
   gzip.insert("Transfer-Encoding", "gzip, chunked");
   CHECK(transfer_coding_problem(gzip, true, what) == 501);
   CHECK(what == "transfer coding 'gzip' is not supported");

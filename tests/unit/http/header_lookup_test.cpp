@@ -13,8 +13,8 @@ using namespace gateway;
 
 TEST_CASE("header lookup: the same answers as Beast's own lookup", "[http]") {
   // The same fields in a Beast request and in the gateway's own: every lookup answers alike.
-  http::request<http::string_body> beast_req{http::verb::post, "/chat", 11};
-  inbound_request req{http::verb::post, "/chat", 11};
+  beast::http::request<beast::http::string_body> beast_req{beast::http::verb::post, "/chat", 11};
+  inbound_request req{beast::http::verb::post, "/chat", 11};
   for (const auto& [name, value] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
            {"Content-Type", "application/json; charset=utf-8"},
            {"X-Request-Id", "first"},
@@ -26,9 +26,9 @@ TEST_CASE("header lookup: the same answers as Beast's own lookup", "[http]") {
     req.insert(name, value);
   }
 
-  for (const auto f : {http::field::content_type, http::field::cache_control, http::field::authorization,
-                       http::field::transfer_encoding, http::field::connection}) {
-    INFO(http::to_string(f));
+  for (const auto f : {beast::http::field::content_type, beast::http::field::cache_control, beast::http::field::authorization,
+                       beast::http::field::transfer_encoding, beast::http::field::connection}) {
+    INFO(beast::http::to_string(f));
     CHECK(header_value(beast_req, f) == beast_req[f]);
     CHECK(has_header(beast_req, f) == (beast_req.count(f) > 0));
     CHECK(header_value(req, f) == beast_req[f]);
@@ -42,6 +42,6 @@ TEST_CASE("header lookup: the same answers as Beast's own lookup", "[http]") {
     CHECK(req[name] == beast_req[name]);
   }
   CHECK(header_value(req, "x-request-id") == "first");     // the first of two
-  CHECK(has_header(req, http::field::cache_control));      // present, empty
-  CHECK(header_value(req, http::field::cache_control).empty());
+  CHECK(has_header(req, beast::http::field::cache_control));      // present, empty
+  CHECK(header_value(req, beast::http::field::cache_control).empty());
 }

@@ -1,7 +1,7 @@
 // The hand-written reply head (lib/http/reply_head) against Beast's serializer: for every status,
 // version, keep-alive and set of fields the gateway writes, the same bytes as the message
 // send_reply used to build (make_response, then the fields set in this order); and an SSE stream's
-// head, the same bytes as the message the relay used to write with http::async_write_header.
+// head, the same bytes as the message the relay used to write with beast::http::async_write_header.
 #include "http/reply_head.hpp"
 #include "http/responses.hpp"
 
@@ -37,8 +37,8 @@ TEST_CASE("reply head: the bytes Beast's serializer writes for the same message"
           }
           auto res = make_response(status, body, f.content_type, keep, version);
           res.set("x-request-id", f.request_id);
-          if (!f.allow.empty()) res.set(http::field::allow, f.allow);
-          if (!f.retry_after.empty()) res.set(http::field::retry_after, f.retry_after);
+          if (!f.allow.empty()) res.set(beast::http::field::allow, f.allow);
+          if (!f.retry_after.empty()) res.set(beast::http::field::retry_after, f.retry_after);
           if (!f.x_cache.empty()) res.set("x-cache", f.x_cache);
           if (!f.x_cache_match.empty()) res.set("x-cache-match", f.x_cache_match);
           for (const auto& [name, value] : f.extra) res.set(name, value);
@@ -61,17 +61,17 @@ TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", 
         if (variant == 2) f.x_cache_match = "similar";
         // The message the stream's head was built as before: chunked and kept alive only on HTTP/1.1.
         const bool chunked = version >= 11;
-        http::response<http::empty_body> res{http::status::ok, version};
-        res.set(http::field::server, "chat-gateway");
-        res.set(http::field::content_type, "text/event-stream; charset=utf-8");
-        res.set(http::field::cache_control, "no-cache");
+        beast::http::response<beast::http::empty_body> res{beast::http::status::ok, version};
+        res.set(beast::http::field::server, "chat-gateway");
+        res.set(beast::http::field::content_type, "text/event-stream; charset=utf-8");
+        res.set(beast::http::field::cache_control, "no-cache");
         res.set("x-accel-buffering", "no");
         res.keep_alive(chunked && keep);
         res.chunked(chunked);
         res.set("x-request-id", f.request_id);
         if (!f.x_cache.empty()) res.set("x-cache", f.x_cache);
         if (!f.x_cache_match.empty()) res.set("x-cache-match", f.x_cache_match);
-        http::response_serializer<http::empty_body> serializer{res};
+        beast::http::response_serializer<beast::http::empty_body> serializer{res};
         std::string beast;
         boost::system::error_code ec;
         serializer.split(true);  // the head alone: with chunked, the body's chunks follow it later

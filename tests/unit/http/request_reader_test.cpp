@@ -19,7 +19,7 @@
 #include <vector>
 
 using namespace gateway;
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 namespace {
 
@@ -35,7 +35,7 @@ boost::beast::error_code feed(Parser& p, const std::string& bytes, std::size_t c
 }
 
 struct field_copy {
-  http::field name;
+  beast::http::field name;
   std::string name_string, value;
   bool operator==(const field_copy&) const = default;
 };
@@ -111,7 +111,7 @@ TEST_CASE("request reader: the same request as Beast's request_parser, at every 
     for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
       INFO(bytes);
       INFO("cut at " << cut);
-      http::request_parser<http::string_body> beast_parser;
+      beast::http::request_parser<beast::http::string_body> beast_parser;
       const auto beast_ec = feed(beast_parser, bytes, cut);
       request_reader reader(request);
       const auto ec = feed(reader, bytes, cut);
@@ -141,7 +141,7 @@ TEST_CASE("request reader: a reused request keeps nothing of the last one", "[ht
   CHECK_FALSE(request.keep_alive());
   request_reader reader(request);
   REQUIRE(!feed(reader, "GET /healthz HTTP/1.1\r\n\r\n", 0));
-  CHECK(request.method() == http::verb::get);
+  CHECK(request.method() == beast::http::verb::get);
   CHECK(request.target() == "/healthz");
   CHECK(request.version() == 11);
   CHECK(request.keep_alive());
@@ -214,7 +214,7 @@ boost::beast::error_code feed_bytewise(request_reader& reader, std::string_view 
     pending += bytes[i];
     const auto used = reader.put(boost::asio::buffer(pending), ec);
     pending.erase(0, used);
-    if (ec == http::error::need_more) ec = {};
+    if (ec == beast::http::error::need_more) ec = {};
     if (ec) return ec;
     after(i + 1);
   }

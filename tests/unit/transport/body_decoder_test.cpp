@@ -79,8 +79,8 @@ body_decoder chunked() { return body_decoder::chunked(); }
 
 // What Beast's own parser makes of the same chunked body: the reference for well-formed input.
 std::string beast_body(const std::string& chunked_wire) {
-  namespace http = boost::beast::http;
-  http::response_parser<http::string_body> p;
+  namespace beast = boost::beast;
+  beast::http::response_parser<beast::http::string_body> p;
   p.eager(true);
   const std::string msg = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_wire;
   boost::system::error_code ec;

@@ -11,33 +11,33 @@
 #include <sstream>
 
 using namespace gateway;
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 TEST_CASE("upstream request: the bytes Beast's serializer writes for the same message", "[upstream][request]") {
-  for (const auto method : {http::verb::post, http::verb::get})
+  for (const auto method : {beast::http::verb::post, beast::http::verb::get})
     for (const std::string body : {"", R"({"model":"llama","messages":[{"role":"user","content":"BIST 100 nedir? 🚀"}]})"})
       for (const std::string id : {"", "gw-1a2b-ff"})
         for (const std::string key : {"", "Bearer gsk_test"}) {
           upstream_request_head h{method, "/openai/v1/chat/completions", "api.groq.com", id, key};
-          http::request<http::string_body> req{method, h.target, 11};
-          req.set(http::field::host, h.host);
-          req.set(http::field::user_agent, "chat-gateway/0.1");
-          if (method == http::verb::post) req.set(http::field::content_type, "application/json");
+          beast::http::request<beast::http::string_body> req{method, h.target, 11};
+          req.set(beast::http::field::host, h.host);
+          req.set(beast::http::field::user_agent, "chat-gateway/0.1");
+          if (method == beast::http::verb::post) req.set(beast::http::field::content_type, "application/json");
           if (!id.empty()) req.set("x-request-id", id);
-          req.set(http::field::accept, "application/json, text/event-stream");
-          if (!key.empty()) req.set(http::field::authorization, key);
+          req.set(beast::http::field::accept, "application/json, text/event-stream");
+          if (!key.empty()) req.set(beast::http::field::authorization, key);
           req.body() = body;
           req.prepare_payload();
           std::ostringstream beast;
           beast << req;
-          INFO(http::to_string(method) << " body " << body.size() << " id '" << id << "' key '" << key << "'");
+          INFO(beast::http::to_string(method) << " body " << body.size() << " id '" << id << "' key '" << key << "'");
           CHECK(upstream_request_bytes(h, body) == beast.str());
         }
 }
 
 TEST_CASE("upstream request: a port in the Host field and a long body's length", "[upstream][request]") {
   const std::string body(70'000, 'x');
-  const auto bytes = upstream_request_bytes({http::verb::post, "/v1/chat/completions", "127.0.0.1:8443", {}, {}}, body);
+  const auto bytes = upstream_request_bytes({beast::http::verb::post, "/v1/chat/completions", "127.0.0.1:8443", {}, {}}, body);
   CHECK(bytes.starts_with("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:8443\r\n"));
   CHECK(bytes.find("\r\nContent-Length: 70000\r\n\r\n") != std::string::npos);
   CHECK(bytes.ends_with(body));

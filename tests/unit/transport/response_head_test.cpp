@@ -13,7 +13,7 @@
 #include <vector>
 
 using namespace gateway;
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
 
 namespace {
 
@@ -27,10 +27,10 @@ std::size_t feed(Parser& p, const std::string& bytes, std::size_t cut, boost::be
     const auto used = p.put(boost::asio::buffer(buffer), ec);
     buffer.erase(0, used);
     consumed_total += used;
-    if (p.is_header_done() || (ec && ec != http::error::need_more)) return consumed_total;
+    if (p.is_header_done() || (ec && ec != beast::http::error::need_more)) return consumed_total;
     ec = {};
     if (next >= bytes.size()) {
-      ec = http::error::need_more;
+      ec = beast::http::error::need_more;
       return consumed_total;
     }
     buffer += bytes.substr(next);
@@ -67,7 +67,7 @@ TEST_CASE("upstream response head: what Beast's response_parser read, at every s
   for (const auto& bytes : heads)
     for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
       INFO(bytes.substr(0, bytes.find("\r\n")) << ", cut at " << cut);
-      http::response_parser<http::empty_body> beast;
+      beast::http::response_parser<beast::http::empty_body> beast;
       response_head_parser ours;
       boost::beast::error_code bec, oec;
       const auto beast_used = feed(beast, bytes, cut, bec);
@@ -102,7 +102,7 @@ TEST_CASE("upstream response head: a bad or over-long head is the parser's error
   head += "\r\n";
   ec = {};
   feed(long_head, head, head.size(), ec);
-  CHECK(ec == http::error::header_limit);
+  CHECK(ec == beast::http::error::header_limit);
 }
 
 TEST_CASE("upstream response head: kept names", "[upstream][head]") {
