@@ -34,7 +34,7 @@ std::unique_ptr<pii_mapping> protect(chat_request& chat, const pii_settings& set
 }  // namespace
 
 chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
-    : pipeline_(pipeline), cfg_(cfg), keys_(cfg),
+    : pipeline_(pipeline), cfg_(cfg), keys_(cfg), body_(cfg),
       canon_(cfg.cache_match_similar ? question_canon::builtin() : nullptr),
       target_(pipeline.provider().chat_completions_target()) {}
 
@@ -90,7 +90,7 @@ asio::awaitable<bool> chat_handler::handle(request_context& rc) {
     bool placeholders;
   } inputs{chat, stream, pii != nullptr};
   r.make_body = [this, &inputs] {
-    return build_upstream_body(inputs.chat, cfg_, inputs.stream, inputs.placeholders);
+    return body_(inputs.chat, inputs.stream, inputs.placeholders);
   };
   co_return co_await pipeline_.serve(rc, r);
 }

@@ -6,6 +6,7 @@
 
 #include "cache/question_normalizer.hpp"
 #include "chat/chat_key.hpp"
+#include "chat/upstream_body.hpp"
 #include "config/gateway_config.hpp"
 #include "http/request_context.hpp"
 #include "match/question_canon.hpp"
@@ -36,6 +37,7 @@ class chat_handler {
   relay_pipeline& pipeline_;
   const gateway_config& cfg_;
   chat_key_builder keys_;          // the configuration's part of every key, hashed once
+  upstream_body_builder body_;     // the configuration's part of every upstream body, written once
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
   std::unique_ptr<question_canon> canon_;  // CACHE_MATCH=similar only
   std::string target_;             // upstream path of chat completions

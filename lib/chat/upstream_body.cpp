@@ -3,9 +3,7 @@
 #include "core/text.hpp"
 #include "pii/pii_mapping.hpp"
 
-#include <bit>
 #include <charconv>
-#include <cstdint>
 
 namespace gateway {
 
@@ -33,64 +31,24 @@ void append_message(std::string& out, std::string_view role, std::string_view co
 }
 
 // A finite double as a JSON number that stays a fraction for its reader: shortest round-trip,
-// with ".0" after a whole number ("1" would read back as an integer). The sampling settings are the
-// same in every request and std::to_chars of a double costs ~580 instructions, so each call site
-// keeps (per thread) the last value it wrote and its text; bits compared, so -0.0 is not 0.0.
-struct fraction_text {
-  std::uint64_t bits = 0;
-  bool valid = false;
+// with ".0" after a whole number ("1" would read back as an integer).
+void append_fraction(std::string& out, double v) {
   char text[40];
-  std::size_t size = 0;
-};
-void append_fraction(std::string& out, double v, fraction_text& memo) {
-  const auto bits = std::bit_cast<std::uint64_t>(v);
-  if (!memo.valid || memo.bits != bits) {
-    const auto end = std::to_chars(memo.text, memo.text + 32, v).ptr;
-    memo.size = static_cast<std::size_t>(end - memo.text);
-    if (std::string_view(memo.text, memo.size).find_first_of(".e") == std::string_view::npos) {
-      memo.text[memo.size++] = '.';
-      memo.text[memo.size++] = '0';
-    }
-    memo.bits = bits;
-    memo.valid = true;
+  auto size = static_cast<std::size_t>(std::to_chars(text, text + 32, v).ptr - text);
+  if (std::string_view(text, size).find_first_of(".e") == std::string_view::npos) {
+    text[size++] = '.';
+    text[size++] = '0';
   }
-  out.append(memo.text, memo.size);
+  out.append(text, size);
 }
 
-}  // namespace
-
-// Written by hand, fields in the order the DOM it replaces had them: building and serializing a
-// json::object was ~14,000 instructions of every /chat request that goes upstream (benchmark 9).
-// The sampling settings are finite (configuration checks them).
-std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream,
-                                bool placeholders) {
-  const auto history = trimmed_history(request.history, cfg.history_limit);
-  std::size_t size = 256 + cfg.model.size() + cfg.system_prompt.size() + request.question.size();
-  for (const auto& m : history) size += 32 + m.role.size() + m.content.size();
-
-  std::string out;
-  out.reserve(size + size / 8);  // room for some escapes
-  out.append("{\"model\":");
-  append_json_string(out, cfg.model);
-  out.append(",\"messages\":[");
-  if (placeholders) {
-    std::string system = cfg.system_prompt;
-    if (!system.empty()) system += "\n\n";
-    system += pii_instruction;
-    append_message(out, "system", system);
-  } else if (!cfg.system_prompt.empty()) {
-    append_message(out, "system", cfg.system_prompt);
-  }
-  for (const auto& m : history) append_message(out, m.role, m.content);
-  append_message(out, "user", request.question);
-  out.back() = ']';
-  out.append(",\"max_completion_tokens\":");
+std::string settings_tail(const gateway_config& cfg, bool stream) {
+  std::string out = "],\"max_completion_tokens\":";
   append_decimal(out, cfg.max_new_tokens);
-  thread_local fraction_text temperature_text, top_p_text;
   out.append(",\"temperature\":");
-  append_fraction(out, cfg.temperature, temperature_text);
+  append_fraction(out, cfg.temperature);
   out.append(",\"top_p\":");
-  append_fraction(out, cfg.top_p, top_p_text);
+  append_fraction(out, cfg.top_p);
   out.append(stream ? ",\"stream\":true" : ",\"stream\":false");
   if (auto effort = effective_reasoning_effort(cfg); !effort.empty()) {
     out.append(",\"reasoning_effort\":");
@@ -99,6 +57,39 @@ std::string build_upstream_body(const chat_request& request, const gateway_confi
   // OpenAI-compatible servers other than Groq only report usage in a stream when asked.
   if (stream) out.append(",\"stream_options\":{\"include_usage\":true}");
   out.push_back('}');
+  return out;
+}
+
+}  // namespace
+
+upstream_body_builder::upstream_body_builder(const gateway_config& cfg)
+    : history_limit_(cfg.history_limit), json_tail_(settings_tail(cfg, false)),
+      stream_tail_(settings_tail(cfg, true)) {
+  head_.append("{\"model\":");
+  append_json_string(head_, cfg.model);
+  head_.append(",\"messages\":[");
+  if (!cfg.system_prompt.empty()) append_message(system_, "system", cfg.system_prompt);
+  std::string with_instruction = cfg.system_prompt;
+  if (!with_instruction.empty()) with_instruction += "\n\n";
+  with_instruction += pii_instruction;
+  append_message(system_with_pii_instruction_, "system", with_instruction);
+}
+
+std::string upstream_body_builder::operator()(const chat_request& request, bool stream,
+                                              bool placeholders) const {
+  const auto history = trimmed_history(request.history, history_limit_);
+  const auto& system = placeholders ? system_with_pii_instruction_ : system_;
+  const auto& tail = stream ? stream_tail_ : json_tail_;
+  std::size_t size = head_.size() + system.size() + tail.size() + 32 + request.question.size();
+  for (const auto& m : history) size += 32 + m.role.size() + m.content.size();
+
+  std::string out;
+  out.reserve(size + size / 8);  // room for some escapes
+  out.append(head_).append(system);
+  for (const auto& m : history) append_message(out, m.role, m.content);
+  append_message(out, "user", request.question);
+  out.pop_back();  // the last message's comma: the tail closes the array
+  out.append(tail);
   return out;
 }
 

@@ -77,13 +77,13 @@ TEST_CASE(
   gateway_config cfg;
   chat_request r;
   r.question = "[IBAN_1] hesabıma EFT?";
-  const auto with = build_upstream_body(r, cfg, false, true);
-  const auto without = build_upstream_body(r, cfg, false, false);
+  const auto with = upstream_body_builder(cfg)(r, false, true);
+  const auto without = upstream_body_builder(cfg)(r, false, false);
   const auto system = [](const std::string& body) {
     return std::string(json::parse(body).at("messages").at(0).at("content").as_string());
   };
   CHECK(system(with) == cfg.system_prompt + "\n\n" + std::string(pii_instruction));
   CHECK(system(without) == cfg.system_prompt);
   cfg.system_prompt.clear();
-  CHECK(system(build_upstream_body(r, cfg, false, true)) == pii_instruction);
+  CHECK(system(upstream_body_builder(cfg)(r, false, true)) == pii_instruction);
 }

@@ -1,4 +1,5 @@
 #include "chat/upstream_body.hpp"
+#include "pii/pii_mapping.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -21,7 +22,7 @@ chat_request with_history(std::size_t n) {
 
 TEST_CASE("upstream body: system prompt, last HISTORY_LIMIT messages, then the question", "[upstream]") {
   gateway_config cfg;
-  const auto body = boost::json::parse(build_upstream_body(with_history(6), cfg, false)).as_object();
+  const auto body = boost::json::parse(upstream_body_builder(cfg)(with_history(6), false)).as_object();
   const auto& messages = body.at("messages").as_array();
   REQUIRE(messages.size() == 1 + 4 + 1);
   CHECK(messages[0].at("role") == "system");
@@ -45,7 +46,7 @@ TEST_CASE("upstream body: streaming asks for usage, limits and model settings ap
   cfg.model = "qwen/qwen3-32b";
   cfg.system_prompt.clear();
   cfg.max_new_tokens = 200;
-  const auto body = boost::json::parse(build_upstream_body(with_history(3), cfg, true)).as_object();
+  const auto body = boost::json::parse(upstream_body_builder(cfg)(with_history(3), true)).as_object();
   const auto& messages = body.at("messages").as_array();
   REQUIRE(messages.size() == 1);  // no system prompt, no history
   CHECK(body.at("stream") == true);
@@ -83,7 +84,7 @@ TEST_CASE("upstream body: the same document the DOM it replaced serialized", "[u
                                    {"temperature", cfg.temperature}, {"top_p", cfg.top_p}, {"stream", stream}};
       if (auto effort = effective_reasoning_effort(cfg); !effort.empty()) expected["reasoning_effort"] = effort;
       if (stream) expected["stream_options"] = boost::json::object{{"include_usage", true}};
-      const auto ours = build_upstream_body(request, cfg, stream);
+      const auto ours = upstream_body_builder(cfg)(request, stream);
       INFO(ours);
       const auto parsed = boost::json::parse(ours);
       CHECK(parsed == boost::json::value(expected));
@@ -95,9 +96,9 @@ TEST_CASE("upstream body: the same document the DOM it replaced serialized", "[u
     }
 }
 
-// The sampling settings' text is kept per call site between requests: a setting that changes (a
-// test, another configuration) is written anew, and -0.0 is not taken for 0.0.
-TEST_CASE("upstream body: each request's sampling settings as they are now", "[upstream]") {
+// The sampling settings are written once per builder, from its configuration: each configuration
+// gets its own text (a value written before is never reused), and -0.0 is not taken for 0.0.
+TEST_CASE("upstream body: each configuration's sampling settings as they are", "[upstream]") {
   gateway_config cfg;
   const auto request = with_history(0);
   const std::vector<std::pair<double, std::string>> cases{
@@ -105,8 +106,24 @@ TEST_CASE("upstream body: each request's sampling settings as they are now", "[u
   for (const auto& [value, text] : cases) {
     cfg.temperature = value;
     cfg.top_p = value;
-    const auto body = build_upstream_body(request, cfg, false);
+    const auto body = upstream_body_builder(cfg)(request, false);
     INFO(body);
     CHECK(body.find("\"temperature\":" + text + ",\"top_p\":" + text + ",") != std::string::npos);
   }
+}
+
+TEST_CASE("upstream body: one builder serves JSON and stream, with and without placeholders",
+          "[upstream]") {
+  gateway_config cfg;
+  const upstream_body_builder build(cfg);
+  auto request = with_history(1);
+  for (const bool stream : {false, true})
+    for (const bool placeholders : {false, true}) {
+      const auto body = boost::json::parse(build(request, stream, placeholders)).as_object();
+      CHECK(body.at("stream") == stream);
+      CHECK(body.contains("stream_options") == stream);
+      const auto system = std::string(body.at("messages").at(0).at("content").as_string());
+      CHECK((system.find(pii_instruction) != std::string::npos) == placeholders);
+      CHECK(body.at("messages").as_array().size() == 3);
+    }
 }
