@@ -34,7 +34,7 @@ void append_message(std::string& out, std::string_view role, std::string_view co
 
 // A finite double as a JSON number that stays a fraction for its reader: shortest round-trip,
 // with ".0" after a whole number ("1" would read back as an integer). The sampling settings are the
-// same in every request and std::to_chars of a double costs ~580 instructions, so each call site
+// same in every request and std::to_chars of a double is not cheap (benchmark 9), so each call site
 // keeps (per thread) the last value it wrote and its text; bits compared, so -0.0 is not 0.0.
 struct fraction_text {
   std::uint64_t bits = 0;
@@ -60,7 +60,7 @@ void append_fraction(std::string& out, double v, fraction_text& memo) {
 }  // namespace
 
 // Written by hand, fields in the order the DOM it replaces had them: building and serializing a
-// json::object was ~14,000 instructions of every /chat request that goes upstream (benchmark 9).
+// json::object was a large part of every /chat request that goes upstream (benchmark 9).
 // The sampling settings are finite (configuration checks them).
 std::string build_upstream_body(const chat_request& request, const gateway_config& cfg, bool stream,
                                 bool placeholders) {
