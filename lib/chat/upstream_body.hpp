@@ -24,7 +24,7 @@ std::string_view effective_reasoning_effort(const gateway_config& cfg);
 /// (model, system message with and without the placeholder instruction, token limit, sampling
 /// settings, reasoning effort, stream options) is rendered once, at construction; a request adds
 /// its history and question. Written by hand, fields in the order the json::object it replaced had
-/// them (a unit test compares the two): building that DOM was the largest cost of a request that
+/// them (a unit test compares the two): building that DOM was a large part of a request that
 /// goes upstream (docs/benchmarks.md, benchmark 9).
 /// Threading: immutable after construction, so any thread may call it.
 class upstream_body_builder {

@@ -3,9 +3,9 @@
 // (model, choices[0].delta.content or choices[0].message.content, choices[0].finish_reason, usage,
 // and for chunks x_groq.usage and error). Boost.JSON's basic_parser feeds it and validates; for a
 // whole completion completion/json_scan.hpp does, and Boost.JSON only when that scan is unsure. The DOM
-// version (json::parse, then lookups) led the /chat relay's profile (benchmark 9: about a quarter of
-// its instructions per token); Boost.JSON's parser alone still cost 16,000 instructions of a
-// non-streaming request. The fuzz target fuzz_stream_chunk holds both readers equal to the DOM.
+// version (json::parse, then lookups) led the /chat relay's profile (benchmark 9), and Boost.JSON's
+// parser alone was still a large part of a non-streaming request, hence the scan. The fuzz target
+// fuzz_stream_chunk holds both readers equal to the DOM.
 #include "completion/completion.hpp"
 
 #include "completion/json_scan.hpp"
@@ -272,9 +272,9 @@ void clear(stream_chunk& c) {
 // Reads `data` into `out` and returns what `verdict` makes of the handler that read it: for a
 // completion the fast scan's (completion/json_scan.hpp), or Boost.JSON's parser's when the scan is unsure
 // or for a chunk - Boost.JSON's parser is then the authority on whether it is JSON at all (when not,
-// a value-initialized result: false, nullopt). Measured per document (callgrind, groq-sim's
-// bodies): a 250-byte chunk of short strings costs the scan 2,706 instructions and Boost.JSON
-// 2,308; an 800-byte completion whose answer holds escapes and Turkish letters 9,403 and 12,437.
+// a value-initialized result: false, nullopt). Chunks stay with Boost.JSON: the scan costs more
+// than Boost.JSON's parser on a short chunk of short strings, less on a whole completion whose
+// answer holds escapes and Turkish letters (benchmark 9, measured per document).
 template <class Verdict>
 auto read_json(std::string_view data, stream_chunk& out, shape s, Verdict verdict) {
   clear(out);

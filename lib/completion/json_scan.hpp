@@ -1,7 +1,7 @@
 // A fast reader for the common case of a whole JSON document in memory: it validates as it goes and
 // calls a handler for every container, key and scalar, like Boost.JSON's basic_parser, at a
 // fraction of its cost (runs of plain string bytes are skipped 16 at a time; Boost.JSON's parser
-// goes byte by byte once a string holds an escape, ~20 instructions a byte: benchmark 9).
+// goes byte by byte once a string holds an escape: benchmark 9).
 //
 // It is a pre-check, not the authority: it accepts only what Boost.JSON accepts, and reads it the
 // same; whatever it is unsure of - a syntax error, a lone surrogate, an exponent of more than 8

@@ -89,8 +89,8 @@ inline unsigned json_special_bytes(__m128i v) noexcept {
 
 /// How many bytes at the start of `text` go into a JSON string as they are (none of `"`, `\` and
 /// the control characters). Sixteen bytes at a time where SSE2 is there (every x86-64): a system
-/// prompt or an answer is a kilobyte or more of plain text, where a byte at a time cost ~6
-/// instructions per byte (benchmark 9).
+/// prompt or an answer is a kilobyte or more of plain text, where a byte at a time showed in the
+/// profile (benchmark 9).
 inline std::size_t json_plain_prefix(std::string_view text) noexcept {
   std::size_t i = 0;
 #if defined(__SSE2__)

@@ -1,7 +1,7 @@
 // A request header's value by walking the request's fields in arrival order. A request has a
 // handful of fields; Beast's own lookup (`req[field]`) searches its ordered set with a
-// case-insensitive compare per node, ~120 instructions a lookup, and the cache-hit path made six
-// (benchmark 9, the cache-hit path). Same answer as `req[...]`: the first field of that name, or "".
+// case-insensitive compare per node, and the cache-hit path makes several lookups (benchmark 9,
+// the cache-hit path). Same answer as `req[...]`: the first field of that name, or "".
 #pragma once
 
 #include <boost/beast/core/string.hpp>

@@ -47,7 +47,7 @@ class watchdog {
   // Shared with the pending wait's handler, which may run after the watchdog is gone.
   struct state {
     // Made by the first wait: a request answered without one (a cache hit) never registers a
-    // timer with the reactor, nor cancels one (~1,000 instructions of every hit).
+    // timer with the reactor, nor cancels one (a cost every hit paid: benchmark 9).
     std::optional<asio::steady_timer> timer;
     std::optional<clock_type::time_point> when;  // the armed deadline; empty when disarmed
     error cause = error::request_timeout;

@@ -1,11 +1,11 @@
 // Client-side TLS session resumption for one upstream: the newest session the upstream gave this
 // gateway, offered by every new connection to it.
 //
-// Why: a full handshake costs the gateway about 4.9 million instructions (callgrind, ECDSA P-256,
-// X25519): half of it parses and verifies the certificate, which a resumed handshake skips (the
-// session carries the certificate verified when it was made). A burst of new upstream connections
-// - after a stall, an open-loop client opens more - then costs the one io thread far less. nginx
-// does the same for its upstreams (proxy_ssl_session_reuse, on by default).
+// Why: a full handshake costs the gateway many times what a request does (ECDSA P-256, X25519):
+// much of it parses and verifies the certificate, which a resumed handshake skips (the session
+// carries the certificate verified when it was made; benchmark 9). A burst of new upstream
+// connections - after a stall, an open-loop client opens more - then costs the one io thread far
+// less. nginx does the same for its upstreams (proxy_ssl_session_reuse, on by default).
 //
 // How: make_client_tls_context() turns on OpenSSL's client session callback; a connection that
 // use()s a cache is tagged with it and starts with a copy of the newest session, and every session

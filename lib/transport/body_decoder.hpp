@@ -2,7 +2,7 @@
 // length, or everything until the connection ends. Beast's parser reads the response head; the
 // body goes through this, which hands back body bytes as views into the caller's buffer - no copy
 // into a body buffer, no parser call per framing element (benchmark 9: Beast's chunked-body parser
-// and its buffer_body copy were ~700 instructions of every streamed event).
+// and its buffer_body copy were a cost paid on every streamed event).
 //
 // Strict where framing is concerned (a malformed chunk size, a missing CRLF, an over-long size line
 // or trailer is an error, never guessed at); chunk extensions and trailer fields are skipped.

@@ -1,8 +1,8 @@
 // The bytes of one upstream request, head and body, written by hand into one string: what Beast's
 // serializer wrote for the same message (same fields, same order - a unit test holds the two
-// equal), without a fields container, a serializer and its buffer views per request (~14,000
-// instructions of every non-streaming request: benchmark 9). One string is one SSL_write and one
-// TLS record for a request of up to 16 KiB. Pure.
+// equal), without a fields container, a serializer and its buffer views per request (a large part
+// of every non-streaming request: benchmark 9). One string is one SSL_write and one TLS record for
+// a request of up to 16 KiB. Pure.
 #pragma once
 
 #include <boost/beast/http/verb.hpp>
