@@ -4,10 +4,11 @@
 # a row. docs/architecture.md explains what each folder owns.
 # The tools (lib/tools/<name>: groq-sim, chat-bench's load generator) come after the product: they
 # may use its folders, never the other way round. A tool's row is named by its path under lib/.
-set(LAYERS core pii sse net tls transport completion upstream redis config auth match cache cluster metrics http relay chat openai web gateway
+set(LAYERS core trace pii sse net tls transport completion upstream redis config auth match cache cluster metrics http relay chat openai web gateway
     tools/sim tools/load)
 
 set(LAYER_core)
+set(LAYER_trace core)
 set(LAYER_pii core)
 set(LAYER_sse core)
 set(LAYER_net core)
@@ -22,11 +23,11 @@ set(LAYER_match core)
 set(LAYER_cache core net completion)
 set(LAYER_cluster core net redis cache transport)
 set(LAYER_metrics core pii cache transport upstream redis)
-set(LAYER_http core net)
-set(LAYER_relay core pii net sse upstream config cache cluster metrics http)
+set(LAYER_http core trace net)
+set(LAYER_relay core trace pii net sse upstream config cache cluster metrics http)
 set(LAYER_chat core pii net config match cache completion http relay)
 set(LAYER_openai core pii net config cache completion http relay)
 set(LAYER_web core net http)
-set(LAYER_gateway core pii net tls transport completion upstream redis config auth match cache cluster metrics http relay chat openai web)
+set(LAYER_gateway core trace pii net tls transport completion upstream redis config auth match cache cluster metrics http relay chat openai web)
 set(LAYER_tools/sim core net tls http sse)
 set(LAYER_tools/load core net tls http sse)

@@ -16,6 +16,7 @@
 #include "http/header_lookup.hpp"
 #include "http/listener.hpp"
 #include "http/serve.hpp"
+#include "http/trace_headers.hpp"
 #include "metrics/metrics.hpp"
 #include "net/client_address.hpp"
 #include "net/descriptor_limit.hpp"
@@ -366,6 +367,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         const auto peer = stream.socket().remote_endpoint(ec);
         if (!ec) conn.client = peer.address().to_string();
       }
+      // A request that did not go upstream logs the client's trace id, if it sent one.
+      if (!report.traced)
+        if (const auto trace = client_trace(req)) {
+          report.trace_id = trace->trace_id;
+          report.traced = true;
+        }
       // The path only: query strings may carry secrets.
       access_entry entry{id, req.method_string(), path, conn.client, duration, &report};
       access.info("{}", access_log_line(entry, std::chrono::system_clock::now()));

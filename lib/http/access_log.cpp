@@ -72,6 +72,11 @@ std::string access_log_line(const access_entry& e, std::chrono::system_clock::ti
   append_ms(out, std::max(e.duration, std::chrono::microseconds(0)));
   out += R"(,"bytes":)";
   append_decimal(out, r.bytes);
+  if (r.traced) {
+    out += R"(,"trace_id":")";
+    out.append(r.trace_id.data(), r.trace_id.size());  // lowercase hex (lib/trace)
+    out += '"';
+  }
   out += R"(,"client":")";
   append_json_escaped(out, e.client);
   out += "\"}\n";

@@ -5,6 +5,7 @@
 // Never contains the Authorization header, API keys or question texts.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,8 @@ struct request_report {
   std::uint64_t bytes = 0;      // response body bytes written
   std::chrono::microseconds added{-1};  // the gateway's own time around the upstream call; < 0: none
   std::uint64_t completion_tokens = 0;  // the upstream's completion tokens for an answer it made here
+  std::array<char, 32> trace_id{};      // the W3C trace id (lib/trace), when `traced`
+  bool traced = false;
 };
 
 /// The gateway's own share of a request that went upstream: from `started` to the upstream call,

@@ -2,7 +2,9 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 namespace gateway {
 namespace {
@@ -51,6 +53,7 @@ void append_reply_head(fmt::memory_buffer& out, unsigned status, unsigned versio
   if (!f.retry_after.empty()) field(out, "Retry-After", f.retry_after);
   if (!f.x_cache.empty()) field(out, "x-cache", f.x_cache);
   if (!f.x_cache_match.empty()) field(out, "x-cache-match", f.x_cache_match);
+  if (!f.server_timing.empty()) field(out, "Server-Timing", f.server_timing);
   for (const auto& [name, value] : f.extra) field(out, name, value);
   put(out, "\r\n");
 }
@@ -65,8 +68,36 @@ bool append_sse_head(std::string& out, unsigned version, bool keep_alive, const 
   field(out, "x-request-id", f.request_id);
   if (!f.x_cache.empty()) field(out, "x-cache", f.x_cache);
   if (!f.x_cache_match.empty()) field(out, "x-cache-match", f.x_cache_match);
+  if (!f.server_timing.empty()) field(out, "Server-Timing", f.server_timing);
   put(out, "\r\n");
   return chunked;
+}
+
+server_timing_text server_timing(std::string_view x_cache, std::chrono::microseconds upstream_first_byte) {
+  server_timing_text t;
+  const auto add = [&t](std::string_view s) {
+    const auto n = std::min(s.size(), sizeof t.text - t.size);
+    std::copy_n(s.data(), n, t.text + t.size);
+    t.size += n;
+  };
+  if (!x_cache.empty()) {  // HIT, MISS, COALESCED, BYPASS: static strings, tokens
+    add("cache;desc=");
+    add(x_cache);
+  }
+  if (upstream_first_byte.count() >= 0) {
+    if (t.size) add(", ");
+    add("upstream;desc=\"first byte\";dur=");
+    // Milliseconds with three decimals, in integers (no floating-point formatting per reply).
+    const auto us = static_cast<std::uint64_t>(upstream_first_byte.count());
+    char digits[32];
+    auto end = std::to_chars(digits, digits + 24, us / 1000).ptr;
+    *end++ = '.';
+    *end++ = static_cast<char>('0' + us % 1000 / 100);
+    *end++ = static_cast<char>('0' + us % 100 / 10);
+    *end++ = static_cast<char>('0' + us % 10);
+    add({digits, static_cast<std::size_t>(end - digits)});
+  }
+  return t;
 }
 
 }  // namespace gateway

@@ -35,7 +35,7 @@ asio::awaitable<bool> send_reply_view(request_context& rc, unsigned status, std:
   fmt::memory_buffer head;
   append_reply_head(head, status, rc.req.version(), keep, body.size(),
                     reply_fields{headers.content_type, rc.id, headers.allow, headers.retry_after, headers.x_cache,
-                                 headers.x_cache_match, headers.extra});
+                                 headers.x_cache_match, headers.extra, headers.server_timing});
   rc.report.status = status;
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head.data(), head.size()),
                                                  asio::buffer(body.data(), head_only ? 0 : body.size())};

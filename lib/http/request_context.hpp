@@ -43,6 +43,7 @@ struct reply_headers {
   std::string_view x_cache = {};      // how the response cache took part, where an endpoint says so
   std::string_view x_cache_match = {};  // on cache hits: exact or similar
   std::span<const std::pair<std::string, std::string>> extra = {};  // e.g. x-ratelimit-* with a 429
+  std::string_view server_timing = {};  // http/reply_head.hpp's server_timing()
 };
 
 /// Writes one complete response (with X-Request-Id) under `timeout` and records its status and body

@@ -1,4 +1,5 @@
 #include "relay/pipeline.hpp"
+
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "cluster/shared_flights.hpp"
@@ -12,6 +13,7 @@
 #include "relay/error_text.hpp"
 #include "relay/flight_io.hpp"
 #include "relay/relay_machine.hpp"
+#include "relay/upstream_trace.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -136,8 +138,10 @@ asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_
   client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
   fetched out;
   const auto routing = deps_.caller.routing();  // this request's keys, whatever a reload brings
+  const auto trace = upstream_trace(rc);
+  const request_tags tags{rc.id, trace};
   auto outcome =
-      co_await deps_.caller.call(*routing, target, {}, wd, deadlines, rc.id, {}, beast::http::verb::get);
+      co_await deps_.caller.call(*routing, target, {}, wd, deadlines, tags, {}, beast::http::verb::get);
   rc.report.attempts = outcome.attempts;
   rc.report.upstream_first_byte = outcome.first_byte;
   out.upstream_status = outcome.upstream_status;
@@ -189,8 +193,10 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
   } else {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
-    auto outcome = co_await deps_.caller.call(*c.routing, c.r.target, body, c.wd, c.deadlines,
-                                                c.rc.id, c.r.model);
+    const auto trace = upstream_trace(c.rc);
+    const request_tags tags{c.rc.id, trace};
+    auto outcome = co_await deps_.caller.call(*c.routing, c.r.target, body, c.wd, c.deadlines, tags,
+                                                c.r.model);
     c.rc.report.attempts = outcome.attempts;
     c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
@@ -403,6 +409,8 @@ asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer&
       reply_headers headers;
       headers.x_cache = c.x_cache;
       headers.x_cache_match = c.x_cache_match;
+      const auto timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte);
+      headers.server_timing = timing.view();
       keep = co_await send_reply_view(c.rc, 200, hit.hit_body, deps_.cfg.client_write_timeout, headers);
     }
     deps_.log.info("{} {} 200 json cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
@@ -497,6 +505,8 @@ void relay_pipeline::begin_stream(call& c) {
   reply_fields f{{}, c.rc.id};
   f.x_cache = c.x_cache;
   f.x_cache_match = c.x_cache_match;
+  const auto timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte);
+  f.server_timing = timing.view();
   c.head.clear();
   c.head.reserve(256);  // one allocation: the head is ~200 bytes
   c.chunked = append_sse_head(c.head, c.rc.req.version(), c.rc.req.keep_alive(), f);
@@ -540,6 +550,8 @@ asio::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
   reply_headers headers;
   headers.x_cache = c.x_cache;
   headers.x_cache_match = c.x_cache_match;
+  const auto timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte);
+  headers.server_timing = timing.view();
   co_return co_await send_reply(c.rc, 200, std::move(body), deps_.cfg.client_write_timeout, headers);
 }
 

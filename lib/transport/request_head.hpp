@@ -21,10 +21,11 @@ struct upstream_request_head {
   std::string_view host;           // the Host field's value
   std::string_view request_id;     // sent as x-request-id when not empty
   std::string_view authorization;  // sent when not empty
+  std::string_view trace_fields;   // whole header lines ("traceparent: ...\r\n..."), after x-request-id
 };
 
 /// "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: ...\r\nUser-Agent: chat-gateway/0.1\r\n
-/// Content-Type: application/json\r\nx-request-id: ...\r\nAccept: ...\r\nAuthorization: ...\r\n
+/// Content-Type: application/json\r\nx-request-id: ...\r\n[trace fields]Accept: ...\r\nAuthorization: ...\r\n
 /// Content-Length: N\r\n\r\n" and the body. Content-Type only on POST; Content-Length on POST and
 /// on any request with a body (as Beast's prepare_payload decides).
 std::string upstream_request_bytes(const upstream_request_head& h, std::string_view body);

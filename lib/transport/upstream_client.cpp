@@ -227,8 +227,10 @@ asio::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::
                                                                          std::error_code& ec,
                                                                          beast::http::verb method,
                                                                          std::string_view request_id,
-                                                                         std::string_view authorization) {
-  const auto request = upstream_request_bytes({method, target, host_header_, request_id, authorization}, body);
+                                                                         std::string_view authorization,
+                                                                         std::string_view trace_fields) {
+  const auto request =
+      upstream_request_bytes({method, target, host_header_, request_id, authorization, trace_fields}, body);
 
   const auto first_byte = earliest({clock_type::now() + settings_.first_byte_timeout, error::upstream_first_byte_timeout},
                                    {d.request, error::request_timeout});

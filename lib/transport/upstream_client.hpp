@@ -95,7 +95,8 @@ class upstream_client {
                                                             std::error_code& ec,
                                                             boost::beast::http::verb method = boost::beast::http::verb::post,
                                                             std::string_view request_id = {},
-                                                            std::string_view authorization = {});
+                                                            std::string_view authorization = {},
+                                                            std::string_view trace_fields = {});
 
   const upstream_settings& settings() const { return settings_; }
   upstream_pool& pool() { return pool_; }

@@ -162,7 +162,7 @@ double upstream_caller::jitter() {
 asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std::string_view target,
                                                         std::string_view body, watchdog& wd,
                                                         request_deadlines d,
-                                                        std::string_view request_id,
+                                                        const request_tags& tags,
                                                         std::string_view model,
                                                         boost::beast::http::verb method) {
   upstream_outcome out;
@@ -179,7 +179,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
         // Every route left to try is known to refuse: no request is sent that would be refused.
         const auto q = queue_for_reset(*p.budget_reset, queued_until, queue_timeout_);
         if (q.wait) {
-          log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", request_id,
+          log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", tags.request_id,
                     q.wait_for.count());
           if (co_await wait(q.wait_for, wd, d)) continue;
           if (ended_by_client(wd, out)) co_return out;
@@ -194,7 +194,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
     auto& route = *plan[p.index];
     auto& tried = tries[p.index];
     if (moved_from) {
-      log_.info("{} upstream: moving from {} to {}", request_id, moved_from->label(), route.label());
+      log_.info("{} upstream: moving from {} to {}", tags.request_id, moved_from->label(), route.label());
       moved_from = nullptr;
     }
     // The plan's first model is the one the body names; a fallback model gets its own copy. Each
@@ -211,11 +211,12 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
     route.count_attempt();
     std::error_code ec;
     const auto authorization = routing.authorization(route.key());  // made once per key, not per attempt
-    auto ex = co_await client_.start(target, send_body, wd, d, ec, method, request_id, authorization);
+    auto ex = co_await client_.start(target, send_body, wd, d, ec, method, tags.request_id, authorization,
+                                     tags.trace_fields);
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     bool move_on = false;                            // to the next route of the plan
     if (ex) {
-      asked = observe_answer(*ex, route, out, started, request_id);
+      asked = observe_answer(*ex, route, out, started, tags.request_id);
       if (out.upstream_status == 200) {
         answered(out, std::move(ex), route, model, *plan.front());
         co_return out;
@@ -244,7 +245,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
     }
 
     const auto delay = asked ? *asked : backoff_delay(tried.retries, jitter(), retry_);
-    log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", request_id, out.attempts, route.label(),
+    log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", tags.request_id, out.attempts, route.label(),
               make_error_code(out.failure->code).message(), delay.count());
     if (!co_await wait(delay, wd, d)) {
       ended_by_client(wd, out);

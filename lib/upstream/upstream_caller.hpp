@@ -54,6 +54,13 @@ struct upstream_outcome {
   bool fallback = false;  // a fallback model answered (not merely another key of the model asked for)
 };
 
+/// What every attempt of one call says of its request: the id (x-request-id, and the log lines')
+/// and the trace header lines (lib/trace). One reference in the call's coroutine frame.
+struct request_tags {
+  std::string_view request_id;
+  std::string_view trace_fields;
+};
+
 class upstream_caller {
  public:
   /// `site`: where the upstream is and its paths (its keys are `routing`'s). `routing`: the first
@@ -67,10 +74,10 @@ class upstream_caller {
   /// POSTs `body` (asking for `model`; "" for MODEL) to `target`, over the routes of `routing`
   /// (a generation from routing(), which the caller keeps alive until the answer ends) that `model`
   /// may take, retrying and moving on as the policy allows, until a 200 head or a final failure.
-  /// `body` is the caller's, read by every attempt: it must outlive the call.
+  /// `body` and `tags` are the caller's, read by every attempt: they must outlive the call.
   asio::awaitable<upstream_outcome> call(
       route_set& routing, std::string_view target, std::string_view body, watchdog& wd,
-      request_deadlines d, std::string_view request_id, std::string_view model = {},
+      request_deadlines d, const request_tags& tags, std::string_view model = {},
       boost::beast::http::verb method = boost::beast::http::verb::post);
 
   upstream_client& client() { return client_; }

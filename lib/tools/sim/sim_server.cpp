@@ -251,6 +251,9 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
       std::lock_guard lock(mutex);
       last_body = req.body();
       last_request_id = std::string(req["x-request-id"]);
+      last_traceparent = std::string(req["traceparent"]);
+      last_tracestate = std::string(req["tracestate"]);
+      if (!last_traceparent.empty()) ++traced_completions;
     }
     const auto key = key_position(req[beast::http::field::authorization]);
     if (!key) {
@@ -504,7 +507,7 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     std::lock_guard lock(mutex);
     sim_stats s{requests, completions, connections, tls_handshakes, tls_resumed, streams_started, streams_completed,
                 streams_aborted, active_streams, unauthorized, rate_limited, by_key, by_model, by_route,
-                last_body, last_request_id};
+                last_body, last_request_id, last_traceparent, last_tracestate, traced_completions};
     return s;
   }
 
@@ -521,9 +524,11 @@ struct sim_server::impl : std::enable_shared_from_this<impl> {
     bool open = false;
     std::vector<std::pair<asio::any_io_executor, std::weak_ptr<asio::steady_timer>>> waiters;
   };
-  std::mutex mutex;  // guards last_body, fault_counts, gates, the limits and their counts
+  std::mutex mutex;  // guards last_body, the last request's headers, fault_counts, gates, the limits and their counts
   std::string last_body;
   std::string last_request_id;
+  std::string last_traceparent, last_tracestate;
+  std::uint64_t traced_completions = 0;
   std::map<std::string, unsigned> fault_counts;
   std::uint64_t rate_limited = 0;
   std::map<std::size_t, std::uint64_t> by_key;

@@ -62,6 +62,9 @@ struct sim_stats {
   std::map<std::string, std::uint64_t> by_route;
   std::string last_request_body;
   std::string last_request_id;          // the X-Request-Id header of the last completion request
+  std::string last_traceparent;         // its traceparent header ("" for none)
+  std::string last_tracestate;          // its tracestate header ("" for none)
+  std::uint64_t traced_completions = 0; // completion requests that carried a traceparent
 };
 
 class sim_server {

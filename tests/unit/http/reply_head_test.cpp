@@ -34,6 +34,7 @@ TEST_CASE("reply head: the bytes Beast's serializer writes for the same message"
           if (variant == 0) {
             f.x_cache = "HIT";
             f.x_cache_match = "similar";
+            f.server_timing = "cache;desc=HIT";
           }
           auto res = make_response(status, body, f.content_type, keep, version);
           res.set("x-request-id", f.request_id);
@@ -41,6 +42,7 @@ TEST_CASE("reply head: the bytes Beast's serializer writes for the same message"
           if (!f.retry_after.empty()) res.set(beast::http::field::retry_after, f.retry_after);
           if (!f.x_cache.empty()) res.set("x-cache", f.x_cache);
           if (!f.x_cache_match.empty()) res.set("x-cache-match", f.x_cache_match);
+          if (!f.server_timing.empty()) res.set("Server-Timing", f.server_timing);
           for (const auto& [name, value] : f.extra) res.set(name, value);
           std::ostringstream beast;
           beast << res;
@@ -59,6 +61,7 @@ TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", 
         reply_fields f{{}, "req-00ab-7"};
         if (variant >= 1) f.x_cache = "HIT";
         if (variant == 2) f.x_cache_match = "similar";
+        if (variant == 2) f.server_timing = R"(cache;desc=MISS, upstream;desc="first byte";dur=1.250)";
         // The message the stream's head was built as before: chunked and kept alive only on HTTP/1.1.
         const bool chunked = version >= 11;
         beast::http::response<beast::http::empty_body> res{beast::http::status::ok, version};
@@ -71,6 +74,7 @@ TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", 
         res.set("x-request-id", f.request_id);
         if (!f.x_cache.empty()) res.set("x-cache", f.x_cache);
         if (!f.x_cache_match.empty()) res.set("x-cache-match", f.x_cache_match);
+        if (!f.server_timing.empty()) res.set("Server-Timing", f.server_timing);
         beast::http::response_serializer<beast::http::empty_body> serializer{res};
         std::string beast;
         boost::system::error_code ec;
@@ -88,4 +92,15 @@ TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", 
         CHECK(head == beast);
         CHECK(ours_chunked == chunked);
       }
+}
+
+TEST_CASE("Server-Timing: the cache's part and the upstream's first byte", "[http][reply]") {
+  using std::chrono::microseconds;
+  CHECK(server_timing("", microseconds(-1)).view().empty());
+  CHECK(server_timing("HIT", microseconds(-1)).view() == "cache;desc=HIT");
+  CHECK(server_timing("MISS", microseconds(1250)).view() ==
+        R"(cache;desc=MISS, upstream;desc="first byte";dur=1.250)");
+  CHECK(server_timing("", microseconds(0)).view() == R"(upstream;desc="first byte";dur=0.000)");
+  CHECK(server_timing("COALESCED", microseconds(123456789)).view() ==
+        R"(cache;desc=COALESCED, upstream;desc="first byte";dur=123456.789)");
 }
