@@ -313,6 +313,42 @@ std::vector<attack> catalogue() {
                  CHECK(s.log.text().find("\nFAKE LOG LINE") == std::string::npos);
                  CHECK(s.log.text().find('\x1b') == std::string::npos);
                }});
+  // Trace context: what a client's traceparent and tracestate can add to an upstream request.
+  a.push_back({"tracestate: four lines of 1,000 bytes, and one with a control character", [](suite& s) {
+                 const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+                 std::string lines;
+                 for (int i = 0; i < 4; ++i)
+                   lines += cat({"tracestate: k", std::to_string(i), "=", std::string(1000, 'v'), "\r\n"});
+                 const auto response = s.exchange(post("/chat", chat_body("İzlenen soru 1 nedir?"),
+                                                       cat({"traceparent: ", parent, "\r\n", lines,
+                                                            "Connection: close\r\n"})));
+                 CHECK(status_of(response) == 200);  // answered; the tracestate past 512 bytes dropped whole
+                 CHECK(s.env.sim().stats().last_traceparent == parent);
+                 CHECK(s.env.sim().stats().last_tracestate.empty());
+                 const auto answered = s.exchange(post("/chat", chat_body("İzlenen soru 2 nedir?"),
+                                                       cat({"traceparent: ", parent, "\r\ntracestate: a=1\x01b\r\n",
+                                                            "Connection: close\r\n"})));
+                 // The request reader may refuse the byte itself (400); answered, it goes nowhere.
+                 CHECK((status_of(answered) == 400 || status_of(answered) == 200));
+                 if (status_of(answered) == 200) CHECK(s.env.sim().stats().last_tracestate.empty());
+               }});
+  a.push_back({"traceparent: a look-alike, upper case, two lines", [](suite& s) {
+                 for (const auto& extra : std::vector<std::string>{
+                          "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01; x=\"y\"\r\n",
+                          "traceparent: 00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01\r\n",
+                          "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
+                          "traceparent: 00-11111111111111111111111111111111-00f067aa0ba902b7-01\r\n"}) {
+                   const auto response =
+                       s.exchange(post("/chat", chat_body("İzlenen soru " + std::to_string(extra.size()) + " nedir?"),
+                                       extra + "Connection: close\r\n"));
+                   CHECK(status_of(response) == 200);
+                   // A trace of the gateway's own, nothing of the client's value.
+                   const auto sent = s.env.sim().stats().last_traceparent;
+                   CHECK(sent.size() == 55);
+                   CHECK(sent.find("4bf92f35") == std::string::npos);
+                   CHECK(sent.find("11111111111") == std::string::npos);
+                 }
+               }});
   // Keys.
   a.push_back({"no key, a wrong key, a key in the query string", [](suite& s) {
                  for (const auto& h : std::vector<std::map<std::string, std::string>>{
