@@ -104,6 +104,11 @@ struct gateway_config {
   /// counts as its RATE_LIMIT_IPV6_PREFIX network); the socket's peer, never X-Forwarded-For.
   /// 0: no cap (behind a proxy every connection comes from the proxy).
   std::size_t max_connections_per_client = 256;
+  /// CONNECTION_RATE_PER_CLIENT: new connections a second from one peer address (grouped as for
+  /// MAX_CONNECTIONS_PER_CLIENT), a second's worth at once; past it a new connection gets a 503
+  /// and is closed before anything is read from it. Bounds what one address can make the gateway
+  /// accept and read with short connections, which the open-connection caps do not. 0: no rate.
+  std::size_t connection_rate_per_client = 200;
   /// MAX_INFLIGHT_REQUEST_BYTES: request body bytes held in memory at once over every connection,
   /// charged as each body's buffer grows with bytes that arrived (a header's promise costs
   /// nothing); a request whose next body bytes would pass it gets a 503. 0: no budget. The default,

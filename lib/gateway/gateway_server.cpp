@@ -111,7 +111,9 @@ connection_limits connection_limits_of(const gateway_config& cfg) {
   const auto max = cfg.max_connections
                        ? cfg.max_connections
                        : connections_for_descriptors(descriptor_limit(), cfg.upstream_pool_size);
-  return {max, cfg.max_connections_per_client, cfg.max_inflight_request_bytes};
+  connection_limits limits{max, cfg.max_connections_per_client, cfg.max_inflight_request_bytes};
+  limits.new_per_client_per_second = cfg.connection_rate_per_client;
+  return limits;
 }
 
 // The whole answer to a connection refused at accept, written once at start-up. In the /chat
@@ -204,7 +206,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   void on_accept(asio::ip::tcp::socket socket) {
     // The raw peer, not X-Forwarded-For: this caps sockets, and no header has been read yet.
     std::string group;
-    if (budget->per_client()) {
+    if (budget->needs_group()) {
       boost::system::error_code ec;
       const auto peer = socket.remote_endpoint(ec);
       if (!ec) group = address_group(peer.address(), cfg.rate_limit_ipv6_prefix);
@@ -233,7 +235,8 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     });
   }
 
-  // Past MAX_CONNECTIONS or MAX_CONNECTIONS_PER_CLIENT (counted by the budget): a 503 written
+  // Past MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT or CONNECTION_RATE_PER_CLIENT (counted by
+  // the budget): a 503 written
   // straight into the new socket's empty send buffer - it always fits, nothing waits, no coroutine
   // or timer is made - and the socket closed, so its descriptor is free again at once and nothing
   // is left in the kernel's backlog. Why a 503 rather than a bare close: an HTTP client reads it
@@ -501,6 +504,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     s.connections.max = budget->limits().max_connections;
     s.connections.refused_max = cs.refused_max;
     s.connections.refused_per_client = cs.refused_per_client;
+    s.connections.refused_rate = cs.refused_rate;
     s.connections.bodies_refused = cs.bodies_refused;
     s.connections.inflight_body_bytes = cs.inflight_body_bytes;
     s.connections.inflight_body_budget = budget->limits().max_inflight_body_bytes;

@@ -1,5 +1,8 @@
 #include "http/connection_budget.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace gateway {
 
 connection_budget::ticket& connection_budget::ticket::operator=(ticket&& other) noexcept {
@@ -40,8 +43,17 @@ std::shared_ptr<connection_budget> connection_budget::create(const connection_li
   return std::make_shared<connection_budget>(limits);
 }
 
-connection_budget::admission connection_budget::admit(std::string client_group) {
+connection_budget::admission connection_budget::admit(std::string client_group,
+                                                        std::chrono::steady_clock::time_point now) {
   admission out;
+  if (limits_.new_per_client_per_second != 0) {
+    std::lock_guard lock(clients_mutex_);
+    if (!arrival_fits(client_group, now)) {
+      refused_rate_.fetch_add(1, std::memory_order_relaxed);
+      out.refused = refusal::rate;
+      return out;
+    }
+  }
   // Compare-and-add: two admit() calls at once can never both take the last place, and the count
   // never reads above the limit (admit runs on the listener's strand today; nothing relies on it).
   auto open = open_.load(std::memory_order_relaxed);
@@ -70,6 +82,32 @@ connection_budget::admission connection_budget::admit(std::string client_group) 
   }
   out.held = ticket(shared_from_this(), std::move(client_group));
   return out;
+}
+
+// GCRA: arrivals one `interval` apart on average, up to a second's worth at once. A group's entry
+// holds when its next arrival is due without a burst; one due already says nothing a fresh entry
+// would not, so the sweep drops it.
+bool connection_budget::arrival_fits(const std::string& group, std::chrono::steady_clock::time_point now) {
+  using std::chrono::nanoseconds;
+  const auto rate = static_cast<std::int64_t>(limits_.new_per_client_per_second);
+  const nanoseconds interval(std::max<std::int64_t>(1'000'000'000 / rate, 1));
+  const nanoseconds burst = interval * (rate - 1);  // a second's worth at once, the first included
+  auto it = arrivals_.find(group);
+  if (it == arrivals_.end()) {
+    if (arrivals_.size() >= limits_.max_rate_tracked && now >= next_sweep_) {
+      std::erase_if(arrivals_, [now](const auto& e) { return e.second <= now; });
+      next_sweep_ = now + std::chrono::milliseconds(100);  // a sweep at most ten times a second
+    }
+    // Still full: many clients each active within the last second. This one goes untracked (the
+    // open-connection caps still hold) rather than growing the map past its bound.
+    if (arrivals_.size() >= limits_.max_rate_tracked) return true;
+    arrivals_.emplace(group, now + interval);
+    return true;
+  }
+  const auto tat = std::max(it->second, now);
+  if (tat - now > burst) return false;
+  it->second = tat + interval;
+  return true;
 }
 
 void connection_budget::release_connection(const std::string& group) {
@@ -110,6 +148,7 @@ connection_budget_stats connection_budget::stats() const {
   s.open = open_.load(std::memory_order_relaxed);
   s.refused_max = refused_max_.load(std::memory_order_relaxed);
   s.refused_per_client = refused_per_client_.load(std::memory_order_relaxed);
+  s.refused_rate = refused_rate_.load(std::memory_order_relaxed);
   s.bodies_refused = bodies_refused_.load(std::memory_order_relaxed);
   s.inflight_body_bytes = inflight_bytes_.load(std::memory_order_relaxed);
   return s;

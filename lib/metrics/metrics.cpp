@@ -246,9 +246,10 @@ std::string gateway_metrics::render(const sources& s) const {
     gauge(out, "gateway_connections_open", "Client connections open now.", c.open);
     gauge(out, "gateway_connections_max", "MAX_CONNECTIONS: client connections allowed open at once.", c.max);
     header(out, "gateway_connections_refused_total", "counter",
-           "Client connections closed at accept with a 503, by the cap they met: MAX_CONNECTIONS (max_connections) or MAX_CONNECTIONS_PER_CLIENT (per_client).");
+           "Client connections closed at accept with a 503, by the cap they met: MAX_CONNECTIONS (max_connections), MAX_CONNECTIONS_PER_CLIENT (per_client) or CONNECTION_RATE_PER_CLIENT (rate).");
     sample(out, "gateway_connections_refused_total", c.refused_max, "reason=\"max_connections\"");
     sample(out, "gateway_connections_refused_total", c.refused_per_client, "reason=\"per_client\"");
+    sample(out, "gateway_connections_refused_total", c.refused_rate, "reason=\"rate\"");
     gauge(out, "gateway_inflight_request_bytes", "Request body bytes held in memory now (bodies' buffers, charged as they grow).",
           c.inflight_body_bytes);
     gauge(out, "gateway_inflight_request_bytes_max", "MAX_INFLIGHT_REQUEST_BYTES (0: no budget).", c.inflight_body_budget);

@@ -62,11 +62,11 @@ struct shared_tier_sources {
 };
 
 /// The client-connection budgets (MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT,
-/// MAX_INFLIGHT_REQUEST_BYTES), read at scrape time.
+/// CONNECTION_RATE_PER_CLIENT, MAX_INFLIGHT_REQUEST_BYTES), read at scrape time.
 struct connection_sources {
   bool configured = false;  // false: none of these is rendered (groq-sim, tests without a budget)
   std::uint64_t open = 0, max = 0;
-  std::uint64_t refused_max = 0, refused_per_client = 0;
+  std::uint64_t refused_max = 0, refused_per_client = 0, refused_rate = 0;
   std::uint64_t bodies_refused = 0, inflight_body_bytes = 0, inflight_body_budget = 0;  // budget 0: off
 };
 

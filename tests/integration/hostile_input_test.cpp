@@ -114,9 +114,11 @@ TEST_CASE("hostile: 500 connections that send nothing are closed on time and blo
   }
   test_env env(with_gateway([](auto& c) {
     c.keepalive_timeout = 1500ms;  // the wait for a first byte
-    // All 500 come from 127.0.0.1: this is about deadlines, not MAX_CONNECTIONS_PER_CLIENT (whose
-    // default, 256, would refuse half of them; connection_budget_test.cpp tests that cap).
+    // All 500 come from 127.0.0.1: this is about deadlines, not MAX_CONNECTIONS_PER_CLIENT or
+    // CONNECTION_RATE_PER_CLIENT (whose defaults, 256 open and 200 a second, would refuse many of
+    // them; connection_budget_test.cpp tests those caps).
     c.max_connections_per_client = 0;
+    c.connection_rate_per_client = 0;
   }));
   std::vector<std::unique_ptr<raw_client>> idle;
   for (int i = 0; i < 500; ++i) idle.push_back(std::make_unique<raw_client>(env.port()));

@@ -38,7 +38,11 @@ start_gateway() {
   gw_port=$(free_port)
   # GATEWAY_BIN: another build's binaries (e.g. the last release, measured beside this one).
   # stdout (the access log, when an argument turns it on) goes to a file, as nginx's does.
-  env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false "$@" "${GATEWAY_BIN:-$bin}/chat-gateway" \
+  # Every load generator here is one address: the per-address caps (MAX_CONNECTIONS_PER_CLIENT,
+  # CONNECTION_RATE_PER_CLIENT) are off unless an argument sets them (a build without them ignores
+  # the variables).
+  env HOST=127.0.0.1 PORT="$gw_port" LOG_LEVEL=warn ACCESS_LOG=false MAX_CONNECTIONS_PER_CLIENT=0 \
+    CONNECTION_RATE_PER_CLIENT=0 "$@" "${GATEWAY_BIN:-$bin}/chat-gateway" \
     >"$work/gateway-$gw_port.out" 2>"$work/gateway-$gw_port.log" &
   gw_pid=$!
   pids+=("$gw_pid")

@@ -188,17 +188,21 @@ TEST_CASE("config: connection and in-flight body budgets", "[config]") {
   REQUIRE(d.config);
   CHECK(d.config->max_connections == 0);  // derived from the descriptor limit at start
   CHECK(d.config->max_connections_per_client == 256);
+  CHECK(d.config->connection_rate_per_client == 200);
   CHECK(d.config->max_inflight_request_bytes == 64 * 1024 * 1024);  // charged as bytes arrive: on
 
-  auto r = load({{"MAX_CONNECTIONS", "500"}, {"MAX_CONNECTIONS_PER_CLIENT", "0"}, {"MAX_INFLIGHT_REQUEST_BYTES", "0"}});
+  auto r = load({{"MAX_CONNECTIONS", "500"}, {"MAX_CONNECTIONS_PER_CLIENT", "0"}, {"MAX_INFLIGHT_REQUEST_BYTES", "0"},
+                 {"CONNECTION_RATE_PER_CLIENT", "0"}});
   REQUIRE(r.config);
   CHECK(r.config->max_connections == 500);
   CHECK(r.config->max_connections_per_client == 0);
   CHECK(r.config->max_inflight_request_bytes == 0);
+  CHECK(r.config->connection_rate_per_client == 0);
 
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"MAX_CONNECTIONS", "0"}, {"MAX_CONNECTIONS", "x"}, {"MAX_CONNECTIONS_PER_CLIENT", "-1"},
-           {"MAX_INFLIGHT_REQUEST_BYTES", "1MiB"}}) {
+           {"MAX_INFLIGHT_REQUEST_BYTES", "1MiB"}, {"CONNECTION_RATE_PER_CLIENT", "-5"},
+           {"CONNECTION_RATE_PER_CLIENT", "fast"}}) {
     INFO(name << "=" << value);
     auto bad = load({{name, value}});
     CHECK_FALSE(bad.config);
@@ -210,7 +214,8 @@ TEST_CASE("config: connection and in-flight body budgets", "[config]") {
   CHECK(small.error.find("MAX_INFLIGHT_REQUEST_BYTES") != std::string::npos);
 
   const auto help = config_help();
-  for (auto name : {"MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "MAX_INFLIGHT_REQUEST_BYTES"})
+  for (auto name : {"MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "MAX_INFLIGHT_REQUEST_BYTES",
+                    "CONNECTION_RATE_PER_CLIENT"})
     CHECK(help.find(name) != std::string::npos);
 }
 

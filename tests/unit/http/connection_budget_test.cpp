@@ -1,11 +1,12 @@
-// connection_budget (lib/http): the connection cap, the per-client cap and the in-flight body
-// budget, holds given back however they end, and the totals never passing a limit when several
+// connection_budget (lib/http): the connection cap, the per-client cap, the per-client rate of new
+// connections and the in-flight body budget, holds given back however they end, and the totals never passing a limit when several
 // threads race for the last place.
 #include "http/connection_budget.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -112,4 +113,43 @@ TEST_CASE("connection budget: threads racing never pass the limits") {
   CHECK(over.load() == 0);
   CHECK(budget->stats().open == 0);
   CHECK(budget->stats().inflight_body_bytes == 0);
+}
+
+TEST_CASE("connection budget: new connections a second per client group, a second's worth at once") {
+  using namespace std::chrono_literals;
+  connection_limits limits{1000, 0, 0};
+  limits.new_per_client_per_second = 4;
+  auto budget = connection_budget::create(limits);
+  const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
+  for (int i = 0; i < 4; ++i) CHECK(budget->admit("10.0.0.1", t0).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("10.0.0.1", t0).refused == connection_budget::refusal::rate);
+  CHECK(budget->admit("10.0.0.1", t0 + 200ms).refused == connection_budget::refusal::rate);
+  CHECK(budget->admit("10.0.0.2", t0).refused == connection_budget::refusal::none);  // others unaffected
+  // One more every 250 ms; a quiet second gives the whole burst back.
+  CHECK(budget->admit("10.0.0.1", t0 + 250ms).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("10.0.0.1", t0 + 260ms).refused == connection_budget::refusal::rate);
+  for (int i = 0; i < 4; ++i) CHECK(budget->admit("10.0.0.1", t0 + 2s).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("10.0.0.1", t0 + 2s).refused == connection_budget::refusal::rate);
+  const auto s = budget->stats();
+  CHECK(s.refused_rate == 4);
+  CHECK(s.open == 0);  // the tickets above were dropped at once; a refused arrival took no place
+  CHECK(s.refused_max == 0);
+}
+
+TEST_CASE("connection budget: the arrivals kept are bounded; past the bound a client goes untracked") {
+  using namespace std::chrono_literals;
+  connection_limits limits{1000, 0, 0};
+  limits.new_per_client_per_second = 1;
+  limits.max_rate_tracked = 2;
+  auto budget = connection_budget::create(limits);
+  const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
+  CHECK(budget->admit("a", t0).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("b", t0).refused == connection_budget::refusal::none);
+  // Full, and both active within the last second: "c" is admitted untracked, every time.
+  CHECK(budget->admit("c", t0).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("c", t0).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("a", t0).refused == connection_budget::refusal::rate);  // tracked ones still are
+  // A second later "a" and "b" are due again, so the sweep makes room: "c" is tracked now.
+  CHECK(budget->admit("c", t0 + 2s).refused == connection_budget::refusal::none);
+  CHECK(budget->admit("c", t0 + 2s).refused == connection_budget::refusal::rate);
 }
