@@ -136,7 +136,7 @@ TEST_CASE("connection budget: new connections a second per client group, a secon
   CHECK(s.refused_max == 0);
 }
 
-TEST_CASE("connection budget: the arrivals kept are bounded; past the bound a client goes untracked") {
+TEST_CASE("connection budget: the arrivals kept are bounded, and past the bound a client goes untracked") {
   using namespace std::chrono_literals;
   connection_limits limits{1000, 0, 0};
   limits.new_per_client_per_second = 1;
