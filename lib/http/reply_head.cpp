@@ -16,8 +16,10 @@ void put(Out& out, std::string_view s) {
   out.append(s.data(), s.data() + s.size());
 }
 
+// Inlined at every use: as a call (GCC stops inlining it past a number of uses) it cost a hit's
+// head more than the fields it writes (benchmark 9).
 template <class Out>
-void field(Out& out, std::string_view name, std::string_view value) {
+[[gnu::always_inline]] inline void field(Out& out, std::string_view name, std::string_view value) {
   put(out, name);
   put(out, ": ");
   put(out, value);
@@ -73,19 +75,26 @@ bool append_sse_head(std::string& out, unsigned version, bool keep_alive, const 
   return chunked;
 }
 
-server_timing_text server_timing(std::string_view x_cache, std::chrono::microseconds upstream_first_byte) {
-  server_timing_text t;
-  const auto add = [&t](std::string_view s) {
-    const auto n = std::min(s.size(), sizeof t.text - t.size);
-    std::copy_n(s.data(), n, t.text + t.size);
-    t.size += n;
+std::string_view server_timing(std::string_view x_cache, std::chrono::microseconds upstream_first_byte,
+                               server_timing_text& room) {
+  if (upstream_first_byte.count() < 0) {
+    if (x_cache.empty()) return {};
+    for (const std::string_view fixed :
+         {"cache;desc=HIT", "cache;desc=MISS", "cache;desc=COALESCED", "cache;desc=BYPASS"})
+      if (fixed.substr(11) == x_cache) return fixed;
+  }
+  std::size_t size = 0;
+  const auto add = [&](std::string_view s) {
+    const auto n = std::min(s.size(), sizeof room.text - size);
+    std::copy_n(s.data(), n, room.text + size);
+    size += n;
   };
-  if (!x_cache.empty()) {  // HIT, MISS, COALESCED, BYPASS: static strings, tokens
+  if (!x_cache.empty()) {
     add("cache;desc=");
     add(x_cache);
   }
   if (upstream_first_byte.count() >= 0) {
-    if (t.size) add(", ");
+    if (size) add(", ");
     add("upstream;desc=\"first byte\";dur=");
     // Milliseconds with three decimals, in integers (no floating-point formatting per reply).
     const auto us = static_cast<std::uint64_t>(upstream_first_byte.count());
@@ -97,7 +106,7 @@ server_timing_text server_timing(std::string_view x_cache, std::chrono::microsec
     *end++ = static_cast<char>('0' + us % 10);
     add({digits, static_cast<std::size_t>(end - digits)});
   }
-  return t;
+  return {room.text, size};
 }
 
 }  // namespace gateway

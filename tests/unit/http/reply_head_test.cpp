@@ -96,11 +96,14 @@ TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", 
 
 TEST_CASE("Server-Timing: the cache's part and the upstream's first byte", "[http][reply]") {
   using std::chrono::microseconds;
-  CHECK(server_timing("", microseconds(-1)).view().empty());
-  CHECK(server_timing("HIT", microseconds(-1)).view() == "cache;desc=HIT");
-  CHECK(server_timing("MISS", microseconds(1250)).view() ==
+  server_timing_text room;
+  CHECK(server_timing("", microseconds(-1), room).empty());
+  CHECK(server_timing("HIT", microseconds(-1), room) == "cache;desc=HIT");
+  CHECK(server_timing("BYPASS", microseconds(-1), room) == "cache;desc=BYPASS");
+  CHECK(server_timing("ELSE", microseconds(-1), room) == "cache;desc=ELSE");
+  CHECK(server_timing("MISS", microseconds(1250), room) ==
         R"(cache;desc=MISS, upstream;desc="first byte";dur=1.250)");
-  CHECK(server_timing("", microseconds(0)).view() == R"(upstream;desc="first byte";dur=0.000)");
-  CHECK(server_timing("COALESCED", microseconds(123456789)).view() ==
+  CHECK(server_timing("", microseconds(0), room) == R"(upstream;desc="first byte";dur=0.000)");
+  CHECK(server_timing("COALESCED", microseconds(123456789), room) ==
         R"(cache;desc=COALESCED, upstream;desc="first byte";dur=123456.789)");
 }
