@@ -54,8 +54,9 @@ struct upstream_outcome {
   bool fallback = false;  // a fallback model answered (not merely another key of the model asked for)
 };
 
-/// What every attempt of one call says of its request: the id (x-request-id, and the log lines')
-/// and the trace header lines (lib/trace). One reference in the call's coroutine frame.
+/// What every attempt of one call says of its request: its id (sent as x-request-id, and written in
+/// the caller's log lines) and its trace header lines (lib/trace). Passed by reference: one pointer
+/// in the call's coroutine frame, which is at Asio's recycling limit.
 struct request_tags {
   std::string_view request_id;
   std::string_view trace_fields;
