@@ -15,9 +15,9 @@
 // runs on connection strands; stats() on the /metrics request's strand. Counters are atomics; the
 // per-client maps have one mutex, taken only when a per-client cap is on, for one map operation.
 // The open-connections map holds at most one entry per open connection, so it is bounded by
-// MAX_CONNECTIONS; the arrivals map by max_rate_tracked (an entry whose client has been quiet for a
-// second is swept out, and past the bound a client is admitted untracked: the other caps still
-// hold).
+// MAX_CONNECTIONS; the arrivals map by max_rate_tracked (an entry whose allowance is whole again -
+// at most a second after its client's last connection - is swept out, and past the bound a client
+// is admitted untracked: the other caps still hold).
 #pragma once
 
 #include <atomic>

@@ -43,7 +43,10 @@ TEST_CASE("trace: a client's traceparent and tracestate reach the upstream as th
   CHECK(v1.status == 200);
   CHECK(env.sim().stats().last_traceparent == parent);
   CHECK(env.sim().stats().last_tracestate.empty());
+  const auto traced_before = env.sim().stats().traced_completions;
   const auto s = env.stream("/chat", chat_body("Faiz nedir?", true), {}, traced(parent));
+  REQUIRE(s.status == 200);
+  CHECK(env.sim().stats().traced_completions == traced_before + 1);  // this very stream's call
   CHECK(env.sim().stats().last_traceparent == parent);
 }
 

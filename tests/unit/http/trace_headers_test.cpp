@@ -35,4 +35,11 @@ TEST_CASE("trace headers: tracestate lines are joined, and dropped whole past th
   const std::string half(tracestate_limit / 2, 'x');
   CHECK(client_tracestate(with({{"tracestate", half}, {"tracestate", half}})).empty());  // 513 bytes
   CHECK(client_tracestate(with({{"tracestate", "a=1\x01"}})).empty());
+  // Many short lines: the join stops copying once past the limit, and the whole is dropped.
+  inbound_request many{beast::http::verb::post, "/chat", 11};
+  for (int i = 0; i < 1000; ++i) many.insert("tracestate", "a");
+  CHECK(client_tracestate(many).empty());
+  inbound_request fits{beast::http::verb::post, "/chat", 11};
+  for (int i = 0; i < 32; ++i) fits.insert("tracestate", "a=1");
+  CHECK(client_tracestate(fits).size() == 32 * 4 - 1);
 }
