@@ -10,6 +10,8 @@
 #   TARGET=nginx STREAMS=5000 tests/load/memory.sh   # the reference: nginx (one process) as a TLS
 #                                                    # reverse proxy to the same groq-sim; the
 #                                                    # gateway's row to compare needs the same STREAMS
+# MAX_CONNECTIONS is set to STREAMS: its default keeps half the descriptors left after
+# UPSTREAM_POOL_SIZE for upstream sockets, which with a pool of STREAMS admits about 5,000.
 # nginx holds two descriptors per stream in one process: with the hard limit of 20,000, at most
 # about 9,900 streams; compare both at STREAMS=5000.
 source "$(dirname "$0")/common.sh"
@@ -46,7 +48,7 @@ if [ "$target" = nginx ]; then
 else
   start_gateway GROQ_BASE_URL="$upstream://127.0.0.1:$sim_port/openai/v1" "${tls_env[@]}" \
     THREADS="$server_threads" CACHE_ENABLED=false UPSTREAM_POOL_SIZE="$streams" REQUEST_TIMEOUT=600 \
-    STREAM_IDLE_TIMEOUT=120
+    STREAM_IDLE_TIMEOUT=120 MAX_CONNECTIONS="$streams"
 fi
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$gw_pid/status"; }
