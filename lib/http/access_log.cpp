@@ -17,21 +17,6 @@ std::chrono::microseconds gateway_share(
                                                                (now - *upstream_finished));
 }
 
-namespace {
-
-// Microseconds as milliseconds with three decimals ("1.500"), in integers: what {:.3f} of the
-// quotient wrote, without a floating-point formatting per field of every line.
-void append_ms(std::string& out, std::chrono::microseconds d) {
-  const auto us = static_cast<std::uint64_t>(d.count());
-  append_decimal(out, us / 1000);
-  const auto frac = us % 1000;
-  out += '.';
-  out += static_cast<char>('0' + frac / 100);
-  out += static_cast<char>('0' + frac / 10 % 10);
-  out += static_cast<char>('0' + frac % 10);
-}
-
-}  // namespace
 
 std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now) {
   const auto& r = *e.report;
@@ -66,10 +51,10 @@ std::string access_log_line(const access_entry& e, std::chrono::system_clock::ti
     out += R"(,"upstream_ttfb_ms":null)";
   } else {
     out += R"(,"upstream_ttfb_ms":)";
-    append_ms(out, r.upstream_first_byte);
+    append_milliseconds(out, r.upstream_first_byte);
   }
   out += R"(,"duration_ms":)";
-  append_ms(out, std::max(e.duration, std::chrono::microseconds(0)));
+  append_milliseconds(out, std::max(e.duration, std::chrono::microseconds(0)));
   out += R"(,"bytes":)";
   append_decimal(out, r.bytes);
   if (r.traced) {

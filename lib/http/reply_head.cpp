@@ -1,10 +1,10 @@
 #include "http/reply_head.hpp"
 
+#include "core/text.hpp"
+
 #include <boost/beast/http/status.hpp>
 
-#include <algorithm>
 #include <charconv>
-#include <cstdint>
 
 namespace gateway {
 namespace {
@@ -76,37 +76,21 @@ bool append_sse_head(std::string& out, unsigned version, bool keep_alive, const 
 }
 
 std::string_view server_timing(std::string_view x_cache, std::chrono::microseconds upstream_first_byte,
-                               server_timing_text& room) {
+                               std::string& room) {
   if (upstream_first_byte.count() < 0) {
     if (x_cache.empty()) return {};
     for (const std::string_view fixed :
          {"cache;desc=HIT", "cache;desc=MISS", "cache;desc=COALESCED", "cache;desc=BYPASS"})
       if (fixed.substr(11) == x_cache) return fixed;
   }
-  std::size_t size = 0;
-  const auto add = [&](std::string_view s) {
-    const auto n = std::min(s.size(), sizeof room.text - size);
-    std::copy_n(s.data(), n, room.text + size);
-    size += n;
-  };
-  if (!x_cache.empty()) {
-    add("cache;desc=");
-    add(x_cache);
-  }
+  room.clear();
+  if (!x_cache.empty()) room.append("cache;desc=").append(x_cache);
   if (upstream_first_byte.count() >= 0) {
-    if (size) add(", ");
-    add("upstream;desc=\"first byte\";dur=");
-    // Milliseconds with three decimals, in integers (no floating-point formatting per reply).
-    const auto us = static_cast<std::uint64_t>(upstream_first_byte.count());
-    char digits[32];
-    auto end = std::to_chars(digits, digits + 24, us / 1000).ptr;
-    *end++ = '.';
-    *end++ = static_cast<char>('0' + us % 1000 / 100);
-    *end++ = static_cast<char>('0' + us % 100 / 10);
-    *end++ = static_cast<char>('0' + us % 10);
-    add({digits, static_cast<std::size_t>(end - digits)});
+    if (!room.empty()) room.append(", ");
+    room.append("upstream;desc=\"first byte\";dur=");
+    append_milliseconds(room, upstream_first_byte);
   }
-  return {room.text, size};
+  return room;
 }
 
 }  // namespace gateway

@@ -28,17 +28,12 @@ struct reply_fields {
   std::string_view server_timing = {};  // see server_timing()
 };
 
-/// Room for a Server-Timing value that is not one of the fixed ones: no allocation per reply.
-struct server_timing_text {
-  char text[96];
-};
-
 /// What a browser's tools show of a reply's time (W3C Server Timing): `cache;desc=<X-Cache>` when
 /// the cache took part, and `upstream;desc="first byte";dur=<ms>` when this request called the
 /// upstream (`upstream_first_byte` >= 0). Empty when neither. Without an upstream part the value is
 /// a literal (a cache hit writes nothing for it); otherwise it is written into `room`.
 std::string_view server_timing(std::string_view x_cache, std::chrono::microseconds upstream_first_byte,
-                               server_timing_text& room);
+                               std::string& room);
 
 /// "HTTP/1.1 200 OK\r\nServer: chat-gateway\r\nContent-Type: ...\r\n[Connection: ...]\r\n
 /// Content-Length: N\r\nX-Request-Id: ...\r\n...\r\n\r\n" - Connection as Beast's keep_alive()

@@ -409,7 +409,7 @@ asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer&
       reply_headers headers;
       headers.x_cache = c.x_cache;
       headers.x_cache_match = c.x_cache_match;
-      server_timing_text room;
+      std::string room;  // a Server-Timing value that is not a fixed one
       headers.server_timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte, room);
       keep = co_await send_reply_view(c.rc, 200, hit.hit_body, deps_.cfg.client_write_timeout, headers);
     }
@@ -505,7 +505,7 @@ void relay_pipeline::begin_stream(call& c) {
   reply_fields f{{}, c.rc.id};
   f.x_cache = c.x_cache;
   f.x_cache_match = c.x_cache_match;
-  server_timing_text room;
+  std::string room;  // a Server-Timing value that is not a fixed one
   f.server_timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte, room);
   c.head.clear();
   c.head.reserve(256);  // one allocation: the head is ~200 bytes
@@ -550,7 +550,7 @@ asio::awaitable<bool> relay_pipeline::send_json(call& c, std::string body) {
   reply_headers headers;
   headers.x_cache = c.x_cache;
   headers.x_cache_match = c.x_cache_match;
-  server_timing_text room;
+  std::string room;  // a Server-Timing value that is not a fixed one
   headers.server_timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte, room);
   co_return co_await send_reply(c.rc, 200, std::move(body), deps_.cfg.client_write_timeout, headers);
 }

@@ -1,5 +1,7 @@
 #include "trace/trace_context.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 
 namespace gateway {
@@ -16,13 +18,12 @@ bool all_zeros(std::string_view s) {
 
 int hex_value(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
+// `bytes` as hex into `out` (append_hex's digits), the last digit made 1 if they are all zeros.
 template <std::size_t N>
-void to_hex(std::span<const unsigned char> bytes, std::array<char, N>& out) {
-  static constexpr char digits[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < bytes.size() && 2 * i + 1 < N; ++i) {
-    out[2 * i] = digits[bytes[i] >> 4];
-    out[2 * i + 1] = digits[bytes[i] & 0xf];
-  }
+void hex_id(std::span<const unsigned char> bytes, std::array<char, N>& out) {
+  std::string hex;
+  append_hex(hex, bytes);
+  std::copy_n(hex.begin(), N, out.begin());
   if (all_zeros({out.data(), N})) out[N - 1] = '1';
 }
 
@@ -54,8 +55,8 @@ std::optional<trace_context> parse_traceparent(std::string_view v) {
 
 trace_context new_trace(std::span<const unsigned char, 24> random) {
   trace_context t;
-  to_hex(random.first<16>(), t.trace_id);
-  to_hex(random.last<8>(), t.parent_id);
+  hex_id(random.first<16>(), t.trace_id);
+  hex_id(random.last<8>(), t.parent_id);
   return t;
 }
 

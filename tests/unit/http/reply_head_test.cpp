@@ -96,7 +96,7 @@ TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", 
 
 TEST_CASE("Server-Timing: the cache's part and the upstream's first byte", "[http][reply]") {
   using std::chrono::microseconds;
-  server_timing_text room;
+  std::string room;
   CHECK(server_timing("", microseconds(-1), room).empty());
   CHECK(server_timing("HIT", microseconds(-1), room) == "cache;desc=HIT");
   CHECK(server_timing("BYPASS", microseconds(-1), room) == "cache;desc=BYPASS");
