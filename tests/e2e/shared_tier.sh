@@ -210,7 +210,10 @@ echo "shared tier: Redis frozen: 20 misses answered, $timed_out commands waited 
 [ "$timed_out" -ge 1 ] || fail "no command waited for the frozen Redis: was it frozen?"
 [ "$timed_out" -le 5 ] || fail "$timed_out commands waited out REDIS_TIMEOUT: the frozen connection was not given up"
 [ "$up_while_frozen" = 0 ] || fail "gateway_redis_up is '$up_while_frozen' with Redis frozen"
-wait_redis_up "$port_b" "$port_c"
+# Every instance, not only the one asked: the others' own Redis commands (the stream reader's
+# blocking read, the flights' heartbeats) may have given the frozen connection up too, and a
+# flight below needs all three back.
+wait_redis_up "$port_a2" "$port_b" "$port_c"
 ask_stored "$port_b" "Çözülme sorusu"
 [ "$(ask "$port_c" "Çözülme sorusu")" = HIT ] || fail "shared hits did not resume after SIGCONT"
 
