@@ -1,6 +1,5 @@
 #include "cache/question_normalizer.hpp"
 
-#include "core/text_memo.hpp"
 
 #include <boost/locale/conversion.hpp>
 #include <boost/locale/generator.hpp>
@@ -42,19 +41,6 @@ bool is_punctuation(char32_t cp) {
 question_normalizer::question_normalizer() : locale_(boost::locale::generator()("en_US.UTF-8")) {}
 
 std::string question_normalizer::operator()(std::string_view text) const {
-  // Repeated questions are what the cache is for, and ICU is the costly part of a cache hit:
-  // recent short questions are remembered per thread (no lock). Bounded in bytes; every instance
-  // normalizes alike, so one memo per thread serves them all.
-  constexpr std::size_t memo_max_question = 512;
-  thread_local text_memo<std::string> recent(1 << 20);
-  if (text.size() > memo_max_question) return normalize(text);
-  if (const auto* known = recent.find(text)) return *known;
-  auto out = normalize(text);
-  const auto charge = text.size() + out.size() + 64;
-  return recent.put(text, std::move(out), charge);
-}
-
-std::string question_normalizer::normalize(std::string_view text) const {
   // Fold case (İ -> i + U+0307, I -> i, ß -> ss), then decompose so accents become separate marks.
   const std::string folded = boost::locale::fold_case(text.begin(), text.end(), locale_);
   const std::string nfd = boost::locale::normalize(folded, boost::locale::norm_nfd, locale_);

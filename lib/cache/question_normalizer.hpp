@@ -17,10 +17,10 @@ class question_normalizer {
   question_normalizer();
 
   /// `text` must be valid UTF-8 (request validation guarantees it).
+  /// Pure: /chat remembers what it derived from recent questions (chat/question_memo.hpp).
   std::string operator()(std::string_view text) const;
 
  private:
-  std::string normalize(std::string_view text) const;
   std::locale locale_;
 };
 

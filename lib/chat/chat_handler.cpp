@@ -38,8 +38,24 @@ chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
       canon_(cfg.cache_match_similar ? question_canon::builtin() : nullptr),
       target_(pipeline.provider().chat_completions_target()) {}
 
-cache_key chat_handler::key_for(const std::string& question, const std::vector<chat_message>& history) const {
-  const auto kept = trimmed_history(history, cfg_.history_limit);
+cache_key chat_handler::read_question(const chat_request& chat, std::string& normalized) const {
+  const auto kept = trimmed_history(chat.history, cfg_.history_limit);
+  // Not with debug logs on: they say for each request why its question shares an answer.
+  const bool remember = kept.empty() && chat.question.size() <= question_memo::max_question &&
+                        !pipeline_.log().enabled(log_level::debug);
+  if (remember) {
+    if (auto known = memo_.find(chat.question)) {
+      normalized = std::move(known->normalized);
+      return known->key;
+    }
+  }
+  normalized = normalize_(chat.question);
+  const auto key = key_for(normalized, kept);
+  if (remember) memo_.put(chat.question, {normalized, key});
+  return key;
+}
+
+cache_key chat_handler::key_for(const std::string& question, std::span<const chat_message> kept) const {
   if (!canon_) return keys_(question, kept);
   // The history rule stays: a similar match only with the very same history.
   const auto form = (*canon_)(question);
@@ -71,16 +87,19 @@ asio::awaitable<bool> chat_handler::handle(request_context& rc) {
   const auto pii = protect(chat, cfg_.pii);  // first: nothing below sees the client's values
   const bool stream = chat.stream && cfg_.stream_response;
   const bool caching = pipeline_.caching();
-  // Normalized: how a hit tells an exact match from a similar one.
-  const std::string question = caching ? normalize_(chat.question) : std::string();
   chat_format format(stream, caching);
   relay_request r{label, format, target_, {}, std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.
                   chat.cache && !asks_fresh_answer(rc.req), stream,
                   // /chat always says how the cache took part, BYPASS with the cache off.
-                  "BYPASS", canon_ ? std::string_view(question) : std::string_view()};
+                  "BYPASS"};
   r.pii = pii.get();
-  if (caching) r.key = key_for(question, chat.history);
+  // Normalized: how a hit tells an exact match from a similar one.
+  std::string question;
+  if (caching) {
+    r.key = read_question(chat, question);
+    if (canon_) r.question = question;
+  }
   // The upstream body (system prompt, history, sampling settings as JSON) only for a request that
   // goes upstream: on a cache hit it would be the largest cost of the request.
   // Small: handle()'s frame is at Asio's recycling limit (the configuration is the handler's).

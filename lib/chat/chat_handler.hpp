@@ -9,10 +9,12 @@
 #include "chat/upstream_body.hpp"
 #include "config/gateway_config.hpp"
 #include "http/request_context.hpp"
+#include "chat/question_memo.hpp"
 #include "match/question_canon.hpp"
 #include "relay/pipeline.hpp"
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,8 +33,11 @@ class chat_handler {
   const question_canon* canon() const { return canon_.get(); }
 
  private:
-  /// The cache key of a question (normalized) with its history.
-  cache_key key_for(const std::string& question, const std::vector<chat_message>& history) const;
+  /// The request's question read for the cache: `normalized` gets its normalized text; returns
+  /// its cache key (with its history). Remembered for recent questions (question_memo).
+  cache_key read_question(const chat_request& chat, std::string& normalized) const;
+  /// The cache key of a question (normalized) with the history it is sent with.
+  cache_key key_for(const std::string& question, std::span<const chat_message> history) const;
 
   relay_pipeline& pipeline_;
   const gateway_config& cfg_;
@@ -40,6 +45,7 @@ class chat_handler {
   upstream_body_builder body_;     // the configuration's part of every upstream body, written once
   question_normalizer normalize_;  // built once: ICU locale set-up is not free
   std::unique_ptr<question_canon> canon_;  // CACHE_MATCH=similar only
+  question_memo memo_;             // what the three above derived from recent questions
   std::string target_;             // upstream path of chat completions
 };
 

@@ -1,11 +1,9 @@
 #include "chat/chat_key.hpp"
 
-#include "core/text_memo.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
-#include <atomic>
 #include <string>
 
 namespace gateway {
@@ -23,24 +21,10 @@ cache_key_builder make_builder(const gateway_config& cfg) {
 
 }  // namespace
 
-chat_key_builder::chat_key_builder(const gateway_config& cfg) : keys_(make_builder(cfg)) {
-  static std::atomic<std::uint64_t> instances{0};
-  id_ = ++instances;
-}
+chat_key_builder::chat_key_builder(const gateway_config& cfg) : keys_(make_builder(cfg)) {}
 
 cache_key chat_key_builder::operator()(std::string_view question, std::span<const chat_message> history,
                                        bool similar) const {
-  constexpr std::size_t memo_max_question = 512;
-  if (!history.empty() || question.size() > memo_max_question) return compute(question, history, similar);
-  thread_local text_memo<cache_key> recent_similar(1 << 20), recent_exact(1 << 20);
-  auto& recent = similar ? recent_similar : recent_exact;
-  recent.owned_by(id_);  // keys of another configuration never answer for this one
-  if (const auto* known = recent.find(question)) return *known;
-  return recent.put(question, compute(question, history, similar), question.size() + sizeof(cache_key) + 64);
-}
-
-cache_key chat_key_builder::compute(std::string_view question, std::span<const chat_message> history,
-                                    bool similar) const {
   auto h = keys_.start();
   h.add(similar ? "s" : "e");
   h.add(question);

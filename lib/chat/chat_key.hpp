@@ -18,14 +18,11 @@ class chat_key_builder {
  public:
   explicit chat_key_builder(const gateway_config& cfg);
   /// `similar`: `question` is a similar-question form, not a normalized text (the two never share keys).
-  /// Keys of questions without history are remembered per thread: a repeated question (a cache
-  /// hit) costs a hash lookup instead of a SHA-256.
+  /// Pure: /chat remembers the keys of recent questions (chat/question_memo.hpp).
   cache_key operator()(std::string_view question, std::span<const chat_message> history, bool similar = false) const;
 
  private:
-  cache_key compute(std::string_view question, std::span<const chat_message> history, bool similar) const;
   cache_key_builder keys_;
-  std::uint64_t id_;  // tells the per-thread memo which builder (which configuration) it holds keys of
 };
 
 /// One key without keeping a builder (tests, one-off use).

@@ -165,15 +165,16 @@ class teeing_source final : public reply_source {
     if (d) pub_.end();
     return d;
   }
-  asio::awaitable<std::string_view> read_some(std::error_code& ec) override {
-    const auto piece = co_await inner_->read_some(ec);
-    co_return publish(piece, ec);
-  }
   std::optional<std::string_view> read_ready(std::error_code& ec) override {
     const auto piece = inner_->read_ready(ec);
     if (!piece) return std::nullopt;
     return publish(*piece, ec);
   }
+  asio::awaitable<void> wait_ready(std::error_code& ec) override {
+    co_await inner_->wait_ready(ec);
+    if (ec) pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
+  }
+  void interrupt() override { inner_->interrupt(); }
   asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
     auto body = co_await inner_->read_all(limit, ec);
     if (ec) {
@@ -234,43 +235,55 @@ class remote_source final : public reply_source {
 
   bool done() const override { return ended_; }
 
-  asio::awaitable<std::string_view> read_some(std::error_code& ec) override {
-    if (ended_) co_return std::string_view{};
+  std::optional<std::string_view> read_ready(std::error_code& ec) override {
+    if (ended_) return std::string_view{};
     for (;;) {
-      auto e = co_await next(ec);
-      if (ec) co_return std::string_view{};
-      if (e.name == "n" && sequence_.number(e.value)) continue;
-      if (e.name == "d" && sequence_.piece()) {
-        piece_ = std::move(e.value);
-        co_return std::string_view(piece_);
+      auto e = take_field(ec);
+      if (ec) return std::string_view{};
+      if (!e) return std::nullopt;
+      if (e->name == "n" && sequence_.number(e->value)) continue;
+      if (e->name == "d" && sequence_.piece()) {
+        piece_ = std::move(e->value);
+        return std::string_view(piece_);
       }
-      if (e.name == "e" && sequence_.end(e.value)) {
+      if (e->name == "e" && sequence_.end(e->value)) {
         ended_ = true;
-        co_return std::string_view{};
+        return std::string_view{};
       }
       // A body field out of sequence: a piece was lost on its way through Redis, and what is left
       // is not the answer - the relay ends the stream as for an upstream that dropped.
-      const bool lost = e.name == "n" || e.name == "d" || e.name == "e";
+      const bool lost = e->name == "n" || e->name == "d" || e->name == "e";
       if (lost) owner_.stream_gaps_.fetch_add(1, std::memory_order_relaxed);
-      ec = make_error_code(e.name == "f" ? decode_failure(e.value).code
-                           : lost        ? error::upstream_closed
-                                         : error::upstream_protocol_error);
-      co_return std::string_view{};
+      ec = make_error_code(e->name == "f" ? decode_failure(e->value).code
+                           : lost         ? error::upstream_closed
+                                          : error::upstream_protocol_error);
+      return std::string_view{};
     }
   }
 
-  asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override {
-    std::string body;
-    for (;;) {
-      const auto piece = co_await read_some(ec);
-      if (ec || piece.empty()) co_return body;
-      if (body.size() + piece.size() > limit) {
-        ec = make_error_code(error::upstream_protocol_error);
-        co_return body;
+  // Woken by a delivery, the watchdog (client gone), interrupt() or, at the latest, for the next
+  // check that the leader lives: a leader silent for leader_timeout whose lock is gone has died.
+  asio::awaitable<void> wait_ready(std::error_code& ec) override {
+    ec = {};
+    const auto now = clock_type::now();
+    if (now - last_sign_ >= owner_.settings_.leader_timeout) {
+      std::vector<std::string> exists{"EXISTS", prefix_ + "lock"};  // not a braced list inside co_await
+      const auto reply = co_await owner_.redis_->command(std::move(exists));
+      if (!reply.ok() || reply.value.integer == 0) {
+        owner_.leaders_lost_.fetch_add(1, std::memory_order_relaxed);
+        ec = make_error_code(error::upstream_closed);
+        co_return;
       }
-      body.append(piece);
+      last_sign_ = clock_type::now();  // the leader is alive; its upstream is slow
     }
+    const auto wake = std::min(deadlines_.request, now + std::chrono::milliseconds(250));
+    if (!wd_.arm(deadlines_.request, error::request_timeout, [in = inbox_] { in->timer.cancel(); })) co_return;
+    inbox_->timer.expires_at(wake);
+    co_await inbox_->timer.async_wait(tuple_awaitable);
+    wd_.disarm();
   }
+
+  void interrupt() override { inbox_->timer.cancel(); }
 
  private:
   struct field {
@@ -283,48 +296,34 @@ class remote_source final : public reply_source {
     asio::steady_timer timer;           // strand-only: a delivery cancels it
   };
 
-  // The next field of the stream, waiting under the request's deadline and the watchdog; a leader
-  // silent for leader_timeout whose lock is gone has died.
+  // The next field of the stream when one is there; `ec` once the watchdog fired (client gone) or
+  // the request's deadline passed.
+  std::optional<field> take_field(std::error_code& ec) {
+    {
+      std::lock_guard lock(inbox_->mutex);
+      while (!inbox_->entries.empty()) {
+        auto& front = inbox_->entries.front();
+        if (field_ < front.fields.size()) {
+          auto f = std::move(front.fields[field_++]);
+          last_sign_ = clock_type::now();
+          return field{std::move(f.first), std::move(f.second)};
+        }
+        inbox_->entries.pop_front();
+        field_ = 0;
+      }
+    }
+    if (const auto why = wd_.fired()) ec = make_error_code(*why);
+    else if (clock_type::now() >= deadlines_.request) ec = make_error_code(error::request_timeout);
+    return std::nullopt;
+  }
+
+  // The next field, waiting for it as long as the deadlines allow.
   asio::awaitable<field> next(std::error_code& ec) {
     for (;;) {
-      {
-        std::lock_guard lock(inbox_->mutex);
-        while (!inbox_->entries.empty()) {
-          auto& front = inbox_->entries.front();
-          if (field_ < front.fields.size()) {
-            auto f = std::move(front.fields[field_++]);
-            last_sign_ = clock_type::now();
-            co_return field{std::move(f.first), std::move(f.second)};
-          }
-          inbox_->entries.pop_front();
-          field_ = 0;
-        }
-      }
-      if (const auto why = wd_.fired()) {
-        ec = make_error_code(*why);
-        co_return field{};
-      }
-      const auto now = clock_type::now();
-      if (now >= deadlines_.request) {
-        ec = make_error_code(error::request_timeout);
-        co_return field{};
-      }
-      if (now - last_sign_ >= owner_.settings_.leader_timeout) {
-        std::vector<std::string> exists{"EXISTS", prefix_ + "lock"};  // not a braced list inside co_await
-        const auto reply = co_await owner_.redis_->command(std::move(exists));
-        if (!reply.ok() || reply.value.integer == 0) {
-          owner_.leaders_lost_.fetch_add(1, std::memory_order_relaxed);
-          ec = make_error_code(error::upstream_closed);
-          co_return field{};
-        }
-        last_sign_ = clock_type::now();  // the leader is alive; its upstream is slow
-      }
-      // Woken by a delivery, the watchdog (client gone) or, at the latest, for the next check.
-      const auto wake = std::min(deadlines_.request, now + std::chrono::milliseconds(250));
-      if (!wd_.arm(deadlines_.request, error::request_timeout, [in = inbox_] { in->timer.cancel(); })) continue;
-      inbox_->timer.expires_at(wake);
-      co_await inbox_->timer.async_wait(tuple_awaitable);
-      wd_.disarm();
+      if (auto f = take_field(ec)) co_return std::move(*f);
+      if (ec) co_return field{};
+      co_await wait_ready(ec);
+      if (ec) co_return field{};
     }
   }
 

@@ -1,8 +1,6 @@
-// A bounded memo of results by text, for one thread's use (a thread_local instance needs no lock):
-// repeated questions are what the cache is for, so their costly derived forms (ICU normalization,
-// the similar-question form) are computed once and looked up without allocating. When the memo
-// grows past its byte budget it starts over.
-// Threading: none - one instance per thread.
+// A bounded memo of results by text: looked up without allocating; when it grows past its byte
+// budget it starts over (chat/question_memo.hpp keeps /chat's question readings in it).
+// Threading: none - its owner locks.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +17,7 @@ class text_memo {
  public:
   explicit text_memo(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  /// The remembered value for `key`, or null. Valid until the next put() or owned_by().
+  /// The remembered value for `key`, or null. Valid until the next put().
   const Value* find(std::string_view key) const {
     const auto it = map_.find(key);
     return it == map_.end() ? nullptr : &it->second;
@@ -29,13 +27,6 @@ class text_memo {
     if (bytes_ + charge > max_bytes_) clear();
     bytes_ += charge;
     return map_.insert_or_assign(std::string(key), std::move(value)).first->second;
-  }
-  /// Forgets everything when what is remembered was computed by another owner (another
-  /// configuration): values from one owner never answer for another.
-  void owned_by(std::uint64_t owner) {
-    if (owner_ == owner) return;
-    clear();
-    owner_ = owner;
   }
 
  private:
@@ -50,7 +41,6 @@ class text_memo {
   std::unordered_map<std::string, Value, text_hash, std::equal_to<>> map_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
-  std::uint64_t owner_ = 0;
 };
 
 }  // namespace gateway

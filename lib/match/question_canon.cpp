@@ -1,6 +1,5 @@
 #include "match/question_canon.hpp"
 
-#include "core/text_memo.hpp"
 #include "match/match_data.hpp"
 #include "match/noun_suffixes.hpp"
 #include "match/number_words.hpp"
@@ -9,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -668,8 +666,6 @@ struct question_canon::data {
 question_canon::question_canon(std::string_view question_words, std::string_view synonyms, std::string_view roots,
                                std::string_view verbs, std::size_t max_tokens)
     : data_(std::make_unique<data>()) {
-  static std::atomic<std::uint64_t> instances{0};
-  id_ = ++instances;
   data_->max_tokens = max_tokens;
   for (auto line : lines_of(question_words)) {
     const bool genitive = line.front() == '^', accusative = line.front() == '*';
@@ -724,18 +720,7 @@ std::string question_canon::once(std::string_view text, std::vector<std::string>
   return data::render_clauses(words);
 }
 
-canonical_question question_canon::operator()(std::string_view folded) const {
-  constexpr std::size_t memo_max_question = 512;
-  thread_local text_memo<canonical_question> recent(1 << 20);
-  if (folded.size() > memo_max_question) return compute(folded);
-  recent.owned_by(id_);  // forms of another instance's data never answer for this one
-  if (const auto* known = recent.find(folded)) return *known;
-  auto form = compute(folded);
-  const auto charge = folded.size() + form.text.size() + 64;
-  return recent.put(folded, std::move(form), charge);
-}
-
-canonical_question question_canon::compute(std::string_view folded) const { return run(folded, nullptr); }
+canonical_question question_canon::operator()(std::string_view folded) const { return run(folded, nullptr); }
 
 canonical_question question_canon::explain(std::string_view folded, std::vector<std::string>& rules) const {
   return run(folded, &rules);

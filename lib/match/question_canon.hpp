@@ -66,11 +66,9 @@ class question_canon {
   /// With the data files built into the binary.
   static std::unique_ptr<question_canon> builtin();
 
-  /// `folded` is question_normalizer's output for the question. Recent questions are remembered
-  /// per thread, so a repeated question costs one hash lookup (the cache-hit path is hot).
+  /// `folded` is question_normalizer's output for the question. Pure: /chat remembers what it
+  /// derived from recent questions (chat/question_memo.hpp).
   canonical_question operator()(std::string_view folded) const;
-  /// The same, without the memo.
-  canonical_question compute(std::string_view folded) const;
   /// The same, and each rule that changed the question, one line each ("verb: artıyor -> art~pres"):
   /// what an operator reads to see why two questions share an answer.
   canonical_question explain(std::string_view folded, std::vector<std::string>& rules) const;
@@ -83,7 +81,6 @@ class question_canon {
   /// One pass of the steps above.
   std::string once(std::string_view text, std::vector<std::string>* rules, std::size_t& count) const;
   std::unique_ptr<data> data_;
-  std::uint64_t id_;  // tells the per-thread memo which instance (which data) it holds forms of
 };
 
 }  // namespace gateway

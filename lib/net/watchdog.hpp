@@ -4,18 +4,16 @@
 // operation_aborted and the caller asks fired() for the real cause.
 //
 // Arming is cheap: a stream re-arms the watchdog before every upstream read (thousands of times a
-// second across streams), so arm() and disarm() only store the deadline. One timer wait stays
-// pending at or before the deadline; when it wakes early (the deadline moved on) it waits again.
-// The timer is only re-armed when a deadline comes earlier than the pending wait.
+// second across streams), so the deadline is an alarm (net/alarm_clock.hpp): arm() and disarm() only
+// store it.
 //
 // Threading: strand-only. The timer's handler is bound to the strand given at construction, the
 // same strand the request's coroutine runs on, so the action never races with the operation.
 #pragma once
 
 #include "core/error.hpp"
+#include "net/alarm_clock.hpp"
 #include "net/asio_fwd.hpp"
-
-#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <memory>
@@ -41,27 +39,16 @@ class watchdog {
   /// Forgets a cause set by an expired deadline (not one set by trigger()), so that a retry of
   /// the same phase can be guarded again.
   void reset();
-  std::optional<error> fired() const { return state_->fired; }
+  std::optional<error> fired() const { return fired_; }
 
  private:
-  // Shared with the pending wait's handler, which may run after the watchdog is gone.
-  struct state {
-    // Made by the first wait: a request answered without one (a cache hit) never registers a
-    // timer with the reactor, nor cancels one (a cost every hit paid: benchmark 9).
-    std::optional<asio::steady_timer> timer;
-    std::optional<clock_type::time_point> when;  // the armed deadline; empty when disarmed
-    error cause = error::request_timeout;
-    std::function<void()> action;
-    std::optional<error> fired;
-    bool triggered = false;  // fired by trigger(), not by a deadline
-    bool waiting = false;    // a wait is pending, until `wait_until`
-    clock_type::time_point wait_until{};
-    std::uint64_t wait_id = 0;  // the pending wait; handlers of replaced waits do nothing
-  };
-  static void ensure_waiting(const std::shared_ptr<state>& st, const asio::any_io_executor& strand);
+  void expire();
 
-  asio::any_io_executor strand_;
-  std::shared_ptr<state> state_;
+  alarm_clock alarm_;
+  error cause_ = error::request_timeout;
+  std::function<void()> action_;
+  std::optional<error> fired_;
+  bool triggered_ = false;  // fired by trigger(), not by a deadline
 };
 
 /// The earlier of two deadlines together with the cause that belongs to it.

@@ -1,19 +1,15 @@
 #include "relay/flight_io.hpp"
-#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
-
-#include "http/client_io.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <array>
+#include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 namespace gateway {
 namespace {
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-const std::string keepalive_comment = ": keep-alive\n\n";
 }  // namespace
 
 lead_guard::~lead_guard() {
@@ -64,7 +60,7 @@ admission admit(answer_store& store, flight_registry& flights, const admission_r
 
 asio::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
                                              asio::steady_timer& wake, bool want_pieces,
-                                             std::function<asio::awaitable<bool>()> start_stream) {
+                                             std::function<void()> begin_stream) {
   auto& f = *ticket.f;
   struct leave_guard {  // however this ends, the flight stops waking us (and may be abandoned)
     flight& f;
@@ -73,31 +69,24 @@ asio::awaitable<follow_result> follow_flight(const follow_io& io, flight_registr
   } leave{f, ticket.follower};
 
   follow_result r;
-  auto watching = std::make_shared<bool>(false);
-  watch_client(io.client, watching, io.strand, [&r, &wake] {
+  auto& down = io.down;
+  down.watch([&r, &wake] {
     r.gone = true;
     wake.cancel();
   });
   std::size_t seen = 0;
-  auto last_write = clock_type::now();
-  // Poll, then wait: a wake-up posted while we write is lost, but the poll before the next wait
-  // sees what it announced, so nothing published is missed.
+  // Try now (poll), wait later: a wake-up posted while we write is lost, but the poll before the
+  // next wait sees what it announced, so nothing published is missed.
   for (;;) {
     r.last = f.poll(seen, want_pieces);
     if (!r.last.pieces.empty()) {
       seen += r.last.pieces.size();
-      if (!r.started) {
-        auto start = start_stream();
-        const bool ok = co_await std::move(start);
-        r.started = true;
-        if (!ok) {
-          r.gone = true;
-          break;
-        }
+      if (!down.streaming()) {
+        begin_stream();  // the head goes out with the first piece
+        down.keep_alive([&wake] { wake.cancel(); });  // a comment due ends the wait below
       }
       std::vector<asio::const_buffer> buffers;
-      std::string
-          transformed;  // with io.transform: the pieces as this client gets them, in one buffer
+      std::string transformed;  // with io.transform: the pieces as this client gets them, in one buffer
       if (io.transform) {
         for (const auto& p : r.last.pieces) io.transform(*p, transformed);
         if (!transformed.empty()) buffers.push_back(asio::buffer(transformed));
@@ -105,33 +94,26 @@ asio::awaitable<follow_result> follow_flight(const follow_io& io, flight_registr
         buffers.reserve(r.last.pieces.size());
         for (const auto& p : r.last.pieces) buffers.push_back(asio::buffer(*p));
       }
-      if (buffers.empty())
-        continue;  // nothing for this client yet (an empty chunk would end the response)
-      if (co_await write_sse(io.client, io.chunked, buffers, io.write_timeout)) {
+      if (buffers.empty()) continue;  // nothing for this client yet (an empty chunk would end the response)
+      if (co_await down.write(buffers)) {
         r.gone = true;
         break;
       }
-      r.bytes += asio::buffer_size(buffers);
-      last_write = clock_type::now();
       continue;
     }
     if (r.last.answer || r.last.failure || r.gone || clock_type::now() >= io.deadline) break;
-    // A started stream gets a keep-alive comment after each interval of silence.
-    const auto keepalive_at = last_write + io.keepalive_interval;
-    wake.expires_at(r.started ? std::min(keepalive_at, io.deadline) : io.deadline);
-    auto [ec] = co_await wake.async_wait(tuple_awaitable);
-    const auto now = clock_type::now();
-    if (!ec && r.started && now >= keepalive_at && now < io.deadline) {
-      const std::array<asio::const_buffer, 1> comment{asio::buffer(keepalive_comment)};
-      if (co_await write_sse(io.client, io.chunked, comment, io.write_timeout)) {
+    if (down.keepalive_due()) {
+      if (co_await down.write_keepalive()) {
         r.gone = true;
         break;
       }
-      r.bytes += keepalive_comment.size();
-      last_write = clock_type::now();
+      continue;
     }
+    wake.expires_at(io.deadline);  // woken by a piece, the client leaving or a comment falling due
+    co_await wake.async_wait(tuple_awaitable);
   }
-  stop_watching(io.client, watching);
+  down.stop_keep_alive();
+  down.stop_watching();
   co_return r;
 }
 

@@ -6,11 +6,11 @@
 
 #include "cache/answer_store.hpp"
 #include "cache/single_flight.hpp"
+#include "http/downstream.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <functional>
 #include <memory>
@@ -53,11 +53,7 @@ struct admission_request {
 admission admit(answer_store& store, flight_registry& flights, const admission_request& r, lead_guard& lead);
 
 struct follow_io {
-  boost::beast::tcp_stream& client;
-  asio::any_io_executor strand;
-  const bool& chunked;  // SSE framing, decided by start_stream
-  std::chrono::milliseconds write_timeout;
-  std::chrono::milliseconds keepalive_interval;
+  downstream& down;                 // the follower's client: watched, and written when pieces come
   clock_type::time_point deadline;  // the follower's own REQUEST_TIMEOUT
   /// When set, the leader's pieces are written as this makes them (the follower's own personal
   /// data restored into them: relay_pipeline::client_bytes), appended to the string given.
@@ -65,18 +61,16 @@ struct follow_io {
 };
 
 struct follow_result {
-  flight::update last;   // the final state: answer, failure, or neither (deadline passed, client gone)
-  bool gone = false;     // the client went away or a write failed
-  bool started = false;  // start_stream ran: the response head is out
-  std::uint64_t bytes = 0;
+  flight::update last;  // the final state: answer, failure, or neither (deadline passed, client gone)
+  bool gone = false;    // the client went away or a write failed
 };
 
 /// Waits on a flight as one of its followers until it is settled, the deadline passes or the
 /// client leaves. With `want_pieces`, every published piece is written to the client as it comes
-/// (start_stream() writes the head first; false from it means the client is gone), with keep-alive
+/// (`begin_stream` starts the stream before the first: io.down.streaming() then), with keep-alive
 /// comments in silences. Leaves the flight before returning.
 asio::awaitable<follow_result> follow_flight(const follow_io& io, flight_registry::ticket ticket,
                                              asio::steady_timer& wake, bool want_pieces,
-                                             std::function<asio::awaitable<bool>()> start_stream);
+                                             std::function<void()> begin_stream);
 
 }  // namespace gateway

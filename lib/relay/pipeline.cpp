@@ -3,10 +3,10 @@
 #include "core/coroutine_warnings.hpp"  // GCC 12 false positive on coroutine frames
 
 #include "cluster/shared_flights.hpp"
-#include "http/client_io.hpp"
+#include "http/client_watch.hpp"
+#include "http/downstream.hpp"
 #include "http/reply_head.hpp"
 #include "http/serve.hpp"
-#include "http/sse_keepalive.hpp"
 #include "metrics/metrics.hpp"
 #include "net/watchdog.hpp"
 #include "pii/pii_event_restorer.hpp"
@@ -33,10 +33,11 @@ constexpr std::size_t reserve_limit = 2 << 10;
 struct relay_pipeline::call {
   call(request_context& ctx, relay_request& req, asio::any_io_executor s, clock_type::time_point now,
        std::chrono::milliseconds timeout, gateway_metrics* m)
-      : rc(ctx), r(req), strand(s), wd(std::move(s)), deadlines{now + timeout}, started(now), x_cache(req.x_cache),
-        metrics(m) {}
+      : rc(ctx), r(req), strand(std::move(s)), wd(strand), down(ctx.client, strand), deadlines{now + timeout},
+        started(now), x_cache(req.x_cache), metrics(m) {}
   ~call() {
     *alive = false;
+    rc.report.bytes += down.bytes();
     if (stream_open && metrics) metrics->stream_closed();
     if (r.key) rc.report.cache = x_cache;
     rc.report.cache_match = x_cache_match;
@@ -50,6 +51,7 @@ struct relay_pipeline::call {
   relay_request& r;
   asio::any_io_executor strand;
   watchdog wd;
+  downstream down;  // the client side: its watch and, for a stream, every byte it is sent
   request_deadlines deadlines;
   clock_type::time_point started;
   std::string_view x_cache;  // HIT, MISS, COALESCED, BYPASS, or "" (no header)
@@ -69,21 +71,12 @@ struct relay_pipeline::call {
   // The leader's client went away while followers still read the flight: the upstream call goes on
   // for them and nothing more is written to this client.
   bool client_lost = false;
-  bool chunked = true;       // SSE framing: chunked for HTTP/1.1, a body ended by close for HTTP/1.0
   bool stream_open = false;  // counted in gateway_open_streams until the call ends
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
   lead_guard lead;
   // False once the call is over, for handlers posted from other strands (the abandon action).
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
-  // The stream's head, built by begin_stream() and held back until the first write, which carries
-  // it: one write less per stream when the first event is there already (it goes out on its own
-  // before any wait). Empty once written (a head never is).
-  std::string head;
-  bool head_pending() const { return !head.empty(); }
-  void head_sent() { std::string().swap(head); }  // a long stream does not hold it
-  // Set while a live stream sends keep-alive comments; every write of ours takes turns with them.
-  sse_keepalive* keepalive = nullptr;
   // This client's own values put back into what it is sent (null: its request carried none). On
   // the heap: the coroutine frame stays small (see relay_stream).
   struct client_restore {
@@ -94,7 +87,8 @@ struct relay_pipeline::call {
   std::optional<clock_type::time_point> upstream_called, upstream_finished;
 };
 
-relay_pipeline::relay_pipeline(relay_deps deps) : deps_(std::move(deps)) {}
+relay_pipeline::relay_pipeline(relay_deps deps)
+    : deps_(std::move(deps)), client_{deps_.cfg.client_write_timeout, deps_.cfg.sse_keepalive_interval} {}
 
 asio::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r) {
   const auto strand = co_await asio::this_coro::executor;
@@ -160,7 +154,7 @@ asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_
 asio::awaitable<bool> relay_pipeline::lead(call& c) {
   release_read_buffer(c.rc);  // what follows waits for an answer: seconds, where a hit takes microseconds
   // While the upstream works, a client that hangs up cuts the call - unless followers still read it.
-  client_watch watch(c.rc.client, c.strand, [&c] {
+  c.down.watch([&c] {
     if (c.lead && c.lead.f->leader_gone())
       c.client_lost = true;
     else
@@ -174,7 +168,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
   if (deps_.shared && c.r.key && c.r.read_cache)
     claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
   if (claim.hit && c.r.format.can_replay(*claim.hit)) {
-    watch.stop();
+    c.down.stop_watching();
     deps_.store->keep_local(*c.r.key, *claim.hit, true);
     if (c.lead) c.lead.f->succeed(claim.hit);
     c.x_cache = "HIT";
@@ -184,7 +178,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     c.x_cache = "COALESCED";
     c.remote = true;
     if (claim.failure) {
-      watch.stop();
+      c.down.stop_watching();
       c.retry_after = std::move(claim.failure->retry_after);
       co_return co_await reply_error(c, claim.failure->code, std::move(claim.failure->message),
                                      claim.failure->upstream_status);
@@ -201,7 +195,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
     if (!outcome.exchange) {
-      watch.stop();
+      c.down.stop_watching();
       auto& failure = *outcome.failure;
       if (c.publisher) c.publisher->fail({failure.code, failure.retry_after, failure.message, outcome.upstream_status});
       c.retry_after = std::move(failure.retry_after);
@@ -215,15 +209,15 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     }
   }
   // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
-  if (c.r.stream) co_return co_await relay_stream(c, watch);
-  co_return co_await reply_json(c, watch);
+  if (c.r.stream) co_return co_await relay_stream(c);
+  co_return co_await reply_json(c);
 }
 
-asio::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
+asio::awaitable<bool> relay_pipeline::reply_json(call& c) {
   std::error_code ec;
   auto body = co_await c.exchange->read_all(max_completion_body, ec);
   c.upstream_finished = clock_type::now();
-  watch.stop();
+  c.down.stop_watching();
   if (ec) co_return co_await reply_error(c, as_gateway_error(ec, error::upstream_closed), {});
   auto done = c.r.format.from_upstream_json(std::move(body), c.r.key.has_value());
   if (!done.body) co_return co_await reply_error(c, error::upstream_protocol_error, "upstream sent an unreadable completion");
@@ -242,8 +236,8 @@ asio::awaitable<bool> relay_pipeline::reply_json(call& c, client_watch& watch) {
 // relay_stream's coroutine frame holds only what lives across its waits; the steps between them
 // are plain functions (take_piece, catch_up, client_write_failed, stream_outcome). GCC keeps every
 // local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled by Asio's
-// per-thread cache: it went to malloc on every stream and evicted a cached frame (benchmark 9).
-asio::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch) {
+// per-thread cache (CTest frame_sizes).
+asio::awaitable<bool> relay_pipeline::relay_stream(call& c) {
   // The keys the call sent (another instance's copy: this one's, as of the request's start).
   relay_machine m(c.r.format, [&keys = c.routing->keys](std::string text) {
     return keys.redact(std::move(text));
@@ -252,13 +246,8 @@ asio::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch)
   // The head goes out with the first write: with the first event when it is there, else alone
   // before the first wait. A client gone by then is found by that write, as by any other.
   begin_stream(c);
-  // Comments keep proxies from cutting a silent stream; taken down before the last write below.
-  sse_keepalive keepalive(c.rc.client, c.strand, c.chunked, deps_.cfg.sse_keepalive_interval,
-                          deps_.cfg.client_write_timeout);
-  if (!c.client_lost) {
-    keepalive.start();
-    c.keepalive = &keepalive;
-  }
+  // A comment falling due ends the wait on the upstream; this loop writes it (one writer).
+  if (!c.client_lost) c.down.keep_alive([&c] { c.exchange->interrupt(); });
 
   relay_action act;
   for (;;) {
@@ -267,49 +256,51 @@ asio::awaitable<bool> relay_pipeline::relay_stream(call& c, client_watch& watch)
       act = m.resume(upstream_end{}, out);
     } else {
       std::error_code ec;
-      // A piece that is there already is read without a coroutine call (the relay's hot path).
+      // Try now: a piece that is there already is read without a coroutine call (the hot path).
       auto piece = c.exchange->read_ready(ec);
-      if (!piece && c.head_pending() && m.client_attached()) {
-        act = relay_action{};  // nothing yet: the head goes out below, before the wait
-      } else {
-        if (!piece) piece = co_await c.exchange->read_some(ec);
-        act = take_piece(m, out, *piece, ec);
-        if (!ec) catch_up(c, m, out, act);
+      if (!piece) {
+        // Wait later - but first what the client is owed before a wait: the held-back head, or a
+        // keep-alive comment that fell due.
+        if (m.client_attached() && !c.client_lost && (c.down.head_pending() || c.down.keepalive_due())) {
+          const bool head = c.down.head_pending();  // not a conditional co_await: GCC 12
+          boost::system::error_code wec;
+          if (head) wec = co_await c.down.write(std::string_view{});
+          else wec = co_await c.down.write_keepalive();
+          if (wec) client_write_failed(c, m, act, wec);
+          if (act.next != relay_action::kind::read) break;
+          continue;
+        }
+        co_await c.exchange->wait_ready(ec);  // the upstream has more, or a comment is due
+        if (!ec) continue;
+        piece = std::string_view{};
       }
+      act = take_piece(m, out, *piece, ec);
+      if (!ec) catch_up(c, m, out, act);
     }
     // The client left while followers remain (seen by the watch, or before the stream started):
     // from now on, only they get the stream.
     if (c.client_lost && m.client_attached()) m.resume(client_left{true}, out);
-    if (!out.empty() || (c.head_pending() && m.client_attached())) {
+    if (!out.empty()) {
       // Followers get the same bytes by pointer: one copy of the stream however many read it.
-      auto shared = c.lead && !out.empty() ? std::make_shared<const std::string>(std::move(out)) : nullptr;
+      auto shared = c.lead ? std::make_shared<const std::string>(std::move(out)) : nullptr;
       if (shared) c.lead.f->publish(shared);
-      // What this client gets: the shared bytes with its own values restored (no local of its
-      // own: the frame is at Asio's recycling limit). Never an empty write without the head (an
-      // empty chunk would end the response).
+      // What this client gets: the shared bytes with its own values restored. Never an empty
+      // write (an empty chunk would end the response).
       const asio::const_buffer buffer =
           m.client_attached() ? asio::buffer(client_bytes(c, shared ? *shared : out, false)) : asio::const_buffer();
-      if (m.client_attached() && (buffer.size() != 0 || c.head_pending())) {
-        sse_write w(c.chunked, std::span<const asio::const_buffer>(&buffer, 1), false, c.head);
+      if (buffer.size() != 0) {
         boost::system::error_code wec;
         // What the client takes at once needs no coroutine call either.
-        if (!w.now(c.rc.client, c.keepalive, wec))
-          wec = co_await w.rest(c.rc.client, deps_.cfg.client_write_timeout, c.keepalive);
-        if (!wec) {
-          c.rc.report.bytes += buffer.size();
-          c.head_sent();
-        } else {
-          client_write_failed(c, watch, m, act, wec);
-        }
+        if (!c.down.try_write(std::span<const asio::const_buffer>(&buffer, 1), wec))
+          wec = co_await c.down.write_rest();
+        if (wec) client_write_failed(c, m, act, wec);
       }
     }
     if (act.next != relay_action::kind::read) break;
   }
   c.upstream_finished = clock_type::now();
-  // Before stopping the watch: its cancel would cut a comment write in half.
-  co_await keepalive.finish();
-  c.keepalive = nullptr;
-  watch.stop();
+  c.down.stop_keep_alive();  // before the exchange goes back to the pool: the wake refers to it
+  c.down.stop_watching();
   if (!stream_outcome(c, m, act) || !m.client_attached()) co_return false;
   co_return co_await end_stream(c, act.tail);
 }
@@ -336,13 +327,14 @@ void relay_pipeline::catch_up(call& c, relay_machine& m, std::string& out, relay
   }
 }
 
-void relay_pipeline::client_write_failed(call& c, client_watch& watch, relay_machine& m, relay_action& act,
+void relay_pipeline::client_write_failed(call& c, relay_machine& m, relay_action& act,
                                          const boost::system::error_code& wec) {
   const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
   const bool followers = c.lead && c.lead.f->leader_gone();
+  c.down.stop_keep_alive();  // nobody to keep the stream alive for
   if (followers) {
     c.client_lost = true;
-    watch.stop();
+    c.down.stop_watching();
     deps_.log.info("{} {} stream: {}; the answer goes on for coalesced requests", c.rc.id, c.r.label,
                    make_error_code(why).message());
   }
@@ -429,20 +421,14 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
   // answer replayed in their own.
   const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;
   const bool pieces = format != piece_format::none && ticket.f->format() == format;
-  follow_io io{c.rc.client,
-               c.strand,
-               c.chunked,
-               deps_.cfg.client_write_timeout,
-               deps_.cfg.sse_keepalive_interval,
-               c.deadlines.request};
+  follow_io io{c.down, c.deadlines.request};
   if (c.restore)
     io.transform = [&c](std::string_view piece, std::string& out) {
       out.append(client_bytes(c, piece, false));
     };
   // Built in its own statement: GCC 12 mishandles temporaries inside a co_await full-expression.
-  std::function<asio::awaitable<bool>()> start = [this, &c] { return start_stream(c); };
-  auto result = co_await follow_flight(io, std::move(ticket), wake, pieces, std::move(start));
-  c.rc.report.bytes += result.bytes;
+  std::function<void()> begin = [this, &c] { begin_stream(c); };
+  auto result = co_await follow_flight(io, std::move(ticket), wake, pieces, std::move(begin));
   if (result.gone) {
     deps_.log.info("{} {} coalesced: client went away after {} us", c.rc.id, c.r.label, c.elapsed_us());
     co_return false;
@@ -455,7 +441,7 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
       deps_.log.info("{} {} 200 json coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
       co_return keep;
     }
-    if (!result.started) begin_stream(c);  // the head goes out with the answer
+    if (!c.down.streaming()) begin_stream(c);  // the head goes out with the answer
     const auto out = pieces ? c.r.format.follower_end(a) : c.r.format.stream_replay(a, false);
     const bool keep = co_await end_stream(c, out);
     deps_.log.info("{} {} 200 stream coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
@@ -464,7 +450,7 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
 
   auto failure = result.last.failure.value_or(
       flight_failure{error::request_timeout, default_error_message(error::request_timeout, deps_.cfg), {}});
-  if (!result.started) {
+  if (!c.down.streaming()) {
     c.retry_after = std::move(failure.retry_after);
     co_return co_await reply_error(c, failure.code, std::move(failure.message), failure.upstream_status);
   }
@@ -507,9 +493,10 @@ void relay_pipeline::begin_stream(call& c) {
   f.x_cache_match = c.x_cache_match;
   std::string room;  // a Server-Timing value that is not a fixed one
   f.server_timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte, room);
-  c.head.clear();
-  c.head.reserve(256);  // one allocation: the head is ~200 bytes
-  c.chunked = append_sse_head(c.head, c.rc.req.version(), c.rc.req.keep_alive(), f);
+  std::string head;
+  head.reserve(256);  // one allocation: the head is ~200 bytes
+  const bool chunked = append_sse_head(head, c.rc.req.version(), c.rc.req.keep_alive(), f);
+  c.down.begin_stream(std::move(head), chunked, client_);
   c.rc.report.status = 200;
   if (c.metrics && !c.stream_open) {
     c.stream_open = true;
@@ -517,22 +504,9 @@ void relay_pipeline::begin_stream(call& c) {
   }
 }
 
-asio::awaitable<bool> relay_pipeline::start_stream(call& c) {
-  begin_stream(c);
-  const bool ok = co_await write_sse_head(c.rc.client, c.head, deps_.cfg.client_write_timeout);
-  c.head_sent();
-  co_return ok;
-}
-
 asio::awaitable<bool> relay_pipeline::end_stream(call& c, const std::string& tail) {
-  const auto mine = client_bytes(c, tail, true);
-  const asio::const_buffer buffer = asio::buffer(mine.data(), mine.size());
-  const auto ec = co_await end_sse(c.rc.client, c.chunked, std::span<const asio::const_buffer>(&buffer, 1),
-                                   deps_.cfg.client_write_timeout, c.head);
-  if (ec) co_return false;
-  c.head_sent();
-  c.rc.report.bytes += buffer.size();
-  co_return c.chunked && c.rc.req.keep_alive();
+  const auto ec = co_await c.down.end(client_bytes(c, tail, true));
+  co_return !ec && c.down.chunked() && c.rc.req.keep_alive();
 }
 
 std::string_view relay_pipeline::client_bytes(call& c, std::string_view shared, bool last) {

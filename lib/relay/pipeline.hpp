@@ -14,6 +14,7 @@
 #include "config/gateway_config.hpp"
 #include "core/logger.hpp"
 #include "http/active_requests.hpp"
+#include "http/downstream.hpp"
 #include "http/request_context.hpp"
 #include "relay/relay_format.hpp"
 #include "upstream/upstream_caller.hpp"
@@ -30,7 +31,6 @@ class shared_flights;
 
 class gateway_metrics;
 class pii_mapping;
-class client_watch;
 class relay_machine;
 struct relay_action;
 
@@ -104,22 +104,20 @@ class relay_pipeline {
  private:
   struct call;
   asio::awaitable<bool> lead(call& c);
-  asio::awaitable<bool> reply_json(call& c, client_watch& watch);
-  asio::awaitable<bool> relay_stream(call& c, client_watch& watch);
+  asio::awaitable<bool> reply_json(call& c);
+  asio::awaitable<bool> relay_stream(call& c);
   // relay_stream's steps between its waits (kept out of its coroutine frame).
   static relay_action take_piece(relay_machine& m, std::string& out, std::string_view piece, const std::error_code& ec);
   static void catch_up(call& c, relay_machine& m, std::string& out, relay_action& act);
-  void client_write_failed(call& c, client_watch& watch, relay_machine& m, relay_action& act,
+  void client_write_failed(call& c, relay_machine& m, relay_action& act,
                            const boost::system::error_code& wec);
   /// Settles a finished stream and logs it; false when its client's leaving ended it.
   bool stream_outcome(call& c, relay_machine& m, const relay_action& act);
   asio::awaitable<bool> reply_cached(call& c, const cached_answer& hit);
   asio::awaitable<bool> follow(call& c, flight_registry::ticket ticket, asio::steady_timer& wake);
   asio::awaitable<bool> reply_error(call& c, error cause, std::string message, unsigned upstream_status = 0);
-  /// The stream's head, built and held for its first write (see call::head); no write of its own.
+  /// The stream's head, built and held back for its first write (http/downstream.hpp).
   void begin_stream(call& c);
-  /// begin_stream() and the head written at once (a follower's first piece goes out on its own).
-  asio::awaitable<bool> start_stream(call& c);
   /// The stream's last bytes and its end in one write; whether the connection may be kept.
   asio::awaitable<bool> end_stream(call& c, const std::string& tail);
   asio::awaitable<bool> send_json(call& c, std::string body);
@@ -130,6 +128,7 @@ class relay_pipeline {
   void settle(call& c, std::optional<cached_answer> answer);
 
   relay_deps deps_;
+  downstream::settings client_;  // every answer's client side (http/downstream.hpp)
 };
 
 }  // namespace gateway

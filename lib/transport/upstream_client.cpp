@@ -359,48 +359,41 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
   return std::string_view{};
 }
 
-asio::awaitable<std::string_view> upstream_exchange::read_some(std::error_code& ec) {
+asio::awaitable<void> upstream_exchange::wait_ready(std::error_code& ec) {
+  ec = {};
+  if (!wait_) co_return;  // read_ready() has not found it must wait: it is to be tried (again)
   auto& c = *conn_;
-  for (;;) {
-    // After a read_ready() that found nothing (the relay tries it first), straight to the wait.
-    if (!wait_) {
-      if (auto piece = read_ready(ec)) co_return *piece;
-    }
-    const auto now = clock_type::now();
-    // A stream whose events come slowly gives its read buffers back before each wait (~19 KiB with
-    // a TLS upstream: benchmark 4); a fast one keeps them, as allocating them again for every event
-    // would cost more than the wait. The gap since the last wait tells which it is.
-    if (now - last_wait_ > slow_stream_gap) c.release_buffers();
-    last_wait_ = now;
-    const auto idle = earliest({now + client_.settings_.idle_timeout, error::upstream_idle_timeout},
-                               {deadlines_.request, error::request_timeout});
-    if (!wd_.arm(idle.when, idle.cause, [&c] { c.close(); })) {
-      ec = *wd_.fired();
-      co_return std::string_view{};
-    }
-    auto [wec] = co_await c.socket().async_wait(*wait_, tuple_awaitable);
-    wait_.reset();
-    wd_.disarm();
-    if (wec) {
-      ec = classify_io(wec, wd_);
-      co_return std::string_view{};
-    }
-    c.readable();
+  const auto now = clock_type::now();
+  // A stream whose events come slowly gives its read buffers back before each wait (~19 KiB with
+  // a TLS upstream: benchmark 4); a fast one keeps them, as allocating them again for every event
+  // would cost more than the wait. The gap since the last wait tells which it is.
+  if (now - last_wait_ > slow_stream_gap) c.release_buffers();
+  last_wait_ = now;
+  const auto idle = earliest({now + client_.settings_.idle_timeout, error::upstream_idle_timeout},
+                             {deadlines_.request, error::request_timeout});
+  if (!wd_.arm(idle.when, idle.cause, [&c] { c.close(); })) {
+    ec = *wd_.fired();
+    co_return;
   }
+  waiting_ = true;
+  auto [wec] = co_await c.socket().async_wait(*wait_, tuple_awaitable);
+  waiting_ = false;
+  wd_.disarm();
+  if (std::exchange(interrupted_, false) && !wd_.fired()) co_return;  // still to wait for: wait_ is kept
+  wait_.reset();
+  if (wec) {
+    ec = classify_io(wec, wd_);
+    co_return;
+  }
+  c.readable();
 }
 
-asio::awaitable<std::string> upstream_exchange::read_all(std::size_t limit, std::error_code& ec) {
-  std::string out;
-  while (!body_.done()) {
-    auto piece = co_await read_some(ec);
-    if (ec) co_return out;
-    if (out.size() + piece.size() > limit) {
-      ec = error::upstream_protocol_error;
-      co_return out;
-    }
-    out.append(piece);
-  }
-  co_return out;
+void upstream_exchange::interrupt() {
+  if (!waiting_ || interrupted_) return;
+  // Cancelling a readiness wait consumes nothing: the connection stays usable.
+  interrupted_ = true;
+  boost::system::error_code ignored;
+  conn_->socket().cancel(ignored);
 }
 
 }  // namespace gateway

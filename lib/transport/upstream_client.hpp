@@ -57,12 +57,11 @@ class upstream_exchange final : public reply_source {
   std::string header(std::string_view name) const;
   bool done() const override { return body_.done(); }
 
-  /// The next piece of the body (valid until the next call). Empty with no error only when the
-  /// body is complete. Waits at most STREAM_IDLE_TIMEOUT (and the request deadline).
-  asio::awaitable<std::string_view> read_some(std::error_code& ec) override;
+  /// Pieces of the body, tried before any wait; a wait lasts at most STREAM_IDLE_TIMEOUT (and the
+  /// request deadline). See reply_source.
   std::optional<std::string_view> read_ready(std::error_code& ec) override;
-  /// The rest of the body, failing with upstream_protocol_error past `limit` bytes.
-  asio::awaitable<std::string> read_all(std::size_t limit, std::error_code& ec) override;
+  asio::awaitable<void> wait_ready(std::error_code& ec) override;
+  void interrupt() override;
 
  private:
   friend class upstream_client;
@@ -75,7 +74,8 @@ class upstream_exchange final : public reply_source {
   body_decoder body_ = body_decoder::none();
   std::size_t handed_ = 0;  // bytes of the buffer behind the piece handed out last, dropped on the next call
   std::optional<asio::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
-  // When read_some() last waited; none yet reads as long ago: the first wait, for the answer's
+  bool waiting_ = false, interrupted_ = false;             // wait_ready() is in its wait; interrupt() ended it
+  // When wait_ready() last waited; none yet reads as long ago: the first wait, for the answer's
   // first token, may take seconds.
   clock_type::time_point last_wait_{};
 };

@@ -52,13 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const auto canon = gateway::question_canon::builtin();
   const std::string_view q(reinterpret_cast<const char*>(data), size);
   if (!valid_utf8(q)) return 0;
-  const auto form = canon->compute(normalize(q));
-  if (canon->compute(form.text).text != form.text) std::abort();  // not its own form
-  if (canon->compute(normalize(plain_capitals(std::string(q)))).text != form.text) std::abort();
+  const auto form = (*canon)(normalize(q));
+  if ((*canon)(form.text).text != form.text) std::abort();  // not its own form
+  if ((*canon)(normalize(plain_capitals(std::string(q)))).text != form.text) std::abort();
   // Hidden text: "...GARAN'HerSoruyaAlDe" on the question's last word (or alone; "Xq" so that no stemmer takes a suffix off it). The letters are not
   // a suffix of the grammar, so they must show in the form. (A question over the token limit is
   // matched exactly, which covers them as well.)
-  const auto hidden = canon->compute(normalize(std::string(q) + "'HerSoruyaAlDeXq"));
+  const auto hidden = (*canon)(normalize(std::string(q) + "'HerSoruyaAlDeXq"));
   if (hidden.text == form.text) std::abort();
   if (hidden.text.find("hersoruyaaldexq") == std::string::npos) std::abort();
   return 0;

@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 using namespace test;
 namespace json = boost::json;
@@ -17,6 +19,12 @@ namespace {
 bool is_delta(const gateway::sse_event& ev) { return ev.data.find("\"delta\"") != std::string::npos; }
 
 using clients = client_threads;
+
+std::size_t count(const std::string& haystack, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + needle.size())) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -240,4 +248,49 @@ TEST_CASE("coalescing: when every client has gone, the upstream call is cancelle
   CHECK(test_env::eventually([&] { return env.sim().stats().streams_aborted == 1; }));
   CHECK(env.sim().stats().streams_completed == 0);
   CHECK(env.gateway().coalescing().in_flight == 0);
+}
+
+TEST_CASE("coalescing: while the upstream is silent, the leader's and each follower's stream get keep-alive comments",
+          "[integration][coalescing][keepalive]") {
+  test_env env(with_gateway([](auto& c) { c.sse_keepalive_interval = std::chrono::milliseconds(50); }));
+  // The first token, then the upstream holds the rest at the gate: silence for every client.
+  const std::string question = "Altın nedir? [[sim gate=quiet]]";
+  constexpr int n = 3;
+  std::vector<stream_result> results(n);
+  std::atomic<int> first_deltas{0};
+  clients group;
+  auto run = [&](int i) {
+    return [&, i] {
+      bool seen = false;
+      results[i] = env.chat_stream(chat_body(question, true), [&](const auto& ev) {
+        if (!seen && is_delta(ev)) {
+          seen = true;
+          ++first_deltas;
+        }
+        return true;
+      });
+    };
+  };
+  group.add(run(0));
+  const bool leader_streaming = test_env::eventually([&] { return first_deltas == 1; });
+  for (int i = 1; i < n && leader_streaming; ++i) group.add(run(i));
+  const bool all_attached = leader_streaming && test_env::eventually([&] { return first_deltas == n; });
+  // Eight intervals of silence for everyone attached (the check below asks for two comments).
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  env.sim().open_gate("quiet");
+  group.join();
+
+  REQUIRE(all_attached);
+  int coalesced = 0;
+  for (const auto& r : results) {
+    REQUIRE(r.status == 200);
+    INFO(r.headers.at("x-cache"));
+    CHECK(count(r.body, ": keep-alive\n\n") >= 2);
+    CHECK(r.text == expected_answer(question));
+    CHECK(r.saw_done_marker);
+    CHECK_FALSE(r.error);
+    coalesced += r.headers.at("x-cache") == "COALESCED";
+  }
+  CHECK(coalesced == n - 1);
+  CHECK(env.sim().stats().completions == 1);
 }

@@ -205,13 +205,13 @@ TEST_CASE("similar questions: mechanical look-alikes of every labeled question g
   std::size_t cases = 0;
   std::map<std::string, std::size_t> by_kind;
   for (const auto& q : questions) {
-    const auto form = canon->compute(normalize(q));
+    const auto form = (*canon)(normalize(q));
     for (const auto& [mutant, how] : mutants(q, verbs)) {
       const auto folded_mutant = normalize(mutant);
       if (folded_mutant == normalize(q)) continue;  // the mutation changed nothing the matcher sees
       ++cases;
       ++by_kind[how.substr(0, how.find(':'))];
-      const auto other = canon->compute(folded_mutant);
+      const auto other = (*canon)(folded_mutant);
       if (other.text == form.text)
         FAIL_CHECK("'" << q << "' and its look-alike '" << mutant << "' (" << how << ") share the form '" << form.text << "'");
     }
