@@ -165,13 +165,13 @@ class teeing_source final : public reply_source {
     if (d) pub_.end();
     return d;
   }
-  std::optional<std::string_view> read_ready(std::error_code& ec) override {
-    const auto piece = inner_->read_ready(ec);
+  std::optional<std::string_view> try_read(std::error_code& ec) override {
+    const auto piece = inner_->try_read(ec);
     if (!piece) return std::nullopt;
     return publish(*piece, ec);
   }
-  asio::awaitable<void> wait_ready(std::error_code& ec) override {
-    co_await inner_->wait_ready(ec);
+  asio::awaitable<void> wait_readable(std::error_code& ec) override {
+    co_await inner_->wait_readable(ec);
     if (ec) pub_.fail({as_gateway_error(ec, error::upstream_closed), {}, {}});
   }
   void interrupt() override { inner_->interrupt(); }
@@ -235,7 +235,7 @@ class remote_source final : public reply_source {
 
   bool done() const override { return ended_; }
 
-  std::optional<std::string_view> read_ready(std::error_code& ec) override {
+  std::optional<std::string_view> try_read(std::error_code& ec) override {
     if (ended_) return std::string_view{};
     for (;;) {
       auto e = take_field(ec);
@@ -263,7 +263,7 @@ class remote_source final : public reply_source {
 
   // Woken by a delivery, the watchdog (client gone), interrupt() or, at the latest, for the next
   // check that the leader lives: a leader silent for leader_timeout whose lock is gone has died.
-  asio::awaitable<void> wait_ready(std::error_code& ec) override {
+  asio::awaitable<void> wait_readable(std::error_code& ec) override {
     ec = {};
     const auto now = clock_type::now();
     if (now - last_sign_ >= owner_.settings_.leader_timeout) {
@@ -322,7 +322,7 @@ class remote_source final : public reply_source {
     for (;;) {
       if (auto f = take_field(ec)) co_return std::move(*f);
       if (ec) co_return field{};
-      co_await wait_ready(ec);
+      co_await wait_readable(ec);
       if (ec) co_return field{};
     }
   }

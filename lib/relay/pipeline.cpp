@@ -22,8 +22,6 @@ namespace beast = boost::beast;
 namespace {
 
 constexpr std::size_t max_completion_body = 4 << 20;
-// A stream's events that are there at once go out in one client write up to this size.
-constexpr std::size_t coalesce_limit = 16 << 10;
 // The most a stream's client-write string is sized ahead of its events (see relay_stream).
 constexpr std::size_t reserve_limit = 2 << 10;
 
@@ -233,53 +231,54 @@ asio::awaitable<bool> relay_pipeline::reply_json(call& c) {
   co_return keep;
 }
 
-// relay_stream's coroutine frame holds only what lives across its waits; the steps between them
-// are plain functions (take_piece, catch_up, client_write_failed, stream_outcome). GCC keeps every
-// local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled by Asio's
-// per-thread cache (CTest frame_sizes).
+// The stream's coroutine only performs the relay_machine's actions (read, wait, owe, write,
+// finish); what it does between two waits is in plain functions (take_piece, after_wait,
+// client_owed, client_write_failed, stream_outcome), as GCC keeps every local of a coroutine in its frame, and
+// a frame over 1,020 bytes is not recycled by Asio's per-thread cache (CTest frame_sizes).
 asio::awaitable<bool> relay_pipeline::relay_stream(call& c) {
   // The keys the call sent (another instance's copy: this one's, as of the request's start).
   relay_machine m(c.r.format, [&keys = c.routing->keys](std::string text) {
     return keys.redact(std::move(text));
   });
-  std::string out;  // reused for every read; moved into a shared piece when followers read it too
+  std::string out;  // what was read for the next write; moved into a shared piece when followers read it too
   // The head goes out with the first write: with the first event when it is there, else alone
   // before the first wait. A client gone by then is found by that write, as by any other.
   begin_stream(c);
-  // A comment falling due ends the wait on the upstream; this loop writes it (one writer).
+  // A comment falling due ends the wait on the upstream; this coroutine writes it (one writer).
   if (!c.client_lost) c.down.keep_alive([&c] { c.exchange->interrupt(); });
 
-  relay_action act;
+  relay_action act;  // read
   for (;;) {
-    out.clear();
-    if (c.exchange->done()) {
-      act = m.resume(upstream_end{}, out);
-    } else {
-      std::error_code ec;
-      // Try now: a piece that is there already is read without a coroutine call (the hot path).
-      auto piece = c.exchange->read_ready(ec);
-      if (!piece) {
-        // Wait later - but first what the client is owed before a wait: the held-back head, or a
-        // keep-alive comment that fell due.
-        if (m.client_attached() && !c.client_lost && (c.down.head_pending() || c.down.keepalive_due())) {
-          const bool head = c.down.head_pending();  // not a conditional co_await: GCC 12
-          boost::system::error_code wec;
-          if (head) wec = co_await c.down.write(std::string_view{});
-          else wec = co_await c.down.write_keepalive();
-          if (wec) client_write_failed(c, m, act, wec);
-          if (act.next != relay_action::kind::read) break;
-          continue;
-        }
-        co_await c.exchange->wait_ready(ec);  // the upstream has more, or a comment is due
-        if (!ec) continue;
-        piece = std::string_view{};
+    if (act.next == relay_action::kind::read) {
+      // The client left while followers remain (seen by the watch, or before the stream started):
+      // from now on, only they get the stream.
+      if (c.client_lost && m.client_attached()) m.resume(client_left{true}, out);
+      if (c.exchange->done()) {
+        act = m.resume(upstream_end{}, out);
+      } else {
+        // Try now: a piece that is there already is read without a coroutine call (the hot path).
+        std::error_code ec;
+        const auto piece = c.exchange->try_read(ec);
+        act = piece ? take_piece(m, out, *piece, ec) : m.resume(nothing_ready{client_owed(c)}, out);
       }
-      act = take_piece(m, out, *piece, ec);
-      if (!ec) catch_up(c, m, out, act);
+      continue;
     }
-    // The client left while followers remain (seen by the watch, or before the stream started):
-    // from now on, only they get the stream.
-    if (c.client_lost && m.client_attached()) m.resume(client_left{true}, out);
+    if (act.next == relay_action::kind::wait) {
+      std::error_code ec;
+      co_await c.exchange->wait_readable(ec);  // the upstream has more, or a comment fell due
+      act = after_wait(m, out, ec);
+      continue;
+    }
+    if (act.next == relay_action::kind::owe) {
+      const bool head = c.down.head_pending();  // not a conditional co_await: GCC 12
+      boost::system::error_code wec;
+      if (head) wec = co_await c.down.write(std::string_view{});
+      else wec = co_await c.down.write_keepalive();
+      if (wec) client_write_failed(c, m, act, wec);
+      else act = m.resume(written{}, out);
+      continue;
+    }
+    // write, complete or fail: what was read goes to the followers and to this client.
     if (!out.empty()) {
       // Followers get the same bytes by pointer: one copy of the stream however many read it.
       auto shared = c.lead ? std::make_shared<const std::string>(std::move(out)) : nullptr;
@@ -288,21 +287,29 @@ asio::awaitable<bool> relay_pipeline::relay_stream(call& c) {
       // write (an empty chunk would end the response).
       const asio::const_buffer buffer =
           m.client_attached() ? asio::buffer(client_bytes(c, shared ? *shared : out, false)) : asio::const_buffer();
-      if (buffer.size() != 0) {
-        boost::system::error_code wec;
-        // What the client takes at once needs no coroutine call either.
-        if (!c.down.try_write(std::span<const asio::const_buffer>(&buffer, 1), wec))
-          wec = co_await c.down.write_rest();
-        if (wec) client_write_failed(c, m, act, wec);
+      boost::system::error_code wec;
+      // What the client takes at once needs no coroutine call either.
+      if (buffer.size() != 0 && !c.down.try_write(std::span<const asio::const_buffer>(&buffer, 1), wec))
+        wec = co_await c.down.write_rest();
+      out.clear();
+      if (wec) {
+        client_write_failed(c, m, act, wec);
+        continue;
       }
     }
-    if (act.next != relay_action::kind::read) break;
+    if (act.next != relay_action::kind::write) break;  // complete or fail
+    act = m.resume(written{}, out);
   }
   c.upstream_finished = clock_type::now();
   c.down.stop_keep_alive();  // before the exchange goes back to the pool: the wake refers to it
   c.down.stop_watching();
   if (!stream_outcome(c, m, act) || !m.client_attached()) co_return false;
   co_return co_await end_stream(c, act.tail);
+}
+
+relay_action relay_pipeline::after_wait(relay_machine& m, std::string& out, const std::error_code& ec) {
+  if (ec) return m.resume(upstream_failed{as_gateway_error(ec, error::upstream_closed)}, out);
+  return m.resume(wait_over{}, out);
 }
 
 relay_action relay_pipeline::take_piece(relay_machine& m, std::string& out, std::string_view piece,
@@ -316,15 +323,8 @@ relay_action relay_pipeline::take_piece(relay_machine& m, std::string& out, std:
   return m.resume(upstream_bytes{piece}, out);
 }
 
-void relay_pipeline::catch_up(call& c, relay_machine& m, std::string& out, relay_action& act) {
-  // What else is there already (the other chunks of the same upstream read) goes out in the same
-  // client write: a stream that fell behind catches up in one write, not one per event.
-  std::error_code ec;
-  while (act.next == relay_action::kind::read && !ec && out.size() < coalesce_limit && !c.exchange->done()) {
-    const auto more = c.exchange->read_ready(ec);
-    if (!more) break;  // nothing without a wait
-    act = take_piece(m, out, *more, ec);
-  }
+bool relay_pipeline::client_owed(const call& c) {
+  return !c.client_lost && (c.down.head_pending() || c.down.keepalive_due());
 }
 
 void relay_pipeline::client_write_failed(call& c, relay_machine& m, relay_action& act,
@@ -340,7 +340,8 @@ void relay_pipeline::client_write_failed(call& c, relay_machine& m, relay_action
   }
   std::string none;
   auto left = m.resume(client_left{followers, why}, none);
-  if (act.next == relay_action::kind::read) act = std::move(left);
+  // A stream that was ending ends as it was (its client gets nothing more); else as the machine says.
+  if (act.next != relay_action::kind::complete && act.next != relay_action::kind::fail) act = std::move(left);
 }
 
 bool relay_pipeline::stream_outcome(call& c, relay_machine& m, const relay_action& act) {

@@ -107,8 +107,11 @@ class relay_pipeline {
   asio::awaitable<bool> reply_json(call& c);
   asio::awaitable<bool> relay_stream(call& c);
   // relay_stream's steps between its waits (kept out of its coroutine frame).
+  /// What a read or a wait brought, told to the machine; each returns its next action.
   static relay_action take_piece(relay_machine& m, std::string& out, std::string_view piece, const std::error_code& ec);
-  static void catch_up(call& c, relay_machine& m, std::string& out, relay_action& act);
+  static relay_action after_wait(relay_machine& m, std::string& out, const std::error_code& ec);
+  /// Whether the client is owed a write before the next wait (the held-back head, a comment due).
+  static bool client_owed(const call& c);
   void client_write_failed(call& c, relay_machine& m, relay_action& act,
                            const boost::system::error_code& wec);
   /// Settles a finished stream and logs it; false when its client's leaving ended it.

@@ -29,6 +29,27 @@ relay_action relay_machine::on(const upstream_bytes& in, std::string& out) {
     if (verdict.failed) return fail(verdict.code, std::move(verdict.message), std::move(verdict.event));
     ++events_;
   }
+  relay_action a;
+  a.next = out.size() >= coalesce_limit ? relay_action::kind::write : relay_action::kind::read;
+  return a;
+}
+
+relay_action relay_machine::on(const nothing_ready& in, std::string& out) {
+  if (done()) return terminal();
+  relay_action a;
+  if (!out.empty()) a.next = relay_action::kind::write;  // what was read goes out before any wait
+  else if (in.client_owed && attached_) a.next = relay_action::kind::owe;
+  else a.next = relay_action::kind::wait;
+  return a;
+}
+
+relay_action relay_machine::on(const wait_over&, std::string&) {
+  if (done()) return terminal();
+  return {};
+}
+
+relay_action relay_machine::on(const written&, std::string&) {
+  if (done()) return terminal();
   return {};
 }
 

@@ -1,7 +1,13 @@
 // The rules of one relayed upstream stream, as a state machine without I/O (in the manner of
-// Boost.Redis and Boost.MySQL: resume(event) -> action). The request pipeline reads the upstream
-// and writes the client; this decides what each read means:
+// Boost.Redis's exec_fsm and Boost.MySQL: resume(event) -> action). The request pipeline's
+// coroutine only reports what happened and performs the action it gets back: read the upstream
+// now, wait for it, write what the client is owed before a wait, write the stream's bytes (to the
+// followers and this client), or finish. This decides what each read means and what comes next:
 //
+// - pieces that are there at once are read before anything is written, up to coalesce_limit
+//   bytes, so a stream that fell behind catches up in one write, not one per event;
+// - before a wait, the bytes read go out; then what the client is owed (the held-back head, a
+//   keep-alive comment that fell due: the downstream knows); only then the wait;
 // - a stream is complete when [DONE] or a finish_reason arrived *and* the upstream response was
 //   read to its end - so the upstream connection goes back to the pool, and nothing after [DONE]
 //   counts;
@@ -43,12 +49,21 @@ struct client_left {
   bool followers_remain;  // coalesced requests still read this answer
   error cause = error::client_gone;  // client_gone or client_write_timeout
 };
-using relay_input = std::variant<upstream_bytes, upstream_end, upstream_failed, client_left>;
+struct nothing_ready {
+  bool client_owed;  // the client is owed a write before any wait (the head, a keep-alive comment)
+};
+struct wait_over {};  // the wait for the upstream ended: more may be there, or a comment fell due
+struct written {};    // the write asked for went out
+using relay_input =
+    std::variant<upstream_bytes, upstream_end, upstream_failed, client_left, nothing_ready, wait_over, written>;
 
 // ---- what to do (outputs) ----
 struct relay_action {
   enum class kind {
-    read,      // publish and write what was appended to `out`, then read the upstream again
+    read,      // read the upstream now, without waiting (upstream_bytes, upstream_end, or nothing_ready)
+    wait,      // wait for the upstream (then wait_over, or upstream_failed)
+    owe,       // write what the client is owed before a wait (then written, or client_left)
+    write,     // publish and write what was appended to `out` (then written, or client_left)
     complete,  // publish and write `out`, then write `tail` (the end of the stream) and stop
     fail,      // publish and write `out`, then write `tail` (the error event; empty: nothing) and stop
   };
@@ -60,11 +75,15 @@ struct relay_action {
 
 class relay_machine {
  public:
+  /// The most bytes read for one client write: past it they go out before more is read.
+  static constexpr std::size_t coalesce_limit = 16 << 10;
+
   /// `redact` removes secrets from anything passed on from the upstream (error messages, events).
   relay_machine(relay_format& format, std::function<std::string(std::string)> redact);
 
-  /// Advances on one input. Deltas for the client (and the followers) are appended to `out`.
-  /// After a terminal action, further inputs change nothing but a client_left, which detaches.
+  /// Advances on one input. Deltas for the client (and the followers) are appended to `out`, which
+  /// the caller empties when it has written them. The first action is `read`. After a terminal
+  /// action, further inputs change nothing but a client_left, which detaches.
   relay_action resume(const relay_input& input, std::string& out);
 
   /// Whether the client still gets the stream (false once it left, whether or not followers remain).
@@ -82,6 +101,9 @@ class relay_machine {
   relay_action on(const upstream_end&, std::string& out);
   relay_action on(const upstream_failed& in, std::string& out);
   relay_action on(const client_left& in, std::string& out);
+  relay_action on(const nothing_ready& in, std::string& out);
+  relay_action on(const wait_over&, std::string& out);
+  relay_action on(const written&, std::string& out);
   relay_action fail(error code, std::string message, std::string event);
   relay_action terminal() const;
 

@@ -10,8 +10,8 @@ namespace gateway {
 
 asio::awaitable<std::string_view> reply_source::read_some(std::error_code& ec) {
   for (;;) {
-    if (auto piece = read_ready(ec)) co_return *piece;
-    co_await wait_ready(ec);
+    if (auto piece = try_read(ec)) co_return *piece;
+    co_await wait_readable(ec);
     if (ec) co_return std::string_view{};
   }
 }

@@ -99,9 +99,9 @@ io_try try_io(upstream_connection& c, Buffer b, boost::system::error_code& ec) {
   }, c.stream);
 }
 
-// One read into the connection's buffer that never waits (the step read_head and read_ready
+// One read into the connection's buffer that never waits (the step read_head and try_read
 // share): the bytes read are committed; or what to wait for; or the error (eof included).
-io_try fill_buffer(upstream_connection& c, boost::system::error_code& ec) {
+io_try try_fill_buffer(upstream_connection& c, boost::system::error_code& ec) {
   if (c.buffer.capacity() < upstream_connection::read_reserve)  // given back before a long wait
     c.buffer.reserve(upstream_connection::read_reserve);
   const auto r = try_io<true>(c, c.buffer.prepare(beast::read_size(c.buffer, 65536)), ec);
@@ -140,7 +140,7 @@ asio::awaitable<boost::system::error_code> read_head(upstream_connection& c,
       ec = {};
     }
     // Right after the request is sent the answer is not there yet: a read would fail with EAGAIN.
-    const auto r = c.drained() ? io_try{0, tcp::socket::wait_read} : fill_buffer(c, ec);
+    const auto r = c.drained() ? io_try{0, tcp::socket::wait_read} : try_fill_buffer(c, ec);
     if (ec == asio::error::eof) co_return p.got_some() ? beast::http::error::partial_message : beast::http::error::end_of_stream;
     if (ec) co_return ec;
     if (r.wait) {
@@ -306,7 +306,7 @@ constexpr auto slow_stream_gap = std::chrono::milliseconds(100);
 // asynchronous operation (Beast's async_read_some took a composed operation, a completion posted
 // through the strand and a second SSL_read per event; benchmark 9). The piece handed out is a view
 // into the connection's buffer, dropped from it on the next call.
-std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& ec) {
+std::optional<std::string_view> upstream_exchange::try_read(std::error_code& ec) {
   ec = {};
   wait_.reset();
   // No timer guards a read that does not wait: the deadlines are looked at here.
@@ -338,7 +338,7 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
       return std::nullopt;
     }
     boost::system::error_code rec;
-    const auto r = fill_buffer(c, rec);
+    const auto r = try_fill_buffer(c, rec);
     if (rec == asio::error::eof) {
       // A body delimited by the end of the connection ends here; any other is cut short.
       if (!body_.finish_at_eof()) {
@@ -359,9 +359,9 @@ std::optional<std::string_view> upstream_exchange::read_ready(std::error_code& e
   return std::string_view{};
 }
 
-asio::awaitable<void> upstream_exchange::wait_ready(std::error_code& ec) {
+asio::awaitable<void> upstream_exchange::wait_readable(std::error_code& ec) {
   ec = {};
-  if (!wait_) co_return;  // read_ready() has not found it must wait: it is to be tried (again)
+  if (!wait_) co_return;  // try_read() has not found it must wait: it is to be tried (again)
   auto& c = *conn_;
   const auto now = clock_type::now();
   // A stream whose events come slowly gives its read buffers back before each wait (~19 KiB with

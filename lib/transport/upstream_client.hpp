@@ -59,8 +59,8 @@ class upstream_exchange final : public reply_source {
 
   /// Pieces of the body, tried before any wait; a wait lasts at most STREAM_IDLE_TIMEOUT (and the
   /// request deadline). See reply_source.
-  std::optional<std::string_view> read_ready(std::error_code& ec) override;
-  asio::awaitable<void> wait_ready(std::error_code& ec) override;
+  std::optional<std::string_view> try_read(std::error_code& ec) override;
+  asio::awaitable<void> wait_readable(std::error_code& ec) override;
   void interrupt() override;
 
  private:
@@ -73,9 +73,9 @@ class upstream_exchange final : public reply_source {
   response_head_parser parser_;
   body_decoder body_ = body_decoder::none();
   std::size_t handed_ = 0;  // bytes of the buffer behind the piece handed out last, dropped on the next call
-  std::optional<asio::ip::tcp::socket::wait_type> wait_;  // what read_ready() found it must wait for
-  bool waiting_ = false, interrupted_ = false;             // wait_ready() is in its wait; interrupt() ended it
-  // When wait_ready() last waited; none yet reads as long ago: the first wait, for the answer's
+  std::optional<asio::ip::tcp::socket::wait_type> wait_;  // what try_read() found it must wait for
+  bool waiting_ = false, interrupted_ = false;             // wait_readable() is in its wait; interrupt() ended it
+  // When wait_readable() last waited; none yet reads as long ago: the first wait, for the answer's
   // first token, may take seconds.
   clock_type::time_point last_wait_{};
 };

@@ -69,7 +69,7 @@ TEST_CASE("alarm_clock: a time moved earlier re-arms the timer", "[net][alarm_cl
   CHECK(due == 1);
 }
 
-TEST_CASE("alarm_clock: clear() and stop() leave a queued wait harmless; the alarm may go first", "[net][alarm_clock]") {
+TEST_CASE("alarm_clock: clear() and stop() leave a queued wait harmless, and the alarm may go first", "[net][alarm_clock]") {
   boost::asio::io_context ioc;
   int due = 0;
   {

@@ -255,6 +255,63 @@ TEST_CASE("relay: the client leaving - followers keep the stream alive, else it 
   }
 }
 
+TEST_CASE("relay: the next action - read while pieces come, write before a wait, what is owed, then wait",
+          "[relay]") {
+  using kind = relay_action::kind;
+  chat_format f(true, true);
+  relay_machine m(f, redact_fn);
+  std::string out;
+  CHECK(relay_action{}.next == kind::read);  // the first action
+  // Nothing there yet and nothing read: the client is owed its head first, then the wait.
+  CHECK(m.resume(nothing_ready{true}, out).next == kind::owe);
+  CHECK(m.resume(written{}, out).next == kind::read);
+  CHECK(m.resume(nothing_ready{false}, out).next == kind::wait);
+  CHECK(m.resume(wait_over{}, out).next == kind::read);
+  // Pieces that are there at once are read before anything is written...
+  CHECK(m.resume(upstream_bytes{chunk("a")}, out).next == kind::read);
+  CHECK(m.resume(upstream_bytes{chunk("b")}, out).next == kind::read);
+  // ...and go out, in one write, before any wait - even when a comment is owed too.
+  CHECK(m.resume(nothing_ready{true}, out).next == kind::write);
+  CHECK(out == "data: {\"delta\":\"a\"}\n\ndata: {\"delta\":\"b\"}\n\n");
+  out.clear();
+  CHECK(m.resume(written{}, out).next == kind::read);
+  // A comment owed to a client that left is not written: followers only get the stream.
+  m.resume(client_left{true}, out);
+  CHECK(m.resume(nothing_ready{true}, out).next == kind::wait);
+  CHECK(m.resume(upstream_bytes{chunk("c", "stop")}, out).next == kind::read);
+  CHECK(m.resume(upstream_end{}, out).next == kind::complete);
+  CHECK(m.take_answer()->answer == "abc");
+}
+
+TEST_CASE("relay: a stream that fell behind goes out in writes of at most coalesce_limit bytes", "[relay]") {
+  using kind = relay_action::kind;
+  chat_format f(true, true);
+  relay_machine m(f, redact_fn);
+  std::string out;
+  const auto piece = chunk(std::string(1000, 'x'));
+  int reads = 0;
+  auto next = kind::read;
+  while (next == kind::read) {
+    next = m.resume(upstream_bytes{piece}, out).next;
+    ++reads;
+  }
+  CHECK(next == kind::write);
+  CHECK(out.size() >= relay_machine::coalesce_limit);
+  CHECK(out.size() < relay_machine::coalesce_limit + piece.size());
+  CHECK(reads > 1);
+}
+
+TEST_CASE("relay: a wait that failed ends the stream, and a wait after the end changes nothing", "[relay]") {
+  chat_format f(true, true);
+  relay_machine m(f, redact_fn);
+  std::string out;
+  const auto a = m.resume(upstream_failed{error::request_timeout}, out);
+  CHECK(a.next == relay_action::kind::fail);
+  CHECK(m.resume(wait_over{}, out).next == relay_action::kind::fail);
+  CHECK(m.resume(written{}, out).next == relay_action::kind::fail);
+  CHECK(m.resume(nothing_ready{true}, out).next == relay_action::kind::fail);
+}
+
 TEST_CASE("relay formats: replays and error shapes", "[relay]") {
   cached_answer a{"Merhaba dünya 🌍", "openai/gpt-oss-20b", token_usage{1, 2, 3}, "stop"};
   chat_format c(true, false);
