@@ -20,6 +20,39 @@ bool is_delta(const gateway::sse_event& ev) { return ev.data.find("\"delta\"") !
 
 using clients = client_threads;
 
+// `n` streams of one question whose upstream holds its answer at a gate after the first token: the
+// first request leads; the others join once its first delta is out. attached: every client got its
+// first delta while the answer was held. release() opens the gate and waits for every stream.
+struct gated_streams {
+  std::vector<stream_result> results;
+  std::atomic<int> first_deltas{0};
+  clients group;
+  bool attached = false;
+
+  gated_streams(test_env& env, const std::string& question, int n) : results(n) {
+    auto run = [&, question](int i) {
+      return [&, question, i] {
+        bool seen = false;
+        results[i] = env.chat_stream(chat_body(question, true), [&](const auto& ev) {
+          if (!seen && is_delta(ev)) {
+            seen = true;
+            ++first_deltas;
+          }
+          return true;
+        });
+      };
+    };
+    group.add(run(0));
+    const bool leading = test_env::eventually([&] { return first_deltas == 1; });
+    for (int i = 1; i < n && leading; ++i) group.add(run(i));
+    attached = leading && test_env::eventually([&] { return first_deltas == n; });
+  }
+  void release(test_env& env, const std::string& gate) {
+    env.sim().open_gate(gate);
+    group.join();
+  }
+};
+
 std::size_t count(const std::string& haystack, std::string_view needle) {
   std::size_t n = 0;
   for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + needle.size())) ++n;
@@ -154,34 +187,15 @@ TEST_CASE("coalescing: a mid-stream failure of the leader ends every follower's 
           "[integration][coalescing]") {
   test_env env;
   const std::string question = "Altın yükselir mi? [[sim gate=fail error_after=1]]";
-  std::vector<stream_result> results(4);
-  std::atomic<int> first_deltas{0};
-  clients group;
-  auto run = [&](int i) {
-    return [&, i] {
-      bool seen = false;
-      results[i] = env.chat_stream(chat_body(question, true), [&](const auto& ev) {
-        if (!seen && is_delta(ev)) {
-          seen = true;
-          ++first_deltas;
-        }
-        return true;
-      });
-    };
-  };
-  group.add(run(0));
-  const bool leading = test_env::eventually([&] { return first_deltas == 1; });
-  for (int i = 1; i < 4 && leading; ++i) group.add(run(i));
-  const bool joined = leading && test_env::eventually([&] { return first_deltas == 4; });
-  env.sim().open_gate("fail");
-  group.join();
+  gated_streams streams(env, question, 4);
+  streams.release(env, "fail");
 
-  REQUIRE(joined);
-  for (const auto& r : results) {
+  REQUIRE(streams.attached);
+  for (const auto& r : streams.results) {
     REQUIRE(r.status == 200);
     REQUIRE(r.error);
     CHECK(r.error->at("code") == "upstream_error");
-    CHECK(r.error->at("message") == results[0].error->at("message"));
+    CHECK(r.error->at("message") == streams.results[0].error->at("message"));
     CHECK_FALSE(r.saw_done);
     CHECK_FALSE(r.saw_done_marker);
   }
@@ -256,33 +270,14 @@ TEST_CASE("coalescing: while the upstream is silent, the leader's and each follo
   // The first token, then the upstream holds the rest at the gate: silence for every client.
   const std::string question = "Altın nedir? [[sim gate=quiet]]";
   constexpr int n = 3;
-  std::vector<stream_result> results(n);
-  std::atomic<int> first_deltas{0};
-  clients group;
-  auto run = [&](int i) {
-    return [&, i] {
-      bool seen = false;
-      results[i] = env.chat_stream(chat_body(question, true), [&](const auto& ev) {
-        if (!seen && is_delta(ev)) {
-          seen = true;
-          ++first_deltas;
-        }
-        return true;
-      });
-    };
-  };
-  group.add(run(0));
-  const bool leader_streaming = test_env::eventually([&] { return first_deltas == 1; });
-  for (int i = 1; i < n && leader_streaming; ++i) group.add(run(i));
-  const bool all_attached = leader_streaming && test_env::eventually([&] { return first_deltas == n; });
+  gated_streams streams(env, question, n);
   // Eight intervals of silence for everyone attached (the check below asks for two comments).
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  env.sim().open_gate("quiet");
-  group.join();
+  if (streams.attached) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  streams.release(env, "quiet");
 
-  REQUIRE(all_attached);
+  REQUIRE(streams.attached);
   int coalesced = 0;
-  for (const auto& r : results) {
+  for (const auto& r : streams.results) {
     REQUIRE(r.status == 200);
     INFO(r.headers.at("x-cache"));
     CHECK(count(r.body, ": keep-alive\n\n") >= 2);

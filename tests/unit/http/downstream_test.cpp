@@ -15,6 +15,8 @@
 #include <boost/beast/core/error.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/run_until.hpp"
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -52,12 +54,8 @@ struct connection {
     REQUIRE(done);
   }
   template <class Done>
-  void run_until(Done&& done, std::chrono::milliseconds limit = 2000ms) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < end) {
-      ioc.run_for(5ms);
-      ioc.restart();
-    }
+  void run_until(Done&& done) {
+    test::run_until(ioc, done);
   }
   // What the client has been sent so far (at least `n` bytes).
   std::string read(std::size_t n) {

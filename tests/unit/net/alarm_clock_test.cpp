@@ -1,27 +1,19 @@
 // lib/net/alarm_clock, directly: on an io_context run by this test, a time that has passed runs on_due
-// once; moving the time later (often) does not run it early and does not queue a wait per move;
+// once; moving the time later (often) does not run it early;
 // moving it earlier re-arms the timer; clear() and stop() leave a queued wait harmless; the alarm
-// can go while a wait is queued; an alarm never set makes no timer.
+// can go while a wait is queued.
 #include "net/alarm_clock.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/run_until.hpp"
+
 #include <chrono>
 
 using namespace gateway;
 using namespace std::chrono_literals;
-
-namespace {
-template <class Done>
-void run_until(boost::asio::io_context& ioc, Done&& done, std::chrono::milliseconds limit = 2000ms) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < end) {
-    ioc.run_for(5ms);
-    ioc.restart();
-  }
-}
-}  // namespace
+using test::run_until;
 
 TEST_CASE("alarm_clock: a time that passed runs on_due once", "[net][alarm_clock]") {
   boost::asio::io_context ioc;

@@ -7,25 +7,13 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/run_until.hpp"
+
 #include <chrono>
 
 using namespace gateway;
 using namespace std::chrono_literals;
-
-namespace {
-
-// Runs the context until `done()` or `limit` passes (a fired or stopped timer ends its work).
-template <class Done>
-void run_until(boost::asio::io_context& ioc, Done&& done,
-               std::chrono::milliseconds limit = 2000ms) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < end) {
-    ioc.run_for(5ms);
-    ioc.restart();
-  }
-}
-
-}  // namespace
+using test::run_until;
 
 TEST_CASE("watchdog: a deadline runs its action once and reports its cause", "[net][watchdog]") {
   boost::asio::io_context ioc;
