@@ -16,8 +16,10 @@ CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DGATEWAY_BUILD_TESTS
 # The sanitizer build at -O1 with line tables only (-g1: what ASan's reports need) and assertions
 # on: it compiles in about 60 % of -O2 -g's time, the largest part of a fresh machine's make test.
 ASAN_FLAGS := '-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1'
-# ccache must not mind the precompiled headers.
+# ccache must not mind the precompiled headers; paths under the checkout are hashed relative to it,
+# so another clone of the project (CI's) reuses what this one compiled.
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
 deps:

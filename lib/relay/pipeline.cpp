@@ -304,7 +304,8 @@ asio::awaitable<bool> relay_pipeline::relay_stream(call& c) {
   c.down.stop_keep_alive();  // before the exchange goes back to the pool: the wake refers to it
   c.down.stop_watching();
   if (!stream_outcome(c, m, act) || !m.client_attached()) co_return false;
-  co_return co_await end_stream(c, act.tail);
+  const auto tail = m.take_tail();  // its own statement: GCC 12 and co_await temporaries
+  co_return co_await end_stream(c, tail);
 }
 
 relay_action relay_pipeline::after_wait(relay_machine& m, std::string& out, const std::error_code& ec) {
@@ -357,8 +358,8 @@ bool relay_pipeline::stream_outcome(call& c, relay_machine& m, const relay_actio
     return false;
   } else {
     deps_.log.warn("{} {} 200 stream failed: {} ({}) after {} events, {} us", c.rc.id, c.r.label,
-                   make_error_code(act.code).message(), act.message, m.events(), us);
-    if (c.lead) c.lead.f->fail({act.code, act.message, {}});
+                   make_error_code(act.code).message(), m.message(), m.events(), us);
+    if (c.lead) c.lead.f->fail({act.code, m.message(), {}});
   }
   return true;
 }

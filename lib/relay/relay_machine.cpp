@@ -12,8 +12,7 @@ relay_action relay_machine::terminal() const {
   relay_action a;
   a.next = state_ == state::complete ? relay_action::kind::complete : relay_action::kind::fail;
   a.code = code_;
-  a.message = message_;
-  return a;  // the tail went out with the first terminal action
+  return a;
 }
 
 relay_action relay_machine::on(const upstream_bytes& in, std::string& out) {
@@ -58,10 +57,8 @@ relay_action relay_machine::on(const upstream_end&, std::string&) {
   if (state_ != state::draining && !format_.finished())
     return fail(error::upstream_closed, "upstream stream ended before the answer was complete", {});
   state_ = state::complete;
-  relay_action a;
-  a.next = relay_action::kind::complete;
-  a.tail = format_.stream_end();
-  return a;
+  tail_ = format_.stream_end();
+  return terminal();
 }
 
 std::optional<cached_answer> relay_machine::take_answer() {
@@ -92,20 +89,16 @@ relay_action relay_machine::on(const client_left& in, std::string&) {
 relay_action relay_machine::fail(error code, std::string message, std::string event) {
   state_ = state::failed;
   code_ = code;
-  relay_action a;
-  a.next = relay_action::kind::fail;
-  a.code = code;
   if (message.empty()) message = make_error_code(code).message();
-  a.message = redact_ ? redact_(std::move(message)) : std::move(message);
-  message_ = a.message;
+  message_ = redact_ ? redact_(std::move(message)) : std::move(message);
   if (is_client_cause(code)) {
     attached_ = false;  // nobody to tell
   } else if (!event.empty()) {
-    a.tail = redact_ ? redact_(std::move(event)) : std::move(event);
+    tail_ = redact_ ? redact_(std::move(event)) : std::move(event);
   } else {
-    a.tail = format_.stream_error(code, a.message);
+    tail_ = format_.stream_error(code, message_);
   }
-  return a;
+  return terminal();
 }
 
 }  // namespace gateway

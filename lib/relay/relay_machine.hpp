@@ -64,13 +64,13 @@ struct relay_action {
     wait,      // wait for the upstream (then wait_over, or upstream_failed)
     owe,       // write what the client is owed before a wait (then written, or client_left)
     write,     // publish and write what was appended to `out` (then written, or client_left)
-    complete,  // publish and write `out`, then write `tail` (the end of the stream) and stop
-    fail,      // publish and write `out`, then write `tail` (the error event; empty: nothing) and stop
+    complete,  // publish and write `out`, then write take_tail() (the end of the stream) and stop
+    fail,      // publish and write `out`, then write take_tail() (the error event; empty: nothing) and stop
   };
+  // Small and plain: one is made for every step of every stream. What a terminal action carries
+  // besides its code (the tail, the message) stays in the machine.
   kind next = kind::read;
-  std::string tail;  // for the client only: followers render their own end
   error code = error::upstream_closed;  // fail only
-  std::string message;                  // fail only, redacted
 };
 
 class relay_machine {
@@ -92,6 +92,11 @@ class relay_machine {
   /// The complete stream's answer, once (nullopt before completion or when not replayable):
   /// collected from the format when asked, so a stream nobody stores collects nothing.
   std::optional<cached_answer> take_answer();
+  /// After a terminal action, what the client gets last: the stream's end, or its error event
+  /// (empty: nothing). For the client only (followers render their own end); given out once.
+  std::string take_tail() { return std::move(tail_); }
+  /// After `fail`: why, redacted.
+  const std::string& message() const { return message_; }
   /// Upstream events relayed so far ([DONE] excluded).
   std::size_t events() const { return events_; }
 
@@ -116,6 +121,7 @@ class relay_machine {
   bool answer_taken_ = false;
   error code_ = error::upstream_closed;
   std::string message_;
+  std::string tail_;
 };
 
 }  // namespace gateway

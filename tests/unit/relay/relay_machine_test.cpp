@@ -43,6 +43,7 @@ const std::string groq_stream = chunk("BIST 100, ") + chunk("Borsa İstanbul'un 
 struct run_result {
   std::string out;   // everything for the client and the followers, concatenated
   relay_action last;
+  std::string tail, message;  // the machine's, after the last action
   std::size_t actions = 0;
   std::optional<cached_answer> answer;
 };
@@ -63,6 +64,8 @@ run_result run(relay_format& format, const std::vector<std::string_view>& pieces
     r.last = m.resume(upstream_end{}, out);
     r.out += out;
   }
+  r.tail = m.take_tail();
+  r.message = m.message();
   r.answer = m.take_answer();
   return r;
 }
@@ -83,9 +86,9 @@ TEST_CASE("relay: a /chat stream relayed whole is complete, with its answer", "[
   REQUIRE(r.last.next == relay_action::kind::complete);
   CHECK(r.out == R"(data: {"delta":"BIST 100, "})" "\n\n" R"(data: {"delta":"Borsa İstanbul'un "})" "\n\n"
                  R"(data: {"delta":"en büyük 100 şirketi 📈"})" "\n\n");
-  CHECK(r.last.tail.find(R"("done":true)") != std::string::npos);
-  CHECK(r.last.tail.find(R"("completion_tokens":3)") != std::string::npos);
-  CHECK(r.last.tail.ends_with("data: [DONE]\n\n"));
+  CHECK(r.tail.find(R"("done":true)") != std::string::npos);
+  CHECK(r.tail.find(R"("completion_tokens":3)") != std::string::npos);
+  CHECK(r.tail.ends_with("data: [DONE]\n\n"));
   REQUIRE(r.answer);
   CHECK(r.answer->answer == "BIST 100, Borsa İstanbul'un en büyük 100 şirketi 📈");
   CHECK(r.answer->finish_reason == "stop");
@@ -101,7 +104,7 @@ TEST_CASE("relay: every split point of the upstream bytes gives the same stream"
     INFO("split at " << i);
     REQUIRE(r.last.next == relay_action::kind::complete);
     CHECK(r.out == whole.out);
-    CHECK(r.last.tail == whole.last.tail);
+    CHECK(r.tail == whole.tail);
     CHECK(r.answer->answer == whole.answer->answer);
   }
   openai_format whole_openai(true, false, true);
@@ -134,7 +137,7 @@ TEST_CASE("relay: complete needs [DONE] or a finish_reason, and the upstream's e
     openai_format o(true, false, false);
     const auto r = run(o, {chunk("a", "length")});
     CHECK(r.last.next == relay_action::kind::complete);
-    CHECK(r.last.tail == "data: [DONE]\n\n");  // the client still gets its end marker
+    CHECK(r.tail == "data: [DONE]\n\n");  // the client still gets its end marker
   }
   SECTION("[DONE] alone is not the end: the machine waits for the upstream's end") {
     chat_format f(true, true);
@@ -156,7 +159,7 @@ TEST_CASE("relay: complete needs [DONE] or a finish_reason, and the upstream's e
       const auto r = run(f, {chunk("a")});
       REQUIRE(r.last.next == relay_action::kind::fail);
       CHECK(r.last.code == error::upstream_closed);
-      CHECK(r.last.tail.find("upstream_error") != std::string::npos);  // the public code, in the error event
+      CHECK(r.tail.find("upstream_error") != std::string::npos);  // the public code, in the error event
       CHECK_FALSE(r.answer);
     }
   }
@@ -170,17 +173,17 @@ TEST_CASE("relay: upstream errors end the stream with one error event, secrets r
     REQUIRE(r.last.next == relay_action::kind::fail);
     CHECK(r.last.code == error::upstream_error_event);
     CHECK(r.out == R"(data: {"delta":"a"})" "\n\n");  // what came before the error is delivered
-    CHECK(r.last.message.find(secret) == std::string::npos);
-    CHECK(r.last.message.find("[redacted]") != std::string::npos);
-    CHECK(r.last.tail.find(R"({"error":{"code":"upstream_error")") != std::string::npos);
-    CHECK(r.last.tail.find(secret) == std::string::npos);
+    CHECK(r.message.find(secret) == std::string::npos);
+    CHECK(r.message.find("[redacted]") != std::string::npos);
+    CHECK(r.tail.find(R"({"error":{"code":"upstream_error")") != std::string::npos);
+    CHECK(r.tail.find(secret) == std::string::npos);
   }
   SECTION("/v1 passes the upstream's own error event on, redacted") {
     openai_format f(true, false, false);
     const auto r = run(f, {error_event});
     REQUIRE(r.last.next == relay_action::kind::fail);
-    CHECK(r.last.tail == redact_secret(error_event, secret));
-    CHECK(r.last.tail.find(secret) == std::string::npos);
+    CHECK(r.tail == redact_secret(error_event, secret));
+    CHECK(r.tail.find(secret) == std::string::npos);
   }
   SECTION("a malformed chunk on /chat") {
     chat_format f(true, true);
@@ -201,7 +204,7 @@ TEST_CASE("relay: upstream errors end the stream with one error event, secrets r
     const auto a = m.resume(upstream_failed{error::upstream_idle_timeout}, out);
     CHECK(a.next == relay_action::kind::fail);
     CHECK(a.code == error::upstream_idle_timeout);
-    CHECK(a.tail.find("upstream_timeout") != std::string::npos);
+    CHECK(m.take_tail().find("upstream_timeout") != std::string::npos);
     CHECK(m.client_attached());
   }
 }
@@ -228,7 +231,7 @@ TEST_CASE("relay: the client leaving - followers keep the stream alive, else it 
     const auto a = m.resume(client_left{false, error::client_write_timeout}, out);
     CHECK(a.next == relay_action::kind::fail);
     CHECK(a.code == error::client_write_timeout);
-    CHECK(a.tail.empty());
+    CHECK(m.take_tail().empty());
     CHECK_FALSE(m.client_attached());
   }
   SECTION("after the end, leaving only detaches") {
@@ -237,9 +240,10 @@ TEST_CASE("relay: the client leaving - followers keep the stream alive, else it 
     std::string out;
     m.resume(upstream_bytes{groq_stream}, out);
     m.resume(upstream_end{}, out);
+    CHECK_FALSE(m.take_tail().empty());  // the end, taken with the first terminal action
     const auto a = m.resume(client_left{false}, out);
     CHECK(a.next == relay_action::kind::complete);
-    CHECK(a.tail.empty());  // the end went out with the first terminal action
+    CHECK(m.take_tail().empty());  // given out once
     CHECK_FALSE(m.client_attached());
     CHECK(m.take_answer());  // a complete answer stays complete
   }
