@@ -142,15 +142,21 @@ curl -sfN "http://127.0.0.1:$ng_port/chat" -H 'Content-Type: application/json' \
   -d '{"question":"Halka arz nedir?","stream":true}' >"$dir/compose-stream.txt" || { cat "$dir/compose.log"; fail "stream through compose nginx"; }
 grep -q '"delta"' "$dir/compose-stream.txt" && grep -q 'data: \[DONE\]' "$dir/compose-stream.txt" || fail "compose stream incomplete"
 # The replicas share Redis: what replica 1 answered is a hit on replica 3.
-for _ in $(seq 100); do
-  [ "$(curl -sf "http://127.0.0.1:$gw3/metrics" | awk '$1 == "gateway_redis_up" {print $2}')" = 1 ] && break; sleep 0.1
-done
+redis_up() { [ "$(curl -sf "http://127.0.0.1:$1/metrics" | awk '$1 == "gateway_redis_up" {print $2}')" = 1 ]; }
+for _ in $(seq 300); do redis_up "$gw1" && redis_up "$gw3" && break; sleep 0.1; done
+redis_up "$gw1" && redis_up "$gw3" || fail "replicas 1 and 3 are not both on Redis after 30 s"
+# Answers stored in Redis (cgw:{KEY}:a); the other keys (a question's lock, a stream's copy) do not
+# count: the lock of the streamed question alone once made "two keys" before this answer was there.
+answers() {
+  (cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e exec -T redis \
+    redis-cli -p "$redis_port" --scan --pattern 'cgw:*:a' 2>/dev/null) | grep -c ':a' || true
+}
+before=$(answers)
 curl -sf -o /dev/null "http://127.0.0.1:$gw1/chat" -H 'Content-Type: application/json' -d '{"question":"Repo nedir?"}' \
   || fail "replica 1"
 # The store does not wait for Redis: wait until the answer is there, then ask replica 3 once.
 for _ in $(seq 100); do
-  n=$(cd "$root/docker" && env $(cat "$dir/compose.env") "$compose" -p cge2e exec -T redis redis-cli -p "$redis_port" dbsize 2>/dev/null | tr -d '\r')
-  [ "${n:-0}" -ge 2 ] && break  # the streamed answer and this one
+  [ "$(answers)" -gt "${before:-0}" ] && break
   sleep 0.1
 done
 hit=$(curl -sf -D - -o /dev/null "http://127.0.0.1:$gw3/chat" -H 'Content-Type: application/json' \
