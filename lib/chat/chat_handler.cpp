@@ -31,6 +31,16 @@ std::unique_ptr<pii_mapping> protect(chat_request& chat, const pii_settings& set
   if (mapping.empty()) return nullptr;
   return std::make_unique<pii_mapping>(std::move(mapping));
 }
+// A recorded request's model call as the GenAI conventions describe it: /chat's settings are the
+// configuration's.
+void describe_request(request_spans& spans, const gateway_config& cfg) {
+  const auto server = request_spans::server;
+  spans.set(server, "gen_ai.operation.name", std::string("chat"));
+  spans.set(server, "gen_ai.request.model", cfg.model);
+  spans.set(server, "gen_ai.request.max_tokens", static_cast<std::int64_t>(cfg.max_new_tokens));
+  spans.set(server, "gen_ai.request.temperature", cfg.temperature);
+  spans.set(server, "gen_ai.request.top_p", cfg.top_p);
+}
 }  // namespace
 
 chat_handler::chat_handler(relay_pipeline& pipeline, const gateway_config& cfg)
@@ -87,6 +97,7 @@ asio::awaitable<bool> chat_handler::handle(request_context& rc) {
   const auto pii = protect(chat, cfg_.pii);  // first: nothing below sees the client's values
   const bool stream = chat.stream && cfg_.stream_response;
   const bool caching = pipeline_.caching();
+  if (rc.spans) describe_request(*rc.spans, cfg_);
   chat_format format(stream, caching);
   relay_request r{label, format, target_, {}, std::nullopt,
                   // A bypass asks for a fresh answer: no lookup, no flight - but the answer is stored.

@@ -61,6 +61,40 @@ std::optional<std::vector<std::string>> comma_list(std::string_view text) {
   }
 }
 
+// An OTLP endpoint: an absolute http(s) URL.
+std::string otel_url(std::string_view text, std::string& out) {
+  std::string why;
+  if (!parse_base_url(text, why)) return "must be an http:// or https:// URL: " + why;
+  out = std::string(text);
+  return {};
+}
+
+std::string otel_protocol(std::string_view text) {
+  if (text == "http/json") return {};
+  return "must be http/json (the gateway writes OTLP's JSON encoding; http/protobuf and grpc are not offered)";
+}
+
+std::string otel_millis(std::string_view text, std::chrono::milliseconds& out) {
+  unsigned long long ms = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec != std::errc() || end != text.data() + text.size() || ms == 0 || ms > 600'000)
+    return "must be milliseconds, 1 to 600000";
+  out = std::chrono::milliseconds(ms);
+  return {};
+}
+
+// Header names are HTTP tokens; the values were checked for control characters already.
+std::string otel_headers(std::string_view text, std::vector<std::pair<std::string, std::string>>& out) {
+  auto pairs = parse_otel_pairs(text);
+  if (!pairs) return "must be key=value pairs separated by commas";
+  for (const auto& [name, value] : *pairs)
+    for (const unsigned char c : name)
+      if (!(std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos))
+        return "must name headers by HTTP tokens";
+  out.insert(out.end(), pairs->begin(), pairs->end());
+  return {};
+}
+
 std::string parse_bool(std::string_view text, bool& out) {
   std::string lower(text);
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -298,6 +332,71 @@ const std::vector<variable>& variables() {
          c.log = *level;
          return {};
        }},
+      {"OTEL_EXPORTER_OTLP_ENDPOINT", "(unset: no traces)",
+       "OTLP/HTTP collector base URL (http or https); spans go to its /v1/traces as JSON",
+       [](gateway_config& c, std::string_view v) { return otel_url(v, c.otel.endpoint); }},
+      {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "(unset)", "full URL spans are posted to (over OTEL_EXPORTER_OTLP_ENDPOINT)",
+       [](gateway_config& c, std::string_view v) { return otel_url(v, c.otel.traces_endpoint); }},
+      {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "only http/json: the gateway writes OTLP's JSON encoding",
+       [](gateway_config&, std::string_view v) { return otel_protocol(v); }},
+      {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json", "as OTEL_EXPORTER_OTLP_PROTOCOL, for traces",
+       [](gateway_config&, std::string_view v) { return otel_protocol(v); }},
+      {"OTEL_EXPORTER_OTLP_HEADERS", "(none)", "key=value,... headers of every export (values percent-encoded)",
+       [](gateway_config& c, std::string_view v) { return otel_headers(v, c.otel.headers); }},
+      {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "(none)", "more headers for the traces export",
+       [](gateway_config& c, std::string_view v) { return otel_headers(v, c.otel.headers); }},
+      {"OTEL_EXPORTER_OTLP_TIMEOUT", "10000", "milliseconds an export may take",
+       [](gateway_config& c, std::string_view v) { return otel_millis(v, c.otel.timeout); }},
+      {"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "10000", "as OTEL_EXPORTER_OTLP_TIMEOUT, for traces",
+       [](gateway_config& c, std::string_view v) { return otel_millis(v, c.otel.timeout); }},
+      {"OTEL_EXPORTER_OTLP_CERTIFICATE", "(system CAs)", "PEM file of CAs trusted for an https collector, beside the system's",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.otel.ca_file = std::string(v);
+         return {};
+       }},
+      {"OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "(system CAs)", "as OTEL_EXPORTER_OTLP_CERTIFICATE, for traces",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.otel.ca_file = std::string(v);
+         return {};
+       }},
+      {"OTEL_SERVICE_NAME", "chat-gateway", "the service.name of every span",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "must not be empty";
+         c.otel.service_name = std::string(v);
+         return {};
+       }},
+      {"OTEL_RESOURCE_ATTRIBUTES", "(none)", "key=value,... attributes of every span's resource",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         auto pairs = parse_otel_pairs(v);
+         if (!pairs) return "must be key=value pairs separated by commas";
+         c.otel.resource = std::move(*pairs);
+         return {};
+       }},
+      {"OTEL_TRACES_SAMPLER", "parentbased_always_on",
+       "always_on, always_off, traceidratio, or parentbased_ before one of them (a client's sampled flag decides)",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.otel.sampler_name = std::string(v);
+         return {};
+       }},
+      {"OTEL_TRACES_SAMPLER_ARG", "1.0", "traceidratio's share of traces recorded, 0 to 1",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         c.otel.sampler_arg = std::string(v);
+         return {};
+       }},
+      {"OTEL_TRACES_EXPORTER", "otlp", "otlp, or none (no export)",
+       [](gateway_config& c, std::string_view v) -> std::string {
+         if (v != "otlp" && v != "none") return "must be otlp or none";
+         c.otel.exporter_none = v == "none";
+         return {};
+       }},
+      {"OTEL_SDK_DISABLED", "false", "true: no traces at all",
+       [](gateway_config& c, std::string_view v) { return parse_bool(v, c.otel.sdk_disabled); }},
+      {"OTEL_BSP_SCHEDULE_DELAY", "5000", "milliseconds between two exports",
+       [](gateway_config& c, std::string_view v) { return otel_millis(v, c.otel.schedule_delay); }},
+      {"OTEL_BSP_MAX_QUEUE_SIZE", "2048", "spans waiting for export at most; past it spans are dropped (counted)",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.otel.max_queue, v, 1, 1'000'000); }},
+      {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512", "spans in one export at most",
+       [](gateway_config& c, std::string_view v) { return assign_uint(c.otel.max_batch, v, 1, 1'000'000); }},
       {"CONFIG_FILE", "(unset)",
        "file of NAME=VALUE lines read over the environment at start; SIGHUP re-reads it and "
        "applies the settings marked [live]",
@@ -339,6 +438,10 @@ config_result load_config(const env_lookup& env) {
   // A body the limit allows must fit the budget, or every such request would be refused.
   if (cfg.max_inflight_request_bytes && cfg.max_inflight_request_bytes < cfg.max_body_bytes)
     return {std::nullopt, "MAX_INFLIGHT_REQUEST_BYTES (default 67108864) must be 0 or at least MAX_BODY_BYTES"};
+  if (auto why = parse_sampler(cfg.otel.sampler_name, cfg.otel.sampler_arg, cfg.otel.sampler); !why.empty())
+    return {std::nullopt, why};
+  if (cfg.otel.max_batch > cfg.otel.max_queue)
+    return {std::nullopt, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE must not exceed OTEL_BSP_MAX_QUEUE_SIZE"};
   if (!cfg.groq_api_key.empty() && !cfg.groq_api_keys.empty())
     return {std::nullopt, "GROQ_API_KEY and GROQ_API_KEYS are both set: use one (GROQ_API_KEYS takes several keys)"};
   return {std::move(cfg), {}};
@@ -360,8 +463,9 @@ bool is_live_setting(std::string_view name) {
 }
 
 bool is_secret_setting(std::string_view name) {
+  // A collector's headers usually carry its credentials.
   return name == "GROQ_API_KEY" || name == "GROQ_API_KEYS" || name == "GATEWAY_API_KEYS" ||
-         name == "REDIS_URL";
+         name == "REDIS_URL" || name == "OTEL_EXPORTER_OTLP_HEADERS" || name == "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
 }
 
 std::vector<std::string> groq_keys(const gateway_config& cfg) {

@@ -3,6 +3,7 @@
 // here with its default. A few are live: SIGHUP re-reads them (config/config_reload.hpp).
 #pragma once
 
+#include "config/otel_settings.hpp"
 #include "core/logger.hpp"
 #include "net/client_address.hpp"
 #include "pii/pii_kind.hpp"
@@ -128,6 +129,8 @@ struct gateway_config {
   /// numbers, e-mail addresses) replaced by placeholders before the cache key, the upstream body,
   /// Redis and the logs see the request, and restored in each client's answer (lib/pii).
   pii_settings pii;
+  /// OTEL_*: OpenTelemetry traces exported by OTLP/HTTP (lib/telemetry); off without an endpoint.
+  otel_settings otel;
 
   /// CACHE_MATCH: true (similar) - /chat questions that ask the same thing in other words share
   /// one entry (lib/match); false (exact) - only the same text, case and spacing aside.

@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "gateway/cache_explain.hpp"
 #include "gateway/rate_limit_reply.hpp"
+#include "gateway/request_tracing.hpp"
 #include "gateway/routes.hpp"
 #include "http/access_log.hpp"
 #include "http/connection_budget.hpp"
@@ -165,6 +166,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
         id_prefix(random_prefix()),
         routes(make_routes()),
         metrics(routes.metric_labels()),
+        tracing(cfg, log),
         tls(client_tls(cfg)),
         pool(cfg.upstream_pool_size),
         upstream(ioc.get_executor(),
@@ -357,7 +359,10 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     request_context rc{stream, req, id, report, read_buffer};
     const auto path = path_of(req.target());
     const auto* row = routes.find(path);
+    const auto spans = tracing.start(req, row ? path : std::string_view());  // null: not recorded
+    rc.spans = spans.get();
     const bool keep = co_await dispatch(rc, row, path);
+    if (spans) tracing.finish(*spans, report, id);
     const auto duration =
         std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
     metrics.request_finished(routes.metric(row), report.status, duration);
@@ -436,7 +441,12 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   // A route under RATE_LIMIT_RPM / _TPM (the request's `limits`): checked, answered, then charged.
   asio::awaitable<bool> limited(request_context& rc, const gateway::route& row, error_style style,
                                 cluster::rate_limit_settings limits, std::string client) {
+    const auto span = rc.spans ? rc.spans->start("gateway.rate_limit") : request_spans::none;
     const auto verdict = co_await limiter.check(client, limits);
+    if (rc.spans) {
+      rc.spans->set(span, "gateway.rate_limit.allowed", verdict.allowed);
+      rc.spans->end(span);
+    }
     if (!verdict.allowed)
       co_return co_await refuse_over_limit(rc, cfg, limits, style, verdict, log);
     const bool keep = co_await row.handler(rc);
@@ -529,6 +539,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     s.config.reloads_applied = reloads_applied.load(std::memory_order_relaxed);
     s.config.reloads_unchanged = reloads_unchanged.load(std::memory_order_relaxed);
     s.config.reloads_refused = reloads_refused.load(std::memory_order_relaxed);
+    s.traces = tracing.stats();
     return s;
   }
 
@@ -553,6 +564,7 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
   std::string id_prefix;  // of request ids; also names this instance to the others (shared flights)
   route_table routes;     // before the metrics, which label requests by its rows
   gateway_metrics metrics;  // before everything that records into it
+  request_tracing tracing;  // OTEL_*: which requests' spans are recorded, and their exporter
   std::optional<asio::ssl::context> tls;
   upstream_pool pool;
   upstream_client upstream;

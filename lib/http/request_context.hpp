@@ -6,6 +6,7 @@
 #include "http/access_log.hpp"
 #include "http/inbound_request.hpp"
 #include "net/asio_fwd.hpp"
+#include "trace/request_spans.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -24,6 +25,7 @@ struct request_context {
   std::string_view id;     // X-Request-Id: the client's when usable, else the gateway's own
   request_report& report;  // filled as the request is answered
   boost::beast::flat_buffer& read_buffer;  // the connection's: see release_read_buffer
+  request_spans* spans = nullptr;  // this request's spans when its trace is recorded (OTEL_*), else null
 };
 
 /// For a request about to wait long (one that goes upstream): the connection's read buffer goes

@@ -286,6 +286,14 @@ std::string gateway_metrics::render(const sources& s) const {
            "outcome=\"unchanged\"");
     sample(out, "gateway_config_reloads_total", s.config.reloads_refused, "outcome=\"refused\"");
   }
+  if (s.traces.configured) {
+    header(out, "gateway_trace_spans_total", "counter",
+           "Spans of recorded requests by outcome: exported (the collector took them), dropped (the "
+           "export queue was full, OTEL_BSP_MAX_QUEUE_SIZE), failed (their export failed).");
+    sample(out, "gateway_trace_spans_total", s.traces.exported, "outcome=\"exported\"");
+    sample(out, "gateway_trace_spans_total", s.traces.dropped, "outcome=\"dropped\"");
+    sample(out, "gateway_trace_spans_total", s.traces.failed, "outcome=\"failed\"");
+  }
   render_routes(out, s.routes, s.spent_refusals);
   const auto& rl = s.rate_limits;
   if (rl.remaining_requests)

@@ -76,6 +76,12 @@ struct config_sources {
   std::uint64_t reloads_applied = 0, reloads_unchanged = 0, reloads_refused = 0;
 };
 
+/// OpenTelemetry traces (OTEL_*): spans handed to the exporter, by what became of them.
+struct trace_sources {
+  bool configured = false;  // none of these is rendered without an exporter
+  std::uint64_t exported = 0, dropped = 0, failed = 0;
+};
+
 class gateway_metrics final : public upstream_observer, public redis::redis_observer {
  public:
   /// `routes` are the labels of gateway_requests_total and the duration histograms, indexed as
@@ -120,6 +126,7 @@ class gateway_metrics final : public upstream_observer, public redis::redis_obse
     shared_tier_sources shared;
     connection_sources connections;
     config_sources config;
+    trace_sources traces;
     /// Requests in flight not to show: the /metrics request that renders this does not count itself.
     std::int64_t in_flight_excluded = 0;
   };

@@ -16,6 +16,7 @@
 #include "relay/upstream_trace.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <fmt/format.h>
 
 namespace gateway {
 namespace beast = boost::beast;
@@ -70,6 +71,24 @@ struct relay_pipeline::call {
   // for them and nothing more is written to this client.
   bool client_lost = false;
   bool stream_open = false;  // counted in gateway_open_streams until the call ends
+  // The span of the phase the request is in (cache lookup, coalescing wait, upstream call, relay),
+  // when its trace is recorded. Phases follow one another: beginning one ends the last.
+  request_spans::ref phase = request_spans::none;
+  void begin_phase(std::string_view name, span_kind kind = span_kind::internal) {
+    if (!rc.spans) return;
+    rc.spans->end(phase);
+    phase = rc.spans->start(std::string(name), kind);
+  }
+  void end_phase() {
+    if (!rc.spans) return;
+    rc.spans->end(phase);
+    phase = request_spans::none;
+  }
+  // Converted only when recorded: nothing is made for a request whose trace is not.
+  template <class V>
+  void phase_attribute(std::string_view key, V&& value) {
+    if (rc.spans) rc.spans->set(phase, std::string(key), attribute_value(std::forward<V>(value)));
+  }
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
   lead_guard lead;
@@ -102,13 +121,16 @@ asio::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& 
     const unsigned format = r.stream ? r.format.piece_format() : piece_format::none;
     admission_request ask{*r.key, format, strand, c.alive, c.wd};
     ask.usable = [&r](const cached_answer& a) { return r.format.can_replay(a); };
+    c.begin_phase("gateway.cache.lookup");
     auto route = admit(*deps_.store, deps_.flights, ask, c.lead);
     c.x_cache = route.x_cache;
+    c.phase_attribute("gateway.cache.result", std::string(c.x_cache));
     if (route.hit) co_return co_await reply_cached(c, *route.hit);
     if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake);
     if (deps_.store->has_shared_tier() && !deps_.shared) {
       // The leader asks the shared tier once for everyone following it here (with shared flights,
       // the claim in lead() asks it, in the same round trip as the question's lock).
+      c.phase_attribute("gateway.cache.tier", std::string("shared"));
       auto shared = co_await deps_.store->find_shared(*r.key, c.deadlines.request);
       if (shared && r.format.can_replay(*shared)) {
         c.lead.f->succeed(shared);
@@ -185,13 +207,15 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
   } else {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
-    const auto trace = upstream_trace(c.rc);
+    begin_upstream_phase(c);
+    const auto trace = upstream_trace(c.rc, c.phase);
     const request_tags tags{c.rc.id, trace};
     auto outcome = co_await deps_.caller.call(*c.routing, c.r.target, body, c.wd, c.deadlines, tags,
                                                 c.r.model);
     c.rc.report.attempts = outcome.attempts;
     c.fallback = outcome.fallback;
     c.rc.report.upstream_first_byte = outcome.first_byte;
+    end_upstream_phase(c, outcome);
     if (!outcome.exchange) {
       c.down.stop_watching();
       auto& failure = *outcome.failure;
@@ -206,6 +230,8 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
       c.exchange = std::move(outcome.exchange);
     }
   }
+  c.begin_phase("gateway.relay");
+  if (c.remote) c.phase_attribute("gateway.coalesce.scope", std::string("cluster"));
   // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
   if (c.r.stream) co_return co_await relay_stream(c);
   co_return co_await reply_json(c);
@@ -216,6 +242,7 @@ asio::awaitable<bool> relay_pipeline::reply_json(call& c) {
   auto body = co_await c.exchange->read_all(max_completion_body, ec);
   c.upstream_finished = clock_type::now();
   c.down.stop_watching();
+  c.end_phase();
   if (ec) co_return co_await reply_error(c, as_gateway_error(ec, error::upstream_closed), {});
   auto done = c.r.format.from_upstream_json(std::move(body), c.r.key.has_value());
   if (!done.body) co_return co_await reply_error(c, error::upstream_protocol_error, "upstream sent an unreadable completion");
@@ -328,6 +355,40 @@ bool relay_pipeline::client_owed(const call& c) {
   return !c.client_lost && (c.down.head_pending() || c.down.keepalive_due());
 }
 
+void relay_pipeline::begin_upstream_phase(call& c) const {
+  if (!c.rc.spans) return;
+  // The GenAI conventions name a model call "{operation} {model}".
+  const std::string_view model = c.r.model.empty() ? std::string_view(deps_.cfg.model) : c.r.model;
+  c.begin_phase(fmt::format("chat {}", model), span_kind::client);
+  c.phase_attribute("gen_ai.operation.name", std::string("chat"));
+  c.phase_attribute("gen_ai.provider.name", deps_.caller.provider().name);
+  c.phase_attribute("gen_ai.request.model", std::string(model));
+  c.phase_attribute("server.address", deps_.caller.provider().url.host);
+}
+
+void relay_pipeline::end_upstream_phase(call& c, const upstream_outcome& outcome) {
+  if (!c.rc.spans) return;
+  auto& spans = *c.rc.spans;
+  c.phase_attribute("gateway.upstream.attempts", static_cast<std::int64_t>(outcome.attempts));
+  if (outcome.upstream_status) c.phase_attribute("http.response.status_code", static_cast<std::int64_t>(outcome.upstream_status));
+  if (outcome.fallback) c.phase_attribute("gateway.upstream.fallback", true);
+  if (outcome.attempts > 1) spans.event(c.phase, "retry", {{"gateway.upstream.attempts", static_cast<std::int64_t>(outcome.attempts)}});
+  if (outcome.first_byte.count() >= 0) spans.event(c.phase, "first_byte");
+  if (!outcome.exchange && outcome.failure)
+    spans.fail(c.phase, make_error_code(outcome.failure->code).message(), outcome.failure->message);
+  c.end_phase();
+}
+
+void relay_pipeline::record_answer(request_spans& spans, const cached_answer& a) {
+  if (!a.model.empty()) spans.set(request_spans::server, "gen_ai.response.model", a.model);
+  if (!a.finish_reason.empty())
+    spans.set(request_spans::server, "gen_ai.response.finish_reasons", std::vector<std::string>{a.finish_reason});
+  if (a.usage) {
+    spans.set(request_spans::server, "gen_ai.usage.input_tokens", static_cast<std::int64_t>(a.usage->prompt_tokens));
+    spans.set(request_spans::server, "gen_ai.usage.output_tokens", static_cast<std::int64_t>(a.usage->completion_tokens));
+  }
+}
+
 void relay_pipeline::client_write_failed(call& c, relay_machine& m, relay_action& act,
                                          const boost::system::error_code& wec) {
   const auto why = wec == beast::error::timeout ? error::client_write_timeout : error::client_gone;
@@ -347,6 +408,10 @@ void relay_pipeline::client_write_failed(call& c, relay_machine& m, relay_action
 
 bool relay_pipeline::stream_outcome(call& c, relay_machine& m, const relay_action& act) {
   const auto us = c.elapsed_us();
+  c.phase_attribute("gateway.relay.events", static_cast<std::int64_t>(m.events()));
+  if (act.next != relay_action::kind::complete && c.rc.spans)
+    c.rc.spans->fail(c.phase, make_error_code(act.code).message(), m.message());
+  c.end_phase();
   if (act.next == relay_action::kind::complete) {
     c.exchange.reset();  // read to its end: the connection goes back to the pool
     if (c.r.key) settle(c, m.take_answer());
@@ -373,6 +438,7 @@ void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
     deps_.log.warn("{} {}: the answer is not replayable; not cached", c.rc.id, c.r.label);
     return;
   }
+  if (c.rc.spans) record_answer(*c.rc.spans, *answer);
   auto shared = std::make_shared<const cached_answer>(std::move(*answer));
   // The store comes before the followers are told, so that a request that misses the flight finds
   // the answer in the store.
@@ -387,6 +453,7 @@ void relay_pipeline::settle(call& c, std::optional<cached_answer> answer) {
 }
 
 asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer& hit) {
+  c.end_phase();
   // Served as it was stored; the header says whether it was stored for these very words.
   const bool similar = !hit.question.empty() && hit.question != c.r.question;
   c.x_cache_match = similar ? "similar" : "exact";
@@ -419,6 +486,8 @@ asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer&
 
 asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, asio::steady_timer& wake) {
   release_read_buffer(c.rc);  // the leader's answer may take seconds
+  c.begin_phase("gateway.coalesce.wait");
+  c.phase_attribute("gateway.coalesce.scope", std::string("instance"));
   // The leader's pieces fit only a follower asking for the same stream format; others get the final
   // answer replayed in their own.
   const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;
@@ -431,6 +500,7 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
   // Built in its own statement: GCC 12 mishandles temporaries inside a co_await full-expression.
   std::function<void()> begin = [this, &c] { begin_stream(c); };
   auto result = co_await follow_flight(io, std::move(ticket), wake, pieces, std::move(begin));
+  c.end_phase();
   if (result.gone) {
     deps_.log.info("{} {} coalesced: client went away after {} us", c.rc.id, c.r.label, c.elapsed_us());
     co_return false;
@@ -462,6 +532,8 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
 }
 
 asio::awaitable<bool> relay_pipeline::reply_error(call& c, error cause, std::string message, unsigned upstream_status) {
+  if (c.rc.spans) c.rc.spans->fail(request_spans::server, make_error_code(cause).message(), message);
+  c.end_phase();
   if (cause == error::client_gone) {
     // Nothing to answer. Followers (if any) get lead_guard's failure, never this client's 499.
     deps_.log.info("{} {}: client went away before the answer, {} us", c.rc.id, c.r.label, c.elapsed_us());

@@ -127,6 +127,11 @@ class relay_pipeline {
   /// What this client is sent of SSE bytes that every client of the answer shares: its own
   /// placeholders restored (`last`: the bytes end the stream, nothing may stay held back).
   static std::string_view client_bytes(call& c, std::string_view shared, bool last);
+  // The upstream call's span (a recorded request's): its GenAI attributes, then how it went.
+  void begin_upstream_phase(call& c) const;
+  static void end_upstream_phase(call& c, const upstream_outcome& outcome);
+  /// The answer's model, finish reason and token counts on the request's span.
+  static void record_answer(request_spans& spans, const cached_answer& a);
   /// A finished upstream answer (nullopt: not replayable): stored when storable, handed to the followers.
   void settle(call& c, std::optional<cached_answer> answer);
 

@@ -9,10 +9,17 @@
 
 namespace gateway {
 
-std::string upstream_trace(request_context& rc) {
+std::string upstream_trace(request_context& rc, request_spans::ref span) {
   auto trace = client_trace(rc.req);
   std::string tracestate;
-  if (trace) {
+  if (rc.spans) {
+    // Recorded here: the upstream's spans go under this request's upstream span.
+    if (trace) tracestate = client_tracestate(rc.req);
+    trace.emplace();
+    trace->trace_id = rc.spans->trace_id();
+    trace->parent_id = rc.spans->id(span);
+    trace->sampled = true;
+  } else if (trace) {
     tracestate = client_tracestate(rc.req);
   } else {
     std::array<unsigned char, 24> random;

@@ -10,7 +10,8 @@
 namespace gateway {
 
 /// The header lines for the upstream request ("traceparent: ...\r\n[tracestate: ...\r\n]"); ""
-/// only if the system's random source fails (the request then goes without a trace).
-std::string upstream_trace(request_context& rc);
+/// only if the system's random source fails (the request then goes without a trace). A recorded
+/// request's trace names `span` (its upstream call's span) as the parent, sampled.
+std::string upstream_trace(request_context& rc, request_spans::ref span = request_spans::none);
 
 }  // namespace gateway

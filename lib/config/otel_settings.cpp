@@ -1,0 +1,62 @@
+#include "config/otel_settings.hpp"
+
+#include <optional>
+
+namespace gateway {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  for (const unsigned char c : out)
+    if (c < 0x20 || c == 0x7f) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string otel_settings::traces_url() const {
+  if (!traces_endpoint.empty()) return traces_endpoint;
+  std::string base = endpoint;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/v1/traces";
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_otel_pairs(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    auto key = percent_decoded(trim(item.substr(0, eq)));
+    auto value = percent_decoded(trim(item.substr(eq + 1)));
+    if (!key || !value || key->empty()) return std::nullopt;
+    out.emplace_back(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+}  // namespace gateway

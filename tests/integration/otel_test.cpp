@@ -1,0 +1,276 @@
+// OpenTelemetry traces end to end (OTEL_*: lib/trace, lib/telemetry, gateway/request_tracing):
+// the gateway exports by OTLP/HTTP JSON to a collector played by this test, and the spans are
+// checked by their parent links and attributes - a miss under a client's traceparent (server span,
+// cache lookup, the upstream call with the GenAI attributes, the relay; Groq gets the upstream
+// span as its parent), a hit, a retry, a coalesced follower, a client that asked not to be
+// sampled, and a collector that is down (requests are served, the spans are counted as failed).
+#include "support/accept_thread.hpp"
+#include "support/client_threads.hpp"
+#include "support/test_env.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+using namespace test;
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+namespace {
+
+const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+const std::string client_span = "00f067aa0ba902b7";
+
+// A collector: every POST's body kept, 200 answered.
+class collector {
+ public:
+  collector()
+      : accept_(ioc_, [this](boost::asio::ip::tcp::socket s) {
+          boost::beast::flat_buffer buffer;
+          http::request<http::string_body> req;
+          boost::system::error_code ec;
+          http::read(s, buffer, req, ec);
+          if (ec) return;
+          {
+            std::lock_guard lock(mutex_);
+            paths_.push_back(std::string(req.target()));
+            content_types_.push_back(std::string(req[http::field::content_type]));
+            const auto body = json::parse(req.body());
+            for (const auto& rs : body.at("resourceSpans").as_array()) {
+              resources_.push_back(rs.at("resource"));
+              for (const auto& ss : rs.at("scopeSpans").as_array())
+                for (const auto& sp : ss.at("spans").as_array()) spans_.push_back(sp.as_object());
+            }
+          }
+          http::response<http::string_body> res{http::status::ok, 11};
+          res.set(http::field::content_type, "application/json");
+          res.body() = "{}";
+          res.prepare_payload();
+          http::write(s, res, ec);
+        }) {}
+  unsigned short port() const { return accept_.port(); }
+  std::vector<json::object> spans_of(const std::string& trace) const {
+    std::lock_guard lock(mutex_);
+    std::vector<json::object> out;
+    for (const auto& s : spans_)
+      if (s.at("traceId").as_string() == trace) out.push_back(s);
+    return out;
+  }
+  std::vector<json::object> all() const {
+    std::lock_guard lock(mutex_);
+    return spans_;
+  }
+  std::vector<std::string> paths() const {
+    std::lock_guard lock(mutex_);
+    return paths_;
+  }
+  std::vector<std::string> content_types() const {
+    std::lock_guard lock(mutex_);
+    return content_types_;
+  }
+  std::vector<json::value> resources() const {
+    std::lock_guard lock(mutex_);
+    return resources_;
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  mutable std::mutex mutex_;
+  std::vector<json::object> spans_;
+  std::vector<std::string> paths_, content_types_;
+  std::vector<json::value> resources_;
+  accept_thread accept_;
+};
+
+env_options exporting_to(unsigned short port, std::function<void(gateway::gateway_config&)> more = {}) {
+  return with_gateway([port, more](gateway::gateway_config& c) {
+    c.otel.endpoint = "http://127.0.0.1:" + std::to_string(port);
+    c.otel.schedule_delay = std::chrono::milliseconds(20);
+    c.otel.max_batch = 64;
+    if (more) more(c);
+  });
+}
+
+std::map<std::string, std::string> traced(const std::string& flags = "01") {
+  return {{"content-type", "application/json"},
+          {"traceparent", "00-" + trace_id + "-" + client_span + "-" + flags}};
+}
+
+const json::object* named(const std::vector<json::object>& spans, std::string_view name) {
+  for (const auto& s : spans)
+    if (s.at("name").as_string() == name) return &s;
+  return nullptr;
+}
+
+// An attribute's value as text (strings as they are, numbers as their decimal, booleans as
+// true/false, arrays joined by ','), "" when absent.
+std::string attribute(const json::object& span, std::string_view key) {
+  for (const auto& a : span.at("attributes").as_array()) {
+    if (a.at("key").as_string() != key) continue;
+    const auto& v = a.at("value").as_object();
+    if (const auto* s = v.if_contains("stringValue")) return std::string(s->as_string());
+    if (const auto* i = v.if_contains("intValue")) return std::string(i->as_string());
+    if (const auto* d = v.if_contains("doubleValue")) return json::serialize(*d);
+    if (const auto* b = v.if_contains("boolValue")) return b->as_bool() ? "true" : "false";
+    if (const auto* arr = v.if_contains("arrayValue")) {
+      std::string out;
+      for (const auto& item : arr->at("values").as_array()) {
+        if (!out.empty()) out += ',';
+        out += item.at("stringValue").as_string();
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, model call, relay; Groq gets the call's span",
+          "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  const auto r = env.request("POST", "/chat", chat_body("BIST 100 nedir?"), traced());
+  REQUIRE(r.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* server = named(spans, "POST /chat");
+  const auto* lookup = named(spans, "gateway.cache.lookup");
+  const auto* call = named(spans, "chat openai/gpt-oss-20b");
+  const auto* relay = named(spans, "gateway.relay");
+  REQUIRE(server);
+  REQUIRE(lookup);
+  REQUIRE(call);
+  REQUIRE(relay);
+  // The server span is the client's span's child; the rest are the server span's.
+  CHECK(str(server->at("parentSpanId")) == client_span);
+  CHECK(server->at("kind").as_int64() == 2);
+  const auto server_id = str(server->at("spanId"));
+  for (const auto* child : {lookup, call, relay}) CHECK(str(child->at("parentSpanId")) == server_id);
+  CHECK(call->at("kind").as_int64() == 3);
+  CHECK(attribute(*server, "http.request.method") == "POST");
+  CHECK(attribute(*server, "http.route") == "/chat");
+  CHECK(attribute(*server, "http.response.status_code") == "200");
+  CHECK(attribute(*server, "gateway.cache") == "MISS");
+  CHECK(attribute(*server, "gen_ai.operation.name") == "chat");
+  CHECK(attribute(*server, "gen_ai.request.model") == "openai/gpt-oss-20b");
+  CHECK(attribute(*server, "gen_ai.request.max_tokens") == "300");
+  CHECK_FALSE(attribute(*server, "gen_ai.usage.output_tokens").empty());
+  CHECK(attribute(*server, "gen_ai.response.finish_reasons") == "stop");
+  CHECK(attribute(*lookup, "gateway.cache.result") == "MISS");
+  CHECK(attribute(*call, "gen_ai.provider.name") == "groq");
+  CHECK(attribute(*call, "gen_ai.request.model") == "openai/gpt-oss-20b");
+  CHECK(attribute(*call, "gateway.upstream.attempts") == "1");
+  CHECK(attribute(*call, "http.response.status_code") == "200");
+  // Groq's side of the trace goes under the model call's span, sampled.
+  CHECK(env.sim().stats().last_traceparent == "00-" + trace_id + "-" + str(call->at("spanId")) + "-01");
+  // Ordered in time, each inside the request's.
+  const auto start = [](const json::object* s) { return std::stoull(str(s->at("startTimeUnixNano"))); };
+  const auto end = [](const json::object* s) { return std::stoull(str(s->at("endTimeUnixNano"))); };
+  CHECK(start(server) <= start(lookup));
+  CHECK(end(lookup) <= start(call));
+  CHECK(end(call) <= start(relay));
+  CHECK(end(relay) <= end(server));
+  // No question or answer text in any span.
+  for (const auto& s : spans) CHECK(json::serialize(s).find("BIST") == std::string::npos);
+  // What the collector was sent.
+  CHECK(col.paths().front() == "/v1/traces");
+  CHECK(col.content_types().front() == "application/json");
+  CHECK(json::serialize(col.resources().front()).find(R"("service.name")") != std::string::npos);
+}
+
+TEST_CASE("otel: a hit is a server span and a lookup, no model call; a stream the same with its relay",
+          "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  REQUIRE(env.chat(chat_body("Altın nedir?")).status == 200);
+  const auto r = env.request("POST", "/chat", chat_body("Altın nedir?"), traced());
+  REQUIRE(r.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  CHECK(spans.size() == 2);
+  CHECK(attribute(*named(spans, "POST /chat"), "gateway.cache") == "HIT");
+  CHECK(attribute(*named(spans, "gateway.cache.lookup"), "gateway.cache.result") == "HIT");
+  CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));
+}
+
+TEST_CASE("otel: a retry is one model-call span with the retry event", "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  const auto r = env.request("POST", "/chat", chat_body("x [[sim status=503 times=1 key=otel503]]"), traced());
+  REQUIRE(r.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* call = named(spans, "chat openai/gpt-oss-20b");
+  REQUIRE(call);
+  CHECK(attribute(*call, "gateway.upstream.attempts") == "2");
+  bool retried = false;
+  for (const auto& e : call->at("events").as_array()) retried = retried || e.at("name").as_string() == "retry";
+  CHECK(retried);
+}
+
+TEST_CASE("otel: a coalesced follower's request is a server span and a coalescing wait", "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  const std::string question = "Enflasyon nedir? [[sim gate=otel]]";
+  client_threads group;
+  std::atomic<bool> leader_started{false};
+  group.add([&] {
+    env.chat_stream(chat_body(question, true), [&](const auto&) {
+      leader_started = true;
+      return true;
+    });
+  });
+  REQUIRE(test_env::eventually([&] { return leader_started.load(); }));
+  http_result follower;
+  group.add([&] { follower = env.request("POST", "/chat", chat_body(question), traced()); });
+  // The follower has joined when the gateway counts it.
+  const bool joined = test_env::eventually([&] { return env.gateway().coalescing().coalesced == 1; });
+  env.sim().open_gate("otel");
+  group.join();
+  REQUIRE(joined);
+  REQUIRE(follower.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* wait = named(spans, "gateway.coalesce.wait");
+  REQUIRE(wait);
+  CHECK(attribute(*wait, "gateway.coalesce.scope") == "instance");
+  CHECK(attribute(*named(spans, "POST /chat"), "gateway.cache") == "COALESCED");
+  CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));  // the leader's call is in the leader's trace
+}
+
+TEST_CASE("otel: a client's unsampled traceparent is honoured, and passed on unchanged", "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  REQUIRE(env.request("POST", "/chat", chat_body("Repo nedir?"), traced("00")).status == 200);
+  CHECK(env.sim().stats().last_traceparent == "00-" + trace_id + "-" + client_span + "-00");
+  // A request recorded after it shows the exporter works; the unsampled one left nothing.
+  REQUIRE(env.chat(chat_body("Swap nedir?")).status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.all(), "POST /chat") != nullptr; }));
+  CHECK(col.spans_of(trace_id).empty());
+}
+
+TEST_CASE("otel: a collector that is down costs the requests nothing; the spans are counted as failed",
+          "[integration][otel]") {
+  unsigned short closed_port = 0;
+  {
+    collector gone;
+    closed_port = gone.port();
+  }  // nothing listens there any more
+  test_env env(exporting_to(closed_port, [](auto& c) { c.otel.timeout = std::chrono::milliseconds(200); }));
+  for (int i = 0; i < 5; ++i) REQUIRE(env.chat(chat_body("Hisse " + std::to_string(i) + " nedir?")).status == 200);
+  const auto failed = [&] {
+    const auto m = env.request("GET", "/metrics", {}, {}).body;
+    const std::string line = "gateway_trace_spans_total{outcome=\"failed\"} ";
+    const auto at = m.find(line);
+    return at == std::string::npos ? 0 : std::stoi(m.substr(at + line.size()));
+  };
+  CHECK(test_env::eventually([&] { return failed() >= 5; }));
+}
