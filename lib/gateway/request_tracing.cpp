@@ -6,9 +6,29 @@
 
 #include <array>
 #include <cstring>
+#include <random>
 
 namespace gateway {
 namespace {
+
+// Random bits for a request's trace id and span ids, asked for every request while tracing is on
+// (the sampler decides on the trace id): from a generator per io thread, seeded once from the
+// system's random source - a draw of OpenSSL's per request cost more than a cache hit's whole
+// answer. Ids must not collide; they are not secrets (the SDKs make them the same way).
+std::array<unsigned char, 24> id_bits() {
+  thread_local std::mt19937_64 generator = [] {
+    std::array<std::uint32_t, 8> seed{};
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(seed.data()), sizeof seed) != 1) seed[0] = std::random_device{}();
+    std::seed_seq sequence(seed.begin(), seed.end());
+    return std::mt19937_64(sequence);
+  }();
+  std::array<unsigned char, 24> out;
+  for (std::size_t i = 0; i < out.size(); i += 8) {
+    const auto v = generator();
+    std::memcpy(out.data() + i, &v, 8);
+  }
+  return out;
+}
 
 std::unique_ptr<span_exporter> make_exporter(const otel_settings& o, logger log) {
   if (!o.enabled()) return nullptr;
@@ -43,8 +63,7 @@ std::unique_ptr<request_spans> request_tracing::start(const inbound_request& req
   const auto client = client_trace(req);
   // One draw of the random source: a new trace's id (when the client brought none) and the seed
   // of this request's span ids.
-  std::array<unsigned char, 24> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return nullptr;
+  const auto random = id_bits();
   trace_id_hex trace_id;
   if (client) {
     trace_id = client->trace_id;

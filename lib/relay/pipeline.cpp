@@ -16,6 +16,7 @@
 #include "relay/upstream_trace.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <type_traits>
 #include <fmt/format.h>
 
 namespace gateway {
@@ -84,10 +85,14 @@ struct relay_pipeline::call {
     rc.spans->end(phase);
     phase = request_spans::none;
   }
-  // Converted only when recorded: nothing is made for a request whose trace is not.
+  // Converted only when recorded: nothing is made for a request whose trace is not. `key`: a literal.
   template <class V>
-  void phase_attribute(std::string_view key, V&& value) {
-    if (rc.spans) rc.spans->set(phase, std::string(key), attribute_value(std::forward<V>(value)));
+  void phase_attribute(std::string_view key, const V& value) {
+    if (!rc.spans) return;
+    if constexpr (std::is_convertible_v<const V&, std::string_view>)
+      rc.spans->set(phase, key, std::string(std::string_view(value)));
+    else
+      rc.spans->set(phase, key, attribute_value(value));
   }
   std::string retry_after;
   // Coalescing: set while this request leads a flight.
@@ -124,13 +129,13 @@ asio::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& 
     c.begin_phase("gateway.cache.lookup");
     auto route = admit(*deps_.store, deps_.flights, ask, c.lead);
     c.x_cache = route.x_cache;
-    c.phase_attribute("gateway.cache.result", std::string(c.x_cache));
+    c.phase_attribute("gateway.cache.result", c.x_cache);
     if (route.hit) co_return co_await reply_cached(c, *route.hit);
     if (route.follow) co_return co_await follow(c, std::move(*route.follow), *route.wake);
     if (deps_.store->has_shared_tier() && !deps_.shared) {
       // The leader asks the shared tier once for everyone following it here (with shared flights,
       // the claim in lead() asks it, in the same round trip as the question's lock).
-      c.phase_attribute("gateway.cache.tier", std::string("shared"));
+      c.phase_attribute("gateway.cache.tier", "shared");
       auto shared = co_await deps_.store->find_shared(*r.key, c.deadlines.request);
       if (shared && r.format.can_replay(*shared)) {
         c.lead.f->succeed(shared);
@@ -231,7 +236,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     }
   }
   c.begin_phase("gateway.relay");
-  if (c.remote) c.phase_attribute("gateway.coalesce.scope", std::string("cluster"));
+  if (c.remote) c.phase_attribute("gateway.coalesce.scope", "cluster");
   // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
   if (c.r.stream) co_return co_await relay_stream(c);
   co_return co_await reply_json(c);
@@ -360,9 +365,9 @@ void relay_pipeline::begin_upstream_phase(call& c) const {
   // The GenAI conventions name a model call "{operation} {model}".
   const std::string_view model = c.r.model.empty() ? std::string_view(deps_.cfg.model) : c.r.model;
   c.begin_phase(fmt::format("chat {}", model), span_kind::client);
-  c.phase_attribute("gen_ai.operation.name", std::string("chat"));
+  c.phase_attribute("gen_ai.operation.name", "chat");
   c.phase_attribute("gen_ai.provider.name", deps_.caller.provider().name);
-  c.phase_attribute("gen_ai.request.model", std::string(model));
+  c.phase_attribute("gen_ai.request.model", model);
   c.phase_attribute("server.address", deps_.caller.provider().url.host);
 }
 
@@ -487,7 +492,7 @@ asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer&
 asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ticket, asio::steady_timer& wake) {
   release_read_buffer(c.rc);  // the leader's answer may take seconds
   c.begin_phase("gateway.coalesce.wait");
-  c.phase_attribute("gateway.coalesce.scope", std::string("instance"));
+  c.phase_attribute("gateway.coalesce.scope", "instance");
   // The leader's pieces fit only a follower asking for the same stream format; others get the final
   // answer replayed in their own.
   const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;

@@ -55,7 +55,7 @@ void request_spans::end(ref s) {
   spans_[s].end_ns = now_ns();
 }
 
-void request_spans::set(ref s, std::string key, attribute_value value) {
+void request_spans::set(ref s, std::string_view key, attribute_value value) {
   if (s == none) return;
   auto& attrs = spans_[s].attributes;
   for (auto& a : attrs)
@@ -63,12 +63,12 @@ void request_spans::set(ref s, std::string key, attribute_value value) {
       a.value = std::move(value);
       return;
     }
-  attrs.push_back({std::move(key), std::move(value)});
+  attrs.push_back({key, std::move(value)});
 }
 
-void request_spans::event(ref s, std::string name, std::vector<span_attribute> attributes) {
+void request_spans::event(ref s, std::string_view name, std::vector<span_attribute> attributes) {
   if (s == none || spans_[s].events.size() >= max_spans) return;
-  spans_[s].events.push_back({std::move(name), now_ns(), std::move(attributes)});
+  spans_[s].events.push_back({name, now_ns(), std::move(attributes)});
 }
 
 void request_spans::fail(ref s, std::string_view type, std::string message) {

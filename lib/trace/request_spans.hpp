@@ -30,8 +30,9 @@ class request_spans {
 
   ref start(std::string name, span_kind kind = span_kind::internal, ref parent = server);
   void end(ref s);
-  void set(ref s, std::string key, attribute_value value);
-  void event(ref s, std::string name, std::vector<span_attribute> attributes = {});
+  /// `key` and `name`: literals (see span_attribute).
+  void set(ref s, std::string_view key, attribute_value value);
+  void event(ref s, std::string_view name, std::vector<span_attribute> attributes = {});
   /// The span ends in error: `type` becomes its error.type attribute, `message` its status'.
   void fail(ref s, std::string_view type, std::string message = {});
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -17,13 +18,15 @@ using span_id_hex = std::array<char, 16>;
 /// An attribute's value: the OTLP AnyValue kinds the gateway uses.
 using attribute_value = std::variant<std::string, std::int64_t, double, bool, std::vector<std::string>>;
 
+// Keys and event names are the conventions' names, written in the code: views of literals, so that
+// recording an attribute allocates nothing for its key.
 struct span_attribute {
-  std::string key;
+  std::string_view key;
   attribute_value value;
 };
 
 struct span_event {
-  std::string name;
+  std::string_view name;
   std::uint64_t time_ns = 0;
   std::vector<span_attribute> attributes;
 };
