@@ -274,3 +274,17 @@ TEST_CASE("otel: a collector that is down costs the requests nothing; the spans 
   };
   CHECK(test_env::eventually([&] { return failed() >= 5; }));
 }
+
+TEST_CASE("otel: a path a client chose never names a span, nor appears in one", "[integration][otel][hostile]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  const std::string path = "/no/such/path-" + std::string(200, 'x');
+  const auto r = env.request("GET", path, {}, traced());
+  CHECK(r.status == 404);
+  REQUIRE(test_env::eventually([&] { return !col.spans_of(trace_id).empty(); }));
+  const auto spans = col.spans_of(trace_id);
+  REQUIRE(spans.size() == 1);
+  CHECK(spans.front().at("name").as_string() == "GET");
+  CHECK(json::serialize(spans.front()).find("no/such") == std::string::npos);
+  CHECK(attribute(spans.front(), "http.response.status_code") == "404");
+}
