@@ -1,5 +1,7 @@
 #include "config/config_reload.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,12 +11,6 @@
 
 namespace gateway {
 namespace {
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool setting_name_syntax(std::string_view name) {
   if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
@@ -93,16 +89,16 @@ env_file parse_env_file(std::string_view text) {
     // Line numbers only: a malformed line may well be a secret pasted without its name.
     if (line.find('\0') != std::string_view::npos)
       return refuse(fmt::format("line {}: a NUL byte", number));
-    line = trim_blanks(line);
+    line = trim_ows(line);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-    if (line.starts_with("export ")) line = trim_blanks(line.substr(7));
+    if (line.starts_with("export ")) line = trim_ows(line.substr(7));
     const auto eq = line.find('=');
     const auto name =
-        eq == std::string_view::npos ? std::string_view{} : trim_blanks(line.substr(0, eq));
+        eq == std::string_view::npos ? std::string_view{} : trim_ows(line.substr(0, eq));
     if (!setting_name_syntax(name))
       return refuse(
           fmt::format("line {}: not NAME=VALUE (a NAME is letters, digits and _)", number));
-    auto value = trim_blanks(line.substr(eq + 1));
+    auto value = trim_ows(line.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())
       value = value.substr(1, value.size() - 2);

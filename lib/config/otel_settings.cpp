@@ -1,15 +1,11 @@
 #include "config/otel_settings.hpp"
 
+#include "core/text.hpp"
+
 #include <optional>
 
 namespace gateway {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -46,13 +42,13 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_otel_pairs
   std::vector<std::pair<std::string, std::string>> out;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    const auto item = trim(text.substr(0, comma));
+    const auto item = trim_ows(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     if (item.empty()) continue;
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) return std::nullopt;
-    auto key = percent_decoded(trim(item.substr(0, eq)));
-    auto value = percent_decoded(trim(item.substr(eq + 1)));
+    auto key = percent_decoded(trim_ows(item.substr(0, eq)));
+    auto value = percent_decoded(trim_ows(item.substr(eq + 1)));
     if (!key || !value || key->empty()) return std::nullopt;
     out.emplace_back(std::move(*key), std::move(*value));
   }

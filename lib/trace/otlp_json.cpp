@@ -68,21 +68,14 @@ void nanos(std::string& out, std::uint64_t ns) {
 std::string otlp_json(std::span<const span> spans, const trace_resource& resource) {
   std::string out;
   out.reserve(256 + spans.size() * 512);
-  out += R"({"resourceSpans":[{"resource":{"attributes":[)";
-  bool first = true;
-  for (const auto& [key, value] : resource.attributes) {
-    if (!first) out += ',';
-    first = false;
-    out += R"({"key":)";
-    quoted(out, key);
-    out += R"(,"value":{"stringValue":)";
-    quoted(out, value);
-    out += "}}";
-  }
-  out += R"(]},"scopeSpans":[{"scope":{"name":)";
+  out += R"({"resourceSpans":[{"resource":{"attributes":)";
+  std::vector<span_attribute> resource_attributes;
+  for (const auto& [key, value] : resource.attributes) resource_attributes.push_back({key, value});
+  attributes(out, resource_attributes);
+  out += R"(},"scopeSpans":[{"scope":{"name":)";
   quoted(out, resource.scope_name);
   out += R"(},"spans":[)";
-  first = true;
+  bool first = true;
   for (const auto& s : spans) {
     if (!first) out += ',';
     first = false;

@@ -6,18 +6,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/config_env.hpp"
+
 #include <map>
 
 using namespace gateway;
 
 namespace {
-config_result load(std::map<std::string, std::string> vars) {
-  return load_config([&](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  });
-}
+config_result load(const std::map<std::string, std::string>& vars) { return test::load_config_from(vars); }
 }  // namespace
 
 TEST_CASE("otel config: off by default, on with an endpoint, off again when disabled", "[config][otel]") {

@@ -6,23 +6,20 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/trace_ids.hpp"
+
 using namespace gateway;
 namespace json = boost::json;
 
 namespace {
-template <std::size_t N>
-std::array<char, N> hex(std::string_view s) {
-  std::array<char, N> out{};
-  std::copy_n(s.begin(), N, out.begin());
-  return out;
-}
+using test::hex_id;
 }  // namespace
 
 TEST_CASE("otlp_json: spans, attributes, events and status where OTLP's JSON mapping puts them", "[trace][otlp]") {
   span s;
-  s.trace_id = hex<32>("4bf92f3577b34da6a3ce929d0e0e4736");
-  s.span_id = hex<16>("00f067aa0ba902b7");
-  s.parent_span_id = hex<16>("1111111111111111");
+  s.trace_id = hex_id<32>("4bf92f3577b34da6a3ce929d0e0e4736");
+  s.span_id = hex_id<16>("00f067aa0ba902b7");
+  s.parent_span_id = hex_id<16>("1111111111111111");
   s.name = "POST /chat \"quoted\"\n";
   s.kind = span_kind::server;
   s.start_ns = 1'700'000'000'000'000'001;
@@ -34,7 +31,7 @@ TEST_CASE("otlp_json: spans, attributes, events and status where OTLP's JSON map
   s.status_message = "upstream timed out";
   span root;
   root.trace_id = s.trace_id;
-  root.span_id = hex<16>("2222222222222222");
+  root.span_id = hex_id<16>("2222222222222222");
   root.name = "root";
   trace_resource resource;
   resource.attributes = {{"service.name", "chat-gateway"}, {"deployment.environment", "test"}};

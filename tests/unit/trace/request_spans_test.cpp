@@ -5,23 +5,20 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/trace_ids.hpp"
+
 #include <set>
 #include <string>
 
 using namespace gateway;
 
 namespace {
-template <std::size_t N>
-std::array<char, N> hex(std::string_view s) {
-  std::array<char, N> out{};
-  std::copy_n(s.begin(), N, out.begin());
-  return out;
-}
-const auto trace = hex<32>("4bf92f3577b34da6a3ce929d0e0e4736");
+using test::hex_id;
+const auto trace = hex_id<32>("4bf92f3577b34da6a3ce929d0e0e4736");
 }  // namespace
 
 TEST_CASE("request_spans: a server span, its children, ids, attributes and failures", "[trace][spans]") {
-  request_spans spans(trace, hex<16>("00f067aa0ba902b7"), 42, "POST /chat");
+  request_spans spans(trace, hex_id<16>("00f067aa0ba902b7"), 42, "POST /chat");
   const auto lookup = spans.start("gateway.cache.lookup");
   spans.set(lookup, "gateway.cache.result", std::string("MISS"));
   spans.set(lookup, "gateway.cache.result", std::string("HIT"));  // replaced, not repeated
