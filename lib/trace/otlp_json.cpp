@@ -13,11 +13,31 @@ void quoted(std::string& out, std::string_view text) {
   out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
 }
 
+// A JSON array of `items`, each written by `write`.
+template <class Range, class Write>
+void json_list(std::string& out, const Range& items, Write write) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
+    write(item);
+  }
+  out += ']';
+}
+
+void string_value(std::string& out, std::string_view text) {
+  out += R"({"stringValue":)";
+  quoted(out, text);
+  out += '}';
+}
+
 void any_value(std::string& out, const attribute_value& v) {
   if (const auto* s = std::get_if<std::string>(&v)) {
-    out += R"({"stringValue":)";
-    quoted(out, *s);
-  } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+    string_value(out, *s);
+    return;
+  }
+  if (const auto* i = std::get_if<std::int64_t>(&v)) {
     out += R"({"intValue":")";
     out += std::to_string(*i);
     out += '"';
@@ -28,39 +48,75 @@ void any_value(std::string& out, const attribute_value& v) {
     out += R"({"boolValue":)";
     out += *b ? "true" : "false";
   } else {
-    out += R"({"arrayValue":{"values":[)";
-    bool first = true;
-    for (const auto& item : std::get<std::vector<std::string>>(v)) {
-      if (!first) out += ',';
-      first = false;
-      out += R"({"stringValue":)";
-      quoted(out, item);
-      out += '}';
-    }
-    out += "]}";
+    out += R"({"arrayValue":{"values":)";
+    json_list(out, std::get<std::vector<std::string>>(v), [&](const std::string& item) { string_value(out, item); });
+    out += '}';
   }
   out += '}';
 }
 
 void attributes(std::string& out, const std::vector<span_attribute>& attrs) {
-  out += '[';
-  bool first = true;
-  for (const auto& a : attrs) {
-    if (!first) out += ',';
-    first = false;
+  json_list(out, attrs, [&](const span_attribute& a) {
     out += R"({"key":)";
     quoted(out, a.key);
     out += R"(,"value":)";
     any_value(out, a.value);
     out += '}';
-  }
-  out += ']';
+  });
 }
 
 void nanos(std::string& out, std::uint64_t ns) {
   out += '"';
   out += std::to_string(ns);
   out += '"';
+}
+
+// `"name":"<hex>"`: ids are hex in OTLP/JSON, not base64.
+template <std::size_t N>
+void hex_field(std::string& out, std::string_view name, const std::array<char, N>& id) {
+  out += '"';
+  out += name;
+  out += R"(":")";
+  out.append(id.data(), N);
+  out += '"';
+}
+
+void one_span(std::string& out, const span& s) {
+  out += '{';
+  hex_field(out, "traceId", s.trace_id);
+  out += ',';
+  hex_field(out, "spanId", s.span_id);
+  if (s.has_parent()) {
+    out += ',';
+    hex_field(out, "parentSpanId", s.parent_span_id);
+  }
+  out += R"(,"name":)";
+  quoted(out, s.name);
+  out += R"(,"kind":)";
+  out += std::to_string(static_cast<int>(s.kind));
+  out += R"(,"startTimeUnixNano":)";
+  nanos(out, s.start_ns);
+  out += R"(,"endTimeUnixNano":)";
+  nanos(out, s.end_ns);
+  out += R"(,"attributes":)";
+  attributes(out, s.attributes);
+  out += R"(,"events":)";
+  json_list(out, s.events, [&](const span_event& e) {
+    out += R"({"timeUnixNano":)";
+    nanos(out, e.time_ns);
+    out += R"(,"name":)";
+    quoted(out, e.name);
+    out += R"(,"attributes":)";
+    attributes(out, e.attributes);
+    out += '}';
+  });
+  out += R"(,"status":{"code":)";
+  out += std::to_string(static_cast<int>(s.status));
+  if (s.status == span_status::error && !s.status_message.empty()) {
+    out += R"(,"message":)";
+    quoted(out, s.status_message);
+  }
+  out += "}}";
 }
 
 }  // namespace
@@ -74,53 +130,9 @@ std::string otlp_json(std::span<const span> spans, const trace_resource& resourc
   attributes(out, resource_attributes);
   out += R"(},"scopeSpans":[{"scope":{"name":)";
   quoted(out, resource.scope_name);
-  out += R"(},"spans":[)";
-  bool first = true;
-  for (const auto& s : spans) {
-    if (!first) out += ',';
-    first = false;
-    out += R"({"traceId":")";
-    out.append(s.trace_id.data(), s.trace_id.size());
-    out += R"(","spanId":")";
-    out.append(s.span_id.data(), s.span_id.size());
-    out += '"';
-    if (s.has_parent()) {
-      out += R"(,"parentSpanId":")";
-      out.append(s.parent_span_id.data(), s.parent_span_id.size());
-      out += '"';
-    }
-    out += R"(,"name":)";
-    quoted(out, s.name);
-    out += R"(,"kind":)";
-    out += std::to_string(static_cast<int>(s.kind));
-    out += R"(,"startTimeUnixNano":)";
-    nanos(out, s.start_ns);
-    out += R"(,"endTimeUnixNano":)";
-    nanos(out, s.end_ns);
-    out += R"(,"attributes":)";
-    attributes(out, s.attributes);
-    out += R"(,"events":[)";
-    bool first_event = true;
-    for (const auto& e : s.events) {
-      if (!first_event) out += ',';
-      first_event = false;
-      out += R"({"timeUnixNano":)";
-      nanos(out, e.time_ns);
-      out += R"(,"name":)";
-      quoted(out, e.name);
-      out += R"(,"attributes":)";
-      attributes(out, e.attributes);
-      out += '}';
-    }
-    out += R"(],"status":{"code":)";
-    out += std::to_string(static_cast<int>(s.status));
-    if (s.status == span_status::error && !s.status_message.empty()) {
-      out += R"(,"message":)";
-      quoted(out, s.status_message);
-    }
-    out += "}}";
-  }
-  out += "]}]}]}";
+  out += R"(},"spans":)";
+  json_list(out, spans, [&](const span& s) { one_span(out, s); });
+  out += "}]}]}";
   return out;
 }
 

@@ -288,3 +288,22 @@ TEST_CASE("otel: a path a client chose never names a span, nor appears in one", 
   CHECK(json::serialize(spans.front()).find("no/such") == std::string::npos);
   CHECK(attribute(spans.front(), "http.response.status_code") == "404");
 }
+
+TEST_CASE("otel: a fallback model's answer - the model call says so, the server span names the model that answered",
+          "[integration][otel]") {
+  collector col;
+  const std::string fallback = "llama-3.1-8b-instant";
+  test_env env(exporting_to(col.port(), [&](gateway::gateway_config& c) {
+    c.fallback_models = {fallback};
+    c.upstream_max_retries = 1;
+  }));
+  const auto r = env.request("POST", "/chat", chat_body("Enflasyon nedir? [[sim status=503 model=openai/gpt-oss-20b]]"), traced());
+  REQUIRE(r.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* call = named(spans, "chat openai/gpt-oss-20b");
+  REQUIRE(call);
+  CHECK(attribute(*call, "gateway.upstream.fallback") == "true");
+  CHECK(attribute(*call, "gateway.upstream.attempts") == "3");  // MODEL and its retry, then the fallback
+  CHECK(attribute(*named(spans, "POST /chat"), "gen_ai.response.model") == fallback);
+}
