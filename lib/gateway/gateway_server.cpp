@@ -362,7 +362,14 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
     const auto spans = tracing.start(req, row ? path : std::string_view());  // null: not recorded
     rc.spans = spans.get();
     const bool keep = co_await dispatch(rc, row, path);
-    if (spans) tracing.finish(*spans, report, id);
+    if (spans) {
+      // The access log names the recorded trace, whether or not the request went upstream.
+      if (!report.traced) {
+        report.trace_id = spans->trace_id();
+        report.traced = true;
+      }
+      tracing.finish(*spans, report, id);
+    }
     const auto duration =
         std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
     metrics.request_finished(routes.metric(row), report.status, duration);

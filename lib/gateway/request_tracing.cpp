@@ -73,10 +73,12 @@ std::unique_ptr<request_spans> request_tracing::start(const inbound_request& req
   if (!sample(sampler_, trace_id, client ? std::optional<bool>(client->sampled) : std::nullopt)) return nullptr;
   std::uint64_t seed = 0;
   std::memcpy(&seed, random.data() + 16, sizeof seed);
-  const auto method = req.method_string();
-  // The HTTP conventions name a server span "{method} {route}", the method alone for no route
-  // (a path a client chose must not make a span name of its own).
-  std::string name(method);
+  // The HTTP conventions name a server span "{method} {route}", the method alone for no route: a
+  // path a client chose never names a span, nor does a method it made up (any token Beast reads,
+  // up to the header's size) - that one is "_OTHER", and the span "HTTP".
+  const bool known = req.method() != boost::beast::http::verb::unknown;
+  const std::string_view method = known ? req.method_string() : std::string_view("_OTHER");
+  std::string name(known ? method : std::string_view("HTTP"));
   if (!route.empty()) name.append(" ").append(route);
   auto spans = std::make_unique<request_spans>(
       trace_id, client ? std::optional<span_id_hex>(client->parent_id) : std::nullopt, seed, std::move(name));

@@ -32,7 +32,9 @@ struct alarm_clock::state {
         return;
       }
       st->when.reset();
-      st->on_due();  // may destroy the alarm's owner: `st` lives on in this handler
+      // A copy: the call may destroy the alarm (and so clear on_due) while it runs; `st` lives on.
+      const auto on_due = st->on_due;
+      on_due();
     }));
   }
 };

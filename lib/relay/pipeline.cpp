@@ -16,6 +16,7 @@
 #include "relay/upstream_trace.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <algorithm>
 #include <type_traits>
 #include <fmt/format.h>
 
@@ -362,9 +363,13 @@ bool relay_pipeline::client_owed(const call& c) {
 
 void relay_pipeline::begin_upstream_phase(call& c) const {
   if (!c.rc.spans) return;
-  // The GenAI conventions name a model call "{operation} {model}".
+  // The GenAI conventions name a model call "{operation} {model}" - for the models configured
+  // here; a model a /v1 client named is an attribute only (no span name of a client's making).
   const std::string_view model = c.r.model.empty() ? std::string_view(deps_.cfg.model) : c.r.model;
-  c.begin_phase(fmt::format("chat {}", model), span_kind::client);
+  const bool configured = model == deps_.cfg.model ||
+                          std::find(deps_.cfg.fallback_models.begin(), deps_.cfg.fallback_models.end(), model) !=
+                              deps_.cfg.fallback_models.end();
+  c.begin_phase(configured ? fmt::format("chat {}", model) : std::string("chat"), span_kind::client);
   c.phase_attribute("gen_ai.operation.name", "chat");
   c.phase_attribute("gen_ai.provider.name", deps_.caller.provider().name);
   c.phase_attribute("gen_ai.request.model", model);

@@ -57,15 +57,16 @@ asio::awaitable<unsigned> post_once(const span_export_settings& s, asio::ssl::co
                                     const http::request<http::string_body>& req, std::string& why) {
   auto ex = co_await asio::this_coro::executor;
   const auto deadline = std::chrono::steady_clock::now() + s.timeout;
-  tcp::resolver resolver(ex);
+  // Shared with the deadline's handler, which may run after this frame is gone.
+  const auto resolver = std::make_shared<tcp::resolver>(ex);
   beast::tcp_stream tcp_stream(ex);
   tcp_stream.expires_at(deadline);  // every step of the stream below
   // The resolver has no deadline of its own.
   asio::steady_timer resolve_limit(ex, deadline);
-  resolve_limit.async_wait([&resolver](boost::system::error_code ec) {
-    if (!ec) resolver.cancel();
+  resolve_limit.async_wait([resolver](boost::system::error_code ec) {
+    if (!ec) resolver->cancel();
   });
-  auto [rec, endpoints] = co_await resolver.async_resolve(s.collector.host, s.collector.port, tuple_awaitable);
+  auto [rec, endpoints] = co_await resolver->async_resolve(s.collector.host, s.collector.port, tuple_awaitable);
   resolve_limit.cancel();
   if (rec) {
     why = "resolve: " + rec.message();
@@ -130,22 +131,36 @@ span_exporter::counters span_exporter::stats() const {
 }
 
 void span_exporter::run() {
+  bool failing = false;  // the last export failed: wait the whole delay before the next
+  std::optional<std::chrono::steady_clock::time_point> stop_by;  // the last round's end, once stopping
   for (;;) {
     std::vector<span> batch;
     bool last = false;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, settings_.schedule_delay,
-                     [this] { return stopping_ || queue_.size() >= settings_.max_batch; });
-      last = stopping_;
+                     [&] { return stopping_ || (!failing && queue_.size() >= settings_.max_batch); });
+      if (stopping_ && !stop_by) stop_by = std::chrono::steady_clock::now() + settings_.timeout;
+      if (stop_by && std::chrono::steady_clock::now() >= *stop_by) {
+        // Shutdown waits for one export's timeout at most, whatever the collector does.
+        dropped_.fetch_add(queue_.size(), std::memory_order_relaxed);
+        queue_.clear();
+        return;
+      }
       const auto n = std::min(queue_.size(), settings_.max_batch);
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      last = last && queue_.empty();
+      last = stopping_ && queue_.empty();
     }
     if (!batch.empty()) {
-      const bool ok = post(otlp_json(batch, settings_.resource));
+      bool ok = false;
+      try {  // nothing may leave this thread: it would end the process
+        ok = post(otlp_json(batch, settings_.resource));
+      } catch (const std::exception& e) {
+        log_.warn("traces: export failed: {}", e.what());
+      }
       (ok ? exported_ : failed_).fetch_add(batch.size(), std::memory_order_relaxed);
+      failing = !ok;
     }
     if (last) return;
   }

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,7 +44,7 @@ class span_exporter {
  public:
   /// Starts the exporter's thread. Throws when an https collector's CA file cannot be read.
   span_exporter(span_export_settings settings, logger log);
-  /// Sends what is queued (one last round, each POST under its timeout), then stops.
+  /// Sends what is queued, for one export timeout at most (what is left then is dropped), then stops.
   ~span_exporter();
   span_exporter(const span_exporter&) = delete;
   span_exporter& operator=(const span_exporter&) = delete;
@@ -67,7 +68,7 @@ class span_exporter {
   std::unique_ptr<asio::ssl::context> tls_;  // an https collector's
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<span> queue_;  // guarded by mutex_
+  std::deque<span> queue_;  // guarded by mutex_; a batch leaves from the front
   bool stopping_ = false;    // guarded by mutex_
   std::atomic<std::uint64_t> exported_{0}, dropped_{0}, failed_{0};
   std::thread thread_;

@@ -369,7 +369,11 @@ asio::awaitable<void> upstream_exchange::wait_readable(std::error_code& ec) {
   // would cost more than the wait. The gap since the last wait tells which it is.
   if (now - last_wait_ > slow_stream_gap) c.release_buffers();
   last_wait_ = now;
-  const auto idle = earliest({now + client_.settings_.idle_timeout, error::upstream_idle_timeout},
+  // STREAM_IDLE_TIMEOUT counts the upstream's silence, which a wait that a keep-alive comment
+  // interrupted did not end: only a wait that ended with bytes starts it anew.
+  if (!silence_goes_on_) silent_since_ = now;
+  silence_goes_on_ = false;
+  const auto idle = earliest({silent_since_ + client_.settings_.idle_timeout, error::upstream_idle_timeout},
                              {deadlines_.request, error::request_timeout});
   if (!wd_.arm(idle.when, idle.cause, [&c] { c.close(); })) {
     ec = *wd_.fired();
@@ -379,7 +383,10 @@ asio::awaitable<void> upstream_exchange::wait_readable(std::error_code& ec) {
   auto [wec] = co_await c.socket().async_wait(*wait_, tuple_awaitable);
   waiting_ = false;
   wd_.disarm();
-  if (std::exchange(interrupted_, false) && !wd_.fired()) co_return;  // still to wait for: wait_ is kept
+  if (std::exchange(interrupted_, false) && !wd_.fired()) {
+    silence_goes_on_ = true;
+    co_return;  // still to wait for: wait_ is kept
+  }
   wait_.reset();
   if (wec) {
     ec = classify_io(wec, wd_);

@@ -75,6 +75,10 @@ class upstream_exchange final : public reply_source {
   std::size_t handed_ = 0;  // bytes of the buffer behind the piece handed out last, dropped on the next call
   std::optional<asio::ip::tcp::socket::wait_type> wait_;  // what try_read() found it must wait for
   bool waiting_ = false, interrupted_ = false;             // wait_readable() is in its wait; interrupt() ended it
+  // The upstream has been silent since `silent_since_` (STREAM_IDLE_TIMEOUT), across waits that an
+  // interrupt ended.
+  bool silence_goes_on_ = false;
+  clock_type::time_point silent_since_{};
   // When wait_readable() last waited; none yet reads as long ago: the first wait, for the answer's
   // first token, may take seconds.
   clock_type::time_point last_wait_{};

@@ -231,6 +231,11 @@ wait_active() {  # wait_active N: groq-sim has N streams open
 }
 has_delta() { grep -q '^data: {"delta"' "$1" 2>/dev/null; }
 started=$(sim_stat streams_started)
+# A claim that gets no reply within REDIS_TIMEOUT leaves its instance to answer alone (by design:
+# Redis never decides whether a request is answered); on a loaded machine one can. Each extra
+# upstream stream below must be matched by such a timeout, or the flight was not shared.
+all_timeouts() { echo $(( $(timeouts "$port_a2") + $(timeouts "$port_b") + $(timeouts "$port_c") )); }
+timeouts_before=$(all_timeouts)
 q="Kripto para nedir? [[sim gate=shared30 tokens=40]]"
 stream_to "$port_a2" "$q" "$dir/c0" &
 clients=($!)
@@ -244,7 +249,10 @@ for i in $(seq 0 29); do
   for _ in $(seq 250); do has_delta "$dir/c$i" && continue 2; sleep 0.02; done
   fail "client $i saw no delta while the upstream was held: $(cat "$dir/c$i")"
 done
-[ "$(sim_stat streams_started)" = $((started + 1)) ] || fail "groq-sim started $(( $(sim_stat streams_started) - started )) streams, not 1"
+extra=$(( $(sim_stat streams_started) - started - 1 ))
+late=$(( $(all_timeouts) - timeouts_before ))
+[ "$extra" -le "$late" ] || fail "groq-sim started $((extra + 1)) streams, not 1 ($late Redis commands timed out meanwhile)"
+[ "$extra" -eq 0 ] || echo "shared tier: $extra more upstream stream(s), each after a Redis command timed out ($late)"
 open_gate shared30
 for p in "${clients[@]}"; do wait "$p" || fail "a coalesced client failed"; done
 python3 - "$dir" <<'PY' || fail "the 30 answers differ or are incomplete"
@@ -258,9 +266,9 @@ for i in range(30):
     texts.add("".join(json.loads(e).get("delta", "") for e in events[:-2]))
 assert len(texts) == 1 and len(next(iter(texts))) > 100, texts
 PY
-[ "$(sim_stat streams_started)" = $((started + 1)) ] || fail "groq-sim was called more than once"
+[ "$(sim_stat streams_started)" = $((started + 1 + extra)) ] || fail "groq-sim was called again after the gate opened"
 followed=$(( $(metric "$port_b" gateway_shared_followers_total) + $(metric "$port_c" gateway_shared_followers_total) ))
-[ "$followed" -ge 2 ] || fail "instances b and c did not follow a's stream ($followed)"
+[ "$followed" -ge $((2 - extra)) ] || fail "instances b and c did not follow a's stream ($followed)"
 echo "shared tier: 30 streams over three instances, one upstream call ok"
 
 # 6. The leading instance killed mid-stream: its followers elsewhere end with an error event

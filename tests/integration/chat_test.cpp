@@ -170,6 +170,22 @@ TEST_CASE("chat: a stalled stream is cut after STREAM_IDLE_TIMEOUT", "[integrati
   CHECK_FALSE(s.saw_done_marker);
 }
 
+TEST_CASE("chat: keep-alive comments do not keep a stalled stream from its STREAM_IDLE_TIMEOUT",
+          "[integration][keepalive]") {
+  test_env env(with_gateway([](auto& c) {
+    c.stream_idle_timeout = std::chrono::milliseconds(500);
+    c.sse_keepalive_interval = std::chrono::milliseconds(100);  // five comments per idle timeout
+    c.request_timeout = std::chrono::seconds(3);
+  }));
+  const auto s = env.chat_stream(chat_body("x [[sim gate=never]]", true));
+  REQUIRE(s.error);
+  INFO(json::serialize(*s.error));
+  CHECK(s.error->at("code") == "upstream_timeout");
+  // Cut as stalled, not at REQUEST_TIMEOUT ("request deadline exceeded"), though comments went out.
+  CHECK(json::serialize(*s.error).find("stalled") != std::string::npos);
+  CHECK(s.body.find(": keep-alive") != std::string::npos);
+}
+
 TEST_CASE("chat: client disconnect mid-stream closes the upstream connection", "[integration]") {
   test_env env;
   const auto s = env.chat_stream(chat_body("BIST 100 nedir? [[sim gate=held]]", true), [](const auto& ev) {

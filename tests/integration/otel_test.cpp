@@ -133,7 +133,7 @@ std::string attribute(const json::object& span, std::string_view key) {
 
 }  // namespace
 
-TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, model call, relay; Groq gets the call's span",
+TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, model call, relay, and Groq gets the call's span",
           "[integration][otel]") {
   collector col;
   test_env env(exporting_to(col.port()));
@@ -186,7 +186,7 @@ TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, mode
   CHECK(json::serialize(col.resources().front()).find(R"("service.name")") != std::string::npos);
 }
 
-TEST_CASE("otel: a hit is a server span and a lookup, no model call; a stream the same with its relay",
+TEST_CASE("otel: a hit is a server span and a lookup, no model call",
           "[integration][otel]") {
   collector col;
   test_env env(exporting_to(col.port()));
@@ -257,7 +257,7 @@ TEST_CASE("otel: a client's unsampled traceparent is honoured, and passed on unc
   CHECK(col.spans_of(trace_id).empty());
 }
 
-TEST_CASE("otel: a collector that is down costs the requests nothing; the spans are counted as failed",
+TEST_CASE("otel: a collector that is down costs the requests nothing, and the spans are counted as failed",
           "[integration][otel]") {
   unsigned short closed_port = 0;
   {
@@ -306,4 +306,17 @@ TEST_CASE("otel: a fallback model's answer - the model call says so, the server 
   CHECK(attribute(*call, "gateway.upstream.fallback") == "true");
   CHECK(attribute(*call, "gateway.upstream.attempts") == "3");  // MODEL and its retry, then the fallback
   CHECK(attribute(*named(spans, "POST /chat"), "gen_ai.response.model") == fallback);
+}
+
+TEST_CASE("otel: a method a client made up never names a span", "[integration][otel][hostile]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  // Refused by the request reader (400), before the router: nothing of them is recorded. (Were one
+  // to reach the router, its span would be "HTTP ..." with http.request.method "_OTHER".)
+  CHECK(env.request("BREW" + std::string(500, 'X'), "/chat", {}, traced()).status == 400);
+  CHECK(env.request("BREWCOFFEE", "/chat", {}, traced()).status == 400);
+  REQUIRE(env.chat(chat_body("Tahvil nedir?")).status == 200);  // a recorded request after them
+  REQUIRE(test_env::eventually([&] { return named(col.all(), "POST /chat") != nullptr; }));
+  CHECK(col.spans_of(trace_id).empty());
+  for (const auto& s : col.all()) CHECK(json::serialize(s).find("BREW") == std::string::npos);
 }
