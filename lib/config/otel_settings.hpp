@@ -21,7 +21,7 @@ struct otel_settings {
   std::vector<std::pair<std::string, std::string>> headers;  // OTEL_EXPORTER_OTLP_(TRACES_)HEADERS
   std::chrono::milliseconds timeout{10'000};                 // OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT
   std::string ca_file;           // OTEL_EXPORTER_OTLP_(TRACES_)CERTIFICATE
-  std::string service_name = "chat-gateway";                      // OTEL_SERVICE_NAME
+  std::string service_name;  // OTEL_SERVICE_NAME; unset: OTEL_RESOURCE_ATTRIBUTES' service.name, else chat-gateway
   std::vector<std::pair<std::string, std::string>> resource;      // OTEL_RESOURCE_ATTRIBUTES
   std::string sampler_name, sampler_arg;                          // OTEL_TRACES_SAMPLER(_ARG)
   sampler_settings sampler;                                       // read from the two above

@@ -46,11 +46,19 @@ std::unique_ptr<span_exporter> make_exporter(const otel_settings& o, logger log)
   s.max_queue = o.max_queue;
   s.max_batch = o.max_batch;
   s.ca_file = o.ca_file;
-  s.resource.attributes.emplace_back("service.name", o.service_name);
+  // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES, as the SDKs do.
+  std::string service = o.service_name;
+  for (const auto& [k, v] : o.resource)
+    if (k == "service.name" && service.empty()) service = v;
+  s.resource.attributes.emplace_back("service.name", service.empty() ? "chat-gateway" : service);
   for (const auto& [k, v] : o.resource)
     if (k != "service.name") s.resource.attributes.emplace_back(k, v);
   log.info("traces: spans of recorded requests go to {}", url->host_header() + s.target);
-  return std::make_unique<span_exporter>(std::move(s), std::move(log));
+  try {
+    return std::make_unique<span_exporter>(std::move(s), std::move(log));
+  } catch (const std::exception& e) {  // the CA file: say which variable named it
+    throw std::runtime_error(std::string("OTEL_EXPORTER_OTLP_CERTIFICATE: ") + e.what());
+  }
 }
 
 }  // namespace
