@@ -2,11 +2,12 @@
 // client's `traceparent` checked strictly, a new trace for a request that brings none, a client's
 // `tracestate` checked before it is passed on, and the header lines an upstream request carries.
 //
-// The gateway records no spans yet (issue 38, item 2), so it does not take part in a trace: a valid
-// client context goes upstream as it came (the recommendation lets a system that records nothing
-// pass it on), and a request without one starts a new trace, not sampled, so that Groq's side and
-// the gateway's access log (which logs the trace id) can still be matched. Pure and sans-io: the
-// random bytes of a new trace come from the caller.
+// A request the gateway does not record (tracing off, or not sampled: gateway/request_tracing.hpp)
+// takes no part in its trace: a valid client context goes upstream as it came (the recommendation
+// lets a system that records nothing pass it on), and a request without one starts a new trace,
+// not sampled, so that Groq's side and the gateway's access log (which logs the trace id) can
+// still be matched. A recorded request names its own span instead (relay/upstream_trace.hpp).
+// Pure and sans-io: the random bytes of a new trace come from the caller.
 #pragma once
 
 #include <array>
