@@ -320,3 +320,39 @@ TEST_CASE("otel: a method a client made up never names a span", "[integration][o
   CHECK(col.spans_of(trace_id).empty());
   for (const auto& s : col.all()) CHECK(json::serialize(s).find("BREW") == std::string::npos);
 }
+
+TEST_CASE("otel: clients forcing every request recorded, the collector down - the queue holds its bound, drops are counted",
+          "[integration][otel][hostile]") {
+  unsigned short closed_port = 0;
+  {
+    collector gone;
+    closed_port = gone.port();
+  }
+  captured_log log;
+  auto options = exporting_to(closed_port, [](auto& c) {
+    c.otel.max_queue = 50;
+    c.otel.max_batch = 50;
+    c.otel.schedule_delay = std::chrono::milliseconds(60'000);  // after a failure, a minute's pause
+    c.connection_rate_per_client = 0;  // this client opens a connection per request, 300 at once
+  });
+  options.log = log.logger(gateway::log_level::warn);
+  test_env env(options);
+  // Each asks to be sampled (parent-based, the default) on a path that answers at once.
+  for (int i = 0; i < 300; ++i) env.request("GET", "/no-such-" + std::to_string(i), {}, traced());
+  const auto m = env.request("GET", "/metrics", {}, {}).body;
+  const auto count = [&](const std::string& outcome) {
+    const std::string line = "gateway_trace_spans_total{outcome=\"" + outcome + "\"} ";
+    const auto at = m.find(line);
+    return at == std::string::npos ? -1 : std::stoi(m.substr(at + line.size()));
+  };
+  // One span a request: what is neither failed nor dropped is queued, and the queue holds 50.
+  INFO(m);
+  CHECK(count("dropped") >= 300 - 50 - count("failed"));
+  CHECK(count("failed") <= 50);  // one failed export, then the pause
+  CHECK(count("exported") == 0);
+  // One log line per failed export, not one per request.
+  std::size_t lines = 0;
+  const auto text = log.text();
+  for (auto at = text.find("traces: export"); at != std::string::npos; at = text.find("traces: export", at + 1)) ++lines;
+  CHECK(lines <= 1);
+}
