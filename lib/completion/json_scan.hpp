@@ -231,17 +231,11 @@ class json_scanner {
     return true;
   }
 
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
   bool hex4(unsigned& out) {
     if (end_ - p_ < 4) return false;
     out = 0;
     for (int i = 0; i < 4; ++i) {
-      const int d = hex(p_[i]);
+      const int d = hex_digit_value(p_[i]);
       if (d < 0) return false;
       out = out * 16 + static_cast<unsigned>(d);
     }

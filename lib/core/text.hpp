@@ -14,6 +14,14 @@
 
 namespace gateway {
 
+/// A hexadecimal digit's value (either case), -1 for any other character.
+constexpr int hex_digit_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 /// `s` without leading and trailing spaces and tabs: HTTP's optional white space (RFC 9110 §5.6.3).
 inline std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

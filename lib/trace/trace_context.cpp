@@ -16,8 +16,6 @@ bool all_zeros(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; });
 }
 
-int hex_value(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
-
 // `bytes` as hex into `out` (append_hex's digits), the last digit made 1 if they are all zeros.
 template <std::size_t N>
 void hex_id(std::span<const unsigned char> bytes, std::array<char, N>& out) {
@@ -49,7 +47,7 @@ std::optional<trace_context> parse_traceparent(std::string_view v) {
   trace_context t;
   std::copy(trace.begin(), trace.end(), t.trace_id.begin());
   std::copy(parent.begin(), parent.end(), t.parent_id.begin());
-  t.sampled = (hex_value(flags[1]) & 1) != 0;
+  t.sampled = (hex_digit_value(flags[1]) & 1) != 0;
   return t;
 }
 

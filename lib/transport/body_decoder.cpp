@@ -1,6 +1,7 @@
 #include "transport/body_decoder.hpp"
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -22,19 +23,12 @@ std::size_t line_length(std::string_view in, bool& malformed) {
   return n - 1;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // chunk-size [ BWS ";" extensions ]: the size, or false when the line is not that.
 bool parse_size_line(std::string_view line, std::uint64_t& size) {
   std::size_t i = 0;
   size = 0;
   for (; i < line.size(); ++i) {
-    const int v = hex_value(line[i]);
+    const int v = hex_digit_value(line[i]);
     if (v < 0) break;
     if (size >> 60) return false;  // more than 2^64: no real body is that long
     size = size << 4 | static_cast<unsigned>(v);
