@@ -158,8 +158,8 @@ asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_
   client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
   fetched out;
   const auto routing = deps_.caller.routing();  // this request's keys, whatever a reload brings
-  const auto trace = upstream_trace(rc);
-  const request_tags tags{rc.id, trace};
+  const auto trace = trace_upstream(rc, request_spans::none, "GET", deps_.caller.provider().url.host);
+  const request_tags tags{rc.id, trace.fields, trace.attempts.get()};
   auto outcome =
       co_await deps_.caller.call(*routing, target, {}, wd, deadlines, tags, {}, beast::http::verb::get);
   rc.report.attempts = outcome.attempts;
@@ -191,8 +191,19 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
   // Another instance may be asking the upstream this very question: then its copy is read instead.
   cluster::flight_claim claim;
   // Only requests that may be answered from the cache share a call (a bypass wants its own).
-  if (deps_.shared && c.r.key && c.r.read_cache)
+  if (deps_.shared && c.r.key && c.r.read_cache) {
+    c.begin_phase("gateway.coalesce.claim");
+    c.phase_attribute("gateway.coalesce.scope", "cluster");
     claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
+    // A follower's claim lasts until the leader's head (or failure): its wait behind the other
+    // instance's upstream call. "alone": no lock either way (Redis not answering, or the leader
+    // asks in the other mode).
+    c.phase_attribute("gateway.coalesce.role", claim.hit      ? "hit"
+                                               : claim.follow ? "follower"
+                                               : claim.lead   ? "leader"
+                                                              : "alone");
+    c.end_phase();
+  }
   if (claim.hit && c.r.format.can_replay(*claim.hit)) {
     c.down.stop_watching();
     deps_.store->keep_local(*c.r.key, *claim.hit, true);
@@ -214,8 +225,8 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
     begin_upstream_phase(c);
-    const auto trace = upstream_trace(c.rc, c.phase);
-    const request_tags tags{c.rc.id, trace};
+    const auto trace = trace_upstream(c.rc, c.phase, "POST", deps_.caller.provider().url.host);
+    const request_tags tags{c.rc.id, trace.fields, trace.attempts.get()};
     auto outcome = co_await deps_.caller.call(*c.routing, c.r.target, body, c.wd, c.deadlines, tags,
                                                 c.r.model);
     c.rc.report.attempts = outcome.attempts;
@@ -236,7 +247,8 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
       c.exchange = std::move(outcome.exchange);
     }
   }
-  c.begin_phase("gateway.relay");
+  // Another instance's copy is this request's coalescing wait, as a follower's on this instance is.
+  c.begin_phase(c.remote ? "gateway.coalesce.wait" : "gateway.relay");
   if (c.remote) c.phase_attribute("gateway.coalesce.scope", "cluster");
   // Not a conditional expression: GCC 12 evaluates both co_await operands of `?:`.
   if (c.r.stream) co_return co_await relay_stream(c);
@@ -382,7 +394,6 @@ void relay_pipeline::end_upstream_phase(call& c, const upstream_outcome& outcome
   c.phase_attribute("gateway.upstream.attempts", static_cast<std::int64_t>(outcome.attempts));
   if (outcome.upstream_status) c.phase_attribute("http.response.status_code", static_cast<std::int64_t>(outcome.upstream_status));
   if (outcome.fallback) c.phase_attribute("gateway.upstream.fallback", true);
-  if (outcome.attempts > 1) spans.event(c.phase, "retry", {{"gateway.upstream.attempts", static_cast<std::int64_t>(outcome.attempts)}});
   if (outcome.first_byte.count() >= 0) spans.event(c.phase, "first_byte");
   if (!outcome.exchange && outcome.failure)
     spans.fail(c.phase, make_error_code(outcome.failure->code).message(), outcome.failure->message);

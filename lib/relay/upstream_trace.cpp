@@ -9,26 +9,31 @@
 
 namespace gateway {
 
-std::string upstream_trace(request_context& rc, request_spans::ref span) {
+upstream_trace trace_upstream(request_context& rc, request_spans::ref call, std::string_view method,
+                              const std::string& host) {
+  upstream_trace out;
+  if (rc.spans) {
+    // Recorded here: the upstream's spans go under this request's attempts, under its call.
+    auto tracestate = client_trace(rc.req) ? client_tracestate(rc.req) : std::string();
+    out.attempts = std::make_unique<attempt_trace>(*rc.spans, call == request_spans::none ? request_spans::server : call,
+                                                   method, host, std::move(tracestate));
+    rc.report.trace_id = rc.spans->trace_id();
+    rc.report.traced = true;
+    return out;
+  }
   auto trace = client_trace(rc.req);
   std::string tracestate;
-  if (rc.spans) {
-    // Recorded here: the upstream's spans go under this request's upstream span.
-    if (trace) tracestate = client_tracestate(rc.req);
-    trace.emplace();
-    trace->trace_id = rc.spans->trace_id();
-    trace->parent_id = rc.spans->id(span);
-    trace->sampled = true;
-  } else if (trace) {
+  if (trace) {
     tracestate = client_tracestate(rc.req);
   } else {
     std::array<unsigned char, 24> random;
-    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return {};
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return out;
     trace = new_trace(random);
   }
   rc.report.trace_id = trace->trace_id;
   rc.report.traced = true;
-  return upstream_trace_fields(*trace, tracestate);
+  out.fields = upstream_trace_fields(*trace, tracestate);
+  return out;
 }
 
 }  // namespace gateway

@@ -1,17 +1,29 @@
 // The trace of a request that goes upstream (lib/trace): the client's context passed on when its
 // `traceparent` is valid, else a new trace from OpenSSL's random bytes. The trace id goes into the
-// request's report (the access log's "trace_id"), the header lines to every upstream attempt.
+// request's report (the access log's "trace_id"); every upstream attempt carries trace header lines.
 #pragma once
 
 #include "http/request_context.hpp"
+#include "upstream/attempt_trace.hpp"
 
+#include <memory>
 #include <string>
 
 namespace gateway {
 
-/// The header lines for the upstream request ("traceparent: ...\r\n[tracestate: ...\r\n]"); ""
-/// only if the system's random source fails (the request then goes without a trace). A recorded
-/// request's trace names `span` (its upstream call's span) as the parent, sampled.
-std::string upstream_trace(request_context& rc, request_spans::ref span = request_spans::none);
+struct upstream_trace {
+  /// A request not recorded: the header lines every attempt carries ("traceparent: ...\r\n"
+  /// [+ "tracestate: ...\r\n"]); "" only if the system's random source fails (the request then
+  /// goes without a trace).
+  std::string fields;
+  /// A recorded request: its attempts' spans, under `call`, each attempt naming its own span in
+  /// its header lines.
+  std::unique_ptr<attempt_trace> attempts;
+};
+
+/// `call`: the span of the upstream call (none: the server span). `method`: the upstream
+/// requests' (a literal).
+upstream_trace trace_upstream(request_context& rc, request_spans::ref call, std::string_view method,
+                              const std::string& host);
 
 }  // namespace gateway

@@ -67,8 +67,13 @@ void request_spans::set(ref s, std::string_view key, attribute_value value) {
 }
 
 void request_spans::event(ref s, std::string_view name, std::vector<span_attribute> attributes) {
+  event_at(s, name, now_ns(), std::move(attributes));
+}
+
+void request_spans::event_at(ref s, std::string_view name, std::uint64_t time_ns,
+                             std::vector<span_attribute> attributes) {
   if (s == none || spans_[s].events.size() >= max_spans) return;
-  spans_[s].events.push_back({name, now_ns(), std::move(attributes)});
+  spans_[s].events.push_back({name, time_ns, std::move(attributes)});
 }
 
 void request_spans::fail(ref s, std::string_view type, std::string message) {

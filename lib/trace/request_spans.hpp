@@ -33,6 +33,8 @@ class request_spans {
   /// `key` and `name`: literals (see span_attribute).
   void set(ref s, std::string_view key, attribute_value value);
   void event(ref s, std::string_view name, std::vector<span_attribute> attributes = {});
+  /// An event that happened at `time_ns` (Unix nanoseconds), recorded after it.
+  void event_at(ref s, std::string_view name, std::uint64_t time_ns, std::vector<span_attribute> attributes = {});
   /// The span ends in error: `type` becomes its error.type attribute, `message` its status'.
   void fail(ref s, std::string_view type, std::string message = {});
 

@@ -165,7 +165,8 @@ upstream_client::upstream_client(asio::any_io_executor io, upstream_settings set
 
 asio::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(watchdog& wd,
                                                                              request_deadlines d,
-                                                                             std::error_code& ec) {
+                                                                             std::error_code& ec,
+                                                                             connection_events* events) {
   const auto executor = co_await asio::this_coro::executor;
   const deadline limit = earliest({clock_type::now() + settings_.connect_timeout, error::upstream_connect_timeout},
                                   {d.request, error::request_timeout});
@@ -201,6 +202,7 @@ asio::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(w
   }
   boost::system::error_code ignored;
   conn->socket().set_option(tcp::no_delay(true), ignored);  // small SSE chunks must not wait
+  if (events) events->connected = std::chrono::system_clock::now();
 
   if (auto* tls = std::get_if<upstream_connection::tls_stream>(&conn->stream)) {
     // SNI for names only (RFC 6066 forbids IP literals), and the certificate must match the host.
@@ -214,7 +216,12 @@ asio::awaitable<std::unique_ptr<upstream_connection>> upstream_client::connect(w
                 verify != X509_V_OK ? std::string(" (") + X509_verify_cert_error_string(verify) + ")" : "");
       co_return nullptr;
     }
-    if (SSL_session_reused(tls->native_handle())) pool_.resumed();
+    const bool resumed = SSL_session_reused(tls->native_handle()) != 0;
+    if (resumed) pool_.resumed();
+    if (events) {
+      events->handshaken = std::chrono::system_clock::now();
+      events->resumed = resumed;
+    }
   }
   wd.disarm();
   log_.debug("upstream: connection #{} to {}:{} open", conn->id, url.host, url.port);
@@ -228,7 +235,8 @@ asio::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::
                                                                          beast::http::verb method,
                                                                          std::string_view request_id,
                                                                          std::string_view authorization,
-                                                                         std::string_view trace_fields) {
+                                                                         std::string_view trace_fields,
+                                                                         connection_events* events) {
   const auto request =
       upstream_request_bytes({method, target, host_header_, request_id, authorization, trace_fields}, body);
 
@@ -237,8 +245,9 @@ asio::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::
   for (int attempt = 0;; ++attempt) {
     auto conn = attempt == 0 ? pool_.take() : nullptr;
     const bool reused = conn != nullptr;
+    if (events) events->reused = reused;
     if (!conn) {
-      conn = co_await connect(wd, d, ec);
+      conn = co_await connect(wd, d, ec, events);
       if (!conn) co_return nullptr;
     }
     conn->buffer.clear();
@@ -259,6 +268,7 @@ asio::awaitable<std::unique_ptr<upstream_exchange>> upstream_client::start(std::
     }
     if (reused && !wd.fired() && !ex->parser_.got_some() && stale_connection_error(failure)) {
       log_.debug("upstream: pooled connection #{} was stale ({}); reconnecting", c.id, failure.message());
+      if (events) ++events->stale;
       continue;  // the exchange closes the dead connection
     }
     ec = classify_io(failure, wd);

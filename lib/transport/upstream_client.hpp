@@ -19,7 +19,9 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace gateway {
@@ -35,6 +37,18 @@ struct upstream_settings {
 /// Deadlines of one request, fixed when it starts.
 struct request_deadlines {
   clock_type::time_point request;  // REQUEST_TIMEOUT from the request's start
+};
+
+/// What start() did to get a connection, for a caller that records it (a recorded trace's attempt
+/// span): filled only when one is passed, so that an unrecorded request reads no clock for it.
+/// Times are wall-clock, as spans have them.
+struct connection_events {
+  using time_point = std::chrono::system_clock::time_point;
+  bool reused = false;  // the request went on a pooled connection
+  unsigned stale = 0;   // pooled connections found dead before the request and replaced
+  std::optional<time_point> connected;   // a new connection's TCP connect ended (resolution included)
+  std::optional<time_point> handshaken;  // its TLS handshake ended
+  bool resumed = false;                  // that handshake resumed a session (no full handshake)
 };
 
 class upstream_client;
@@ -94,13 +108,15 @@ class upstream_client {
   /// (the route's key, "" for none) and reads the response head. A pooled connection that fails
   /// before any response byte is replaced by a fresh one once, transparently. `body` is read
   /// before the first wait only (into the request's bytes): a view of the caller's, not a copy.
+  /// `events` (optional) receives how the connection was had.
   asio::awaitable<std::unique_ptr<upstream_exchange>> start(std::string_view target, std::string_view body,
                                                             watchdog& wd, request_deadlines deadlines,
                                                             std::error_code& ec,
                                                             boost::beast::http::verb method = boost::beast::http::verb::post,
                                                             std::string_view request_id = {},
                                                             std::string_view authorization = {},
-                                                            std::string_view trace_fields = {});
+                                                            std::string_view trace_fields = {},
+                                                            connection_events* events = nullptr);
 
   const upstream_settings& settings() const { return settings_; }
   upstream_pool& pool() { return pool_; }
@@ -109,7 +125,7 @@ class upstream_client {
  private:
   friend class upstream_exchange;
   asio::awaitable<std::unique_ptr<upstream_connection>> connect(watchdog& wd, request_deadlines d,
-                                                              std::error_code& ec);
+                                                              std::error_code& ec, connection_events* events);
 
   asio::any_io_executor io_;
   upstream_settings settings_;

@@ -193,10 +193,6 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
     }
     auto& route = *plan[p.index];
     auto& tried = tries[p.index];
-    if (moved_from) {
-      log_.info("{} upstream: moving from {} to {}", tags.request_id, moved_from->label(), route.label());
-      moved_from = nullptr;
-    }
     // The plan's first model is the one the body names; a fallback model gets its own copy. Each
     // attempt reads the body it sends without copying it (an allocation per request).
     std::string_view send_body = body;
@@ -207,16 +203,15 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
       }
       send_body = routed->body;
     }
-    ++out.attempts;
-    route.count_attempt();
+    begin_attempt(route, ++out.attempts, moved_from, tags);
     std::error_code ec;
     const auto authorization = routing.authorization(route.key());  // made once per key, not per attempt
     auto ex = co_await client_.start(target, send_body, wd, d, ec, method, tags.request_id, authorization,
-                                     tags.trace_fields);
+                                     tags.fields(), tags.connection());
     std::optional<std::chrono::milliseconds> asked;  // the upstream's Retry-After, if any
     bool move_on = false;                            // to the next route of the plan
     if (ex) {
-      asked = observe_answer(*ex, route, out, started, tags.request_id);
+      asked = observe_answer(*ex, route, out, started, tags);
       if (out.upstream_status == 200) {
         answered(out, std::move(ex), route, model, *plan.front());
         co_return out;
@@ -232,7 +227,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
         co_return out;  // the request's own fault (400, 404, 413, 422, ...): no route answers it better
       }
     } else {
-      if (!transport_failed(ec, route, out)) co_return out;  // the request's own deadline, a client gone
+      if (!transport_failed(ec, route, out, tags)) co_return out;  // the request's own deadline, a client gone
       wd.reset();  // that attempt's deadline fired; the next attempt gets its own
     }
     if (tried.retries >= retry_.max_retries) move_on = true;
@@ -245,8 +240,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
     }
 
     const auto delay = asked ? *asked : backoff_delay(tried.retries, jitter(), retry_);
-    log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", tags.request_id, out.attempts, route.label(),
-              make_error_code(out.failure->code).message(), delay.count());
+    retrying(delay, route, out, tags);
     if (!co_await wait(delay, wd, d)) {
       ended_by_client(wd, out);
       co_return out;  // else the last failure stands (with its Retry-After on 429)
@@ -261,12 +255,31 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
 // GCC keeps every local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled
 // by Asio's per-thread cache (benchmark 9: it went to malloc and evicted a cached frame each time).
 
+void upstream_caller::begin_attempt(upstream_route& route, unsigned number, const upstream_route*& moved_from,
+                                    const request_tags& tags) {
+  if (moved_from) {
+    log_.info("{} upstream: moving from {} to {}", tags.request_id, moved_from->label(), route.label());
+    if (tags.attempts) tags.attempts->route_change(*moved_from, route);
+    moved_from = nullptr;
+  }
+  route.count_attempt();
+  if (tags.attempts) tags.attempts->begin(route, number);
+}
+
+void upstream_caller::retrying(std::chrono::milliseconds delay, const upstream_route& route,
+                               const upstream_outcome& out, const request_tags& tags) {
+  log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", tags.request_id, out.attempts,
+            route.label(), make_error_code(out.failure->code).message(), delay.count());
+  if (tags.attempts) tags.attempts->retry(delay, out.failure->code);
+}
+
 std::optional<std::chrono::milliseconds> upstream_caller::observe_answer(upstream_exchange& ex, upstream_route& route,
                                                                          upstream_outcome& out,
                                                                          clock_type::time_point started,
-                                                                         std::string_view request_id) {
+                                                                         const request_tags& tags) {
   std::optional<std::chrono::milliseconds> asked;
   out.upstream_status = ex.status();
+  if (tags.attempts) tags.attempts->answered(out.upstream_status);
   out.first_byte = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started);
   const auto snapshot = provider_.rate_limits([&ex](std::string_view name) { return ex.header(name); });
   if (out.upstream_status != 200)  // an answer has no Retry-After to read
@@ -274,7 +287,7 @@ std::optional<std::chrono::milliseconds> upstream_caller::observe_answer(upstrea
   rate_limits_.update(snapshot);
   route.observe(snapshot, out.upstream_status, asked);
   if (running_low(snapshot))
-    log_.warn("{} upstream rate limit running low on {}: requests {}/{}, tokens {}/{}", request_id, route.label(),
+    log_.warn("{} upstream rate limit running low on {}: requests {}/{}, tokens {}/{}", tags.request_id, route.label(),
               snapshot.remaining_requests.value_or(0), snapshot.limit_requests.value_or(0),
               snapshot.remaining_tokens.value_or(0), snapshot.limit_tokens.value_or(0));
   if (upstream_unwell(out.upstream_status))
@@ -292,9 +305,11 @@ std::optional<std::chrono::milliseconds> upstream_caller::observe_answer(upstrea
   return asked;
 }
 
-bool upstream_caller::transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out) {
+bool upstream_caller::transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out,
+                                       const request_tags& tags) {
   const auto e = as_gateway_error(ec, error::upstream_connect_failed);
   out.failure = upstream_failure{e, {}, {}};
+  if (tags.attempts) tags.attempts->failed(e);
   if (metrics_ && e != error::client_gone && e != error::shutting_down)
     metrics_->attempt(e == error::upstream_connect_timeout || e == error::upstream_first_byte_timeout ||
                               e == error::request_timeout

@@ -21,6 +21,7 @@
 
 #include "core/logger.hpp"
 #include "transport/upstream_client.hpp"
+#include "upstream/attempt_trace.hpp"
 #include "upstream/circuit_breaker.hpp"
 #include "upstream/provider.hpp"
 #include "upstream/rate_limits.hpp"
@@ -55,11 +56,16 @@ struct upstream_outcome {
 };
 
 /// What every attempt of one call says of its request: its id (sent as x-request-id, and written in
-/// the caller's log lines) and its trace header lines (lib/trace). Passed by reference: one pointer
-/// in the call's coroutine frame, which is at Asio's recycling limit.
+/// the caller's log lines) and its trace header lines (lib/trace) - or, when the request's trace is
+/// recorded, the spans of its attempts, which give each attempt header lines of its own. Passed by
+/// reference: one pointer in the call's coroutine frame, which is at Asio's recycling limit.
 struct request_tags {
   std::string_view request_id;
   std::string_view trace_fields;
+  attempt_trace* attempts = nullptr;
+
+  std::string_view fields() const { return attempts ? attempts->fields() : trace_fields; }
+  connection_events* connection() const { return attempts ? attempts->connection() : nullptr; }
 };
 
 class upstream_caller {
@@ -102,9 +108,16 @@ class upstream_caller {
   /// (rate limits, the route's breaker and budget, metrics); the upstream's Retry-After, if any.
   std::optional<std::chrono::milliseconds> observe_answer(upstream_exchange& ex, upstream_route& route,
                                                           upstream_outcome& out, clock_type::time_point started,
-                                                          std::string_view request_id);
+                                                          const request_tags& tags);
   /// Records an attempt that failed without an answer; whether another attempt may follow.
-  bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out);
+  bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out,
+                        const request_tags& tags);
+  /// Starts attempt `number` on `route` (its span, when recorded); after a move, says so.
+  void begin_attempt(upstream_route& route, unsigned number, const upstream_route*& moved_from,
+                     const request_tags& tags);
+  /// Says that the call waits `delay` before the next attempt on the same route.
+  void retrying(std::chrono::milliseconds delay, const upstream_route& route, const upstream_outcome& out,
+                const request_tags& tags);
   /// The failure an upstream error status means; reads the (bounded) error body. `keys`: those the
   /// call sent, redacted from the upstream's message.
   asio::awaitable<upstream_failure> failure_for(upstream_exchange& ex, const gateway::provider& keys);

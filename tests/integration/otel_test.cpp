@@ -1,11 +1,16 @@
 // OpenTelemetry traces end to end (OTEL_*: lib/trace, lib/telemetry, gateway/request_tracing):
 // the gateway exports by OTLP/HTTP JSON to a collector played by this test, and the spans are
 // checked by their parent links and attributes - a miss under a client's traceparent (server span,
-// cache lookup, the upstream call with the GenAI attributes, the relay; Groq gets the upstream
-// span as its parent), a hit, a retry, a coalesced follower, a client that asked not to be
-// sampled, and a collector that is down (requests are served, the spans are counted as failed).
+// cache lookup, the upstream call with the GenAI attributes and its attempt with the connection's
+// events, the relay; Groq gets the attempt's span as its parent), a pooled connection, a stale one
+// replaced by a resumed handshake, a hit, a retry, a timed-out attempt, a fallback, a coalesced
+// follower on the leader's instance and on another one (over a real redis-server), a client that
+// asked not to be sampled, and a collector that is down (requests are served, the spans are
+// counted as failed).
+#include "redis/redis_address.hpp"
 #include "support/accept_thread.hpp"
 #include "support/client_threads.hpp"
+#include "support/redis_server.hpp"
 #include "support/test_env.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +20,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -131,9 +137,33 @@ std::string attribute(const json::object& span, std::string_view key) {
   return {};
 }
 
+// Pointers into `spans`, which must outlive them.
+std::vector<const json::object*> all_named(const std::vector<json::object>& spans, std::string_view name) {
+  std::vector<const json::object*> out;
+  for (const auto& s : spans)
+    if (s.at("name").as_string() == name) out.push_back(&s);
+  // In the order they started (the export's order is not promised).
+  std::sort(out.begin(), out.end(), [](const json::object* a, const json::object* b) {
+    return std::stoull(str(a->at("startTimeUnixNano"))) < std::stoull(str(b->at("startTimeUnixNano")));
+  });
+  return out;
+}
+
+const json::object* event(const json::object& span, std::string_view name) {
+  for (const auto& e : span.at("events").as_array())
+    if (e.at("name").as_string() == name) return &e.as_object();
+  return nullptr;
+}
+
+std::uint64_t time_of(const json::object& e) { return std::stoull(str(e.at("timeUnixNano"))); }
+
+std::string traceparent_of(const json::object& span) {
+  return "00-" + trace_id + "-" + str(span.at("spanId")) + "-01";
+}
+
 }  // namespace
 
-TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, model call, relay, and Groq gets the call's span",
+TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, model call and its attempt, relay, and Groq gets the attempt's span",
           "[integration][otel]") {
   collector col;
   test_env env(exporting_to(col.port()));
@@ -169,13 +199,40 @@ TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, mode
   CHECK(attribute(*call, "gen_ai.request.model") == "openai/gpt-oss-20b");
   CHECK(attribute(*call, "gateway.upstream.attempts") == "1");
   CHECK(attribute(*call, "http.response.status_code") == "200");
-  // Groq's side of the trace goes under the model call's span, sampled.
-  CHECK(env.sim().stats().last_traceparent == "00-" + trace_id + "-" + str(call->at("spanId")) + "-01");
+  // The one attempt: an HTTP client span under the call, on the first key and the model, over a
+  // new connection (the environment's first request): TCP connect, then a full TLS handshake,
+  // then the answer's head.
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 1);
+  const auto& attempt = *attempts.front();
+  CHECK(str(attempt.at("parentSpanId")) == str(call->at("spanId")));
+  CHECK(attempt.at("kind").as_int64() == 3);
+  CHECK(attribute(attempt, "http.request.method") == "POST");
+  CHECK(attribute(attempt, "http.response.status_code") == "200");
+  CHECK(attribute(attempt, "http.request.resend_count").empty());  // the first is no resend
+  CHECK(attribute(attempt, "gateway.upstream.key") == "1");
+  CHECK(attribute(attempt, "gen_ai.request.model") == "openai/gpt-oss-20b");
+  CHECK(attribute(attempt, "gateway.connection.reused") == "false");
+  CHECK(attribute(attempt, "server.address") == "127.0.0.1");
+  const auto* connect = event(attempt, "connect");
+  const auto* handshake = event(attempt, "tls_handshake");
+  const auto* first_byte = event(attempt, "first_byte");
+  REQUIRE(connect);
+  REQUIRE(handshake);
+  REQUIRE(first_byte);
+  CHECK(attribute(*handshake, "tls.resumed") == "false");
+  CHECK(time_of(*connect) <= time_of(*handshake));
+  CHECK(time_of(*handshake) <= time_of(*first_byte));
+  // Groq's side of the trace goes under the attempt's span, sampled.
+  CHECK(env.sim().stats().last_traceparent == traceparent_of(attempt));
   // Ordered in time, each inside the request's.
   const auto start = [](const json::object* s) { return std::stoull(str(s->at("startTimeUnixNano"))); };
   const auto end = [](const json::object* s) { return std::stoull(str(s->at("endTimeUnixNano"))); };
   CHECK(start(server) <= start(lookup));
   CHECK(end(lookup) <= start(call));
+  CHECK(start(call) <= start(&attempt));
+  CHECK(start(&attempt) <= time_of(*connect));
+  CHECK(end(&attempt) <= end(call));
   CHECK(end(call) <= start(relay));
   CHECK(end(relay) <= end(server));
   // No question or answer text in any span.
@@ -201,7 +258,45 @@ TEST_CASE("otel: a hit is a server span and a lookup, no model call",
   CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));
 }
 
-TEST_CASE("otel: a retry is one model-call span with the retry event", "[integration][otel]") {
+TEST_CASE("otel: a pooled connection's attempt says so, and has no connect or handshake", "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  REQUIRE(env.chat(chat_body("Tahvil nedir?")).status == 200);  // leaves its connection in the pool
+  REQUIRE(env.request("POST", "/chat", chat_body("Kripto nedir?"), traced()).status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 1);
+  CHECK(attribute(*attempts.front(), "gateway.connection.reused") == "true");
+  CHECK_FALSE(event(*attempts.front(), "connect"));
+  CHECK_FALSE(event(*attempts.front(), "tls_handshake"));
+  CHECK(event(*attempts.front(), "first_byte"));
+}
+
+TEST_CASE("otel: a stale pooled connection replaced - the attempt says so, and its new connection resumed TLS",
+          "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  // The sim answers this, then closes its connection at the next request without a byte: the
+  // pooled connection is stale when the traced request takes it.
+  REQUIRE(env.chat(chat_body("Tahvil nedir? [[sim drop_next=1]]")).status == 200);
+  REQUIRE(env.request("POST", "/chat", chat_body("Kripto nedir?"), traced()).status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 1);  // replacing a stale connection is no new attempt
+  const auto& attempt = *attempts.front();
+  const auto* stale = event(attempt, "stale_connection");
+  const auto* handshake = event(attempt, "tls_handshake");
+  REQUIRE(stale);
+  REQUIRE(handshake);
+  CHECK(attribute(*stale, "gateway.connection.stale") == "1");
+  CHECK(attribute(*handshake, "tls.resumed") == "true");  // the session the first connection got
+  CHECK(attribute(attempt, "gateway.connection.reused") == "false");
+  CHECK(attribute(attempt, "http.response.status_code") == "200");
+}
+
+TEST_CASE("otel: a retry is a second attempt span, and the model call's retry event", "[integration][otel]") {
   collector col;
   test_env env(exporting_to(col.port()));
   const auto r = env.request("POST", "/chat", chat_body("x [[sim status=503 times=1 key=otel503]]"), traced());
@@ -211,9 +306,49 @@ TEST_CASE("otel: a retry is one model-call span with the retry event", "[integra
   const auto* call = named(spans, "chat openai/gpt-oss-20b");
   REQUIRE(call);
   CHECK(attribute(*call, "gateway.upstream.attempts") == "2");
-  bool retried = false;
-  for (const auto& e : call->at("events").as_array()) retried = retried || e.at("name").as_string() == "retry";
-  CHECK(retried);
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 2);
+  for (const auto* a : attempts) CHECK(str(a->at("parentSpanId")) == str(call->at("spanId")));
+  CHECK(attribute(*attempts[0], "http.response.status_code") == "503");
+  CHECK(attribute(*attempts[0], "error.type") == "503");
+  CHECK(attempts[0]->at("status").at("code").as_int64() == 2);
+  CHECK(attribute(*attempts[1], "http.response.status_code") == "200");
+  CHECK(attribute(*attempts[1], "http.request.resend_count") == "1");
+  CHECK(attribute(*attempts[1], "gateway.connection.reused") == "true");  // the 503's connection, kept alive
+  const auto* retry = event(*call, "retry");
+  REQUIRE(retry);
+  CHECK(attribute(*retry, "error.type") == "upstream failed with a server error");
+  CHECK_FALSE(attribute(*retry, "gateway.retry.delay_ms").empty());
+  // Between the two attempts.
+  CHECK(std::stoull(str(attempts[0]->at("endTimeUnixNano"))) <= time_of(*retry));
+  CHECK(time_of(*retry) <= std::stoull(str(attempts[1]->at("startTimeUnixNano"))));
+  // Each attempt named its own span to Groq: the last one it saw is the second's.
+  CHECK(env.sim().stats().last_traceparent == traceparent_of(*attempts[1]));
+}
+
+TEST_CASE("otel: attempts that time out waiting for their first byte end in error, as does the call",
+          "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port(), [](auto& c) {
+    c.upstream_timeout = std::chrono::milliseconds(200);
+    c.upstream_max_retries = 1;
+  }));
+  const auto r = env.request("POST", "/chat", chat_body("x [[sim ttft=3000]]"), traced());
+  REQUIRE(r.status == 504);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 2);
+  for (const auto* a : attempts) {
+    CHECK(attribute(*a, "error.type") == "timed out waiting for upstream's first byte");
+    CHECK(a->at("status").at("code").as_int64() == 2);
+    CHECK(attribute(*a, "http.response.status_code").empty());
+    CHECK_FALSE(event(*a, "first_byte"));
+  }
+  const auto* call = named(spans, "chat openai/gpt-oss-20b");
+  REQUIRE(call);
+  CHECK(event(*call, "retry"));
+  CHECK(attribute(*call, "error.type") == "timed out waiting for upstream's first byte");
 }
 
 TEST_CASE("otel: a coalesced follower's request is a server span and a coalescing wait", "[integration][otel]") {
@@ -244,6 +379,65 @@ TEST_CASE("otel: a coalesced follower's request is a server span and a coalescin
   CHECK(attribute(*wait, "gateway.coalesce.scope") == "instance");
   CHECK(attribute(*named(spans, "POST /chat"), "gateway.cache") == "COALESCED");
   CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));  // the leader's call is in the leader's trace
+}
+
+TEST_CASE("otel: a follower of another instance - its claim, then its wait on the leader's copy",
+          "[integration][otel][redis]") {
+  redis_server server;
+  collector col;
+  const auto shared = [&](gateway::gateway_config& c) {
+    std::string why;
+    auto address = gateway::redis::parse_redis_url(server.url(), why);
+    REQUIRE(address);
+    c.redis = *address;
+    c.redis_timeout = std::chrono::seconds(5);  // a loaded test machine must not turn a hit into a miss
+  };
+  test_env one(exporting_to(col.port(), shared)), two(exporting_to(col.port(), shared));
+  for (auto* env : {&one, &two})
+    REQUIRE(test_env::eventually([&] {
+      return env->request("GET", "/metrics", {}, {}).body.find("gateway_redis_up 1\n") != std::string::npos;
+    }));
+  const std::string question = "Altın neden yükseliyor? [[sim gate=otelcluster]]";
+  client_threads group;
+  std::atomic<bool> leader_started{false};
+  group.add([&] {
+    one.chat_stream(chat_body(question, true), [&](const auto&) {
+      leader_started = true;
+      return true;
+    });
+  });
+  REQUIRE(test_env::eventually([&] { return leader_started.load(); }));
+  stream_result followed;
+  group.add([&] { followed = two.stream("/chat", chat_body(question, true), {}, traced()); });
+  // The leader's head is out already: the follower's claim finds the flight and it reads the copy,
+  // which waits at the gate. Opened once the follower's instance counts it.
+  const bool joined = test_env::eventually([&] {
+    return two.request("GET", "/metrics", {}, {}).body.find("gateway_shared_followers_total 1\n") != std::string::npos;
+  });
+  one.sim().open_gate("otelcluster");
+  group.join();
+  REQUIRE(joined);
+  REQUIRE(followed.status == 200);
+  CHECK(followed.headers.at("x-cache") == "COALESCED");
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* claim = named(spans, "gateway.coalesce.claim");
+  const auto* wait = named(spans, "gateway.coalesce.wait");
+  REQUIRE(claim);
+  REQUIRE(wait);
+  CHECK(attribute(*claim, "gateway.coalesce.scope") == "cluster");
+  CHECK(attribute(*claim, "gateway.coalesce.role") == "follower");
+  CHECK(attribute(*wait, "gateway.coalesce.scope") == "cluster");
+  CHECK(std::stoull(str(claim->at("endTimeUnixNano"))) <= std::stoull(str(wait->at("startTimeUnixNano"))));
+  CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));  // the call is in the leader's trace
+  CHECK_FALSE(named(spans, "gateway.relay"));
+  // The leader's own trace (a root of its own: it came without a traceparent) has its claim too.
+  CHECK(test_env::eventually([&] {
+    for (const auto& s : col.all())
+      if (s.at("name").as_string() == "gateway.coalesce.claim" && attribute(s, "gateway.coalesce.role") == "leader")
+        return true;
+    return false;
+  }));
 }
 
 TEST_CASE("otel: a client's unsampled traceparent is honoured, and passed on unchanged", "[integration][otel]") {
@@ -306,6 +500,18 @@ TEST_CASE("otel: a fallback model's answer - the model call says so, the server 
   CHECK(attribute(*call, "gateway.upstream.fallback") == "true");
   CHECK(attribute(*call, "gateway.upstream.attempts") == "3");  // MODEL and its retry, then the fallback
   CHECK(attribute(*named(spans, "POST /chat"), "gen_ai.response.model") == fallback);
+  // One span per attempt, each on its route; the move to the fallback is the call's event.
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 3);
+  CHECK(attribute(*attempts[0], "gen_ai.request.model") == "openai/gpt-oss-20b");
+  CHECK(attribute(*attempts[1], "gen_ai.request.model") == "openai/gpt-oss-20b");
+  CHECK(attribute(*attempts[2], "gen_ai.request.model") == fallback);
+  CHECK(attribute(*attempts[2], "http.request.resend_count") == "2");
+  const auto* change = event(*call, "route_change");
+  REQUIRE(change);
+  CHECK(attribute(*change, "gateway.upstream.from") == "key #1 openai/gpt-oss-20b");
+  CHECK(attribute(*change, "gateway.upstream.to") == "key #1 " + fallback);
+  CHECK(time_of(*change) <= std::stoull(str(attempts[2]->at("startTimeUnixNano"))));
 }
 
 TEST_CASE("otel: a method a client made up never names a span", "[integration][otel][hostile]") {
