@@ -81,6 +81,11 @@ class logger {
     fmt::format_to(std::back_inserter(text), format, std::forward<Args>(args)...);
     sink_(level, std::string_view(text.data(), text.size()));
   }
+  /// Hands `line`, made whole by the caller, to the sink as it is: no formatting pass (the access
+  /// log's lines are built by their own writer, straight into a buffer that keeps its capacity).
+  void write(log_level level, std::string_view line) const {
+    if (enabled(level)) sink_(level, line);
+  }
   template <class... Args>
   void debug(fmt::format_string<Args...> f, Args&&... a) const {
     log(log_level::debug, f, std::forward<Args>(a)...);

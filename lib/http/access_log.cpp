@@ -18,53 +18,59 @@ std::chrono::microseconds gateway_share(
 }
 
 
-std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now) {
+// Appended piece by piece, literals with their lengths known (no strlen per piece): the escaped
+// fields go straight into the line, no string of their own.
+void append_access_log_line(std::string& out, const access_entry& e, std::chrono::system_clock::time_point now) {
+  using namespace std::string_view_literals;
   const auto& r = *e.report;
-  // Appended piece by piece: the escaped fields go straight into the line, no string of their own.
-  std::string out;
-  out.reserve(256);
-  out += R"({"time":")";
+  out.reserve(out.size() + 320);
+  out += R"({"time":")"sv;
   out += utc_second_text(now);
-  out += R"(","id":")";
+  out += R"(","id":")"sv;
   append_json_escaped(out, e.id);
-  out += R"(","method":")";
+  out += R"(","method":")"sv;
   append_json_escaped(out, e.method);
-  out += R"(","path":")";
+  out += R"(","path":")"sv;
   append_json_escaped(out, e.path);
-  out += R"(","status":)";
+  out += R"(","status":)"sv;
   append_decimal(out, r.status == 0 ? 499 : r.status);
   if (r.cache.empty()) {
-    out += R"(,"cache":null)";
+    out += R"(,"cache":null)"sv;
   } else {
-    out += R"(,"cache":")";
+    out += R"(,"cache":")"sv;
     out += r.cache;  // static strings
     out += '"';
   }
   if (!r.cache_match.empty()) {
-    out += R"(,"cache_match":")";
+    out += R"(,"cache_match":")"sv;
     out += r.cache_match;
     out += '"';
   }
-  out += R"(,"attempts":)";
+  out += R"(,"attempts":)"sv;
   append_decimal(out, r.attempts);
   if (r.upstream_first_byte.count() < 0) {
-    out += R"(,"upstream_ttfb_ms":null)";
+    out += R"(,"upstream_ttfb_ms":null)"sv;
   } else {
-    out += R"(,"upstream_ttfb_ms":)";
+    out += R"(,"upstream_ttfb_ms":)"sv;
     append_milliseconds(out, r.upstream_first_byte);
   }
-  out += R"(,"duration_ms":)";
+  out += R"(,"duration_ms":)"sv;
   append_milliseconds(out, std::max(e.duration, std::chrono::microseconds(0)));
-  out += R"(,"bytes":)";
+  out += R"(,"bytes":)"sv;
   append_decimal(out, r.bytes);
   if (r.traced) {
-    out += R"(,"trace_id":")";
+    out += R"(,"trace_id":")"sv;
     out.append(r.trace_id.data(), r.trace_id.size());  // lowercase hex (lib/trace)
     out += '"';
   }
-  out += R"(,"client":")";
+  out += R"(,"client":")"sv;
   append_json_escaped(out, e.client);
-  out += "\"}\n";
+  out += "\"}\n"sv;
+}
+
+std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now) {
+  std::string out;
+  append_access_log_line(out, e, now);
   return out;
 }
 

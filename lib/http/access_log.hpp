@@ -41,7 +41,9 @@ struct access_entry {
   const request_report* report = nullptr;
 };
 
-/// The JSON line (ending in '\n'); `now` is the time the request finished.
+/// Appends the JSON line (ending in '\n') to `out`; `now` is the time the request finished.
+void append_access_log_line(std::string& out, const access_entry& e, std::chrono::system_clock::time_point now);
+/// The line alone.
 std::string access_log_line(const access_entry& e, std::chrono::system_clock::time_point now);
 
 }  // namespace gateway

@@ -272,7 +272,7 @@ asio::awaitable<bool> relay_pipeline::reply_json(call& c) {
     co_return false;
   }
   const bool keep = co_await send_json(c, std::move(*done.body));
-  deps_.log.info("{} {} 200 json {} us", c.rc.id, c.r.label, c.elapsed_us());
+  deps_.log.debug("{} {} 200 json {} us", c.rc.id, c.r.label, c.elapsed_us());
   co_return keep;
 }
 
@@ -436,7 +436,7 @@ bool relay_pipeline::stream_outcome(call& c, relay_machine& m, const relay_actio
   if (act.next == relay_action::kind::complete) {
     c.exchange.reset();  // read to its end: the connection goes back to the pool
     if (c.r.key) settle(c, m.take_answer());
-    deps_.log.info("{} {} 200 stream {} events {} us", c.rc.id, c.r.label, m.events(), us);
+    deps_.log.debug("{} {} 200 stream {} events {} us", c.rc.id, c.r.label, m.events(), us);
   } else if (is_client_cause(act.code)) {
     // Nobody is left to read this answer (the flight was abandoned, no one can join it).
     deps_.log.info("{} {} 200 stream cut: {} after {} events, {} us", c.rc.id, c.r.label,
@@ -495,13 +495,13 @@ asio::awaitable<bool> relay_pipeline::reply_cached(call& c, const cached_answer&
       headers.server_timing = server_timing(c.x_cache, c.rc.report.upstream_first_byte, room);
       keep = co_await send_reply_view(c.rc, 200, hit.hit_body, deps_.cfg.client_write_timeout, headers);
     }
-    deps_.log.info("{} {} 200 json cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
+    deps_.log.debug("{} {} 200 json cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
     co_return keep;
   }
   begin_stream(c);
   const auto out = c.r.format.stream_replay(hit, true);  // head, events and end in one write
   const bool keep = co_await end_stream(c, out);
-  deps_.log.info("{} {} 200 stream cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
+  deps_.log.debug("{} {} 200 stream cache hit {} us", c.rc.id, c.r.label, c.elapsed_us());
   co_return keep;
 }
 
@@ -531,13 +531,13 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
     if (!c.r.stream) {
       auto body = c.r.format.json_replay(a, false);
       const bool keep = co_await send_json(c, std::move(body));
-      deps_.log.info("{} {} 200 json coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
+      deps_.log.debug("{} {} 200 json coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
       co_return keep;
     }
     if (!c.down.streaming()) begin_stream(c);  // the head goes out with the answer
     const auto out = pieces ? c.r.format.follower_end(a) : c.r.format.stream_replay(a, false);
     const bool keep = co_await end_stream(c, out);
-    deps_.log.info("{} {} 200 stream coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
+    deps_.log.debug("{} {} 200 stream coalesced {} us", c.rc.id, c.r.label, c.elapsed_us());
     co_return keep;
   }
 

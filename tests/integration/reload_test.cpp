@@ -242,8 +242,8 @@ TEST_CASE("reload: LOG_LEVEL changes what every part of the gateway logs",
   reload_env r(fmt::format("GROQ_API_KEY={}\nLOG_LEVEL=warn\n", groq_one),
                gateway::log_level::warn);
   REQUIRE(r.env->chat(chat_body("Enflasyon nedir?")).status == 200);
-  CHECK_FALSE(contains(r.log.text(), "200 json"));  // the pipeline's info line, off at warn
-  REQUIRE(r.reload(fmt::format("GROQ_API_KEY={}\nLOG_LEVEL=info\n", groq_one)).result ==
+  CHECK_FALSE(contains(r.log.text(), "200 json"));  // the pipeline's debug line, off at warn
+  REQUIRE(r.reload(fmt::format("GROQ_API_KEY={}\nLOG_LEVEL=debug\n", groq_one)).result ==
           gateway::reload_report::outcome::applied);
   REQUIRE(r.env->chat(chat_body("Döviz nedir?")).status == 200);
   CHECK(test_env::eventually([&] { return contains(r.log.text(), "200 json"); }));

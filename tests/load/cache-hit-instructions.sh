@@ -7,8 +7,13 @@
 # hits for DURATION over CONNECTIONS keep-alive connections, a second dump is divided by the
 # requests wrk counted.
 #
+# With LOGS=1 each server also runs with its access log on, to a file (nginx's default `combined`
+# line with a write() per request; the gateway's JSON line with its defaults): rows "... logs on",
+# the writer thread's instructions included (callgrind counts every thread).
+#
 #   tests/load/cache-hit-instructions.sh
 #   BASE_BIN=/other/build/app tests/load/cache-hit-instructions.sh   # adds that build's row
+#   LOGS=1 tests/load/cache-hit-instructions.sh                      # adds the logs-on rows
 source "$(dirname "$0")/common.sh"
 connections=${CONNECTIONS:-8}
 duration=${DURATION:-5s}
@@ -48,14 +53,24 @@ start_nginx_return 1 "$work/answer.json" $(valgrind_args nginx)
 n_ir=$(count nginx "$ngr_pid" "http://127.0.0.1:$ngr_port/")
 kill "$ngr_pid"
 printf '| nginx return 200 | %s | 1.00x |\n' "$n_ir"
-for t in gateway ${BASE_BIN:+base}; do
+if [ "${LOGS:-0}" = 1 ]; then
+  # shellcheck disable=SC2046
+  NGINX_ACCESS_LOG="$work/nginx-access.log" start_nginx_return 1 "$work/answer.json" $(valgrind_args nginx-logs)
+  nl_ir=$(count nginx-logs "$ngr_pid" "http://127.0.0.1:$ngr_port/")
+  kill "$ngr_pid"
+  printf '| nginx return 200, logs on | %s | %.2fx |\n' "$nl_ir" "$(echo "$nl_ir / $n_ir" | bc -l)"
+fi
+for t in gateway ${BASE_BIN:+base} ${LOGS:+gateway-logs} ${BASE_BIN:+${LOGS:+base-logs}}; do
+  [ "$t" = gateway-logs ] && [ "${LOGS:-0}" != 1 ] && continue
   t_bin=$bin
-  [ "$t" = base ] && t_bin=$BASE_BIN
+  [[ $t = base* ]] && t_bin=$BASE_BIN
+  log_settings=(LOG_LEVEL=warn ACCESS_LOG=false)
+  [[ $t = *-logs ]] && log_settings=(LOG_LEVEL=info ACCESS_LOG=true)
   port=$(free_port)
   # shellcheck disable=SC2046
-  env HOST=127.0.0.1 PORT="$port" LOG_LEVEL=warn ACCESS_LOG=false THREADS=1 \
+  env HOST=127.0.0.1 PORT="$port" "${log_settings[@]}" THREADS=1 \
     GROQ_BASE_URL="http://127.0.0.1:$sim_port/openai/v1" $(valgrind_args "$t") "$t_bin/chat-gateway" \
-    2>"$work/valgrind-$t.log" &
+    >"$work/access-$t.log" 2>"$work/valgrind-$t.log" &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -65,5 +80,7 @@ for t in gateway ${BASE_BIN:+base}; do
     grep -qi '^x-cache: HIT' || { echo "$t: the warm-up request was not a cache hit" >&2; exit 1; }
   ir=$(count "$t" "$pid" "http://127.0.0.1:$port/chat" "$root/tests/load/chat.lua")
   kill "$pid"
-  printf '| %s /chat hit | %s | %.2fx |\n' "$t" "$ir" "$(echo "$ir / $n_ir" | bc -l)"
+  name=$t
+  [[ $t = *-logs ]] && name="${t%-logs}, logs on"
+  printf '| %s /chat hit | %s | %.2fx |\n' "$name" "$ir" "$(echo "$ir / $n_ir" | bc -l)"
 done
