@@ -22,6 +22,33 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# TRACING=RATIO (0 < RATIO <= 1; benchmark 12): every gateway started here (this build's and
+# BASE_BIN's) records that share of traces (OTEL_TRACES_SAMPLER=traceidratio) and exports them to
+# a collector started here, which reads each export whole and answers 200 - a collector that keeps
+# up, so that what is measured is the gateway's own cost of recording and sending.
+if [ -n "${TRACING:-}" ]; then
+  collector_port=$(free_port)
+  python3 - "$collector_port" >"$work/collector.log" 2>&1 <<'PY' &
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Collector(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+    def log_message(self, *args):
+        pass
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Collector).serve_forever()
+PY
+  pids+=("$!")
+  export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$collector_port" OTEL_TRACES_SAMPLER=traceidratio \
+    OTEL_TRACES_SAMPLER_ARG="$TRACING"
+fi
+
 # start_sim ARGS...: groq-sim on a free port; sets sim_port and sim_pid.
 start_sim() {
   "$bin/groq-sim" --port 0 "$@" >"$work/sim.out" 2>"$work/sim.log" &
