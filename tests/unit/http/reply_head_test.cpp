@@ -54,6 +54,39 @@ TEST_CASE("reply head: the bytes Beast's serializer writes for the same message"
         }
 }
 
+// The head is written through a pointer into room reserved once (reply_head.cpp): every field at
+// once, each value long, the largest numbers and many extra fields must fit it exactly - under ASan
+// a byte past the room is a failure - and still be Beast's bytes; and a head appended after
+// others keeps them.
+TEST_CASE("reply head: every field at once, long values and the largest numbers fit the room it reserves",
+          "[http][reply][hostile]") {
+  std::vector<std::pair<std::string, std::string>> extra;
+  for (int i = 0; i < 40; ++i) extra.emplace_back("x-extra-header-number-" + std::to_string(i), std::string(300, 'v'));
+  const std::string id(64, 'i'), long_value(4000, 'x');
+  for (const unsigned version : {10u, 11u})
+    for (const bool keep : {false, true}) {
+      reply_fields f{long_value, id, long_value, long_value, long_value, long_value, extra, long_value};
+      const std::size_t length = static_cast<std::size_t>(-1);
+      auto res = make_response(503, "", f.content_type, keep, version);
+      res.set(beast::http::field::content_length, std::to_string(length));
+      res.set("x-request-id", f.request_id);
+      res.set(beast::http::field::allow, f.allow);
+      res.set(beast::http::field::retry_after, f.retry_after);
+      res.set("x-cache", f.x_cache);
+      res.set("x-cache-match", f.x_cache_match);
+      res.set("Server-Timing", f.server_timing);
+      for (const auto& [name, value] : f.extra) res.set(name, value);
+      std::ostringstream beast;
+      beast << res.base();
+      fmt::memory_buffer head;
+      const std::string before = "what was there before";
+      head.append(before.data(), before.data() + before.size());
+      append_reply_head(head, 503, version, keep, length, f);
+      INFO("HTTP/1." << (version - 10) << " keep-alive " << keep);
+      CHECK(fmt::to_string(head) == before + beast.str());
+    }
+}
+
 TEST_CASE("SSE head: the bytes Beast's serializer writes for the same message", "[http][reply][sse]") {
   for (const unsigned version : {10u, 11u})
     for (const bool keep : {false, true})
