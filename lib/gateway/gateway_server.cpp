@@ -396,6 +396,9 @@ struct gateway_server::impl : std::enable_shared_from_this<impl> {
       line.clear();
       append_access_log_line(line, entry, std::chrono::system_clock::now());
       access.write(log_level::info, line);
+      // A client's long path (up to the header limit, escaped up to 6 bytes a byte) would leave
+      // its line's size held by this thread for good.
+      if (line.capacity() > 4096) std::string().swap(line);
     }
     co_return keep;
   }

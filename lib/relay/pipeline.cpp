@@ -158,7 +158,7 @@ asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_
   client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
   fetched out;
   const auto routing = deps_.caller.routing();  // this request's keys, whatever a reload brings
-  const auto trace = trace_upstream(rc, request_spans::none, "GET", deps_.caller.provider().url.host);
+  const auto trace = trace_upstream(rc, request_spans::none, "GET", deps_.caller.provider().url.host, *routing);
   const request_tags tags{rc.id, trace.fields, trace.attempts.get()};
   auto outcome =
       co_await deps_.caller.call(*routing, target, {}, wd, deadlines, tags, {}, beast::http::verb::get);
@@ -198,7 +198,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     // A follower's claim lasts until the leader's head (or failure): its wait behind the other
     // instance's upstream call. "alone": no lock either way (Redis not answering, or the leader
     // asks in the other mode).
-    c.phase_attribute("gateway.coalesce.role", claim.hit      ? "hit"
+    c.phase_attribute("gateway.coalesce.role", claim.hit      ? (c.r.format.can_replay(*claim.hit) ? "hit" : "alone")
                                                : claim.follow ? "follower"
                                                : claim.lead   ? "leader"
                                                               : "alone");
@@ -225,7 +225,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
     c.publisher = std::move(claim.lead);
     std::string body = c.r.make_body ? c.r.make_body() : std::move(c.r.body);
     begin_upstream_phase(c);
-    const auto trace = trace_upstream(c.rc, c.phase, "POST", deps_.caller.provider().url.host);
+    const auto trace = trace_upstream(c.rc, c.phase, "POST", deps_.caller.provider().url.host, *c.routing);
     const request_tags tags{c.rc.id, trace.fields, trace.attempts.get()};
     auto outcome = co_await deps_.caller.call(*c.routing, c.r.target, body, c.wd, c.deadlines, tags,
                                                 c.r.model);

@@ -10,13 +10,13 @@
 namespace gateway {
 
 upstream_trace trace_upstream(request_context& rc, request_spans::ref call, std::string_view method,
-                              const std::string& host) {
+                              const std::string& host, const route_set& routing) {
   upstream_trace out;
   if (rc.spans) {
     // Recorded here: the upstream's spans go under this request's attempts, under its call.
     auto tracestate = client_trace(rc.req) ? client_tracestate(rc.req) : std::string();
     out.attempts = std::make_unique<attempt_trace>(*rc.spans, call == request_spans::none ? request_spans::server : call,
-                                                   method, host, std::move(tracestate));
+                                                   method, host, std::move(tracestate), routing.routes.models());
     rc.report.trace_id = rc.spans->trace_id();
     rc.report.traced = true;
     return out;

@@ -5,6 +5,7 @@
 
 #include "http/request_context.hpp"
 #include "upstream/attempt_trace.hpp"
+#include "upstream/route_set.hpp"
 
 #include <memory>
 #include <string>
@@ -22,8 +23,8 @@ struct upstream_trace {
 };
 
 /// `call`: the span of the upstream call (none: the server span). `method`: the upstream
-/// requests' (a literal).
+/// requests' (a literal). `routing`: the call's keys and routes (alive until the call ends).
 upstream_trace trace_upstream(request_context& rc, request_spans::ref call, std::string_view method,
-                              const std::string& host);
+                              const std::string& host, const route_set& routing);
 
 }  // namespace gateway

@@ -3,6 +3,8 @@
 #include "trace/trace_context.hpp"
 #include "upstream/upstream_routes.hpp"
 
+#include <algorithm>
+
 namespace gateway {
 namespace {
 
@@ -16,8 +18,23 @@ std::int64_t count(std::size_t n) { return static_cast<std::int64_t>(n); }
 }  // namespace
 
 attempt_trace::attempt_trace(request_spans& spans, request_spans::ref call, std::string_view method,
-                             std::string host, std::string tracestate)
-    : spans_(spans), call_(call), method_(method), host_(std::move(host)), tracestate_(std::move(tracestate)) {}
+                             std::string host, std::string tracestate, const std::vector<std::string>& configured)
+    : spans_(spans),
+      call_(call),
+      method_(method),
+      host_(std::move(host)),
+      tracestate_(std::move(tracestate)),
+      configured_(configured) {}
+
+bool attempt_trace::configured(const upstream_route& r) const {
+  return std::find(configured_.begin(), configured_.end(), r.model()) != configured_.end();
+}
+
+std::string attempt_trace::route_text(const upstream_route& r) const {
+  auto text = "key #" + std::to_string(r.key() + 1);
+  if (configured(r)) text.append(" ").append(r.model());
+  return text;
+}
 
 void attempt_trace::begin(const upstream_route& route, unsigned number) {
   spans_.end(attempt_);
@@ -26,10 +43,11 @@ void attempt_trace::begin(const upstream_route& route, unsigned number) {
   spans_.set(attempt_, "http.request.method", std::string(method_));
   spans_.set(attempt_, "server.address", host_);
   if (number > 1) spans_.set(attempt_, "http.request.resend_count", count(number - 1));
-  // The route: the key's position (never the key) and the model it asks for, when it is one of
-  // the configured ones (a /v1 client's own model is on the call's span already).
+  // The route: the key's position (never the key) and, for a chat request, the model it asks
+  // for when it is a configured one (a /v1 client's own model is on the call's span, as an
+  // attribute, already).
   spans_.set(attempt_, "gateway.upstream.key", count(route.key() + 1));
-  if (route.model() != upstream_routes::other_model) spans_.set(attempt_, "gen_ai.request.model", route.model());
+  if (method_ == "POST" && configured(route)) spans_.set(attempt_, "gen_ai.request.model", route.model());
   // The upstream's spans go under this attempt (under the call's span when the request's span
   // budget is spent and the attempt has none).
   trace_context trace;
@@ -70,7 +88,7 @@ void attempt_trace::retry(std::chrono::milliseconds delay, error cause) {
 
 void attempt_trace::route_change(const upstream_route& from, const upstream_route& to) {
   spans_.event(call_, "route_change",
-               {{"gateway.upstream.from", from.label()}, {"gateway.upstream.to", to.label()}});
+               {{"gateway.upstream.from", route_text(from)}, {"gateway.upstream.to", route_text(to)}});
 }
 
 }  // namespace gateway

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gateway {
 
@@ -26,9 +27,12 @@ class attempt_trace {
  public:
   /// `call`: the call's span (the attempts' parent). `method`: the requests' HTTP method (a
   /// literal: it names the spans). `host`: the upstream's. `tracestate`: the client's, passed on
-  /// as it came (already checked), or "".
+  /// as it came (already checked), or "". `configured`: the models of the call's routes that the
+  /// operator configured (MODEL, FALLBACK_MODELS), kept alive by the caller for the call: only
+  /// those are recorded - a model a /v1 client named has routes of its own, but its name is the
+  /// client's text and stays out of the attempts' attributes.
   attempt_trace(request_spans& spans, request_spans::ref call, std::string_view method, std::string host,
-                std::string tracestate);
+                std::string tracestate, const std::vector<std::string>& configured);
 
   /// Starts attempt `number` (1-based) on `route`: the previous one, if still open, ends.
   void begin(const upstream_route& route, unsigned number);
@@ -47,11 +51,15 @@ class attempt_trace {
 
  private:
   void record_connection();
+  /// "key #2 llama-3.1-8b-instant", or "key #2" when the model is not a configured one.
+  std::string route_text(const upstream_route& r) const;
+  bool configured(const upstream_route& r) const;
   request_spans& spans_;
   const request_spans::ref call_;
   request_spans::ref attempt_ = request_spans::none;
   const std::string_view method_;
   const std::string host_, tracestate_;
+  const std::vector<std::string>& configured_;
   std::string fields_;
   connection_events connection_;
 };

@@ -170,7 +170,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
   const auto plan = routing.routes.plan(model);
   std::vector<route_try> tries(plan.size());
   std::unique_ptr<routed_copy> routed;  // the body re-addressed to a fallback model
-  const upstream_route* moved_from = nullptr;  // the route the last attempt left
+  const upstream_route* last_route = nullptr;  // the last attempt's route
   std::optional<clock_type::time_point> queued_until;  // QUEUE_TIMEOUT bounds all waits for resets together
   for (;;) {
     const auto p = pick_route(plan, tries);
@@ -203,7 +203,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
       }
       send_body = routed->body;
     }
-    begin_attempt(route, ++out.attempts, moved_from, tags);
+    begin_attempt(route, ++out.attempts, last_route, tags);
     std::error_code ec;
     const auto authorization = routing.authorization(route.key());  // made once per key, not per attempt
     auto ex = co_await client_.start(target, send_body, wd, d, ec, method, tags.request_id, authorization,
@@ -235,7 +235,6 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
     if (move_on) {
       tried.left = true;
       route.count_fallback();
-      moved_from = &route;
       continue;
     }
 
@@ -255,13 +254,16 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
 // GCC keeps every local of a coroutine in its frame, and a frame over 1,020 bytes is not recycled
 // by Asio's per-thread cache (benchmark 9: it went to malloc and evicted a cached frame each time).
 
-void upstream_caller::begin_attempt(upstream_route& route, unsigned number, const upstream_route*& moved_from,
+void upstream_caller::begin_attempt(upstream_route& route, unsigned number, const upstream_route*& last_route,
                                     const request_tags& tags) {
-  if (moved_from) {
-    log_.info("{} upstream: moving from {} to {}", tags.request_id, moved_from->label(), route.label());
-    if (tags.attempts) tags.attempts->route_change(*moved_from, route);
-    moved_from = nullptr;
+  // Another route than the last attempt's: a move on (the last one left), or, after a retry's
+  // wait, the pick of another route because the retried one's breaker opened or its budget ran
+  // out meanwhile.
+  if (last_route && last_route != &route) {
+    log_.info("{} upstream: moving from {} to {}", tags.request_id, last_route->label(), route.label());
+    if (tags.attempts) tags.attempts->route_change(*last_route, route);
   }
+  last_route = &route;
   route.count_attempt();
   if (tags.attempts) tags.attempts->begin(route, number);
 }

@@ -112,8 +112,9 @@ class upstream_caller {
   /// Records an attempt that failed without an answer; whether another attempt may follow.
   bool transport_failed(const std::error_code& ec, upstream_route& route, upstream_outcome& out,
                         const request_tags& tags);
-  /// Starts attempt `number` on `route` (its span, when recorded); after a move, says so.
-  void begin_attempt(upstream_route& route, unsigned number, const upstream_route*& moved_from,
+  /// Starts attempt `number` on `route` (its span, when recorded); on another route than
+  /// `last_route`'s, says so. Sets `last_route`.
+  void begin_attempt(upstream_route& route, unsigned number, const upstream_route*& last_route,
                      const request_tags& tags);
   /// Says that the call waits `delay` before the next attempt on the same route.
   void retrying(std::chrono::milliseconds delay, const upstream_route& route, const upstream_outcome& out,

@@ -514,6 +514,27 @@ TEST_CASE("otel: a fallback model's answer - the model call says so, the server 
   CHECK(time_of(*change) <= std::stoull(str(attempts[2]->at("startTimeUnixNano"))));
 }
 
+TEST_CASE("otel: a model a /v1 client names stays out of the attempt spans and the events",
+          "[integration][otel][hostile]") {
+  collector col;
+  test_env env(exporting_to(col.port(), [](auto& c) { c.upstream_max_retries = 1; }));
+  const std::string model = "client-chosen-model-name";
+  const auto body = R"({"model":")" + model +
+                    R"(","messages":[{"role":"user","content":"x [[sim status=503 times=1 key=otelv1]]"}]})";
+  REQUIRE(env.request("POST", "/v1/chat/completions", body, traced()).status == 200);
+  REQUIRE(test_env::eventually([&] { return !col.spans_of(trace_id).empty() && named(col.spans_of(trace_id), "POST /v1/chat/completions"); }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* call = named(spans, "chat");  // a model not configured here names no span
+  REQUIRE(call);
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 2);
+  for (const auto* a : attempts) {
+    CHECK(json::serialize(*a).find(model) == std::string::npos);
+    CHECK(attribute(*a, "gen_ai.request.model").empty());
+  }
+  CHECK(json::serialize(call->at("events")).find(model) == std::string::npos);
+}
+
 TEST_CASE("otel: a method a client made up never names a span", "[integration][otel][hostile]") {
   collector col;
   test_env env(exporting_to(col.port()));

@@ -61,7 +61,7 @@ if [ "${LOGS:-0}" = 1 ]; then
   printf '| nginx return 200, logs on | %s | %.2fx |\n' "$nl_ir" "$(echo "$nl_ir / $n_ir" | bc -l)"
 fi
 for t in gateway ${BASE_BIN:+base} ${LOGS:+gateway-logs} ${BASE_BIN:+${LOGS:+base-logs}}; do
-  [ "$t" = gateway-logs ] && [ "${LOGS:-0}" != 1 ] && continue
+  [[ $t = *-logs ]] && [ "${LOGS:-0}" != 1 ] && continue
   t_bin=$bin
   [[ $t = base* ]] && t_bin=$BASE_BIN
   log_settings=(LOG_LEVEL=warn ACCESS_LOG=false)
