@@ -4,11 +4,12 @@
 
 namespace gateway {
 
-std::uint64_t request_spans::now_ns() {
+std::uint64_t request_spans::unix_ns(std::chrono::system_clock::time_point t) {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
+
+std::uint64_t request_spans::now_ns() { return unix_ns(std::chrono::system_clock::now()); }
 
 request_spans::request_spans(const trace_id_hex& trace_id, std::optional<span_id_hex> remote_parent,
                              std::uint64_t seed, std::string name)

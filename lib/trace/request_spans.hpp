@@ -8,6 +8,7 @@
 
 #include "trace/span.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,6 +46,8 @@ class request_spans {
   std::vector<span> finish();
 
   static std::uint64_t now_ns();
+  /// `t` as a span's time: nanoseconds since the Unix epoch.
+  static std::uint64_t unix_ns(std::chrono::system_clock::time_point t);
 
  private:
   span_id_hex next_id();

@@ -8,11 +8,6 @@
 namespace gateway {
 namespace {
 
-std::uint64_t unix_ns(std::chrono::system_clock::time_point t) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
-
 std::int64_t count(std::size_t n) { return static_cast<std::int64_t>(n); }
 
 }  // namespace
@@ -61,9 +56,9 @@ void attempt_trace::record_connection() {
   spans_.set(attempt_, "gateway.connection.reused", connection_.reused);
   if (connection_.stale)
     spans_.event(attempt_, "stale_connection", {{"gateway.connection.stale", count(connection_.stale)}});
-  if (connection_.connected) spans_.event_at(attempt_, "connect", unix_ns(*connection_.connected));
+  if (connection_.connected) spans_.event_at(attempt_, "connect", request_spans::unix_ns(*connection_.connected));
   if (connection_.handshaken)
-    spans_.event_at(attempt_, "tls_handshake", unix_ns(*connection_.handshaken), {{"tls.resumed", connection_.resumed}});
+    spans_.event_at(attempt_, "tls_handshake", request_spans::unix_ns(*connection_.handshaken), {{"tls.resumed", connection_.resumed}});
 }
 
 void attempt_trace::answered(unsigned status) {
