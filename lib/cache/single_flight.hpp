@@ -39,11 +39,14 @@ class flight {
   /// `format` names the bytes the leader publishes: 0 for none (followers only get the final
   /// answer), otherwise an endpoint's stream format (see piece_format); only followers wanting that
   /// very format can use the pieces.
-  explicit flight(unsigned format) : format_(format) {}
+  /// `origin`: the leader's note for its followers, opaque here (its trace context when its trace
+  /// is recorded, which a follower's span links to); fixed at the start, so read without a lock.
+  explicit flight(unsigned format, std::string origin = {}) : format_(format), origin_(std::move(origin)) {}
 
   /// True when the leader publishes pieces (a streamed upstream call).
   bool streamed() const { return format_ != 0; }
   unsigned format() const { return format_; }
+  const std::string& origin() const { return origin_; }
 
   // ---- leader side ----
   /// Appends SSE bytes of new deltas and wakes the followers.
@@ -76,6 +79,7 @@ class flight {
   std::vector<callback> wakers_locked() const;
 
   const unsigned format_;
+  const std::string origin_;
   mutable std::mutex mutex_;
   std::vector<piece> pieces_;
   std::shared_ptr<const cached_answer> answer_;
@@ -109,8 +113,9 @@ class flight_registry {
   };
 
   /// Joins the flight for `key` as a follower (with `wake` called on every update), or, when none
-  /// is open, starts one and returns it as leader. `format` is the leader's (see flight::flight).
-  ticket join(const cache_key& key, unsigned format, flight::callback wake);
+  /// is open, starts one and returns it as leader. `format` and `origin` are the leader's (see
+  /// flight::flight).
+  ticket join(const cache_key& key, unsigned format, flight::callback wake, std::string_view origin = {});
   /// The leader is done with the key (after it stored the answer in the cache): later requests
   /// start a new flight. Idempotent.
   void close(const cache_key& key, const std::shared_ptr<flight>& f);

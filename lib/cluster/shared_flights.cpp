@@ -365,10 +365,32 @@ std::shared_ptr<const cached_answer> shared_hit(std::string_view text) {
   auto entry = read_shared_entry(text);
   return entry ? std::make_shared<const cached_answer>(std::move(*entry)) : nullptr;
 }
+
+// The lock's value (see the header).
+std::string lock_value(std::string_view instance, const request_spans* spans, std::string_view mode) {
+  std::string v(instance);
+  if (spans) {
+    v += '|';
+    v += spans->context(request_spans::server);
+  }
+  v += '|';
+  v += mode;
+  return v;
+}
+
+// The leader's context in a lock's value ("" when none). Read from Redis: request_spans::link
+// takes it only when it is a valid traceparent.
+std::string_view origin_of(std::string_view value, std::string_view mode) {
+  value.remove_suffix(std::min(value.size(), mode.size() + 1));  // "|MODE"
+  const auto bar = value.rfind('|');
+  return bar == std::string_view::npos ? std::string_view() : value.substr(bar + 1);
+}
+
 }  // namespace
 
 asio::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool stream, asio::any_io_executor strand,
-                                                    watchdog& wd, request_deadlines deadlines) {
+                                                    watchdog& wd, request_deadlines deadlines, request_spans* spans,
+                                                    request_spans::ref span) {
   flight_claim claim;
   if (!redis_->up() || !blocking_->up()) co_return claim;
   const auto prefix = key_prefix(key);
@@ -378,7 +400,7 @@ asio::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool s
   static const redis::redis_script claimer(claim_script);
   // Local vectors, not braced lists in the co_await expression (GCC 12, docs/architecture.md).
   std::vector<std::string> keys{prefix + "a", prefix + "lock", prefix + "s"};
-  std::vector<std::string> args{instance_ + "|" + mode, std::to_string(settings_.lock_ttl.count())};
+  std::vector<std::string> args{lock_value(instance_, spans, mode), std::to_string(settings_.lock_ttl.count())};
   const auto reply = co_await redis::run(*redis_, claimer, std::move(keys), std::move(args));
   const auto& items = reply.value.items;
   if (!reply.ok() || items.empty() || items[0].type != redis::resp_value::kind::integer) co_return claim;  // alone
@@ -392,6 +414,7 @@ asio::awaitable<flight_claim> shared_flights::claim(const cache_key& key, bool s
     co_return claim;
   }
   if (items.size() != 2 || !items[1].text.ends_with("|" + mode)) co_return claim;  // the other mode: alone
+  if (spans) spans->link(span, origin_of(items[1].text, mode));
   auto source = std::make_unique<remote_source>(*this, prefix, strand, wd, deadlines);
   auto failure = co_await source->wait_head();
   followed_.fetch_add(1, std::memory_order_relaxed);

@@ -6,6 +6,8 @@
 // reply (reply_source) - so the formats, the finish and error rules and the instance's own local
 // followers are those of any upstream reply. A leader that dies stops its heartbeat: the lock
 // expires, and its followers end with an error within leader_timeout of its last sign of life.
+// The lock's value is "INSTANCE|MODE", or "INSTANCE|CONTEXT|MODE" when the leader's trace is
+// recorded (its server span's context, traceparent's form): a follower's claim span links to it.
 // Stream entries: h (the upstream answered 200), n and d (a body piece's number, 0 up, and its
 // bytes), e (body complete: the number of pieces), f (failed: "CODE\nUPSTREAM_STATUS\nRETRY_AFTER\n
 // MESSAGE"). The numbers let a follower see a piece the leader's Redis connection lost
@@ -21,6 +23,7 @@
 #include "net/watchdog.hpp"
 #include "redis/redis_client.hpp"
 #include "transport/reply_source.hpp"
+#include "trace/request_spans.hpp"
 #include "transport/upstream_client.hpp"
 
 #include <atomic>
@@ -107,8 +110,11 @@ class shared_flights {
   /// One round trip (a Lua script over the question's keys): the stored answer if there is one,
   /// else the question's lock - taken (lead), or held by another instance (follow, waiting under
   /// the watchdog and `deadlines` for the leader's head or failure), or neither (ask alone).
+  /// `spans`: the request's when its trace is recorded. Its context then goes into the lock's value
+  /// for the other instances' followers; following, its span `span` links to the leader's request.
   asio::awaitable<flight_claim> claim(const cache_key& key, bool stream, asio::any_io_executor strand, watchdog& wd,
-                                      request_deadlines deadlines);
+                                      request_deadlines deadlines, request_spans* spans = nullptr,
+                                      request_spans::ref span = request_spans::none);
 
   shared_flight_stats stats() const;
 

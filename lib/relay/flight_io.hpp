@@ -9,6 +9,7 @@
 #include "http/downstream.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/watchdog.hpp"
+#include "trace/request_spans.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -46,6 +47,9 @@ struct admission_request {
   std::shared_ptr<bool> alive;          // false once the request is over
   watchdog& wd;                         // triggered with client_gone when the flight is abandoned
   std::function<bool(const cached_answer&)> usable = {};  // a cached entry that cannot serve it is a miss
+  // The request's spans when recorded: a flight it leads gets its context as origin, which its
+  // followers' waits link to.
+  const request_spans* spans = nullptr;
 };
 
 /// A hit in the store's local tier, a flight to follow, or - neither - `lead` is set and this

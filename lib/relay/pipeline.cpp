@@ -86,6 +86,20 @@ struct relay_pipeline::call {
     rc.spans->end(phase);
     phase = request_spans::none;
   }
+  // The cache lookup: a hit, a flight to follow, or this request leads. Not a coroutine: what it
+  // asks with stays out of serve()'s frame.
+  admission admit_to(answer_store& store, flight_registry& flights) {
+    const unsigned format = r.stream ? r.format.piece_format() : piece_format::none;
+    admission_request ask{*r.key, format, strand, alive, wd};
+    ask.usable = [this](const cached_answer& a) { return r.format.can_replay(a); };
+    ask.spans = rc.spans;
+    return admit(store, flights, ask, lead);
+  }
+  // The phase waits on another request's upstream call on this instance: its span links to that
+  // request's server span, when both are recorded (flight::origin, set by admit()).
+  void link_phase(const flight& leader) {
+    if (rc.spans) rc.spans->link(phase, leader.origin());
+  }
   // Converted only when recorded: nothing is made for a request whose trace is not. `key`: a literal.
   template <class V>
   void phase_attribute(std::string_view key, const V& value) {
@@ -124,11 +138,8 @@ asio::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& 
   }
 
   if (deps_.store && r.key && r.read_cache) {
-    const unsigned format = r.stream ? r.format.piece_format() : piece_format::none;
-    admission_request ask{*r.key, format, strand, c.alive, c.wd};
-    ask.usable = [&r](const cached_answer& a) { return r.format.can_replay(a); };
     c.begin_phase("gateway.cache.lookup");
-    auto route = admit(*deps_.store, deps_.flights, ask, c.lead);
+    auto route = c.admit_to(*deps_.store, deps_.flights);
     c.x_cache = route.x_cache;
     c.phase_attribute("gateway.cache.result", c.x_cache);
     if (route.hit) co_return co_await reply_cached(c, *route.hit);
@@ -194,7 +205,7 @@ asio::awaitable<bool> relay_pipeline::lead(call& c) {
   if (deps_.shared && c.r.key && c.r.read_cache) {
     c.begin_phase("gateway.coalesce.claim");
     c.phase_attribute("gateway.coalesce.scope", "cluster");
-    claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines);
+    claim = co_await deps_.shared->claim(*c.r.key, c.r.stream, c.strand, c.wd, c.deadlines, c.rc.spans, c.phase);
     // A follower's claim lasts until the leader's head (or failure): its wait behind the other
     // instance's upstream call. "alone": no lock either way (Redis not answering, or the leader
     // asks in the other mode).
@@ -509,6 +520,7 @@ asio::awaitable<bool> relay_pipeline::follow(call& c, flight_registry::ticket ti
   release_read_buffer(c.rc);  // the leader's answer may take seconds
   c.begin_phase("gateway.coalesce.wait");
   c.phase_attribute("gateway.coalesce.scope", "instance");
+  c.link_phase(*ticket.f);
   // The leader's pieces fit only a follower asking for the same stream format; others get the final
   // answer replayed in their own.
   const unsigned format = c.r.stream ? c.r.format.piece_format() : piece_format::none;

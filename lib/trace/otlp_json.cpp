@@ -110,6 +110,16 @@ void one_span(std::string& out, const span& s) {
     attributes(out, e.attributes);
     out += '}';
   });
+  if (!s.links.empty()) {  // left out when empty, as the JSON mapping allows: most spans have none
+    out += R"(,"links":)";
+    json_list(out, s.links, [&](const span_link& l) {
+      out += '{';
+      hex_field(out, "traceId", l.trace_id);
+      out += ',';
+      hex_field(out, "spanId", l.span_id);
+      out += '}';
+    });
+  }
   out += R"(,"status":{"code":)";
   out += std::to_string(static_cast<int>(s.status));
   if (s.status == span_status::error && !s.status_message.empty()) {

@@ -1,5 +1,7 @@
 #include "trace/request_spans.hpp"
 
+#include "trace/trace_context.hpp"
+
 #include <chrono>
 
 namespace gateway {
@@ -75,6 +77,28 @@ void request_spans::event_at(ref s, std::string_view name, std::uint64_t time_ns
                              std::vector<span_attribute> attributes) {
   if (s == none || spans_[s].events.size() >= max_spans) return;
   spans_[s].events.push_back({name, time_ns, std::move(attributes)});
+}
+
+void request_spans::link(ref s, const span_link& to) {
+  if (s == none || spans_[s].links.size() >= max_links) return;
+  spans_[s].links.push_back(to);
+}
+
+void request_spans::link(ref s, std::string_view context) {
+  if (s == none) return;
+  if (const auto ctx = parse_traceparent(context)) link(s, {ctx->trace_id, ctx->parent_id});
+}
+
+std::string request_spans::context(ref s) const {
+  const auto& sp = spans_[s == none ? server : s];
+  std::string out;
+  out.reserve(55);
+  out += "00-";
+  out.append(sp.trace_id.data(), sp.trace_id.size());
+  out += '-';
+  out.append(sp.span_id.data(), sp.span_id.size());
+  out += "-01";  // recorded, so sampled
+  return out;
 }
 
 void request_spans::fail(ref s, std::string_view type, std::string message) {

@@ -23,6 +23,7 @@ class request_spans {
   static constexpr ref server = 0;
   static constexpr ref none = 0xffff;
   static constexpr std::size_t max_spans = 64;
+  static constexpr std::size_t max_links = 4;  // per span
 
   /// Starts the server span `name` of trace `trace_id`, under `remote_parent` (the client's span,
   /// when it sent a traceparent).
@@ -36,6 +37,14 @@ class request_spans {
   void event(ref s, std::string_view name, std::vector<span_attribute> attributes = {});
   /// An event that happened at `time_ns` (Unix nanoseconds), recorded after it.
   void event_at(ref s, std::string_view name, std::uint64_t time_ns, std::vector<span_attribute> attributes = {});
+  /// `s` is tied to the span `to` names (another request's, in its own trace); at most max_links.
+  void link(ref s, const span_link& to);
+  /// The same, the span named by `context` in traceparent's form (another request's context());
+  /// nothing when it is not one (parse_traceparent).
+  void link(ref s, std::string_view context);
+  /// Span `s`'s context in traceparent's form ("00-<trace>-<span>-01"): what another request's
+  /// link to it is made from (parse_traceparent reads it back).
+  std::string context(ref s) const;
   /// The span ends in error: `type` becomes its error.type attribute, `message` its status'.
   void fail(ref s, std::string_view type, std::string message = {});
 

@@ -1,6 +1,6 @@
 // One finished span as the gateway records it and the OTLP encoder writes it: ids as lowercase hex
 // (the form traceparent and OTLP/JSON use), times as nanoseconds since the Unix epoch, attributes
-// and events by the OpenTelemetry data model. Plain data: no clock, no I/O.
+// events and links by the OpenTelemetry data model. Plain data: no clock, no I/O.
 #pragma once
 
 #include <array>
@@ -31,6 +31,13 @@ struct span_event {
   std::vector<span_attribute> attributes;
 };
 
+// A span of another trace this one is causally tied to: a coalesced follower's wait names the
+// request whose upstream call it waited on (that request's server span), on this instance or another.
+struct span_link {
+  trace_id_hex trace_id{};
+  span_id_hex span_id{};
+};
+
 enum class span_kind : int { internal = 1, server = 2, client = 3 };
 enum class span_status : int { unset = 0, ok = 1, error = 2 };
 
@@ -43,6 +50,7 @@ struct span {
   std::uint64_t start_ns = 0, end_ns = 0;
   std::vector<span_attribute> attributes;
   std::vector<span_event> events;
+  std::vector<span_link> links;
   span_status status = span_status::unset;
   std::string status_message;  // with error only
 

@@ -157,6 +157,22 @@ const json::object* event(const json::object& span, std::string_view name) {
 
 std::uint64_t time_of(const json::object& e) { return std::stoull(str(e.at("timeUnixNano"))); }
 
+// The one span link of `span` (a follower's wait or claim), and the server span of the trace it
+// names, once exported: the leader's request. Null when `span` has no single link or the linked
+// span is not a server span.
+const json::object* linked_server_span(const collector& col, const json::object& span, std::vector<json::object>& keep) {
+  const auto* links = span.if_contains("links");
+  if (!links || links->as_array().size() != 1) return nullptr;
+  const auto& link = links->as_array().front().as_object();
+  const auto trace = str(link.at("traceId"));
+  const auto id = str(link.at("spanId"));
+  if (!test_env::eventually([&] { return named(col.spans_of(trace), "POST /chat") != nullptr; })) return nullptr;
+  keep = col.spans_of(trace);
+  for (const auto& s : keep)
+    if (str(s.at("spanId")) == id) return s.at("kind").as_int64() == 2 ? &s : nullptr;
+  return nullptr;
+}
+
 std::string traceparent_of(const json::object& span) {
   return "00-" + trace_id + "-" + str(span.at("spanId")) + "-01";
 }
@@ -379,6 +395,43 @@ TEST_CASE("otel: a coalesced follower's request is a server span and a coalescin
   CHECK(attribute(*wait, "gateway.coalesce.scope") == "instance");
   CHECK(attribute(*named(spans, "POST /chat"), "gateway.cache") == "COALESCED");
   CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));  // the leader's call is in the leader's trace
+  // The wait links to the leader's request: its server span, in its own trace (a root: its client
+  // sent no traceparent), where the model call it waited on is.
+  std::vector<json::object> leader_spans;
+  const auto* leader = linked_server_span(col, *wait, leader_spans);
+  REQUIRE(leader);
+  CHECK(str(leader->at("traceId")) != trace_id);
+  CHECK(attribute(*leader, "gateway.cache") == "MISS");
+  CHECK(named(leader_spans, "chat openai/gpt-oss-20b"));
+  for (const auto& s : leader_spans) CHECK_FALSE(s.contains("links"));  // a leader links to nobody
+}
+
+TEST_CASE("otel: a leader whose trace is not recorded is linked to by no follower", "[integration][otel]") {
+  collector col;
+  test_env env(exporting_to(col.port()));
+  const std::string question = "Faiz neden düşer? [[sim gate=otelunsampled]]";
+  client_threads group;
+  std::atomic<bool> leader_started{false};
+  group.add([&] {  // its client's traceparent says "not sampled": the gateway records nothing of it
+    env.stream("/chat", chat_body(question, true), [&](const auto&) {
+      leader_started = true;
+      return true;
+    }, {{"content-type", "application/json"}, {"traceparent", "00-" + std::string(32, 'a') + "-" + client_span + "-00"}});
+  });
+  REQUIRE(test_env::eventually([&] { return leader_started.load(); }));
+  http_result follower;
+  group.add([&] { follower = env.request("POST", "/chat", chat_body(question), traced()); });
+  const bool joined = test_env::eventually([&] { return env.gateway().coalescing().coalesced == 1; });
+  env.sim().open_gate("otelunsampled");
+  group.join();
+  REQUIRE(joined);
+  REQUIRE(follower.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* wait = named(spans, "gateway.coalesce.wait");
+  REQUIRE(wait);
+  CHECK_FALSE(wait->contains("links"));  // no link to spans no backend will ever have
+  CHECK(col.spans_of(std::string(32, 'a')).empty());
 }
 
 TEST_CASE("otel: a follower of another instance - its claim, then its wait on the leader's copy",
@@ -431,6 +484,16 @@ TEST_CASE("otel: a follower of another instance - its claim, then its wait on th
   CHECK(std::stoull(str(claim->at("endTimeUnixNano"))) <= std::stoull(str(wait->at("startTimeUnixNano"))));
   CHECK_FALSE(named(spans, "chat openai/gpt-oss-20b"));  // the call is in the leader's trace
   CHECK_FALSE(named(spans, "gateway.relay"));
+  // The claim links to the leader's request on the other instance (its context came in the
+  // question's Redis lock): an operator goes from this trace to the one with the model call.
+  std::vector<json::object> leader_spans;
+  const auto* leader = linked_server_span(col, *claim, leader_spans);
+  REQUIRE(leader);
+  CHECK(str(leader->at("traceId")) != trace_id);
+  CHECK(named(leader_spans, "chat openai/gpt-oss-20b"));
+  const auto* leader_claim = named(leader_spans, "gateway.coalesce.claim");
+  REQUIRE(leader_claim);
+  CHECK(attribute(*leader_claim, "gateway.coalesce.role") == "leader");
   // The leader's own trace (a root of its own: it came without a traceparent) has its claim too.
   CHECK(test_env::eventually([&] {
     for (const auto& s : col.all())

@@ -6,7 +6,8 @@
 //   - every field name is one the definitions know, at its place (the decoded message, turned back
 //     into an object, holds every field the export sent: protobufjs drops the ones it does not know);
 //   - the definitions' own verify() accepts the message read from it (types of every field);
-//   - trace ids are 16 bytes and span ids 8, written as hex (OTLP/JSON's rule, not base64).
+//   - trace ids are 16 bytes and span ids 8, written as hex (OTLP/JSON's rule, not base64), links'
+//     included.
 // GET /errors lists every export that failed a check (the script requires none).
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -93,6 +94,7 @@ function check(body, contentType) {
           name: s.name, kind: s.kind, status: s.status?.code ?? 0,
           start: String(s.startTimeUnixNano), end: String(s.endTimeUnixNano),
           events: s.events.map((e) => e.name), attributes, resource,
+          links: s.links.map((l) => ({ traceId: Buffer.from(l.traceId).toString('hex'), spanId: Buffer.from(l.spanId).toString('hex') })),
         });
       }
   }

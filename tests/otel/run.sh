@@ -46,6 +46,17 @@ post "$a" /chat '{"question":"BIST 100 nedir?"}'                  # a miss
 post "$a" /chat '{"question":"BIST 100 nedir?"}'                  # the same trace again: a hit
 post "$b" /chat '{"question":"Altın nedir?","stream":true}'       # a stream
 post "$c" /v1/chat/completions '{"model":"openai/gpt-oss-20b","messages":[{"role":"user","content":"Faiz nedir?"}]}'
+# A follower coalesced on a leader held at groq-sim's gate: its wait links to the leader's request.
+d=7bf92f3577b34da6a3ce929d0e0e4739; e=8bf92f3577b34da6a3ce929d0e0e473a
+held='{"question":"Borsa nedir? [[sim gate=otelrx]]","stream":true}'
+( post "$d" /chat "$held" ) &
+leader=$!
+for _ in $(seq 200); do [ "$(curl -sf "http://127.0.0.1:$sim_port/sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["active_streams"])' 2>/dev/null)" = 0 ] || break; sleep 0.05; done
+( post "$e" /chat "$held" ) &
+follower=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^gateway_coalesced_requests_total 1$' && break; sleep 0.05; done
+curl -sf -X POST "http://127.0.0.1:$sim_port/sim/gates/otelrx/open" >/dev/null || fail "open the gate"
+wait "$leader" && wait "$follower" || fail "the coalesced pair"
 [ "$(curl -s "http://127.0.0.1:$rx_port/spans")" = "[]" ] || fail "spans exported before the schedule or the end"
 
 kill -TERM "$gw_pid"
@@ -55,10 +66,10 @@ curl -s "http://127.0.0.1:$rx_port/errors" >"$dir/errors.json"
 curl -s "http://127.0.0.1:$rx_port/spans" >"$dir/spans.json"
 [ "$(cat "$dir/errors.json")" = "[]" ] || fail "exports the definitions refuse: $(cat "$dir/errors.json")"
 
-python3 - "$dir/spans.json" "$a" "$b" "$c" <<'PY' || fail "span tree"
+python3 - "$dir/spans.json" "$a" "$b" "$c" "$d" "$e" <<'PY' || fail "span tree"
 import json, sys
 spans = json.load(open(sys.argv[1]))
-a, b, c = sys.argv[2:5]
+a, b, c, d, e = sys.argv[2:7]
 def of(trace): return [s for s in spans if s["traceId"] == trace]
 def named(ss, name): return [s for s in ss if s["name"] == name]
 sa = of(a)
@@ -79,6 +90,11 @@ assert int(miss["attributes"]["gen_ai.usage.output_tokens"]) > 0, miss["attribut
 stream = named(of(b), "gateway.relay")
 assert stream and int(stream[0]["attributes"]["gateway.relay.events"]) > 0, of(b)
 assert named(of(c), "POST /v1/chat/completions"), [s["name"] for s in of(c)]
+waits = named(of(e), "gateway.coalesce.wait")
+assert len(waits) == 1 and waits[0]["links"], of(e)
+leader = [s for s in of(d) if s["name"] == "POST /chat"][0]
+assert waits[0]["links"] == [{"traceId": d, "spanId": leader["spanId"]}], (waits[0]["links"], leader)
+assert all(not s["links"] for s in spans if s is not waits[0]), [s for s in spans if s["links"]]
 assert all(int(s["end"]) >= int(s["start"]) for s in spans)
-print(f"otel: {len(spans)} spans in 3 traces, every export accepted by the OpenTelemetry definitions")
+print(f"otel: {len(spans)} spans in 5 traces, every export accepted by the OpenTelemetry definitions")
 PY

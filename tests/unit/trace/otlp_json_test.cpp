@@ -27,6 +27,7 @@ TEST_CASE("otlp_json: spans, attributes, events and status where OTLP's JSON map
   s.attributes = {{"s", std::string("değer")}, {"i", std::int64_t{-42}}, {"d", 0.6}, {"b", true},
                   {"a", std::vector<std::string>{"stop", "length"}}};
   s.events = {{"first_byte", 1'700'000'000'100'000'000, {{"n", std::int64_t{2}}}}};
+  s.links = {{hex_id<32>("5bf92f3577b34da6a3ce929d0e0e4737"), hex_id<16>("3333333333333333")}};
   s.status = span_status::error;
   s.status_message = "upstream timed out";
   span root;
@@ -60,11 +61,15 @@ TEST_CASE("otlp_json: spans, attributes, events and status where OTLP's JSON map
   CHECK(out.at("events").at(0).at("name") == "first_byte");
   CHECK(out.at("events").at(0).at("timeUnixNano") == "1700000000100000000");
   CHECK(out.at("events").at(0).at("attributes").at(0).at("value").at("intValue") == "2");
+  CHECK(out.at("links").as_array().size() == 1);
+  CHECK(out.at("links").at(0).at("traceId") == "5bf92f3577b34da6a3ce929d0e0e4737");
+  CHECK(out.at("links").at(0).at("spanId") == "3333333333333333");
   CHECK(out.at("status").at("code") == 2);
   CHECK(out.at("status").at("message") == "upstream timed out");
   // A root span has no parent field; an unset status has no message.
   const auto& r = scope.at("spans").at(1).as_object();
   CHECK_FALSE(r.contains("parentSpanId"));
+  CHECK_FALSE(r.contains("links"));  // none: left out
   CHECK(r.at("status").at("code") == 0);
   CHECK_FALSE(r.at("status").as_object().contains("message"));
 }

@@ -1,7 +1,9 @@
 // lib/trace/request_spans: the server span under the client's span, children under it, distinct
 // non-zero span ids, attributes replaced by key, failures with error.type, open spans ended by
-// finish(), and at most max_spans spans (then `none`, and every call with it does nothing).
+// finish(), at most max_spans spans (then `none`, and every call with it does nothing), and links
+// to another request's span made from its context.
 #include "trace/request_spans.hpp"
+#include "trace/trace_context.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -70,4 +72,39 @@ TEST_CASE("request_spans: at most max_spans, then none and nothing", "[trace][sp
   spans.end(past);
   CHECK(spans.start("child of none", span_kind::internal, past) == request_spans::none);
   CHECK(spans.finish().size() == request_spans::max_spans);
+}
+
+TEST_CASE("request_spans: a span's context reads back as a link, and links stop at max_links",
+          "[trace][spans]") {
+  request_spans leader(trace, std::nullopt, 3, "POST /chat");
+  const auto text = leader.context(request_spans::server);
+  const auto ctx = parse_traceparent(text);
+  REQUIRE(ctx);
+  CHECK(ctx->trace_id == trace);
+  CHECK(ctx->parent_id == leader.id(request_spans::server));
+  CHECK(ctx->sampled);
+
+  request_spans follower(hex_id<32>("5bf92f3577b34da6a3ce929d0e0e4737"), std::nullopt, 4, "POST /chat");
+  const auto wait = follower.start("gateway.coalesce.wait");
+  for (std::size_t i = 0; i < request_spans::max_links + 3; ++i) follower.link(wait, {ctx->trace_id, ctx->parent_id});
+  follower.link(request_spans::none, {ctx->trace_id, ctx->parent_id});  // nothing
+  const auto out = follower.finish();
+  CHECK(out[0].links.empty());
+  REQUIRE(out[1].links.size() == request_spans::max_links);
+  CHECK(out[1].links[0].trace_id == trace);
+  CHECK(out[1].links[0].span_id == leader.id(request_spans::server));
+}
+
+TEST_CASE("request_spans: a context that is not a valid traceparent makes no link", "[trace][spans][hostile]") {
+  // What a follower reads from a Redis lock's value is checked before it becomes a link.
+  request_spans spans(trace, std::nullopt, 5, "POST /chat");
+  const auto wait = spans.start("gateway.coalesce.claim");
+  const std::string valid = "00-" + std::string(32, 'a') + "-" + std::string(16, 'b') + "-01";
+  for (const std::string& bad : {std::string(), std::string("node-7"), std::string(300, 'x'),
+                                "00-" + std::string(32, 'A') + "-" + std::string(16, 'b') + "-01",  // uppercase
+                                "00-" + std::string(32, '0') + "-" + std::string(16, 'b') + "-01",  // zero trace
+                                "00-" + std::string(32, 'a') + "-" + std::string(16, '0') + "-01",  // zero span
+                                valid.substr(0, 54), valid + "x", "ff" + valid.substr(2)})
+    spans.link(wait, bad);
+  CHECK(spans.finish()[1].links.empty());
 }
