@@ -1,5 +1,7 @@
 #include "chat/chat_request.hpp"
 
+#include "chat/plain_chat_request.hpp"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -52,6 +54,11 @@ std::string_view trim_space(std::string_view text) noexcept {
 }
 
 parse_result parse_chat_request(std::string_view body, const request_limits& limits) {
+  if (auto plain = parse_plain_chat_request(body, limits)) return std::move(*plain);
+  return parse_chat_request_document(body, limits);
+}
+
+parse_result parse_chat_request_document(std::string_view body, const request_limits& limits) {
   boost::system::error_code ec;
   // The document lives in this frame's buffer while it is read (it is copied out below): a typical
   // request allocates nothing for it. Larger ones go on to the heap.

@@ -38,7 +38,11 @@ struct request_error {
 
 using parse_result = std::variant<chat_request, request_error>;
 
+/// The body's request, or the error the client must see. The common shapes are read without a JSON
+/// document (plain_chat_request.hpp); every other body goes to parse_chat_request_document.
 parse_result parse_chat_request(std::string_view body, const request_limits& limits);
+/// The full parser alone (a Boost.JSON document): the definition the fast path must agree with.
+parse_result parse_chat_request_document(std::string_view body, const request_limits& limits);
 
 /// Number of Unicode code points in valid UTF-8.
 std::size_t utf8_length(std::string_view text) noexcept;

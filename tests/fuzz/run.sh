@@ -17,7 +17,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 cmake -DDIR="$root/lib/match/data" -DOUT="$out/match_data_embedded.cpp" -P "$root/lib/match/embed_data.cmake"
 
 declare -A sources=(
-  [chat_request]="lib/chat/chat_request.cpp"
+  [chat_request]="lib/chat/chat_request.cpp lib/chat/plain_chat_request.cpp"
   [sse_parser]="lib/sse/sse_parser.cpp"
   [stream_chunk]="lib/completion/completion_reader.cpp"
   [retry_after]="lib/upstream/retry_policy.cpp lib/core/duration_text.cpp"
