@@ -2,8 +2,18 @@
 
 #include "core/utf8.hpp"
 
+#include <array>
+
 namespace gateway {
 namespace {
+
+// The bytes a plain string takes as they are, one table lookup each: printable ASCII and DEL,
+// but not the quote that ends it nor the backslash that would start an escape.
+constexpr auto plain_ascii = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
 
 // A cursor over the body. Every reader returns false (or nullopt) as soon as the bytes leave the
 // shape above; the caller then gives up on the whole body.
@@ -27,23 +37,24 @@ struct reader {
     return true;
   }
   // A string with no escape and no control character, well-formed UTF-8 (as Boost.JSON requires):
-  // its bytes between the quotes.
-  std::optional<std::string_view> plain_string() {
+  // its bytes between the quotes, and how many code points they are.
+  std::optional<std::string_view> plain_string(std::size_t& code_points) {
     if (!eat('"')) return std::nullopt;
     const auto start = i;
-    while (i < s.size()) {
+    code_points = 0;
+    for (;;) {
+      const auto run = i;
+      while (i < s.size() && plain_ascii[static_cast<unsigned char>(s[i])]) ++i;
+      code_points += i - run;
+      if (i == s.size()) return std::nullopt;
       const auto c = static_cast<unsigned char>(s[i]);
       if (c == '"') return s.substr(start, i++ - start);
-      if (c == '\\' || c < 0x20) return std::nullopt;
-      if (c < 0x80) {
-        ++i;
-        continue;
-      }
+      if (c < 0x80) return std::nullopt;  // a backslash or a control character
       const auto n = utf8_sequence_length(s.substr(i));
       if (n == 0) return std::nullopt;
       i += n;
+      ++code_points;
     }
-    return std::nullopt;
   }
   // true or false; null is "not set" (as the full parser reads it): `value` keeps its default.
   bool flag(bool& value) {
@@ -59,19 +70,20 @@ struct reader {
 std::optional<chat_request> parse_plain_chat_request(std::string_view body, const request_limits& limits) {
   reader r{body};
   std::optional<std::string_view> question;
+  std::size_t length = 0, key_length = 0;  // the question's code points
   bool stream = false, cache = true;
   bool seen_stream = false, seen_cache = false;
   r.space();
   if (!r.eat('{')) return std::nullopt;
   do {
     r.space();
-    const auto key = r.plain_string();
+    const auto key = r.plain_string(key_length);
     if (!key) return std::nullopt;
     r.space();
     if (!r.eat(':')) return std::nullopt;
     r.space();
     if (*key == "question" && !question) {
-      if (!(question = r.plain_string())) return std::nullopt;
+      if (!(question = r.plain_string(length))) return std::nullopt;
     } else if (*key == "stream" && !seen_stream) {
       seen_stream = true;
       if (!r.flag(stream)) return std::nullopt;
@@ -87,7 +99,8 @@ std::optional<chat_request> parse_plain_chat_request(std::string_view body, cons
   r.space();
   if (r.i != body.size() || !question) return std::nullopt;
   const auto trimmed = trim_space(*question);
-  if (trimmed.empty() || utf8_length(trimmed) > limits.max_question_chars) return std::nullopt;
+  if (trimmed.size() != question->size()) length = utf8_length(trimmed);  // rare: counted again
+  if (trimmed.empty() || length > limits.max_question_chars) return std::nullopt;
   chat_request out;
   out.question = std::string(trimmed);
   out.stream = stream;
