@@ -6,24 +6,27 @@
 
 namespace gateway {
 
-active_requests::registration::~registration() {
-  if (!owner_) return;
-  std::lock_guard lock(owner_->mutex_);
-  owner_->entries_.erase(slot_);
+active_requests::registration::registration(active_requests& owner, const asio::any_io_executor& strand,
+                                            const std::shared_ptr<bool>& alive, watchdog* wd)
+    : owner_(owner), strand_(strand), alive_(alive), wd_(wd) {
+  std::lock_guard lock(owner_.mutex_);
+  next_ = owner_.first_;
+  if (next_) next_->prev_ = this;
+  owner_.first_ = this;
 }
 
-active_requests::registration active_requests::add(asio::any_io_executor strand, std::shared_ptr<bool> alive,
-                                                   watchdog* wd) {
-  std::lock_guard lock(mutex_);
-  const auto slot = ++next_;
-  entries_.emplace(slot, entry{std::move(strand), std::move(alive), wd});
-  return {this, slot};
+active_requests::registration::~registration() {
+  std::lock_guard lock(owner_.mutex_);
+  if (prev_) prev_->next_ = next_;
+  else owner_.first_ = next_;
+  if (next_) next_->prev_ = prev_;
 }
 
 void active_requests::abort_all(error cause) {
   std::lock_guard lock(mutex_);
-  for (const auto& [slot, e] : entries_)
-    asio::post(e.strand, [alive = e.alive, wd = e.wd, cause] {
+  // Copies made under the lock: the request may end (and its registration go) once it is released.
+  for (auto* r = first_; r; r = r->next_)
+    asio::post(r->strand_, [alive = r->alive_, wd = r->wd_, cause] {
       if (*alive) wd->trigger(cause);
     });
 }

@@ -130,7 +130,7 @@ relay_pipeline::relay_pipeline(relay_deps deps)
 asio::awaitable<bool> relay_pipeline::serve(request_context& rc, relay_request& r) {
   const auto strand = co_await asio::this_coro::executor;
   call c(rc, r, strand, clock_type::now(), deps_.cfg.request_timeout, deps_.metrics);
-  const auto registration = deps_.active.add(strand, c.alive, &c.wd);  // a shutdown can end it
+  const active_requests::registration registration(deps_.active, c.strand, c.alive, &c.wd);  // a shutdown can end it
   if (r.pii && !r.pii->empty()) {
     if (deps_.metrics) deps_.metrics->pii_protected(r.pii->replaced());
     c.restore = std::make_unique<call::client_restore>(
@@ -164,7 +164,7 @@ asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_
   watchdog wd(strand);
   const request_deadlines deadlines{clock_type::now() + deps_.cfg.request_timeout};
   auto alive = std::make_shared<bool>(true);
-  const auto registration = deps_.active.add(strand, alive, &wd);  // a shutdown can end it
+  const active_requests::registration registration(deps_.active, strand, alive, &wd);  // a shutdown can end it
   release_read_buffer(rc);
   client_watch watch(rc.client, strand, [&wd] { wd.trigger(error::client_gone); });
   fetched out;
