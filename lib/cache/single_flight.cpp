@@ -101,7 +101,7 @@ bool flight::add_follower(std::uint64_t id, callback wake) {
 }
 
 flight_registry::ticket flight_registry::join(const cache_key& key, unsigned format, flight::callback wake,
-                                              std::string_view origin) {
+                                              std::string origin) {
   std::lock_guard lock(mutex_);
   auto& slot = open_[key];
   if (slot) {
@@ -112,7 +112,7 @@ flight_registry::ticket flight_registry::join(const cache_key& key, unsigned for
     }
     // Settled or abandoned but not closed yet: it can no longer serve anyone; a new flight does.
   }
-  slot = std::make_shared<flight>(format, std::string(origin));
+  slot = std::make_shared<flight>(format, std::move(origin));
   ++led_;
   return {slot, true, 0};
 }

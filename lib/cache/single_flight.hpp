@@ -115,7 +115,7 @@ class flight_registry {
   /// Joins the flight for `key` as a follower (with `wake` called on every update), or, when none
   /// is open, starts one and returns it as leader. `format` and `origin` are the leader's (see
   /// flight::flight).
-  ticket join(const cache_key& key, unsigned format, flight::callback wake, std::string_view origin = {});
+  ticket join(const cache_key& key, unsigned format, flight::callback wake, std::string origin = {});
   /// The leader is done with the key (after it stored the answer in the cache): later requests
   /// start a new flight. Idempotent.
   void close(const cache_key& key, const std::shared_ptr<flight>& f);

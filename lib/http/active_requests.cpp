@@ -7,7 +7,7 @@
 namespace gateway {
 
 active_requests::registration::registration(active_requests& owner, const asio::any_io_executor& strand,
-                                            const std::shared_ptr<bool>& alive, watchdog* wd)
+                                            std::shared_ptr<bool>& alive, watchdog* wd)
     : owner_(owner), strand_(strand), alive_(alive), wd_(wd) {
   std::lock_guard lock(owner_.mutex_);
   next_ = owner_.first_;
@@ -16,6 +16,7 @@ active_requests::registration::registration(active_requests& owner, const asio::
 }
 
 active_requests::registration::~registration() {
+  *alive_ = false;
   std::lock_guard lock(owner_.mutex_);
   if (prev_) prev_->next_ = next_;
   else owner_.first_ = next_;

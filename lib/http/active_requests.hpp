@@ -18,13 +18,15 @@ class watchdog;
 
 class active_requests {
  public:
-  /// Keeps a request registered while it lives. Its strand, `alive` flag (false once the request
-  /// is over) and watchdog (only touched on the strand) are the request's own, and must outlive
-  /// the registration: abort_all reads them, under the lock, while it is registered.
+  /// Keeps a request registered while it lives. Its strand, `alive` flag and watchdog (only touched
+  /// on the strand) are the request's own, and must outlive the registration: abort_all reads them,
+  /// under the lock, while it is registered (a temporary does not compile). Its end sets `alive`
+  /// false: an abort posted before then does nothing, whichever way the request's frame ends.
   class registration {
    public:
-    registration(active_requests& owner, const asio::any_io_executor& strand, const std::shared_ptr<bool>& alive,
+    registration(active_requests& owner, const asio::any_io_executor& strand, std::shared_ptr<bool>& alive,
                  watchdog* wd);
+    registration(active_requests&, asio::any_io_executor&&, std::shared_ptr<bool>&, watchdog*) = delete;
     ~registration();
     registration(const registration&) = delete;
     registration& operator=(const registration&) = delete;
@@ -33,7 +35,7 @@ class active_requests {
     friend class active_requests;
     active_requests& owner_;
     const asio::any_io_executor& strand_;
-    const std::shared_ptr<bool>& alive_;
+    std::shared_ptr<bool>& alive_;
     watchdog* wd_;
     registration* prev_ = nullptr;  // guarded by owner_.mutex_
     registration* next_ = nullptr;

@@ -30,12 +30,12 @@ admission admit(answer_store& store, flight_registry& flights, const admission_r
   }
   // A follower is woken by a cancel of this timer, posted to its own strand.
   out.wake = std::make_shared<asio::steady_timer>(r.strand);
-  const auto origin = r.spans ? r.spans->context(request_spans::server) : std::string();
+  auto origin = r.spans ? r.spans->context(request_spans::server) : std::string();
   auto ticket = flights.join(r.key, r.format, [strand = r.strand, weak = std::weak_ptr(out.wake)] {
     asio::post(strand, [weak] {
       if (auto t = weak.lock()) t->cancel();
     });
-  }, origin);
+  }, std::move(origin));
   if (!ticket.leader) {
     out.follow = std::move(ticket);
     out.x_cache = "COALESCED";

@@ -184,8 +184,7 @@ asio::awaitable<fetched> relay_pipeline::fetch(request_context& rc, std::string_
     outcome.exchange.reset();  // back to the pool when read to its end
   }
   watch.stop();  // before the reply's write, which a watch's end would cancel
-  *alive = false;
-  co_return out;
+  co_return out;  // the registration's end sets `alive` false
 }
 
 asio::awaitable<bool> relay_pipeline::lead(call& c) {

@@ -281,6 +281,7 @@ echo "shared tier: 30 streams over three instances, one upstream call ok"
 q="Tahvil faizi nedir? [[sim gate=leader-dies tokens=40]]"
 started=$(sim_stat streams_started)
 timeouts_before=$(all_timeouts)
+declare -A port_timeouts_before=(["$port_b"]=$(timeouts "$port_b") ["$port_c"]=$(timeouts "$port_c"))
 stream_to "$port_a2" "$q" "$dir/k0" &
 wait_active 1
 followers=()
@@ -309,17 +310,27 @@ done
 took=$(since_kill)
 [ "${#ended[@]}" -gt 0 ] || fail "no follower ended with an error event within $took ms of the leader's death ($extra streams of their own)"
 [ "${#ended[@]}" -eq 4 ] || [ "$extra" -gt 0 ] || fail "the followers took more than $took ms to learn that the leader died"
+# Ended means the response is over too, within the same bound: never a hang after the event.
 for i in "${ended[@]}"; do
   ! grep -q 'data: \[DONE\]' "$dir/k$i" || fail "follower $i claims a complete answer"
+  while kill -0 "${followers[$((i - 1))]}" 2>/dev/null; do
+    [ "$(since_kill)" -lt 8000 ] || fail "follower $i got its error event, but its response did not end within 8 s"
+    sleep 0.02
+  done
 done
 open_gate leader-dies
 for p in "${followers[@]}"; do wait "$p" || true; done
 for i in 1 2 3 4; do
   [[ " ${ended[*]} " == *" $i "* ]] && continue
-  # Not a2's follower: its instance answered alone, on a stream of its own, now released.
+  # Not a2's follower: its instance answered alone, on a stream of its own, now released - which
+  # only a Redis command that timed out on that very instance can explain.
+  p=${ports[$((1 + i % 2))]}
+  [ "$(timeouts "$p")" -gt "${port_timeouts_before[$p]}" ] || fail "client $i did not end with an error event within $took ms of the leader's death, and no Redis command timed out on its instance"
   ! has_error "$dir/k$i" || fail "follower $i learnt that the leader died only after $took ms: $(tail -3 "$dir/k$i")"
   grep -q 'data: \[DONE\]' "$dir/k$i" || fail "client $i neither ended with an error event nor was answered whole: $(tail -3 "$dir/k$i")"
   echo "shared tier: client $i was answered alone (its instance's claim timed out), not a follower"
 done
+# No follower asked Groq itself once the leader was gone: the streams are a2's and the lone ones.
+[ "$(sim_stat streams_started)" = $((started + 1 + extra)) ] || fail "groq-sim was called again after the leader died ($(sim_stat streams_started) streams, not $((started + 1 + extra)))"
 echo "shared tier: leader killed, ${#ended[@]} of its followers ended with an error event within $took ms"
 echo "shared tier: e2e passed"

@@ -38,8 +38,8 @@ port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$dir/gw.log")
 [ -n "$port" ] || fail "gateway did not start"
 
 a=4bf92f3577b34da6a3ce929d0e0e4736; b=5bf92f3577b34da6a3ce929d0e0e4737; c=6bf92f3577b34da6a3ce929d0e0e4738
-post() {  # trace path body
-  curl -sf -o "$dir/out" -H 'Content-Type: application/json' -H "traceparent: 00-$1-00f067aa0ba902b7-01" \
+post() {  # trace path body [output file]
+  curl -sf -o "${4:-$dir/out}" -H 'Content-Type: application/json' -H "traceparent: 00-$1-00f067aa0ba902b7-01" \
     "http://127.0.0.1:$port$2" -d "$3" || fail "POST $2"
 }
 post "$a" /chat '{"question":"BIST 100 nedir?"}'                  # a miss
@@ -49,14 +49,22 @@ post "$c" /v1/chat/completions '{"model":"openai/gpt-oss-20b","messages":[{"role
 # A follower coalesced on a leader held at groq-sim's gate: its wait links to the leader's request.
 d=7bf92f3577b34da6a3ce929d0e0e4739; e=8bf92f3577b34da6a3ce929d0e0e473a
 held='{"question":"Borsa nedir? [[sim gate=otelrx]]","stream":true}'
-( post "$d" /chat "$held" ) &
+streams() { curl -sf "http://127.0.0.1:$sim_port/sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["active_streams"])'; }
+( post "$d" /chat "$held" "$dir/leader.out" ) &
 leader=$!
-for _ in $(seq 200); do [ "$(curl -sf "http://127.0.0.1:$sim_port/sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["active_streams"])' 2>/dev/null)" = 0 ] || break; sleep 0.05; done
-( post "$e" /chat "$held" ) &
+held_up=""
+for _ in $(seq 200); do [ "$(streams)" = 1 ] && { held_up=1; break; }; sleep 0.05; done
+[ -n "$held_up" ] || fail "the leader's stream never reached groq-sim's gate"
+( post "$e" /chat "$held" "$dir/follower.out" ) &
 follower=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^gateway_coalesced_requests_total 1$' && break; sleep 0.05; done
+joined=""
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^gateway_coalesced_requests_total 1$' && { joined=1; break; }; sleep 0.05; done
 curl -sf -X POST "http://127.0.0.1:$sim_port/sim/gates/otelrx/open" >/dev/null || fail "open the gate"
-wait "$leader" && wait "$follower" || fail "the coalesced pair"
+[ -n "$joined" ] || fail "the second request did not join the first's flight"
+leader_ok=0; follower_ok=0
+wait "$leader" || leader_ok=$?
+wait "$follower" || follower_ok=$?
+[ "$leader_ok" = 0 ] && [ "$follower_ok" = 0 ] || fail "the coalesced pair ($leader_ok, $follower_ok)"
 [ "$(curl -s "http://127.0.0.1:$rx_port/spans")" = "[]" ] || fail "spans exported before the schedule or the end"
 
 kill -TERM "$gw_pid"
