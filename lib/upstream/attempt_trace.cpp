@@ -81,6 +81,10 @@ void attempt_trace::retry(std::chrono::milliseconds delay, error cause) {
                 {"error.type", make_error_code(cause).message()}});
 }
 
+void attempt_trace::budget_wait(std::chrono::milliseconds delay) {
+  spans_.event(call_, "budget_wait", {{"gateway.budget_wait.delay_ms", static_cast<std::int64_t>(delay.count())}});
+}
+
 void attempt_trace::route_change(const upstream_route& from, const upstream_route& to) {
   spans_.event(call_, "route_change",
                {{"gateway.upstream.from", route_text(from)}, {"gateway.upstream.to", route_text(to)}});

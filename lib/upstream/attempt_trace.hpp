@@ -46,6 +46,8 @@ class attempt_trace {
   void failed(error cause);
   /// A retry of the route waits `delay` after a failure of `cause`.
   void retry(std::chrono::milliseconds delay, error cause);
+  /// Every route is spent: the call waits `delay` for the earliest budget reset (QUEUE_TIMEOUT).
+  void budget_wait(std::chrono::milliseconds delay);
   /// The call moves to another route (key, or fallback model).
   void route_change(const upstream_route& from, const upstream_route& to);
 

@@ -179,8 +179,7 @@ asio::awaitable<upstream_outcome> upstream_caller::call(route_set& routing, std:
         // Every route left to try is known to refuse: no request is sent that would be refused.
         const auto q = queue_for_reset(*p.budget_reset, queued_until, queue_timeout_);
         if (q.wait) {
-          log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", tags.request_id,
-                    q.wait_for.count());
+          waiting_for_reset(q.wait_for, tags);
           if (co_await wait(q.wait_for, wd, d)) continue;
           if (ended_by_client(wd, out)) co_return out;
         }
@@ -273,6 +272,11 @@ void upstream_caller::retrying(std::chrono::milliseconds delay, const upstream_r
   log_.info("{} upstream attempt {} on {} failed ({}); retrying in {} ms", tags.request_id, out.attempts,
             route.label(), make_error_code(out.failure->code).message(), delay.count());
   if (tags.attempts) tags.attempts->retry(delay, out.failure->code);
+}
+
+void upstream_caller::waiting_for_reset(std::chrono::milliseconds delay, const request_tags& tags) {
+  log_.info("{} every upstream route is at its rate limit; waiting {} ms for a reset", tags.request_id, delay.count());
+  if (tags.attempts) tags.attempts->budget_wait(delay);
 }
 
 std::optional<std::chrono::milliseconds> upstream_caller::observe_answer(upstream_exchange& ex, upstream_route& route,

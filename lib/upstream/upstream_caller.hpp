@@ -116,6 +116,8 @@ class upstream_caller {
   /// `last_route`'s, says so. Sets `last_route`.
   void begin_attempt(upstream_route& route, unsigned number, const upstream_route*& last_route,
                      const request_tags& tags);
+  /// Says that the call waits `delay` (QUEUE_TIMEOUT allowing) for a spent route's budget to reset.
+  void waiting_for_reset(std::chrono::milliseconds delay, const request_tags& tags);
   /// Says that the call waits `delay` before the next attempt on the same route.
   void retrying(std::chrono::milliseconds delay, const upstream_route& route, const upstream_outcome& out,
                 const request_tags& tags);

@@ -577,6 +577,30 @@ TEST_CASE("otel: a fallback model's answer - the model call says so, the server 
   CHECK(time_of(*change) <= std::stoull(str(attempts[2]->at("startTimeUnixNano"))));
 }
 
+TEST_CASE("otel: a wait for a spent budget's reset is the model call's budget_wait event, before the attempt it allowed",
+          "[integration][otel]") {
+  collector col;
+  auto options = exporting_to(col.port(), [](gateway::gateway_config& c) { c.queue_timeout = std::chrono::seconds(10); });
+  options.sim = [](gateway::sim::sim_config& c) { c.limits = gateway::sim::sim_limit{1, std::chrono::seconds(2)}; };
+  test_env env(options);
+  REQUIRE(env.chat(chat_body("Birinci soru?")).status == 200);  // the key's one request in its window
+  const auto held = env.request("POST", "/chat", chat_body("İkinci soru?"), traced());
+  REQUIRE(held.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  const auto spans = col.spans_of(trace_id);
+  const auto* call = named(spans, "chat openai/gpt-oss-20b");
+  REQUIRE(call);
+  const auto* wait = event(*call, "budget_wait");
+  REQUIRE(wait);
+  const auto delay = std::stoll(attribute(*wait, "gateway.budget_wait.delay_ms"));
+  CHECK(delay > 0);
+  CHECK(delay <= 2000);
+  const auto attempts = all_named(spans, "POST");
+  REQUIRE(attempts.size() == 1);  // nothing was sent that the spent key would have refused
+  CHECK(time_of(*wait) <= std::stoull(str(attempts[0]->at("startTimeUnixNano"))));
+  CHECK(env.sim().stats().rate_limited == 0);
+}
+
 TEST_CASE("otel: a model a /v1 client names stays out of the attempt spans and the events",
           "[integration][otel][hostile]") {
   collector col;
