@@ -6,6 +6,9 @@
 #include <fmt/chrono.h>
 
 #include <array>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <chrono>
 #include <cstdio>
 
@@ -46,16 +49,34 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Where the plain part of `text` ends for a log line: the first byte that is a control character,
-// a quote or backslash (`quote` only for JSON), DEL (text only), or not ASCII. ASCII is nearly
-// every byte of a log line; what is past it is looked at a character at a time.
+// Where the plain part of `text` ends for a log line (or a span's string): the first control
+// character, DEL, backslash, byte past ASCII or, in JSON, quote. ASCII is nearly every byte; what
+// is past it is looked at a character at a time. One table lookup a byte, and sixteen bytes at a
+// time where SSE2 is there (a recorded request's export escapes about a kilobyte of names and
+// values: benchmark 12).
+template <bool json>
+constexpr std::array<bool, 256> stops = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<std::size_t>(c)] = c < 0x20 || c >= 0x7f || c == '\\' || (json && c == '"');
+  return t;
+}();
+
 template <bool json>
 std::size_t plain_ascii_prefix(std::string_view text) {
   std::size_t i = 0;
-  for (; i < text.size(); ++i) {
-    const auto u = static_cast<unsigned char>(text[i]);
-    if (u < 0x20 || u >= 0x7f || u == '\\' || (json && u == '"')) break;
+#if defined(__SSE2__)
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+    __m128i special = _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    if constexpr (json) special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+    // movemask of `v` itself: the bytes past ASCII.
+    if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special) | _mm_movemask_epi8(v)))
+      return i + static_cast<std::size_t>(__builtin_ctz(mask));
   }
+#endif
+  while (i < text.size() && !stops<json>[static_cast<unsigned char>(text[i])]) ++i;
   return i;
 }
 

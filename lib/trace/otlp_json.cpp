@@ -1,16 +1,29 @@
 #include "trace/otlp_json.hpp"
 
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string_view.hpp>
+#include "core/logger.hpp"
+
+#include <charconv>
 
 #include <cmath>
 
 namespace gateway {
 namespace {
 
+// Escaped in place, and always valid UTF-8 (a byte that is not becomes U+FFFD): protobuf strings
+// must be, and a collector refuses the whole export otherwise. Not boost::json::serialize, which
+// made a serializer and a string per call: two thirds of what a recorded hit cost (benchmark 12).
 void quoted(std::string& out, std::string_view text) {
-  out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+  out += '"';
+  append_json_escaped(out, text);
+  out += '"';
+}
+
+template <class Number>
+void decimal(std::string& out, Number v) {
+  char digits[32];
+  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
 // A JSON array of `items`, each written by `write`.
@@ -39,11 +52,12 @@ void any_value(std::string& out, const attribute_value& v) {
   }
   if (const auto* i = std::get_if<std::int64_t>(&v)) {
     out += R"({"intValue":")";
-    out += std::to_string(*i);
+    decimal(out, *i);
     out += '"';
   } else if (const auto* d = std::get_if<double>(&v)) {
     out += R"({"doubleValue":)";
-    out += std::isfinite(*d) ? boost::json::serialize(boost::json::value(*d)) : "0";
+    if (std::isfinite(*d)) decimal(out, *d);  // the shortest form that reads back the same: valid JSON
+    else out += '0';                             // JSON has no infinity nor NaN
   } else if (const auto* b = std::get_if<bool>(&v)) {
     out += R"({"boolValue":)";
     out += *b ? "true" : "false";
@@ -67,7 +81,7 @@ void attributes(std::string& out, const std::vector<span_attribute>& attrs) {
 
 void nanos(std::string& out, std::uint64_t ns) {
   out += '"';
-  out += std::to_string(ns);
+  decimal(out, ns);
   out += '"';
 }
 
@@ -93,7 +107,7 @@ void one_span(std::string& out, const span& s) {
   out += R"(,"name":)";
   quoted(out, s.name);
   out += R"(,"kind":)";
-  out += std::to_string(static_cast<int>(s.kind));
+  decimal(out, static_cast<int>(s.kind));
   out += R"(,"startTimeUnixNano":)";
   nanos(out, s.start_ns);
   out += R"(,"endTimeUnixNano":)";
@@ -121,7 +135,7 @@ void one_span(std::string& out, const span& s) {
     });
   }
   out += R"(,"status":{"code":)";
-  out += std::to_string(static_cast<int>(s.status));
+  decimal(out, static_cast<int>(s.status));
   if (s.status == span_status::error && !s.status_message.empty()) {
     out += R"(,"message":)";
     quoted(out, s.status_message);

@@ -8,6 +8,8 @@
 
 #include "support/trace_ids.hpp"
 
+#include <limits>
+
 using namespace gateway;
 namespace json = boost::json;
 
@@ -77,4 +79,31 @@ TEST_CASE("otlp_json: spans, attributes, events and status where OTLP's JSON map
 TEST_CASE("otlp_json: no spans is still a valid request", "[trace][otlp]") {
   const auto doc = json::parse(otlp_json({}, trace_resource{{{"service.name", "x"}}}));
   CHECK(doc.at("resourceSpans").at(0).at("scopeSpans").at(0).at("spans").as_array().empty());
+}
+
+TEST_CASE("otlp_json: every string is valid UTF-8 and escaped, whatever bytes a value holds", "[trace][otlp][hostile]") {
+  // A collector refuses a whole export with one invalid string: a value's stray bytes become U+FFFD.
+  span s;
+  s.trace_id = hex_id<32>("4bf92f3577b34da6a3ce929d0e0e4736");
+  s.span_id = hex_id<16>("00f067aa0ba902b7");
+  s.name = std::string("bad \xff\xfe name \xed\xa0\x80");
+  s.attributes = {{"v", std::string("a\"b\\c\x01\n\xc3(é")},
+                  {"n", std::int64_t{-9'223'372'036'854'775'807 - 1}},
+                  {"big", 1e300},
+                  {"sum", 0.1 + 0.2},
+                  {"nan", std::numeric_limits<double>::quiet_NaN()}};
+  s.status = span_status::error;
+  s.status_message = std::string("cut \xe2\x82");
+  const std::vector<span> spans{s};
+  boost::system::error_code ec;
+  const auto doc = json::parse(otlp_json(spans, trace_resource{{{"service.name", "x"}}}), ec);  // rejects invalid UTF-8
+  REQUIRE_FALSE(ec);
+  const auto& out = doc.at("resourceSpans").at(0).at("scopeSpans").at(0).at("spans").at(0);
+  CHECK(out.at("name") == "bad \xef\xbf\xbd\xef\xbf\xbd name \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  CHECK(out.at("attributes").at(0).at("value").at("stringValue") == "a\"b\\c\x01\n\xef\xbf\xbd(é");
+  CHECK(out.at("attributes").at(1).at("value").at("intValue") == "-9223372036854775808");
+  CHECK(out.at("attributes").at(2).at("value").at("doubleValue").as_double() == 1e300);
+  CHECK(out.at("attributes").at(3).at("value").at("doubleValue").as_double() == 0.1 + 0.2);  // reads back the same
+  CHECK(out.at("attributes").at(4).at("value").at("doubleValue") == 0);  // JSON has no NaN
+  CHECK(out.at("status").at("message") == "cut \xef\xbf\xbd\xef\xbf\xbd");
 }
