@@ -21,6 +21,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -171,6 +172,33 @@ const json::object* linked_server_span(const collector& col, const json::object&
   for (const auto& s : keep)
     if (str(s.at("spanId")) == id) return s.at("kind").as_int64() == 2 ? &s : nullptr;
   return nullptr;
+}
+
+// A leader held at groq-sim's gate `gate` (its request sent with `leader_headers`), and a follower
+// under the test's traceparent that joins its flight: the follower's spans, once exported.
+std::vector<json::object> follow_held_leader(test_env& env, const collector& col, const std::string& question,
+                                             const std::string& gate,
+                                             std::map<std::string, std::string> leader_headers = {
+                                                 {"content-type", "application/json"}}) {
+  client_threads group;
+  std::atomic<bool> leader_started{false};
+  group.add([&] {
+    env.stream("/chat", chat_body(question, true), [&](const auto&) {
+      leader_started = true;
+      return true;
+    }, leader_headers);
+  });
+  REQUIRE(test_env::eventually([&] { return leader_started.load(); }));
+  http_result follower;
+  group.add([&] { follower = env.request("POST", "/chat", chat_body(question), traced()); });
+  // The follower has joined when the gateway counts it.
+  const bool joined = test_env::eventually([&] { return env.gateway().coalescing().coalesced == 1; });
+  env.sim().open_gate(gate);
+  group.join();
+  REQUIRE(joined);
+  REQUIRE(follower.status == 200);
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  return col.spans_of(trace_id);
 }
 
 std::string traceparent_of(const json::object& span) {
@@ -370,26 +398,7 @@ TEST_CASE("otel: attempts that time out waiting for their first byte end in erro
 TEST_CASE("otel: a coalesced follower's request is a server span and a coalescing wait", "[integration][otel]") {
   collector col;
   test_env env(exporting_to(col.port()));
-  const std::string question = "Enflasyon nedir? [[sim gate=otel]]";
-  client_threads group;
-  std::atomic<bool> leader_started{false};
-  group.add([&] {
-    env.chat_stream(chat_body(question, true), [&](const auto&) {
-      leader_started = true;
-      return true;
-    });
-  });
-  REQUIRE(test_env::eventually([&] { return leader_started.load(); }));
-  http_result follower;
-  group.add([&] { follower = env.request("POST", "/chat", chat_body(question), traced()); });
-  // The follower has joined when the gateway counts it.
-  const bool joined = test_env::eventually([&] { return env.gateway().coalescing().coalesced == 1; });
-  env.sim().open_gate("otel");
-  group.join();
-  REQUIRE(joined);
-  REQUIRE(follower.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = follow_held_leader(env, col, "Enflasyon nedir? [[sim gate=otel]]", "otel");
   const auto* wait = named(spans, "gateway.coalesce.wait");
   REQUIRE(wait);
   CHECK(attribute(*wait, "gateway.coalesce.scope") == "instance");
@@ -409,25 +418,10 @@ TEST_CASE("otel: a coalesced follower's request is a server span and a coalescin
 TEST_CASE("otel: a leader whose trace is not recorded is linked to by no follower", "[integration][otel]") {
   collector col;
   test_env env(exporting_to(col.port()));
-  const std::string question = "Faiz neden düşer? [[sim gate=otelunsampled]]";
-  client_threads group;
-  std::atomic<bool> leader_started{false};
-  group.add([&] {  // its client's traceparent says "not sampled": the gateway records nothing of it
-    env.stream("/chat", chat_body(question, true), [&](const auto&) {
-      leader_started = true;
-      return true;
-    }, {{"content-type", "application/json"}, {"traceparent", "00-" + std::string(32, 'a') + "-" + client_span + "-00"}});
-  });
-  REQUIRE(test_env::eventually([&] { return leader_started.load(); }));
-  http_result follower;
-  group.add([&] { follower = env.request("POST", "/chat", chat_body(question), traced()); });
-  const bool joined = test_env::eventually([&] { return env.gateway().coalescing().coalesced == 1; });
-  env.sim().open_gate("otelunsampled");
-  group.join();
-  REQUIRE(joined);
-  REQUIRE(follower.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  // Its client's traceparent says "not sampled": the gateway records nothing of the leader.
+  const auto spans = follow_held_leader(env, col, "Faiz neden düşer? [[sim gate=otelunsampled]]", "otelunsampled",
+                                        {{"content-type", "application/json"},
+                                         {"traceparent", "00-" + std::string(32, 'a') + "-" + client_span + "-00"}});
   const auto* wait = named(spans, "gateway.coalesce.wait");
   REQUIRE(wait);
   CHECK_FALSE(wait->contains("links"));  // no link to spans no backend will ever have
