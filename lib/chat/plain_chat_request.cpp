@@ -70,7 +70,7 @@ struct reader {
 std::optional<chat_request> parse_plain_chat_request(std::string_view body, const request_limits& limits) {
   reader r{body};
   std::optional<std::string_view> question;
-  std::size_t length = 0, key_length = 0;  // the question's code points
+  std::size_t length = 0, key_length = 0;  // code points: the question's, and the last key's (unused)
   bool stream = false, cache = true;
   bool seen_stream = false, seen_cache = false;
   r.space();
