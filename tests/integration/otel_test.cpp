@@ -116,6 +116,12 @@ const json::object* named(const std::vector<json::object>& spans, std::string_vi
   return nullptr;
 }
 
+// The spans of the test's trace, once its server span (a request's last) is exported.
+std::vector<json::object> traced_spans(const collector& col) {
+  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
+  return col.spans_of(trace_id);
+}
+
 // An attribute's value as text (strings as they are, numbers as their decimal, booleans as
 // true/false, arrays joined by ','), "" when absent.
 std::string attribute(const json::object& span, std::string_view key) {
@@ -197,8 +203,7 @@ std::vector<json::object> follow_held_leader(test_env& env, const collector& col
   group.join();
   REQUIRE(joined);
   REQUIRE(follower.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  return col.spans_of(trace_id);
+  return traced_spans(col);
 }
 
 std::string traceparent_of(const json::object& span) {
@@ -213,8 +218,7 @@ TEST_CASE("otel: a miss under a client's traceparent - server span, lookup, mode
   test_env env(exporting_to(col.port()));
   const auto r = env.request("POST", "/chat", chat_body("BIST 100 nedir?"), traced());
   REQUIRE(r.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto* server = named(spans, "POST /chat");
   const auto* lookup = named(spans, "gateway.cache.lookup");
   const auto* call = named(spans, "chat openai/gpt-oss-20b");
@@ -294,8 +298,7 @@ TEST_CASE("otel: a hit is a server span and a lookup, no model call",
   REQUIRE(env.chat(chat_body("Altın nedir?")).status == 200);
   const auto r = env.request("POST", "/chat", chat_body("Altın nedir?"), traced());
   REQUIRE(r.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   CHECK(spans.size() == 2);
   CHECK(attribute(*named(spans, "POST /chat"), "gateway.cache") == "HIT");
   CHECK(attribute(*named(spans, "gateway.cache.lookup"), "gateway.cache.result") == "HIT");
@@ -307,8 +310,7 @@ TEST_CASE("otel: a pooled connection's attempt says so, and has no connect or ha
   test_env env(exporting_to(col.port()));
   REQUIRE(env.chat(chat_body("Tahvil nedir?")).status == 200);  // leaves its connection in the pool
   REQUIRE(env.request("POST", "/chat", chat_body("Kripto nedir?"), traced()).status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto attempts = all_named(spans, "POST");
   REQUIRE(attempts.size() == 1);
   CHECK(attribute(*attempts.front(), "gateway.connection.reused") == "true");
@@ -325,8 +327,7 @@ TEST_CASE("otel: a stale pooled connection replaced - the attempt says so, and i
   // pooled connection is stale when the traced request takes it.
   REQUIRE(env.chat(chat_body("Tahvil nedir? [[sim drop_next=1]]")).status == 200);
   REQUIRE(env.request("POST", "/chat", chat_body("Kripto nedir?"), traced()).status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto attempts = all_named(spans, "POST");
   REQUIRE(attempts.size() == 1);  // replacing a stale connection is no new attempt
   const auto& attempt = *attempts.front();
@@ -345,8 +346,7 @@ TEST_CASE("otel: a retry is a second attempt span, and the model call's retry ev
   test_env env(exporting_to(col.port()));
   const auto r = env.request("POST", "/chat", chat_body("x [[sim status=503 times=1 key=otel503]]"), traced());
   REQUIRE(r.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto* call = named(spans, "chat openai/gpt-oss-20b");
   REQUIRE(call);
   CHECK(attribute(*call, "gateway.upstream.attempts") == "2");
@@ -379,8 +379,7 @@ TEST_CASE("otel: attempts that time out waiting for their first byte end in erro
   }));
   const auto r = env.request("POST", "/chat", chat_body("x [[sim ttft=3000]]"), traced());
   REQUIRE(r.status == 504);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto attempts = all_named(spans, "POST");
   REQUIRE(attempts.size() == 2);
   for (const auto* a : attempts) {
@@ -466,8 +465,7 @@ TEST_CASE("otel: a follower of another instance - its claim, then its wait on th
   REQUIRE(joined);
   REQUIRE(followed.status == 200);
   CHECK(followed.headers.at("x-cache") == "COALESCED");
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto* claim = named(spans, "gateway.coalesce.claim");
   const auto* wait = named(spans, "gateway.coalesce.wait");
   REQUIRE(claim);
@@ -550,8 +548,7 @@ TEST_CASE("otel: a fallback model's answer - the model call says so, the server 
   }));
   const auto r = env.request("POST", "/chat", chat_body("Enflasyon nedir? [[sim status=503 model=openai/gpt-oss-20b]]"), traced());
   REQUIRE(r.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto* call = named(spans, "chat openai/gpt-oss-20b");
   REQUIRE(call);
   CHECK(attribute(*call, "gateway.upstream.fallback") == "true");
@@ -580,8 +577,7 @@ TEST_CASE("otel: a wait for a spent budget's reset is the model call's budget_wa
   REQUIRE(env.chat(chat_body("Birinci soru?")).status == 200);  // the key's one request in its window
   const auto held = env.request("POST", "/chat", chat_body("İkinci soru?"), traced());
   REQUIRE(held.status == 200);
-  REQUIRE(test_env::eventually([&] { return named(col.spans_of(trace_id), "POST /chat") != nullptr; }));
-  const auto spans = col.spans_of(trace_id);
+  const auto spans = traced_spans(col);
   const auto* call = named(spans, "chat openai/gpt-oss-20b");
   REQUIRE(call);
   const auto* wait = event(*call, "budget_wait");

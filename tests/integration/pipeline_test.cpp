@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 
 using namespace test;
 namespace json = boost::json;
@@ -271,13 +270,9 @@ TEST_CASE("pipeline: a client reset racing the SSE head leaves nothing behind", 
 }
 
 TEST_CASE("pipeline: the access log's bytes are the body bytes sent, on every route", "[integration][pipeline]") {
-  std::mutex mutex;
-  std::vector<std::string> lines;
+  captured_log access;
   env_options options;
-  options.access = gateway::logger(gateway::log_level::info, [&](gateway::log_level, std::string_view line) {
-    std::lock_guard lock(mutex);
-    lines.emplace_back(line);
-  });
+  options.access = access.logger(gateway::log_level::info);
   test_env env(options);
   std::vector<std::pair<std::string, std::size_t>> sent;  // path, body size
   const auto models = env.request("GET", "/v1/models", {}, {});
@@ -288,11 +283,8 @@ TEST_CASE("pipeline: the access log's bytes are the body bytes sent, on every ro
   sent.emplace_back("/chat", chat.body.size());
   const auto missing = env.request("GET", "/nope", {}, {});
   sent.emplace_back("/nope", missing.body.size());
-  REQUIRE(test_env::eventually([&] {
-    std::lock_guard lock(mutex);
-    return lines.size() >= sent.size();
-  }));
-  std::lock_guard lock(mutex);
+  REQUIRE(test_env::eventually([&] { return access.lines().size() >= sent.size(); }));
+  const auto lines = access.lines();
   // A request's line is written after its reply went out, so the next request's line may come
   // first: each route's line is found by its path (every path here is asked once).
   REQUIRE(lines.size() == sent.size());
@@ -374,24 +366,17 @@ TEST_CASE("pipeline: GET /v1/models is an upstream call like any other - a shutd
 // character, and the lines after it - built in the same buffer - are whole.
 TEST_CASE("pipeline: a long path of invalid bytes is one valid access line, and the next lines stay whole",
           "[integration][pipeline][hostile]") {
-  std::mutex mutex;
-  std::vector<std::string> lines;
+  captured_log access;
   env_options options;
-  options.access = gateway::logger(gateway::log_level::info, [&](gateway::log_level, std::string_view line) {
-    std::lock_guard lock(mutex);
-    lines.emplace_back(line);
-  });
+  options.access = access.logger(gateway::log_level::info);
   test_env env(options);
   const std::string invalid(3000, '\xff');
   for (int i = 0; i < 3; ++i) {
     CHECK(env.request("GET", "/nope/" + invalid, {}, {}).status == 404);
     CHECK(env.request("GET", "/healthz", {}, {}).status == 200);
   }
-  REQUIRE(test_env::eventually([&] {
-    std::lock_guard lock(mutex);
-    return lines.size() >= 6;
-  }));
-  std::lock_guard lock(mutex);
+  REQUIRE(test_env::eventually([&] { return access.lines().size() >= 6; }));
+  const auto lines = access.lines();
   REQUIRE(lines.size() == 6);
   std::string replaced = "/nope/";
   for (std::size_t i = 0; i < invalid.size(); ++i) replaced += "\xef\xbf\xbd";  // U+FFFD in UTF-8

@@ -55,7 +55,8 @@ struct env_options {
   std::optional<gateway::logger> log;  // the gateway's log; GATEWAY_TEST_LOG's by default
 };
 
-/// Log lines kept in memory, for tests that read what the gateway logged.
+/// Log lines kept in memory, for tests that read what the gateway logged: as one text, or each
+/// line as the logger handed it over (an access line with its own '\n').
 class captured_log {
  public:
   gateway::logger logger(gateway::log_level min = gateway::log_level::debug) {
@@ -63,16 +64,22 @@ class captured_log {
       std::lock_guard lock(mutex_);
       text_ += line;
       text_ += '\n';
+      lines_.emplace_back(line);
     });
   }
   std::string text() const {
     std::lock_guard lock(mutex_);
     return text_;
   }
+  std::vector<std::string> lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+  }
 
  private:
   mutable std::mutex mutex_;
   std::string text_;
+  std::vector<std::string> lines_;
 };
 
 inline env_options with_gateway(std::function<void(gateway::gateway_config&)> f) {
