@@ -15,6 +15,12 @@ constexpr auto plain_ascii = [] {
   return t;
 }();
 
+// A string's bytes between its quotes, and how many code points they are.
+struct plain_text {
+  std::string_view bytes;
+  std::size_t code_points = 0;
+};
+
 // A cursor over the body. Every reader returns false (or nullopt) as soon as the bytes leave the
 // shape above; the caller then gives up on the whole body.
 struct reader {
@@ -36,19 +42,18 @@ struct reader {
     i += w.size();
     return true;
   }
-  // A string with no escape and no control character, well-formed UTF-8 (as Boost.JSON requires):
-  // its bytes between the quotes, and how many code points they are.
-  std::optional<std::string_view> plain_string(std::size_t& code_points) {
+  // A string with no escape and no control character, well-formed UTF-8 (as Boost.JSON requires).
+  std::optional<plain_text> plain_string() {
     if (!eat('"')) return std::nullopt;
     const auto start = i;
-    code_points = 0;
+    std::size_t code_points = 0;
     for (;;) {
       const auto run = i;
       while (i < s.size() && plain_ascii[static_cast<unsigned char>(s[i])]) ++i;
       code_points += i - run;
       if (i == s.size()) return std::nullopt;
       const auto c = static_cast<unsigned char>(s[i]);
-      if (c == '"') return s.substr(start, i++ - start);
+      if (c == '"') return plain_text{s.substr(start, i++ - start), code_points};
       if (c < 0x80) return std::nullopt;  // a backslash or a control character
       const auto n = utf8_sequence_length(s.substr(i));
       if (n == 0) return std::nullopt;
@@ -69,25 +74,24 @@ struct reader {
 
 std::optional<chat_request> parse_plain_chat_request(std::string_view body, const request_limits& limits) {
   reader r{body};
-  std::optional<std::string_view> question;
-  std::size_t length = 0, key_length = 0;  // code points: the question's, and the last key's (unused)
+  std::optional<plain_text> question;
   bool stream = false, cache = true;
   bool seen_stream = false, seen_cache = false;
   r.space();
   if (!r.eat('{')) return std::nullopt;
   do {
     r.space();
-    const auto key = r.plain_string(key_length);
+    const auto key = r.plain_string();
     if (!key) return std::nullopt;
     r.space();
     if (!r.eat(':')) return std::nullopt;
     r.space();
-    if (*key == "question" && !question) {
-      if (!(question = r.plain_string(length))) return std::nullopt;
-    } else if (*key == "stream" && !seen_stream) {
+    if (key->bytes == "question" && !question) {
+      if (!(question = r.plain_string())) return std::nullopt;
+    } else if (key->bytes == "stream" && !seen_stream) {
       seen_stream = true;
       if (!r.flag(stream)) return std::nullopt;
-    } else if (*key == "cache" && !seen_cache) {
+    } else if (key->bytes == "cache" && !seen_cache) {
       seen_cache = true;
       if (!r.flag(cache)) return std::nullopt;
     } else {
@@ -98,8 +102,9 @@ std::optional<chat_request> parse_plain_chat_request(std::string_view body, cons
   if (!r.eat('}')) return std::nullopt;
   r.space();
   if (r.i != body.size() || !question) return std::nullopt;
-  const auto trimmed = trim_space(*question);
-  if (trimmed.size() != question->size()) length = utf8_length(trimmed);  // rare: counted again
+  const auto trimmed = trim_space(question->bytes);
+  // Counted while it was read; again only when trimming took something (rare).
+  const auto length = trimmed.size() == question->bytes.size() ? question->code_points : utf8_length(trimmed);
   if (trimmed.empty() || length > limits.max_question_chars) return std::nullopt;
   chat_request out;
   out.question = std::string(trimmed);

@@ -1,14 +1,12 @@
 #include "core/logger.hpp"
 
 #include "core/line_writer.hpp"
+#include "core/text.hpp"
 #include "core/utf8.hpp"
 
 #include <fmt/chrono.h>
 
 #include <array>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <chrono>
 #include <cstdio>
 
@@ -67,9 +65,7 @@ std::size_t plain_ascii_prefix(std::string_view text) {
 #if defined(__SSE2__)
   for (; i + 16 <= text.size(); i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-    __m128i special = _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    __m128i special = _mm_or_si128(control_or_backslash(v), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
     if constexpr (json) special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
     // movemask of `v` itself: the bytes past ASCII.
     if (const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special) | _mm_movemask_epi8(v)))

@@ -97,14 +97,20 @@ inline void append_milliseconds(std::string& out, std::chrono::microseconds d) {
 }
 
 #if defined(__SSE2__)
+/// Which of the 16 bytes of `v` are control characters (below 0x20) or backslashes: 0xff in those
+/// lanes. Every escaper stops there (the JSON writers below and the log's, core/logger.cpp).
+inline __m128i control_or_backslash(__m128i v) noexcept {
+  // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+  return _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+}
+
 /// Which of the 16 bytes of `v` cannot go into a JSON string as they are (`"`, `\\` and the
 /// control characters): bit i for byte i. Shared by the string writer below and the JSON scan
 /// (completion/json_scan.hpp), which stop at the same bytes.
 inline unsigned json_special_bytes(__m128i v) noexcept {
-  // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
-  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-  const __m128i quote_or_backslash = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(quote_or_backslash, control)));
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control_or_backslash(v), quote)));
 }
 #endif
 

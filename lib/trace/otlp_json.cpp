@@ -1,10 +1,8 @@
 #include "trace/otlp_json.hpp"
 
-
 #include "core/logger.hpp"
 
 #include <charconv>
-
 #include <cmath>
 
 namespace gateway {
